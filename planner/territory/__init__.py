@@ -1,0 +1,1 @@
+"""(stage package; see docs/architecture.md)"""
