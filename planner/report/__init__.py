@@ -1,1 +1,5 @@
-"""(stage package; see docs/architecture.md)"""
+"""Reports computed from a :class:`~planner.plan.Plan`: KPIs (and, later, comparisons)."""
+
+from planner.report.kpis import compute_kpis
+
+__all__ = ["compute_kpis"]

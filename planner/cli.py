@@ -1,0 +1,259 @@
+"""The ``planner`` command line: thin wrappers that parse, call one library function, write.
+
+Exit codes: 0 ok, 1 bug, 2 bad input (every problem listed), 3 unusable network data,
+4 ``planner check`` found violations.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from planner.errors import PlannerError
+
+app = typer.Typer(
+    name="planner", no_args_is_help=True, add_completion=False, rich_markup_mode="markdown",
+    help="Route and visit-territory planner for field sales teams.\n\n"
+         "Quick start: `planner demo`, then open the printed map. With your own data: "
+         "copy `scenarios/demo.yaml`, point it at your CSV files, run "
+         "`planner validate my.yaml` and `planner plan my.yaml --out plans/my`.")
+out_console = Console()
+err_console = Console(stderr=True)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_SCENARIO = ROOT / "scenarios" / "demo.yaml"
+EXIT_VIOLATIONS = 4
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory (created).")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    help="Parallel processes for per-territory work (0 = one per core).")]
+
+
+def friendly(fn):
+    """Turn the planner's own errors into a message and an exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PlannerError as e:
+            err_console.print(f"[bold red]error[/]: {e}", highlight=False, markup=True,
+                              soft_wrap=True)
+            raise typer.Exit(e.exit_code) from None
+
+    return wrapper
+
+
+class _Bars:
+    """Rich progress bars fed by the pipeline's ``progress(stage, done, total)`` calls."""
+
+    LABELS = {"read": "reading inputs", "travel": "travel model", "territories":
+              "territories", "routes": "calendar + routes", "geometry": "route geometry",
+              "maps": "maps"}
+
+    def __init__(self) -> None:
+        self.progress = Progress(TextColumn("{task.description:<20}"), BarColumn(),
+                                 TextColumn("{task.completed}/{task.total}"),
+                                 TimeElapsedColumn(), console=err_console,
+                                 disable=not err_console.is_terminal)
+        self.tasks: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage),
+                                                       total=max(total, 1))
+        self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.progress.__exit__(*exc)
+
+
+def _kpi_table(kpis: dict, title: str) -> Table:
+    t = Table(title=title, show_header=False, title_justify="left")
+    t.add_column("figure")
+    t.add_column("value", justify="right")
+    rh = kpis.get("rep_hours", {})
+    rows = [
+        ("reps / active customers", f"{kpis['reps']} / {kpis['active_customers']}"),
+        ("required visits", kpis["required_visits"]),
+        ("scheduled visits", kpis["scheduled_visits"]),
+        ("coverage", f"{kpis['coverage_pct']} %"),
+        ("unscheduled (by tier)", f"{kpis['unscheduled_visits']} "
+                                  f"{kpis.get('unscheduled_by_tier') or ''}"),
+        ("travel", f"{kpis['travel_h']} h ({kpis['travel_per_visit_min']} min per visit)"),
+        ("service", f"{kpis['service_h']} h"),
+        ("rep hours min / mean / max", f"{rh.get('min')} / {rh.get('mean')} / {rh.get('max')}"),
+        ("overtime", f"{kpis['overtime_h']} h"),
+    ]
+    for k, v in rows:
+        t.add_row(k, str(v))
+    return t
+
+
+def _plan_to(scenario_path: Path, out: Path, workers: int | None, maps: bool = True) -> dict:
+    from planner.pipeline import run_plan, write_plan
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(scenario_path)
+    with _Bars() as bars:
+        plan = run_plan(sc, workers=workers, progress=bars)
+        bars("maps", 0, 1)
+        paths = write_plan(plan, out, maps=maps)
+        bars("maps", 1, 1)
+    out_console.print(_kpi_table(plan.kpis, f"{sc.name}: {sc.horizon().start} .. "
+                                            f"{sc.horizon().end}"))
+    for w in plan.meta.get("warnings", [])[:20]:
+        err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+    n_warn = len(plan.meta.get("warnings", []))
+    if n_warn > 20:
+        err_console.print(f"[yellow]... and {n_warn - 20} more warnings in plan.json[/]")
+    out_console.print(f"plan written to [bold]{out}[/]")
+    if "index" in paths:
+        out_console.print(f"overview map:  {paths['index']}")
+    if "first_day" in paths:
+        out_console.print(f"first rep-day: {paths['first_day']}")
+    return paths
+
+
+@app.command()
+@friendly
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario and its files; list every problem at once (exit 2 when any).
+
+    Example: `planner validate scenarios/demo.yaml`
+    """
+    from planner.pipeline import read_scenario_inputs
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    inputs = read_scenario_inputs(sc)
+    c = inputs.customers
+    act = c[c["active"]]
+    tiers = ", ".join(f"{k}: {v}" for k, v in act.groupby("tier").size().items())
+    out_console.print(f"[green]ok[/]: {sc.path}")
+    out_console.print(f"  customers: {len(c)} ({len(act)} active; {tiers})")
+    out_console.print(f"  reps: {len(inputs.reps)}; appointments: {len(inputs.appointments)}")
+    out_console.print(f"  horizon: {sc.horizon().start} .. {sc.horizon().end}; travel: "
+                      f"{sc.model.travel.mode}")
+    for w in inputs.warnings:
+        err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+
+
+@app.command()
+@friendly
+def plan(scenario: ScenarioArg, out: OutOpt = Path("maps/plan"), workers: WorkersOpt = None,
+         maps: Annotated[bool, typer.Option(help="Render the HTML maps.")] = True) -> None:
+    """Plan territories, the visit calendar and daily routes; write tables and maps.
+
+    Example: `planner plan scenarios/demo.yaml --out plans/demo`
+    """
+    _plan_to(scenario, out, workers, maps)
+
+
+@app.command()
+@friendly
+def demo(out: OutOpt = Path("maps/demo"), workers: WorkersOpt = None) -> None:
+    """Plan the embedded demo (central Helsinki, 4 reps, 360 customers) and print the maps.
+
+    Example: `planner demo --out maps/demo`
+    """
+    _plan_to(DEMO_SCENARIO, out, workers)
+
+
+@app.command()
+@friendly
+def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -> None:
+    """Design territories only: assignments.csv, territories.geojson, territories.csv.
+
+    Example: `planner territories scenarios/demo.yaml --out plans/territories`
+    """
+    import io
+
+    from planner.files import write_text
+    from planner.pipeline import build_travel, design, read_scenario_inputs
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    inputs = read_scenario_inputs(sc)
+    travel = build_travel(sc, inputs)
+    res = design(sc, inputs, travel)
+    out.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    res.assignments.to_csv(buf, index=False, lineterminator="\n")
+    write_text(out / "assignments.csv", buf.getvalue())
+    write_text(out / "territories.geojson", res.territories.to_json(drop_id=True) + "\n")
+    table = res.territories.drop(columns="geometry")
+    buf = io.StringIO()
+    table.to_csv(buf, index=False, lineterminator="\n")
+    write_text(out / "territories.csv", buf.getvalue())
+    t = Table(title=f"{sc.name}: territories")
+    for col in table.columns:
+        t.add_column(str(col))
+    for _, row in table.iterrows():
+        t.add_row(*[str(v) for v in row])
+    out_console.print(t)
+    for w in res.warnings:
+        err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+    out_console.print(f"territories written to [bold]{out}[/]")
+
+
+@app.command()
+@friendly
+def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -> None:
+    """Recompute every route of a plan from its inputs and report violations (exit 4 if any).
+
+    Example: `planner check plans/demo` (also after editing plans/demo/visits.csv by hand)
+    """
+    from planner.check import check_plan_dir
+
+    violations = check_plan_dir(plan_dir)
+    if not violations:
+        out_console.print(f"[green]ok[/]: {plan_dir}: no violations")
+        return
+    t = Table(title=f"{len(violations)} violations in {plan_dir}")
+    for col in ("rep_id", "date", "customer_id", "kind", "message"):
+        t.add_column(col)
+    for v in violations[:200]:
+        t.add_row(str(v.rep_id or ""), str(v.date or ""), str(v.customer_id or ""), v.kind,
+                  v.message)
+    out_console.print(t)
+    raise typer.Exit(EXIT_VIOLATIONS)
+
+
+@app.command()
+@friendly
+def maps(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -> None:
+    """Re-render the HTML maps of a plan directory without re-planning.
+
+    Example: `planner maps plans/demo`
+    """
+    from planner.maps import render_maps
+    from planner.plan import Plan
+
+    p = Plan.from_dir(plan_dir)
+    res = render_maps(p, plan_dir / "maps")
+    out_console.print(f"overview map: {res.index_path}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
