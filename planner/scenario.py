@@ -291,17 +291,20 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     data = _read_yaml(path)
     file = str(path)
+    problems: list[Problem] = []
+    for key in ("customers", "reps", "appointments"):
+        rel = data.get(key)
+        if isinstance(rel, str) and rel:
+            p = Path(rel).expanduser()
+            p = p if p.is_absolute() else path.parent / p
+            if not p.exists():
+                problems.append(Problem(file, f"'{key}' file {p} does not exist", column=key,
+                                        fix="paths are relative to the scenario file"))
     try:
         model = ScenarioModel.model_validate(data)
     except ValidationError as e:
-        raise InputError(_problems_from_validation(e, file)) from None
+        raise InputError(_problems_from_validation(e, file) + problems) from None
     sc = Scenario(model, path)
-    problems = []
-    for key in ("customers", "reps", "appointments"):
-        p = sc.resolve(getattr(model, key))
-        if p is not None and not p.exists():
-            problems.append(Problem(file, f"'{key}' file {p} does not exist", column=key,
-                                    fix="paths are relative to the scenario file"))
     for key in ("boundary", "units"):
         p = sc.resolve(getattr(model.territories, key))
         if p is not None and not p.exists():
