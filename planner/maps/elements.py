@@ -1,0 +1,303 @@
+"""Small folium elements that keep user text inert, and the page assembly around a map.
+
+Folium's own ``Tooltip`` and ``Popup`` paste their text into JavaScript template
+literals (and ``Popup`` needs jQuery), so user text could break out of the string.
+The elements here pass every HTML snippet to Leaflet as a JSON string instead (Jinja's
+``tojson`` escapes ``<``, ``>``, ``&`` and ``'``); the snippets themselves are built
+from :func:`planner.maps.text.esc`-escaped values.
+
+Pages never load anything from a CDN: Leaflet (and markercluster when used) come from
+``planner/maps/static/``, either linked from ``<out_dir>/_static/`` or inlined.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import folium
+from branca.element import Element, MacroElement
+from folium.map import Layer
+from folium.template import Template
+
+from planner.files import write_bytes
+
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="width=device-width,\s*'
+                              r'initial-scale=1\.0, maximum-scale=1\.0, user-scalable=no" />')
+STATIC_FILES = (
+    "leaflet.js", "leaflet.css", "leaflet.markercluster.js", "MarkerCluster.css",
+    "MarkerCluster.Default.css", "images/layers.png", "images/layers-2x.png",
+    "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png",
+)
+
+
+class BindTooltip(MacroElement):
+    """``parent.bindTooltip(html)`` with ``html`` passed as a JSON string.
+
+    Parameters
+    ----------
+    html : str
+        Trusted HTML built from escaped values.
+    options : dict or None
+        Leaflet tooltip options (camelCase keys).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str, options: dict | None = None):
+        super().__init__()
+        self._name = "BindTooltip"
+        self.html = html
+        self.options = options or {}
+
+
+class BindPopup(MacroElement):
+    """``parent.bindPopup(html)`` with ``html`` passed as a JSON string (no jQuery)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str, options: dict | None = None):
+        super().__init__()
+        self._name = "BindPopup"
+        self.html = html
+        self.options = {"maxWidth": 300, **(options or {})}
+
+
+class PointsLayer(Layer):
+    """Many circle markers from one compact JSON array (fast for thousands of points).
+
+    Parameters
+    ----------
+    points : list
+        ``[lat, lon, colour_index, tooltip_html, popup_html]`` per point.
+    colors : list of str
+        CSS colours indexed by ``colour_index``.
+    cluster : bool
+        Put the markers in a ``L.markerClusterGroup`` (needs the markercluster assets).
+    name, control, show
+        As for :class:`folium.map.Layer`.
+    radius : int
+        Marker radius in pixels.
+
+    Notes
+    -----
+    Adds the number of markers it created to ``window.plannerMaps.customerMarkers`` so a
+    browser test can check the script ran.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = {% if this.cluster -%}
+            L.markerClusterGroup({{ this.cluster_options|tojson }})
+        {%- else %}L.featureGroup(){% endif %};
+        (function () {
+            var colors = {{ this.colors|tojson }};
+            var pts = {{ this.points|tojson }};
+            var layers = [];
+            for (var i = 0; i < pts.length; i++) {
+                var p = pts[i];
+                var mk = L.circleMarker([p[0], p[1]], {radius: {{ this.radius }},
+                    color: "#ffffff", weight: 1.5, fillColor: colors[p[2]], fillOpacity: 0.95});
+                if (p[3]) { mk.bindTooltip(p[3]); }
+                if (p[4]) { mk.bindPopup(p[4], {maxWidth: 300}); }
+                layers.push(mk);
+            }
+            {% if this.cluster -%}
+            {{ this.get_name() }}.addLayers(layers);
+            {%- else -%}
+            for (var j = 0; j < layers.length; j++) { {{ this.get_name() }}.addLayer(layers[j]); }
+            {%- endif %}
+            window.plannerMaps = window.plannerMaps || {};
+            window.plannerMaps.customerMarkers = (window.plannerMaps.customerMarkers || 0)
+                + layers.length;
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, points: list, colors: list[str], cluster: bool = False,
+                 name: str | None = None, control: bool = False, show: bool = True,
+                 radius: int = 6):
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self._name = "PointsLayer"
+        self.points = points
+        self.colors = colors
+        self.cluster = cluster
+        self.radius = int(radius)
+        self.cluster_options = {"disableClusteringAtZoom": 16, "chunkedLoading": True,
+                                "showCoverageOnHover": False, "maxClusterRadius": 45}
+
+
+class StopIndex(MacroElement):
+    """Links the itinerary list to the stop markers (click a name: the map shows the stop).
+
+    Sets ``window.plannerMaps.stopMarkers`` to the number of stop markers created.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var stops = {
+            {%- for seq, marker in this.stops %}
+                "{{ seq }}": {{ marker.get_name() }},
+            {%- endfor %}
+            };
+            window.plannerMaps = window.plannerMaps || {};
+            window.plannerMaps.stopMarkers = Object.keys(stops).length;
+            var items = document.querySelectorAll("#itinerary li[data-seq]");
+            for (var i = 0; i < items.length; i++) {
+                (function (li) {
+                    var mk = stops[li.getAttribute("data-seq")];
+                    var btn = li.querySelector(".show-on-map");
+                    if (!mk || !btn) { return; }
+                    btn.addEventListener("click", function (ev) {
+                        ev.preventDefault();
+                        map.setView(mk.getLatLng(), Math.max(map.getZoom(), 16));
+                        mk.openPopup();
+                        document.querySelector(".folium-map").scrollIntoView({behavior: "smooth"});
+                    });
+                })(items[i]);
+            }
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, stops: list[tuple[int, Element]]):
+        super().__init__()
+        self._name = "StopIndex"
+        self.stops = stops
+
+
+class PageExtras(MacroElement):
+    """Head assets and styles, the HTML panel after the map, and a final script.
+
+    Add it to the map last: its script then runs after every layer exists.
+    """
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}
+        {{ this.head_html }}
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        {{ this.body_html }}
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        window.plannerMaps = window.plannerMaps || {};
+        window.plannerMaps.ready = true;
+        {% endmacro %}
+    """)
+
+    def __init__(self, head_html: str, body_html: str):
+        super().__init__()
+        self._name = "PageExtras"
+        self.head_html = head_html
+        self.body_html = body_html
+
+
+# ------------------------------------------------------------------ assets
+@cache
+def _static_bytes(name: str) -> bytes:
+    return resources.files("planner.maps").joinpath("static", name).read_bytes()
+
+
+def copy_static(out_dir: Path) -> Path:
+    """Copy Leaflet and markercluster into ``out_dir/_static/`` (only when changed)."""
+    target = Path(out_dir) / "_static"
+    for name in STATIC_FILES:
+        data = _static_bytes(name)
+        path = target / name
+        if not path.exists() or path.read_bytes() != data:
+            write_bytes(path, data)
+    return target
+
+
+def _inline_css(name: str) -> str:
+    css = _static_bytes(name).decode("utf-8")
+
+    def data_uri(m: re.Match) -> str:
+        png = base64.b64encode(_static_bytes(m.group(1))).decode("ascii")
+        return f"url(data:image/png;base64,{png})"
+
+    return re.sub(r"url\((images/[A-Za-z0-9_.-]+\.png)\)", data_uri, css)
+
+
+def asset_tags(prefix: str, inline: bool, cluster: bool) -> str:
+    """``<link>``/``<script>`` tags for Leaflet (+ markercluster), local or inlined.
+
+    Parameters
+    ----------
+    prefix : str
+        Relative URL of the ``_static/`` folder from the page (``"_static/"``,
+        ``"../_static/"``); unused when ``inline``.
+    inline : bool
+        Embed the files in the page instead of linking them.
+    cluster : bool
+        Include markercluster.
+    """
+    css = ["leaflet.css"] + (["MarkerCluster.css", "MarkerCluster.Default.css"] if cluster else [])
+    js = ["leaflet.js"] + (["leaflet.markercluster.js"] if cluster else [])
+    if inline:
+        parts = [f"<style>{_inline_css(c)}</style>" for c in css]
+        parts += [f"<script>{_static_bytes(j).decode('utf-8')}</script>" for j in js]
+    else:
+        parts = [f'<link rel="stylesheet" href="{prefix}{c}"/>' for c in css]
+        parts += [f'<script src="{prefix}{j}"></script>' for j in js]
+    return "\n".join(parts)
+
+
+def uses_cluster(m: folium.Map) -> bool:
+    """Whether any :class:`PointsLayer` on the map clusters."""
+    stack: list[Element] = [m]
+    while stack:
+        el = stack.pop()
+        if isinstance(el, PointsLayer) and el.cluster:
+            return True
+        stack.extend(el._children.values())
+    return False
+
+
+def render_page(m: folium.Map, head_html: str, body_html: str) -> str:
+    """Render a map and its panel as one HTML document with deterministic element names.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map with all its layers.
+    head_html : str
+        Trusted HTML for ``<head>`` (title, assets, styles).
+    body_html : str
+        Trusted HTML placed after the map's ``<div>`` (the panel).
+
+    Returns
+    -------
+    str
+        The page. Folium's default CDN links (jQuery, Bootstrap, Font Awesome ...) are
+        dropped; element names are numbered in tree order so the same plan gives the
+        same bytes.
+    """
+    m.default_js = []
+    m.default_css = []
+    m.add_child(PageExtras(head_html, body_html))
+    root = m.get_root()
+    queue: list[Element] = [root]
+    i = 0
+    while queue:
+        el = queue.pop(0)
+        el._id = f"{i:05d}"
+        i += 1
+        queue.extend(el._children.values())
+    page = root.render()
+    # folium's viewport tag forbids zooming (bad on a phone); the page brings its own
+    page = _FOLIUM_VIEWPORT.sub("", page, count=1)
+    return page.replace("<html>", '<html lang="en">', 1)

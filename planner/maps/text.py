@@ -1,0 +1,101 @@
+"""Text helpers for the maps: escaping, formatting, navigation links, safe file names.
+
+Every piece of user text (names, addresses, notes, phone numbers, ids) goes through
+:func:`esc` before it becomes part of an HTML string. The HTML strings built here are
+then handed to Leaflet as JSON strings (see :mod:`planner.maps.elements`), so a value
+is safe both as HTML and inside a ``<script>`` block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+import unicodedata
+from urllib.parse import quote
+
+from planner.units import format_clock
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value for element content and quoted attributes.
+
+    ``None`` and NaN become ``""``. Besides ``& < > " '`` the backtick, ``$`` and
+    backslash are replaced by character references, so the result stays inert even
+    if some code later puts it inside a JavaScript template literal.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = html.escape(str(value), quote=True)
+    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def clock(seconds: object) -> str:
+    """``HH:MM`` for seconds since midnight; ``""`` for a missing value."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return ""
+    return format_clock(float(seconds))  # type: ignore[arg-type]
+
+
+def duration(seconds: float) -> str:
+    """A duration for people: ``45 min``, ``1 h 05 min``."""
+    total_min = round(float(seconds) / 60.0)
+    if total_min < 60:
+        return f"{total_min} min"
+    return f"{total_min // 60} h {total_min % 60:02d} min"
+
+
+def km(dist_m: float) -> str:
+    """Kilometres with one decimal: ``12.3 km``."""
+    return f"{float(dist_m) / 1000:.1f} km"
+
+
+def day_label(day: dt.date) -> str:
+    """``Tue 2025-06-03``."""
+    return f"{WEEKDAY_NAMES[day.weekday()]} {day.isoformat()}"
+
+
+def nav_url(lat: float, lon: float) -> str:
+    """Google Maps directions to a point (opens the maps app on a phone)."""
+    return f"https://www.google.com/maps/dir/?api=1&destination={lat:.6f},{lon:.6f}"
+
+
+def geo_uri(lat: float, lon: float, name: str) -> str:
+    """An RFC 5870 ``geo:`` URI with a label (Android navigation apps read it)."""
+    return f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}({quote(str(name), safe='')})"
+
+
+def tel_uri(phone: str) -> str:
+    """``tel:`` URI keeping only ``+`` and digits; ``""`` when no digit is left."""
+    digits = re.sub(r"[^0-9+]", "", str(phone))
+    return f"tel:{digits}" if re.search(r"\d", digits) else ""
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe form of a rep id: ASCII letters, digits, ``-``, ``_``, ``.``.
+
+    Never empty, never starting with ``.`` or ``_`` (``_static`` is reserved).
+    """
+    norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", norm).strip("-._")
+    return slug[:60] or "rep"
+
+
+def unique_slugs(ids: list[str]) -> dict[str, str]:
+    """Map each id to a distinct slug (``a-b``, ``a-b-2`` ...), case-insensitively unique."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for rep_id in ids:
+        if rep_id in out:
+            continue
+        base = slugify(rep_id)
+        slug, n = base, 1
+        while slug.lower() in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug.lower())
+        out[rep_id] = slug
+    return out

@@ -1,0 +1,159 @@
+"""Look-ups the map pages need, computed once from a :class:`~planner.plan.Plan`.
+
+Only the plan's tables are read (layer 3: no stage is imported). Colours are fixed by
+the order of the reps and tiers, so the same plan always gets the same colours.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from planner.maps.text import unique_slugs
+from planner.plan import Plan
+
+REP_COLORS = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
+    "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#ad494a",
+    "#5254a3",
+)
+TIER_COLORS = ("#c0392b", "#e67e22", "#2471a3", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d",
+               "#d4ac0d")
+
+
+def rep_color(i: int) -> str:
+    """A distinct colour for the ``i``-th rep (golden-angle hues after the fixed 25)."""
+    if i < len(REP_COLORS):
+        return REP_COLORS[i]
+    h = (i * 0.618033988749895) % 1.0
+    r, g, b = colorsys.hls_to_rgb(h, 0.42, 0.65)
+    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+
+
+def _num(x: object, default: float = 0.0) -> float:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(v) else v
+
+
+@dataclass
+class RepInfo:
+    """One rep as the maps show it."""
+
+    rep_id: str
+    name: str
+    color: str
+    slug: str
+    home: tuple[float, float] | None
+    start: tuple[float, float] | None
+
+
+@dataclass
+class PlanView:
+    """Pre-computed look-ups over one plan (see :func:`view_of`)."""
+
+    plan: Plan
+    reps: dict[str, RepInfo]
+    customers: dict[str, dict]
+    tiers: list[str]
+    tier_colors: dict[str, str]
+    rep_of_customer: dict[str, str]
+    day_visits: dict[tuple[str, dt.date], pd.DataFrame]
+    day_routes: dict[tuple[str, dt.date], dict]
+    road_routes: bool
+    rep_days: dict[str, list[dt.date]] = field(default_factory=dict)
+
+    def rep(self, rep_id: str) -> RepInfo:
+        return self.reps[rep_id]
+
+
+def _tier_order(plan: Plan) -> list[str]:
+    seen = [str(t) for t in plan.customers["tier"].dropna().unique()] if len(plan.customers) else []
+    settings = plan.meta.get("settings") if isinstance(plan.meta, dict) else None
+    declared = list((settings or {}).get("tiers") or []) if isinstance(settings, dict) else []
+    order = [t for t in declared if t in seen] + sorted(t for t in seen if t not in declared)
+    return order
+
+
+def view_of(plan: Plan) -> PlanView:
+    """Build the look-ups of ``plan`` (reps with colours and folder names, customers by id,
+    visits and route rows per rep-day)."""
+    rep_rows = plan.reps.to_dict("records") if len(plan.reps) else []
+    rep_ids = [str(r["rep_id"]) for r in rep_rows]
+    extra = [str(x) for x in pd.concat([plan.visits.get("rep_id", pd.Series(dtype=object)),
+                                         plan.routes.get("rep_id", pd.Series(dtype=object)),
+                                         plan.assignments.get("rep_id", pd.Series(dtype=object))])
+             .dropna().unique() if str(x) not in rep_ids and str(x)]
+    slugs = unique_slugs(rep_ids + sorted(set(extra)))
+    reps: dict[str, RepInfo] = {}
+    for i, r in enumerate(rep_rows):
+        rid = str(r["rep_id"])
+        home = (_num(r.get("home_lat"), math.nan), _num(r.get("home_lon"), math.nan))
+        start = (_num(r.get("start_lat"), math.nan), _num(r.get("start_lon"), math.nan))
+        reps[rid] = RepInfo(rid, str(r.get("name") or rid), rep_color(i), slugs[rid],
+                            None if math.isnan(home[0] + home[1]) else home,
+                            None if math.isnan(start[0] + start[1]) else start)
+        if reps[rid].start is None:
+            reps[rid].start = reps[rid].home
+    for j, rid in enumerate(sorted(set(extra))):
+        reps[rid] = RepInfo(rid, rid, rep_color(len(rep_rows) + j), slugs[rid], None, None)
+
+    customers = {str(c["customer_id"]): c for c in plan.customers.to_dict("records")}
+    rep_of = {}
+    if len(plan.customers):
+        rep_of.update({str(k): str(v) for k, v in zip(plan.customers["customer_id"],
+                                                      plan.customers["rep_id"]) if v})
+    if len(plan.assignments):
+        rep_of.update({str(k): str(v) for k, v in zip(plan.assignments["customer_id"],
+                                                      plan.assignments["rep_id"])})
+    tiers = _tier_order(plan)
+    tier_colors = {t: TIER_COLORS[i % len(TIER_COLORS)] for i, t in enumerate(tiers)}
+
+    day_visits: dict[tuple[str, dt.date], pd.DataFrame] = {}
+    if len(plan.visits):
+        for (rid, day), g in plan.visits.groupby(["rep_id", "date"], sort=True):
+            day_visits[(str(rid), day)] = g.sort_values("seq", kind="stable")
+    day_routes = {(str(r["rep_id"]), r["date"]): r for r in plan.routes.to_dict("records")}
+    rep_days: dict[str, list[dt.date]] = {}
+    for rid, day in sorted(set(day_visits) | set(day_routes)):
+        rep_days.setdefault(rid, []).append(day)
+    source = str(plan.meta.get("travel_source", "")) if isinstance(plan.meta, dict) else ""
+    return PlanView(plan=plan, reps=reps, customers=customers, tiers=tiers,
+                    tier_colors=tier_colors, rep_of_customer=rep_of, day_visits=day_visits,
+                    day_routes=day_routes, road_routes=source.startswith("road"),
+                    rep_days=rep_days)
+
+
+def rep_workload(view: PlanView) -> dict[str, dict]:
+    """Per rep: customers, visits, days, drive/service seconds, metres, unscheduled."""
+    plan = view.plan
+    out = {rid: {"customers": 0, "visits": 0, "days": 0, "travel_s": 0, "service_s": 0,
+                 "dist_m": 0, "unscheduled": 0} for rid in view.reps}
+    for rid in view.rep_of_customer.values():
+        if rid in out:
+            out[rid]["customers"] += 1
+    for r in view.day_routes.values():
+        w = out.get(str(r["rep_id"]))
+        if w is None:
+            continue
+        w["travel_s"] += _num(r.get("travel_s"))
+        w["service_s"] += _num(r.get("service_s"))
+        w["dist_m"] += _num(r.get("dist_m"))
+    for (rid, _day), g in view.day_visits.items():
+        if rid in out:
+            out[rid]["visits"] += len(g)
+    for rid, days in view.rep_days.items():
+        if rid in out:
+            out[rid]["days"] = len(days)
+    if len(plan.unscheduled):
+        for rid, n in plan.unscheduled.groupby("rep_id").size().items():
+            if str(rid) in out:
+                out[str(rid)]["unscheduled"] = int(n)
+    return out
