@@ -26,7 +26,7 @@ MIN_CLUSTER_LIMIT_M = 25_000.0
 FAR_FACTOR = 10.0
 MIN_FAR_M = 200_000.0
 """A point beyond max(FAR_FACTOR x radius, this) from the median gets a warning."""
-_DEGREES = "decimal degrees, e.g. 60.1699"
+_EXAMPLE = {"latitude": "60.1699", "longitude": "24.9384"}
 
 
 def parse_point(lat_text: str, lon_text: str, row: int, lat_col: str, lon_col: str,
@@ -39,15 +39,16 @@ def parse_point(lat_text: str, lon_text: str, row: int, lat_col: str, lon_col: s
     for text, col, label in ((lat_text, lat_col, "latitude"), (lon_text, lon_col, "longitude")):
         if not text:
             notes.error("empty coordinate", f"{what}{label} is empty", row, col,
-                        fix=f"geocode the address, or enter the {label} in {_DEGREES}")
+                        fix=f"geocode the address, or enter the {label} in decimal degrees, "
+                        f"e.g. {_EXAMPLE[label]}")
             values.append(None)
             continue
         try:
             values.append(parse_number(text))
         except ValueError:
             notes.error("non-numeric coordinate", f"{what}{label} '{text}' is not a number",
-                        row, col, fix=f"write {_DEGREES} (degrees-minutes and N/E letters "
-                        "are not read)")
+                        row, col, fix=f"write decimal degrees, e.g. {_EXAMPLE[label]} "
+                        "(degrees-minutes and N/E letters are not read)")
             values.append(None)
     lat, lon = values
     if lat is None or lon is None:
@@ -66,11 +67,13 @@ def parse_point(lat_text: str, lon_text: str, row: int, lat_col: str, lon_col: s
                         "are swapped", row, lat_col, fix=f"swap the {lat_col} and {lon_col} values")
             return None
         notes.error("coordinate out of range", f"{what}latitude {lat:g} is outside -90..90"
-                    + _projected_hint(lat), row, lat_col, fix=f"write {_DEGREES} (WGS84)")
+                    + _projected_hint(lat), row, lat_col,
+                    fix="write WGS84 decimal degrees, e.g. 60.1699")
     if abs(lon) > 180:
         ok = False
         notes.error("coordinate out of range", f"{what}longitude {lon:g} is outside -180..180"
-                    + _projected_hint(lon), row, lon_col, fix=f"write {_DEGREES} (WGS84)")
+                    + _projected_hint(lon), row, lon_col,
+                    fix="write WGS84 decimal degrees, e.g. 24.9384")
     return (lat, lon) if ok else None
 
 

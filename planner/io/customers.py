@@ -125,7 +125,7 @@ def load_customers(path: Path, tiers: TierTable, workday: Workday,
             except ValueError as err:
                 notes.error("bad date", str(err), row, lab("last_visit"))
         rep_id = r.get("rep_id", "") or None
-        if rep_id is not None and rep_ids is not None and rep_id not in rep_ids:
+        if rep_id is not None and rep_ids and rep_id not in rep_ids:
             near = nearest(rep_id, rep_ids)
             notes.error("unknown rep", f"pinned to rep '{rep_id}', which is not in the reps file",
                         row, lab("rep_id"), fix=(f"did you mean '{near[0]}'? " if near else "")
@@ -215,8 +215,10 @@ def _hours(r: dict[str, str], row: int, sheet: Sheet, notes: Notes) -> tuple[Wee
         try:
             return parse_hours(oh), bool(o or c or cd)
         except ValueError as err:
-            notes.error("bad opening hours", str(err), row, lab("opening_hours"),
-                        fix="write OSM opening_hours, e.g. 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'")
+            msg = str(err)
+            notes.error("bad opening hours", msg, row, lab("opening_hours"),
+                        fix=None if "e.g." in msg else
+                        "write OSM opening_hours, e.g. 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'")
             return ALWAYS_OPEN, False
     ok = True
     for text, key in ((o, "open"), (c, "close")):
