@@ -194,6 +194,7 @@ class PageExtras(MacroElement):
         {% endmacro %}
         {% macro script(this, kwargs) %}
         window.plannerMaps = window.plannerMaps || {};
+        window.plannerMaps.map = {{ this._parent.get_name() }};
         window.plannerMaps.ready = true;
         {% endmacro %}
     """)

@@ -15,6 +15,7 @@ from folium.utilities import JsCode
 from planner.maps.elements import asset_tags, render_page, uses_cluster
 from planner.maps.layers import (
     OSM_ATTRIBUTION,
+    base_map,
     customers_layer,
     day_route_layer,
     homes_layer,
@@ -47,7 +48,8 @@ def _plan_name(view: PlanView, params: MapParams) -> str:
 
 def overview_page(view: PlanView, params: MapParams, prefix: str = "_static/") -> str:
     """``index.html``: territories, customers by tier, homes, legend, layer per rep, rep table."""
-    m = territory_layer(view, None, params)
+    m = base_map(view, params, prefer_canvas=True)
+    territory_layer(view, m, params)
     customers_layer(view, m, params)
     homes_layer(view, m, params)
     legend_layer(view, m, params)

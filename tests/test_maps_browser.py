@@ -1,0 +1,182 @@
+"""The map pages in Debian's headless Chromium, offline (file://, every http(s) aborted).
+
+Checked: no JavaScript errors, the scripts ran (markers exist), stop markers = the
+day's visits, itinerary order = visits.csv, hostile names stay inert text, the page
+fits a 390 px phone, no asset is fetched from the internet. Screenshots (desktop
+1280x800, phone 390x844) go to tests/artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlparse
+
+import pandas as pd
+import pytest
+from browser import chromium, open_page
+from test_maps_data import DAY_STOPS, DAYS, ODD_REP_ID, XSS_NAME, XSS_REP, tiny_plan
+
+from planner.maps.view import view_of
+from planner.plan import Plan
+
+TILE_HOSTS = {"tile.openstreetmap.org"}
+
+OPEN_EVERY_POPUP_AND_TOOLTIP = """() => {
+    const map = window.plannerMaps.map; let n = 0;
+    const visit = (layer) => {
+        if (layer.eachLayer) { layer.eachLayer(visit); }
+        if (layer.getPopup && layer.getPopup()) {
+            map.openPopup(layer.getPopup(), layer.getLatLng ? layer.getLatLng() : map.getCenter());
+            map.closePopup();
+            n += 1;
+        }
+        if (layer.getTooltip && layer.getTooltip()) {
+            const t = layer.getTooltip();
+            map.openTooltip(t, layer.getLatLng ? layer.getLatLng() : map.getCenter());
+            map.closeTooltip(t);
+            n += 1;
+        }
+    };
+    map.eachLayer(visit);
+    return n;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    from planner.maps import render_plan_dir
+
+    plan_dir = tmp_path_factory.mktemp("tiny_browser")
+    tiny_plan().to_dir(plan_dir)
+    return plan_dir, render_plan_dir(plan_dir)
+
+
+def assert_clean(visit) -> None:
+    assert visit.js_errors == []
+    assert visit.dialogs == []
+    remote = {urlparse(u).hostname for u in visit.requests if u.startswith(("http:", "https:"))}
+    assert remote <= TILE_HOSTS, remote  # only map tiles may come from the internet
+
+
+def day_order_in_dom(page) -> list[tuple[int, str]]:
+    return page.eval_on_selector_all(
+        "#itinerary li[data-seq]",
+        "els => els.map(e => [Number(e.dataset.seq), e.dataset.customerId])")
+
+
+def visits_csv(plan_dir) -> pd.DataFrame:
+    return pd.read_csv(plan_dir / "visits.csv", dtype=str, keep_default_na=False)
+
+
+def check_day_page(browser, path, plan_dir, rep_id: str, day: dt.date, shot: str) -> None:
+    v = visits_csv(plan_dir)
+    v = v[(v["rep_id"] == rep_id) & (v["date"] == day.isoformat())]
+    want = [[int(s), c] for s, c in zip(v["seq"], v["customer_id"])]
+    assert want
+    for width, height, mobile in ((1280, 800, False), (390, 844, True)):
+        visit = open_page(browser, path, width, height, mobile=mobile)
+        try:
+            assert_clean(visit)
+            page = visit.page
+            assert page.locator(".stop-marker").count() == len(want)
+            assert page.evaluate("window.plannerMaps.stopMarkers") == len(want)
+            assert day_order_in_dom(page) == want
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            total = page.locator('[data-total="visits"] b').inner_text()
+            assert int(total) == len(want)
+            visit.screenshot(f"{shot}_{width}x{height}.png", full_page=mobile)
+        finally:
+            visit.close()
+
+
+def test_tiny_day_page_with_hostile_text(browser, tiny_dir):
+    plan_dir, res = tiny_dir
+    rep, day = "R1", DAYS[0]
+    path = res.day_pages[(rep, day)]
+    check_day_page(browser, path, plan_dir, rep, day, "tiny_day")
+    visit = open_page(browser, path)
+    try:
+        page = visit.page
+        names = page.locator("#itinerary .stop-name").all_inner_texts()
+        assert XSS_NAME in names  # shown as text ...
+        assert page.locator("#itinerary img, #panel script").count() == 0  # ... not as markup
+        assert page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP) >= 2 * len(DAY_STOPS[(rep, 0)])
+        page.wait_for_timeout(300)  # an injected <img onerror> would fire by now
+        # clicking a marker opens its popup with the stop's details and navigation link
+        page.locator(".stop-marker").nth(1).click()
+        popup = page.locator(".leaflet-popup-content")
+        assert XSS_NAME in popup.inner_text()
+        assert popup.locator("a.nav").get_attribute("href").startswith(
+            "https://www.google.com/maps/dir/?api=1&destination=60.1675")
+        # "Show on map" in the itinerary opens the first stop's popup
+        page.locator("#itinerary li[data-seq='1'] .show-on-map").click()
+        page.locator(".leaflet-popup-content", has_text="1. M Room").wait_for(state="visible")
+        assert_clean(visit)
+    finally:
+        visit.close()
+
+
+def test_tiny_overview_layers_and_hostile_text(browser, tiny_dir):
+    _, res = tiny_dir
+    for width, height, mobile in ((1280, 800, False), (390, 844, True)):
+        visit = open_page(browser, res.index_path, width, height, mobile=mobile)
+        try:
+            page = visit.page
+            assert_clean(visit)
+            assert page.evaluate("window.plannerMaps.customerMarkers") == 10
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            visit.screenshot(f"tiny_overview_{width}x{height}.png", full_page=mobile)
+        finally:
+            visit.close()
+    visit = open_page(browser, res.index_path)
+    try:
+        page = visit.page
+        labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        assert len(labels) == 2 and any(XSS_REP in t for t in labels)
+        assert XSS_REP in page.locator("#reps").inner_text()
+        assert page.locator("#reps a").first.get_attribute("href") == "R1/index.html"
+        count = "() => { let n = 0; window.plannerMaps.map.eachLayer(() => n++); return n; }"
+        before = page.evaluate(count)
+        page.locator(".leaflet-control-layers-overlays input").nth(1).uncheck()
+        assert page.evaluate(count) < before  # the second rep's layer is hidden
+        page.locator(".leaflet-control-layers-overlays input").nth(1).check()
+        assert page.evaluate(count) == before
+        assert page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP) >= 10
+        page.wait_for_timeout(300)
+        assert_clean(visit)
+        # the rep's page lists its days with links to existing pages
+        rep_page = res.rep_pages[ODD_REP_ID]
+        rp = open_page(browser, rep_page, wait_ready=False)
+        hrefs = rp.page.eval_on_selector_all("#days a", "els => els.map(e => e.getAttribute('href'))")
+        assert hrefs == ["2026-12-01.html", "2026-12-03.html"]
+        assert all((rep_page.parent / h).exists() for h in hrefs)
+        assert "closed on every allowed day <maybe>" in rp.page.locator("#unscheduled").inner_text()
+        assert rp.js_errors == [] and rp.dialogs == []
+        rp.close()
+    finally:
+        visit.close()
+
+
+def test_real_plan_maps(browser, demo_plan_dir):
+    """The lead's real plan (pipeline on OSM streets): overview and its busiest day."""
+    maps = demo_plan_dir / "maps"
+    visit = open_page(browser, maps / "index.html")
+    try:
+        assert_clean(visit)
+        active = pd.read_csv(demo_plan_dir / "customers.csv", dtype=str)
+        n_active = int((active["active"] == "true").sum())
+        assert visit.page.evaluate("window.plannerMaps.customerMarkers") == n_active
+        visit.screenshot("demo_overview_1280x800.png")
+    finally:
+        visit.close()
+    v = visits_csv(demo_plan_dir)
+    rep_id, day = v.groupby(["rep_id", "date"]).size().sort_values(ascending=False).index[0]
+    slug = view_of(Plan.from_dir(demo_plan_dir)).reps[rep_id].slug
+    check_day_page(browser, maps / slug / f"{day}.html", demo_plan_dir, rep_id,
+                   dt.date.fromisoformat(day), "demo_day")
