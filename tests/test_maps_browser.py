@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 from browser import chromium, open_page
-from test_maps_data import DAY_STOPS, DAYS, ODD_REP_ID, XSS_NAME, XSS_REP, tiny_plan
+from test_maps_data import DAY_STOPS, DAYS, ODD_REP_ID, XSS_NAME, XSS_NOTES, XSS_REP, tiny_plan
 
 from planner.maps.view import view_of
 from planner.plan import Plan
@@ -22,23 +22,27 @@ from planner.plan import Plan
 TILE_HOSTS = {"tile.openstreetmap.org"}
 
 OPEN_EVERY_POPUP_AND_TOOLTIP = """() => {
-    const map = window.plannerMaps.map; let n = 0;
+    // opens (and closes) every popup and tooltip; returns the text they showed
+    const map = window.plannerMaps.map; const seen = []; const done = new Set();
     const visit = (layer) => {
+        if (done.has(layer)) { return; }
+        done.add(layer);
         if (layer.eachLayer) { layer.eachLayer(visit); }
+        const at = layer.getLatLng ? layer.getLatLng() : map.getCenter();
         if (layer.getPopup && layer.getPopup()) {
-            map.openPopup(layer.getPopup(), layer.getLatLng ? layer.getLatLng() : map.getCenter());
+            map.openPopup(layer.getPopup(), at);
+            seen.push(layer.getPopup().getElement().innerText);
             map.closePopup();
-            n += 1;
         }
         if (layer.getTooltip && layer.getTooltip()) {
             const t = layer.getTooltip();
-            map.openTooltip(t, layer.getLatLng ? layer.getLatLng() : map.getCenter());
+            map.openTooltip(t, at);
+            seen.push(t.getElement().innerText);
             map.closeTooltip(t);
-            n += 1;
         }
     };
     map.eachLayer(visit);
-    return n;
+    return seen;
 }"""
 
 
@@ -106,7 +110,9 @@ def test_tiny_day_page_with_hostile_text(browser, tiny_dir):
         names = page.locator("#itinerary .stop-name").all_inner_texts()
         assert XSS_NAME in names  # shown as text ...
         assert page.locator("#itinerary img, #panel script").count() == 0  # ... not as markup
-        assert page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP) >= 2 * len(DAY_STOPS[(rep, 0)])
+        seen = page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP)
+        assert len(seen) >= 2 * len(DAY_STOPS[(rep, 0)])
+        assert sum(XSS_NAME in t for t in seen) == 2  # its popup and its tooltip, as text
         page.wait_for_timeout(300)  # an injected <img onerror> would fire by now
         # clicking a marker opens its popup with the stop's details and navigation link
         page.locator(".stop-marker").nth(1).click()
@@ -147,7 +153,12 @@ def test_tiny_overview_layers_and_hostile_text(browser, tiny_dir):
         assert page.evaluate(count) < before  # the second rep's layer is hidden
         page.locator(".leaflet-control-layers-overlays input").nth(1).check()
         assert page.evaluate(count) == before
-        assert page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP) >= 10
+        seen = page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP)
+        assert len(seen) >= 2 * 10  # customers' popups and tooltips, territories' tooltips
+        assert sum(XSS_NAME in t for t in seen) == 2
+        assert any(XSS_NOTES.split(" <")[0] in t and "<script>alert(2)</script>" in t
+                   for t in seen)
+        assert sum(XSS_REP in t for t in seen) >= 1  # territory tooltip names the rep
         page.wait_for_timeout(300)
         assert_clean(visit)
         # the rep's page lists its days with links to existing pages

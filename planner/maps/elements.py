@@ -77,12 +77,22 @@ class BindPopup(MacroElement):
 class PointsLayer(Layer):
     """Many circle markers from one compact JSON array (fast for thousands of points).
 
+    Popups are assembled in the browser, when opened, from escaped values: the page
+    carries each value once instead of a full HTML popup per point.
+
     Parameters
     ----------
     points : list
-        ``[lat, lon, colour_index, tooltip_html, popup_html]`` per point.
+        Per point ``[lat, lon, colour_index, title_html, row_values, geo_label]``:
+        ``title_html`` (escaped) is the tooltip and popup title, ``row_values`` a list of
+        escaped HTML aligned with ``labels`` (``""`` leaves the row out), ``geo_label``
+        the URL-encoded name for the ``geo:`` link.
     colors : list of str
         CSS colours indexed by ``colour_index``.
+    labels : list of str
+        Row labels of the popup table (trusted).
+    fixed_rows : str
+        Trusted HTML rows (``<tr>...``) shown in every popup of this layer.
     cluster : bool
         Put the markers in a ``L.markerClusterGroup`` (needs the markercluster assets).
     name, control, show
@@ -103,15 +113,29 @@ class PointsLayer(Layer):
         {%- else %}L.featureGroup(){% endif %};
         (function () {
             var colors = {{ this.colors|tojson }};
+            var labels = {{ this.labels|tojson }};
+            var fixedRows = {{ this.fixed_rows|tojson }};
             var pts = {{ this.points|tojson }};
             var layers = [];
+            var popup = function (p) {
+                var ll = p[0] + "," + p[1];
+                var h = '<div class="pop"><div class="pop-title">' + p[3] + "</div><table>";
+                for (var k = 0; k < labels.length; k++) {
+                    if (p[4][k]) { h += "<tr><th>" + labels[k] + "</th><td>" + p[4][k] + "</td></tr>"; }
+                }
+                return h + fixedRows + '</table><div class="pop-links"><a class="nav" '
+                    + 'href="https://www.google.com/maps/dir/?api=1&amp;destination=' + ll
+                    + '" target="_blank" rel="noopener">Navigate</a> · <a class="geo" href="geo:'
+                    + ll + "?q=" + ll + "(" + p[5] + ')">Open in maps app</a></div></div>';
+            };
             for (var i = 0; i < pts.length; i++) {
-                var p = pts[i];
-                var mk = L.circleMarker([p[0], p[1]], {radius: {{ this.radius }},
-                    color: "#ffffff", weight: 1.5, fillColor: colors[p[2]], fillOpacity: 0.95});
-                if (p[3]) { mk.bindTooltip(p[3]); }
-                if (p[4]) { mk.bindPopup(p[4], {maxWidth: 300}); }
-                layers.push(mk);
+                (function (p) {
+                    var mk = L.circleMarker([p[0], p[1]], {radius: {{ this.radius }},
+                        color: "#ffffff", weight: 1.5, fillColor: colors[p[2]], fillOpacity: 0.95});
+                    mk.bindTooltip(p[3]);
+                    mk.bindPopup(function () { return popup(p); }, {maxWidth: 300});
+                    layers.push(mk);
+                })(pts[i]);
             }
             {% if this.cluster -%}
             {{ this.get_name() }}.addLayers(layers);
@@ -125,13 +149,15 @@ class PointsLayer(Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, points: list, colors: list[str], cluster: bool = False,
-                 name: str | None = None, control: bool = False, show: bool = True,
-                 radius: int = 6):
+    def __init__(self, points: list, colors: list[str], labels: list[str],
+                 fixed_rows: str = "", cluster: bool = False, name: str | None = None,
+                 control: bool = False, show: bool = True, radius: int = 6):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "PointsLayer"
         self.points = points
         self.colors = colors
+        self.labels = labels
+        self.fixed_rows = fixed_rows
         self.cluster = cluster
         self.radius = int(radius)
         self.cluster_options = {"disableClusteringAtZoom": 16, "chunkedLoading": True,

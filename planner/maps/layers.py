@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from urllib.parse import quote
 
 import folium
 import shapely
@@ -18,7 +19,13 @@ from shapely.geometry import mapping
 
 from planner.maps.elements import BindPopup, BindTooltip, PointsLayer, StopIndex
 from planner.maps.params import DEFAULT_PARAMS, MapParams
-from planner.maps.popups import customer_popup, legend_html, stop_popup, territory_tooltip
+from planner.maps.popups import (
+    CUSTOMER_LABELS,
+    customer_fields,
+    legend_html,
+    stop_popup,
+    territory_tooltip,
+)
 from planner.maps.text import clock, esc
 from planner.maps.view import PlanView, rep_workload, view_of
 from planner.plan import Plan
@@ -205,10 +212,12 @@ def customers_layer(plan: Plan | PlanView, m: folium.Map | None = None,
         by_rep.setdefault(view.rep_of_customer.get(cid, ""), []).append([
             round(float(c["lat"]), 6), round(float(c["lon"]), 6),
             tier_index.get(str(c.get("tier")), 0), esc(c.get("name")),
-            customer_popup(view, c, planned.get(cid, []))])
+            customer_fields(c, planned.get(cid, [])), quote(str(c.get("name")), safe="")])
     order = [r for r in view.reps if r in by_rep] + sorted(r for r in by_rep if r not in view.reps)
     for rep_id in order:
-        layer = PointsLayer(by_rep[rep_id], colors, cluster=cluster, control=False)
+        rep = view.reps.get(rep_id)
+        fixed = f"<tr><th>Rep</th><td>{esc(rep.name) if rep else 'not assigned'}</td></tr>"
+        layer = PointsLayer(by_rep[rep_id], colors, CUSTOMER_LABELS, fixed, cluster=cluster)
         rep_group(m, view, rep_id or None).add_child(layer)
     return m
 

@@ -52,19 +52,15 @@ def territory_tooltip(view: PlanView, terr: dict, work: dict | None) -> str:
     return f'<table class="tip">{_rows(pairs)}</table>'
 
 
-def customer_popup(view: PlanView, c: dict, planned: list) -> str:
-    """Overview popup of a customer: contact, tier, rep and planned visit dates."""
-    rep = view.reps.get(view.rep_of_customer.get(str(c["customer_id"]), ""))
+CUSTOMER_LABELS = ["Id", "Tier", "Address", "Phone", "Planned visits", "Notes"]
+
+
+def customer_fields(c: dict, planned: list) -> list[str]:
+    """Escaped popup values of a customer, aligned with :data:`CUSTOMER_LABELS`."""
     dates = ", ".join(day_label(d) for d in planned[:6]) + (" …" if len(planned) > 6 else "")
-    pairs = [("Id", esc(c["customer_id"])), ("Tier", esc(c.get("tier"))),
-             ("Address", esc(c.get("address"))), ("Phone", phone_link(c.get("phone"))),
-             ("Rep", esc(rep.name) if rep else "not assigned"),
-             ("Planned visits", esc(f"{len(planned)}" + (f": {dates}" if planned else ""))),
-             ("Notes", esc(c.get("notes")))]
-    return (f'<div class="pop"><div class="pop-title">{esc(c.get("name"))}</div>'
-            f'<table>{_rows(pairs)}</table>'
-            f'<div class="pop-links">{nav_links(c["lat"], c["lon"], str(c.get("name")))}</div>'
-            "</div>")
+    return [esc(c["customer_id"]), esc(c.get("tier")), esc(c.get("address")),
+            phone_link(c.get("phone")), esc(f"{len(planned)}" + (f": {dates}" if planned else "")),
+            esc(c.get("notes"))]
 
 
 def stop_popup(seq: int, visit: dict, c: dict | None) -> str:
