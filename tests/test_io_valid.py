@@ -293,3 +293,23 @@ def test_read_table_rows_as_a_spreadsheet_numbers_them(tmp_path):
     assert t["id"].tolist() == ["a", "b", "c"]
     assert t["note"].tolist() == ["two\nlines", "padded", "x"]
     assert t["source_row"].tolist() == [3, 4, 6]  # blank row 2 and 5 counted, not returned
+
+
+def test_unknown_ids_among_many_are_hinted_quickly(tmp_path):
+    import time
+
+    from planner.io import read_appointments
+
+    ids = {f"C{i:06d}" for i in range(50_000)}
+    p = tmp_path / "appointments.csv"
+    p.write_text("customer_id,date,time\nC00012,2026-12-02,10:00\n"
+                 + "".join(f"X{i:06d},2026-12-02,10:00\n" for i in range(300)))
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        read_appointments(p, ids)
+    assert time.perf_counter() - t0 < 3.0
+    probs = info.value.problems
+    assert len(probs) == 51 and "and 251 more rows with the same problem" in probs[-1].message
+    assert probs[0].fix in ("did you mean 'C000012'?", "did you mean 'C001012'?")  # tied
+    assert probs[1].fix == probs[-1].fix == ("customer ids look like: C000000, C000001, C000002, "
+                                             "C000003, C000004, ... (50000 in all)")

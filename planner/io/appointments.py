@@ -10,10 +10,10 @@ import pandas as pd
 
 from planner.domain import APPOINTMENT_COLUMNS
 from planner.errors import InputError
-from planner.io.base import listing, nearest, open_sheet, with_extras
+from planner.io.base import NearestIds, listing, open_sheet, with_extras
 from planner.io.columns import APPOINTMENT_SPECS
 from planner.io.fields import parse_date
-from planner.io.notes import Notes
+from planner.io.notes import MAX_PER_KIND, Notes
 from planner.units import parse_clock
 
 
@@ -74,6 +74,8 @@ def load_appointments(path: Path, customer_ids: set[str] | None) -> Appointments
     has, lab = sheet.columns.has, sheet.label
     out: dict[str, list] = {c: [] for c in APPOINTMENT_COLUMNS}
     first: dict[tuple, int] = {}
+    examples = ""  # a few valid ids, worked out once
+    hint = NearestIds(customer_ids or ())
     for r in sheet.rows:
         row = int(r["source_row"])
         cid = r.get("customer_id", "")
@@ -81,11 +83,13 @@ def load_appointments(path: Path, customer_ids: set[str] | None) -> Appointments
             if not cid:
                 notes.error("empty id", "customer_id is empty", row, lab("customer_id"))
             elif customer_ids is not None and cid not in customer_ids:
-                near = nearest(cid, customer_ids, cutoff=0.6)
+                near = (hint(cid, cutoff=0.6)
+                        if notes.count_kind("unknown customer") < MAX_PER_KIND else [])
+                if not near and not examples:
+                    examples = f"customer ids look like: {listing(customer_ids, 5)}"
                 notes.error("unknown customer", f"appointment for customer '{cid}', which is not "
                             "in the customers file", row, lab("customer_id"),
-                            fix=f"did you mean '{near[0]}'?" if near else
-                            f"customer ids look like: {listing(customer_ids, 5)}")
+                            fix=f"did you mean '{near[0]}'?" if near else examples)
         day = None
         if has("date"):
             try:

@@ -14,7 +14,7 @@ from planner.io.base import Sheet, check_unique_ids, listing, nearest, open_shee
 from planner.io.columns import CUSTOMER_SPECS
 from planner.io.coords import check_cluster, parse_point
 from planner.io.fields import parse_bool, parse_date, parse_hours, parse_number
-from planner.io.notes import Notes
+from planner.io.notes import MAX_PER_KIND, Notes
 from planner.units import format_clock, parse_clock, parse_weekday_set
 
 
@@ -126,7 +126,7 @@ def load_customers(path: Path, tiers: TierTable, workday: Workday,
                 notes.error("bad date", str(err), row, lab("last_visit"))
         rep_id = r.get("rep_id", "") or None
         if rep_id is not None and rep_ids and rep_id not in rep_ids:
-            near = nearest(rep_id, rep_ids)
+            near = nearest(rep_id, rep_ids) if notes.count_kind("unknown rep") < MAX_PER_KIND else []
             notes.error("unknown rep", f"pinned to rep '{rep_id}', which is not in the reps file",
                         row, lab("rep_id"), fix=(f"did you mean '{near[0]}'? " if near else "")
                         + f"rep ids are: {listing(rep_ids)}; or leave {lab('rep_id')} empty")
@@ -179,7 +179,8 @@ def _tier(text: str, tiers: TierTable, row: int, col: str, notes: Notes) -> str:
     if not text:
         notes.error("empty tier", "tier is empty", row, col, fix=f"use one of: {valid}")
         return ""
-    near = nearest(text, tiers.names(), cutoff=0.4)
+    near = nearest(text, tiers.names(), cutoff=0.4) if notes.count_kind("unknown tier") < MAX_PER_KIND \
+        else []
     notes.error("unknown tier", f"unknown tier '{text}'; valid tiers: {valid}", row, col,
                 fix=(f"did you mean '{near[0]}'? " if near else "")
                 + "or add this tier to the scenario's tiers")

@@ -8,6 +8,7 @@ that message into a :class:`~planner.errors.Problem` naming the row and column.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 
@@ -126,8 +127,24 @@ def parse_hours(text: str) -> WeeklyHours:
     """An ``opening_hours`` cell (OSM subset, see :mod:`planner.hours`).
 
     An unknown weekday gets its own message (``unknown weekday 'Sx' in 'Sx off'``) instead
-    of the parser's generic one.
+    of the parser's generic one. Results are cached: CRM exports repeat a few schedules.
     """
+    hours, error = _parse_hours_cached(text)
+    if error is not None:
+        raise ValueError(error)
+    assert hours is not None
+    return hours
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_hours_cached(text: str) -> tuple[WeeklyHours | None, str | None]:
+    try:
+        return _parse_hours(text), None
+    except ValueError as err:
+        return None, str(err)
+
+
+def _parse_hours(text: str) -> WeeklyHours:
     t = normalise_opening_hours(text)
     try:
         return parse_opening_hours(t)

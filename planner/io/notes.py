@@ -31,23 +31,25 @@ class Notes:
     file: str
     _problems: list[tuple[str, Problem]] = field(default_factory=list)
     _warnings: list[tuple[str, Problem]] = field(default_factory=list)
+    _kinds: dict[str, int] = field(default_factory=dict)
 
     def error(self, kind: str, message: str, row: int | None = None,
               column: str | None = None, fix: str | None = None) -> None:
         """Note a problem that makes the input unusable (reported as ``InputError``)."""
         self._problems.append((kind, Problem(self.file, message, row, column, fix)))
+        self._kinds[kind] = self._kinds.get(kind, 0) + 1
 
     def warn(self, kind: str, message: str, row: int | None = None,
              column: str | None = None, fix: str | None = None) -> None:
         """Note something the planner can live with but the user should know."""
         self._warnings.append((kind, Problem(self.file, message, row, column, fix)))
 
-    def extend(self, other: Notes) -> None:
-        self._problems.extend(other._problems)
-        self._warnings.extend(other._warnings)
-
     def __bool__(self) -> bool:
         return bool(self._problems)
+
+    def count_kind(self, kind: str) -> int:
+        """Problems of ``kind`` noted so far (hints are only worked out for the listed ones)."""
+        return self._kinds.get(kind, 0)
 
     @property
     def count(self) -> int:
@@ -81,5 +83,5 @@ def _capped(items: list[tuple[str, Problem]], cap: int, what: str) -> list[Probl
         out.append(Problem(group[0].file,
                            f"and {len(rest)} more rows with the same {what} ({kind})"
                            + (f": rows {shown}" if rows else ""), None, column,
-                           group[0].fix))
+                           rest[0].fix if all(p.fix == rest[0].fix for p in rest) else None))
     return out

@@ -96,6 +96,13 @@ def load_table(path: Path, point_columns: tuple[str, str] = ("lat", "lon")) -> L
     if path.is_dir():
         notes.error("missing file", "is a folder, not a file", fix=f"name a {SUPPORTED} file")
         return Loaded(None, notes)
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as err:
+        notes.error("missing file", f"cannot be read ({err.strerror})",
+                    fix="check the file's permissions, and close it in other programs")
+        return Loaded(None, notes)
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         return _load_excel(path, notes)
@@ -306,12 +313,13 @@ def _load_excel(path: Path, notes: Notes) -> Loaded:
     import zipfile
 
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as err:
+    except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as err:
         notes.error("format", f"not a readable Excel .xlsx workbook ({err})",
                     fix="open it in Excel and save it again as .xlsx, or as CSV UTF-8")
         return Loaded(None, notes)
