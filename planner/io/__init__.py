@@ -27,7 +27,7 @@ from planner.io.appointments import empty_appointments, load_appointments, read_
 from planner.io.coords import check_cluster
 from planner.io.customers import load_customers, read_customers
 from planner.io.notes import Notes
-from planner.io.reps import load_reps, read_reps
+from planner.io.reps import RepsRead, load_reps, read_reps
 from planner.io.table import read_table
 from planner.units import WEEKDAYS, format_clock
 
@@ -105,7 +105,7 @@ def read_inputs(params: ReadParams) -> InputsResult:
     customers = load_customers(Path(params.customers_path), params.tiers, params.workday,
                                reps.ids)
     if customers.points:
-        _check_rep_points(reps.points, reps.swapped, customers.points, reps.notes)
+        _check_rep_points(reps, customers.points)
     appts_notes = None
     appointments = empty_appointments()
     if params.appointments_path is not None:
@@ -133,12 +133,14 @@ def read_inputs(params: ReadParams) -> InputsResult:
     return InputsResult(customers.frame, reps.frame, appointments, warnings)
 
 
-def _check_rep_points(points, already: set[int], customer_points, notes: Notes) -> None:
+def _check_rep_points(reps: RepsRead, customer_points: list[tuple[float, float]]) -> None:
     """Rep homes / starts that look swapped relative to where the customers are."""
     for which in ("home", "start"):
-        pts = [(row, la, lo) for row, la, lo, w in points if w == which and row not in already]
-        check_cluster(pts, notes, f"{which}_lat", f"{which}_lon", reference=customer_points,
-                      what=f"{which} ", others="the customers")
+        pts = [(row, la, lo) for row, la, lo, w in reps.points
+               if w == which and row not in reps.swapped]
+        lat, lon = (reps.labels.get(f"{which}_{c}", f"{which}_{c}") for c in ("lat", "lon"))
+        check_cluster(pts, reps.notes, lat, lon, reference=customer_points, what=f"{which} ",
+                      others="the customers")
 
 
 def _check_appointments(appts: pd.DataFrame, customers: pd.DataFrame,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +29,7 @@ class RepsRead:
     ids: set[str] | None
     points: list[tuple[int, float, float, str]]  # (row, lat, lon, "home"/"start")
     swapped: set[int]  # rows already noted as swapped
+    labels: dict[str, str] = field(default_factory=dict)  # documented name -> header cell
 
 
 def read_reps(path: str | Path, workday: Workday) -> pd.DataFrame:
@@ -143,9 +144,10 @@ def load_reps(path: Path, workday: Workday) -> RepsRead:
     points += [(row, la, lo, "start") for row, la, lo in starts]
     ids = {x for x in out["rep_id"] if x} if has("id") else None
     if notes:
-        return RepsRead(None, notes, ids, points, swapped)
+        return RepsRead(None, notes, ids, points, swapped, sheet.columns.known)
     frame = pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in out.items()})
     frame = frame.astype({"home_lat": "float64", "home_lon": "float64", "start_lat": "float64",
                           "start_lon": "float64", "work_start_s": "int64", "work_end_s": "int64",
                           "max_visits_per_day": "int64", "source_row": "int64"})
-    return RepsRead(with_extras(frame, sheet), notes, ids, points, swapped)
+    return RepsRead(with_extras(frame, sheet), notes, ids, points, swapped,
+                    sheet.columns.known)
