@@ -1,0 +1,361 @@
+"""Territory design: the stage's entry function :func:`design_territories`.
+
+Steps (docs/territories.md explains them for planners):
+
+1. workload of every customer (:mod:`planner.territory.workload`) and the quantity
+   balanced (workload hours, customer count or a column);
+2. the territories: one per rep around their home, or the existing ones (``keep``);
+3. cells: Voronoi cells of customer locations or the user's units, clipped to the
+   service area (:mod:`planner.territory.cells`);
+4. a balanced assignment of cells to territories that keeps travel from home low, as
+   min-cost flow with OR-Tools (:mod:`planner.territory.solver`); in ``keep`` mode the
+   cost of moving a customer dominates, so few customers move;
+5. repairs: stray pieces join a neighbour, then border cells move between neighbours
+   until every territory is within the tolerance (:mod:`planner.territory.repair`);
+6. polygons (dissolved cells, EPSG:4326) and the per-territory report.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_matrix
+
+from planner.domain import TierTable, Workday
+from planner.errors import InputError, Problem
+from planner.matrix import home_id
+from planner.territory.cells import Cells, build_cells
+from planner.territory.geometry import local_crs, to_xy
+from planner.territory.params import TerritoryParams, TerritoryResult
+from planner.territory.repair import (
+    BalanceState,
+    fill_unlabelled,
+    loads,
+    rebalance,
+    repair_contiguity,
+)
+from planner.territory.report import build_report
+from planner.territory.slots import (
+    Slots,
+    current_territories,
+    keep_slots,
+    pinned_reps,
+    redesign_slots,
+)
+from planner.territory.solver import assign_balanced
+from planner.territory.workload import (
+    balance_weights,
+    fit_travel,
+    travel_per_visit_s,
+    visits_per_cycle,
+)
+
+NEAREST_TERRITORIES = 10  # arcs per cell in the assignment: its nearest territories
+
+
+def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tiers: TierTable,
+                       workday: Workday, params: TerritoryParams) -> TerritoryResult:
+    """Split the active customers into balanced, compact, contiguous territories.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        Validated active customers (:data:`planner.domain.CUSTOMER_COLUMNS`, plus any
+        extra columns such as ``revenue`` as text).
+    reps : pandas.DataFrame
+        Validated reps (:data:`planner.domain.REP_COLUMNS`).
+    travel : TravelModel
+        Knows every customer id and ``home:<rep_id>``; only ``rect_s`` is used (homes x
+        customers, plus one row per vacant territory), never a full square matrix.
+    tiers : TierTable
+        Visit frequency and default service time per tier.
+    workday : Workday
+        Caps the travel estimated for one visit at half a working day.
+    params : TerritoryParams
+        Method, count, balance, tolerance, boundary, units, cycle, seed.
+
+    Returns
+    -------
+    TerritoryResult
+        Assignments (every customer once), territory polygons and figures, moved
+        customers (keep mode) and warnings. A balance or contiguity the input does not
+        allow (pins, too few customers) is reported in ``warnings``, not raised.
+
+    Raises
+    ------
+    InputError
+        No customers or reps, a rep without a home, a customer pinned to an unknown rep,
+        an unusable balance column or boundary/units file.
+    """
+    cust = customers.reset_index(drop=True)
+    reps = reps.reset_index(drop=True)
+    _check_inputs(cust, reps, params)
+    cids = cust["customer_id"].astype(str).tolist()
+    rep_ids = reps["rep_id"].astype(str).tolist()
+    lat, lon = cust["lat"].to_numpy(float), cust["lon"].to_numpy(float)
+    hlat, hlon = reps["home_lat"].to_numpy(float), reps["home_lon"].to_numpy(float)
+    crs = local_crs(np.concatenate([lat, hlat]), np.concatenate([lon, hlon]))
+    xy, home_xy = to_xy(lat, lon, crs), to_xy(hlat, hlon, crs)
+
+    rep_cost_s = np.asarray(travel.rect_s([home_id(r) for r in rep_ids], cids), dtype=float)
+    fit = fit_travel(*_fit_pairs(home_xy, xy, rep_cost_s))
+    visits = visits_per_cycle(cust, tiers, params.cycle_weeks)
+    per_visit_travel_s = travel_per_visit_s(xy, visits, _work_days(reps, params.cycle_weeks),
+                                            fit, cap_s=workday.length_s / 2)
+    workload_h = visits * (cust["service_s"].to_numpy(float) + per_visit_travel_s) / 3600.0
+    weight = balance_weights(cust, workload_h, params.balance, params.balance_column)
+    pins = pinned_reps(cust)
+
+    slots = _slots(cust, reps, params, pins, rep_cost_s, weight, cids, travel)
+    warnings = list(slots.warnings)
+    slot_of_rep = {s.rep_id: i for i, s in enumerate(slots.slots) if s.rep_id}
+    center_cost_s = np.vstack([
+        rep_cost_s[rep_ids.index(s.rep_id)] if s.rep_id
+        else np.asarray(travel.rect_s([s.center_id], cids), dtype=float)[0]
+        for s in slots.slots])
+    pin_slot = np.array([slot_of_rep.get(p, -1) if p else -1 for p in pins], dtype=np.int64)
+
+    cells = build_cells(xy, home_xy, params.boundary, params.units, crs)
+    warnings += cells.warnings
+    labels, cust_slot = _assign(cells, slots, weight, pin_slot, center_cost_s, params, warnings,
+                                _center_xy(slots, rep_ids, home_xy, cids, xy), fit)
+
+    tids = [s.territory_id for s in slots.slots]
+    final_tid = [tids[s] for s in cust_slot]
+    moved_mask = np.array([o is not None and o != f for o, f in zip(slots.orig_tid, final_tid)],
+                          dtype=bool)
+    assignments = pd.DataFrame({
+        "customer_id": cids, "territory_id": final_tid,
+        "rep_id": [slots.slots[s].rep_id for s in cust_slot]})
+    territories, service_area, report_warnings = build_report(
+        cells, labels, cust, cust_slot, slots.slots, tiers, visits, workload_h, weight,
+        center_cost_s, home_xy, rep_ids, params, crs)
+    warnings += report_warnings
+    if params.method == "keep":
+        warnings.append(f"{int(moved_mask.sum())} customers moved territory "
+                        f"({workload_h[moved_mask].sum():.1f} h of workload per cycle)")
+    return TerritoryResult(assignments=assignments, territories=territories,
+                           moved=int(moved_mask.sum()),
+                           moved_workload_h=round(float(workload_h[moved_mask].sum()), 3),
+                           warnings=warnings, service_area=service_area)
+
+
+def _check_inputs(cust: pd.DataFrame, reps: pd.DataFrame, params: TerritoryParams) -> None:
+    problems: list[Problem] = []
+    if len(cust) == 0:
+        problems.append(Problem("customers", "there are no active customers to put into "
+                                "territories", fix="mark customers active or add some"))
+    if len(reps) == 0:
+        problems.append(Problem("reps", "there are no reps to give territories to"))
+    for r in reps.itertuples():
+        if not (np.isfinite(r.home_lat) and np.isfinite(r.home_lon)):
+            problems.append(Problem("reps", f"rep {r.rep_id} has no home location",
+                                    row=getattr(r, "source_row", None), column="home_lat",
+                                    fix="territories are built around homes: give home_lat "
+                                    "and home_lon"))
+    bad = ~(np.isfinite(cust["lat"].to_numpy(float)) & np.isfinite(cust["lon"].to_numpy(float)))
+    for i in np.flatnonzero(bad)[:20]:
+        problems.append(Problem("customers", f"customer {cust['customer_id'].iloc[i]} has no "
+                                "location", row=_source_row(cust, i), column="lat"))
+    dup = cust["customer_id"][cust["customer_id"].duplicated()].astype(str).unique()
+    if len(dup):
+        problems.append(Problem("customers", f"duplicate customer ids: {', '.join(dup[:10])}",
+                                column="id"))
+    known = set(reps["rep_id"].astype(str))
+    pins = pinned_reps(cust)
+    for i in np.flatnonzero((pins != "") & ~np.isin(pins, list(known)))[:20]:
+        problems.append(Problem("customers", f"customer {cust['customer_id'].iloc[i]} is pinned "
+                                f"to rep '{pins[i]}', which is not in the reps file",
+                                row=_source_row(cust, i), column="rep_id"))
+    for key in ("boundary", "units"):
+        p = getattr(params, key)
+        if p is not None and not p.exists():
+            problems.append(Problem("scenario", f"territories.{key} file {p} does not exist",
+                                    column=f"territories.{key}"))
+    if problems:
+        raise InputError(problems)
+
+
+def _source_row(cust: pd.DataFrame, i: int) -> int | None:
+    if "source_row" not in cust.columns:
+        return None
+    v = cust["source_row"].iloc[i]
+    return int(v) if pd.notna(v) else None
+
+
+def _work_days(reps: pd.DataFrame, cycle_weeks: int) -> float:
+    if "working_days" in reps.columns and len(reps):
+        per_week = float(np.mean([len(d) for d in reps["working_days"]]))
+    else:
+        per_week = 5.0
+    return cycle_weeks * max(per_week, 1.0)
+
+
+def _fit_pairs(home_xy: np.ndarray, xy: np.ndarray, rep_cost_s: np.ndarray):
+    """Straight-line metres and model seconds for up to 20 homes x 5,000 customers."""
+    ri = np.unique(np.linspace(0, len(home_xy) - 1, min(len(home_xy), 20)).astype(int))
+    ci = np.unique(np.linspace(0, len(xy) - 1, min(len(xy), 5000)).astype(int))
+    d = np.hypot(home_xy[ri, None, 0] - xy[None, ci, 0], home_xy[ri, None, 1] - xy[None, ci, 1])
+    return d, rep_cost_s[np.ix_(ri, ci)]
+
+
+def _center_xy(slots: Slots, rep_ids: list[str], home_xy: np.ndarray, cids: list[str],
+               xy: np.ndarray) -> np.ndarray:
+    out = []
+    for s in slots.slots:
+        out.append(home_xy[rep_ids.index(s.rep_id)] if s.rep_id else xy[cids.index(s.center_id)])
+    return np.array(out, dtype=float).reshape(-1, 2)
+
+
+def _slots(cust, reps, params, pins, rep_cost_s, weight, cids, travel) -> Slots:
+    if params.method == "keep":
+        current = current_territories(cust)
+        if any(t is not None for t in current):
+            slots = keep_slots(reps, current, pins, rep_cost_s, weight)
+            if params.count is not None and params.count != len(slots.slots):
+                slots.warnings.append(f"territories.count ({params.count}) is ignored with "
+                                      "method 'keep': one territory per rep")
+            return slots
+        note = "method 'keep' but no customer has a territory_id: territories designed afresh"
+    else:
+        note = None
+    slots = redesign_slots(reps, params.count, pins, rep_cost_s, weight, cids,
+                           lambda c: np.asarray(travel.rect_s([cids[c]], cids), float)[0])
+    if note:
+        slots.warnings.insert(0, note)
+    return slots
+
+
+def _assign(cells: Cells, slots: Slots, weight: np.ndarray, pin_slot: np.ndarray,
+            center_cost_s: np.ndarray, params: TerritoryParams, warnings: list[str],
+            center_xy: np.ndarray, fit) -> tuple[np.ndarray, np.ndarray]:
+    """Cell labels and customer slots: flow assignment, then repairs."""
+    k, m, n = len(slots.slots), len(cells.polys), len(weight)
+    of = cells.of_customer
+    keep = params.method == "keep" and (slots.orig >= 0).any()
+    # the pin of each cell: its heaviest pinned customer's territory
+    cell_pin = np.full(m, -1, dtype=np.int64)
+    pinned_idx = np.flatnonzero(pin_slot >= 0)
+    for i in pinned_idx[np.lexsort((pinned_idx, -weight[pinned_idx]))][::-1]:
+        cell_pin[of[i]] = pin_slot[i]
+    split = (pin_slot >= 0) & (pin_slot != cell_pin[of])
+    if split.any():
+        warnings.append(f"{int(split.sum())} pinned customers share a location or unit with "
+                        "customers pinned to another rep; their territory's polygon does not "
+                        f"contain them: {', '.join(map(str, np.flatnonzero(split)[:10]))}")
+    follow = ~split
+    fixed = np.bincount(pin_slot[split], weights=weight[split], minlength=k)
+    cell_w = np.bincount(of[follow], weights=weight[follow], minlength=m)
+    has_cust = np.bincount(of, minlength=m) > 0
+    # travel cost of each cell from each territory's centre: weighted mean over customers
+    wm = csr_matrix((weight[follow] + 1e-6, (np.flatnonzero(follow), of[follow])), shape=(n, m))
+    denom = np.asarray(wm.sum(axis=0)).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cell_cost = np.asarray((wm.T @ center_cost_s.T).T) / denom
+    d = np.hypot(center_xy[:, None, 0] - cells.xy[None, :, 0],
+                 center_xy[:, None, 1] - cells.xy[None, :, 1])
+    cell_cost = np.where(np.isfinite(cell_cost), cell_cost, fit.travel_s(d))
+    cell_orig = _cell_orig(of, slots.orig, m)
+
+    labels = _flow_labels(cell_w, has_cust, cell_pin, cell_cost, fixed, of, slots.orig,
+                          cell_orig, keep, params)
+    labels = fill_unlabelled(labels, cells.graph, cells.xy)
+    total = float(cell_w.sum() + fixed.sum())
+    mean = total / k
+    tol = params.balance_tolerance
+    band = 0.9 * tol if keep else 0.5 * tol
+    state = BalanceState(cell_w, fixed, cell_pin >= 0, cell_cost, cell_orig,
+                         mean * (1 - tol), mean * (1 + tol), mean * (1 - band),
+                         mean * (1 + band), keep)
+    for _ in range(3):
+        labels = repair_contiguity(labels, cells.graph, cell_w, state.pinned, cells.part)
+        load = loads(labels, state)
+        if ((load >= state.lower - 1e-9) & (load <= state.upper + 1e-9)).all():
+            break
+        labels = rebalance(labels, cells.graph, state)
+    labels = repair_contiguity(labels, cells.graph, cell_w, state.pinned, cells.part)
+    cust_slot = labels[of].copy()
+    cust_slot[split] = pin_slot[split]
+    return labels, cust_slot
+
+
+def _cell_orig(of: np.ndarray, orig: np.ndarray, m: int) -> np.ndarray:
+    """Most common original slot of each cell's customers (-1 = none)."""
+    out = np.full(m, -1, dtype=np.int64)
+    ok = orig >= 0
+    if not ok.any():
+        return out
+    pairs, counts = np.unique(np.stack([of[ok], orig[ok]], axis=1), axis=0, return_counts=True)
+    order = np.lexsort((pairs[:, 1], -counts, pairs[:, 0]))
+    pairs = pairs[order]
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:, 0] != pairs[:-1, 0]
+    out[pairs[first, 0]] = pairs[first, 1]
+    return out
+
+
+def _flow_labels(cell_w, has_cust, cell_pin, cell_cost, fixed, of, orig, cell_orig, keep,
+                 params: TerritoryParams) -> np.ndarray:
+    """Balanced min-cost-flow assignment of the cells holding customers."""
+    k, m = cell_cost.shape
+    cells = np.flatnonzero(has_cust)
+    total_w = float(cell_w.sum() + fixed.sum())
+    scale = (1e6 if keep else 4e6) / max(total_w, 1e-12)
+    supply = np.maximum(1, np.round(cell_w[cells] * scale)).astype(np.int64)
+    # arcs: pinned cells to their pin; others to their nearest territories (+ original)
+    near = min(k, NEAREST_TERRITORIES)
+    cost_c = cell_cost[:, cells]
+    nearest = np.argsort(cost_c, axis=0, kind="stable")[:near].T  # (len(cells), near)
+    rows = [np.repeat(np.arange(len(cells)), near), nearest.ravel()]
+    if keep:
+        has = cell_orig[cells] >= 0
+        rows = [np.concatenate([rows[0], np.flatnonzero(has)]),
+                np.concatenate([rows[1], cell_orig[cells][has]])]
+    arc_c, arc_t = rows
+    pin = cell_pin[cells]
+    arc_c, arc_t = arc_c[pin[arc_c] < 0], arc_t[pin[arc_c] < 0]
+    pc = np.flatnonzero(pin >= 0)
+    arc_c = np.concatenate([arc_c, pc])
+    arc_t = np.concatenate([arc_t, pin[pc]])
+    uniq = np.unique(np.stack([arc_c, arc_t], axis=1), axis=0)
+    arc_c, arc_t = uniq[:, 0], uniq[:, 1]
+    minutes = cost_c[arc_t, arc_c] / 60.0
+    if keep:
+        moved = _moved_counts(cells, arc_c, arc_t, of, orig, k)
+        big_m = int(supply.max()) * 10_000 + 1
+        unit_cost = (np.minimum(np.round(minutes), 9_999)
+                     + np.ceil(big_m * moved / supply[arc_c])).astype(np.int64)
+    else:
+        unit_cost = np.minimum(np.round(minutes ** 2), 1e6).astype(np.int64)
+    # a per-seed tie-break: tiny jitter below one cost unit's resolution
+    rng = np.random.default_rng(params.seed)
+    unit_cost = unit_cost * 8 + rng.integers(0, 2, len(unit_cost))
+    penalty = int(unit_cost.max(initial=0)) * 4 + 1
+    total_u = int(supply.sum())
+    fixed_u = np.round(fixed * scale).astype(np.int64)
+    mean_u = (total_u + fixed_u.sum()) / k
+    band = (0.8 if keep else 0.5) * params.balance_tolerance
+    lower = np.maximum(np.ceil(mean_u * (1 - band)) - fixed_u, 0).astype(np.int64)
+    upper = np.maximum(np.floor(mean_u * (1 + band)) - fixed_u, 0).astype(np.int64)
+    flow = assign_balanced(supply, arc_c, arc_t, unit_cost, lower, upper, penalty)
+    order = np.lexsort((arc_t, -flow, arc_c))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = arc_c[order][1:] != arc_c[order][:-1]
+    labels = np.full(m, -1, dtype=np.int64)
+    labels[cells[arc_c[order][first]]] = arc_t[order][first]
+    return labels
+
+
+def _moved_counts(cells, arc_c, arc_t, of, orig, k) -> np.ndarray:
+    """Customers of each arc's cell whose original territory is not the arc's."""
+    pos = np.full(int(of.max()) + 1, -1, dtype=np.int64)
+    pos[cells] = np.arange(len(cells))
+    ok = (orig >= 0) & (pos[of] >= 0)
+    known = np.bincount(pos[of[ok]], minlength=len(cells))
+    key = pos[of[ok]] * k + orig[ok]
+    uk, uc = np.unique(key, return_counts=True)
+    arc_key = arc_c * k + arc_t
+    idx = np.searchsorted(uk, arc_key)
+    idx = np.minimum(idx, len(uk) - 1) if len(uk) else idx
+    same = np.where((len(uk) > 0) & (uk[idx] == arc_key), uc[idx], 0) if len(uk) else 0
+    return known[arc_c] - same
