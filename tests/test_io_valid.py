@@ -104,7 +104,8 @@ def test_same_input_same_output(valid):
 
 EXCEL_CSV_VARIANTS = {
     # Excel "CSV UTF-8" in a comma-decimal locale: BOM, ';', decimal comma, CRLF, day-first
-    "bom_semicolon_decimal_comma": "\ufeffID;Name;Latitude;Longitude;Tier;Last visit;Service min\r\n"
+    "bom_semicolon_decimal_comma":
+    "\ufeffID;Name;Latitude;Longitude;Tier;Last visit;Service min\r\n"
     "C1;Din Sko;60,1690801;24,9391241;A;20.11.2026;\r\n"
     "C2;Decanter;60,1683092;24,9368745;b;13/11/2026;40,0\r\n",
     "tab_separated": "id\tname\tlat\tlng\ttier\tlast_visit\tservice_min\n"
@@ -313,3 +314,18 @@ def test_unknown_ids_among_many_are_hinted_quickly(tmp_path):
     assert probs[0].fix in ("did you mean 'C000012'?", "did you mean 'C001012'?")  # tied
     assert probs[1].fix == probs[-1].fix == ("customer ids look like: C000000, C000001, C000002, "
                                              "C000003, C000004, ... (50000 in all)")
+
+
+def test_visits_that_can_never_fit_are_warnings_not_problems(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("id,name,lat,lon,tier,opening_hours,service_min,active\n"
+                 "C1,Din Sko,60.1690801,24.9391241,A,Mo-Su off,,\n"
+                 "C2,Decanter,60.1683092,24.9368745,B,Mo-Fr 10:00-10:30,45,\n"
+                 "C3,Alko,60.1693328,24.9382903,B,Mo-Fr 10:00-10:30,45,false\n")
+    c = read_customers(p, DEFAULT_TIERS, Workday())
+    assert len(c) == 3
+    w = "\n".join(c.attrs["warnings"])
+    assert "row 2, column 'opening_hours': closed every day" in w
+    assert ("row 3, column 'service_min': service of 45 min is longer than the longest opening "
+            "window (30 min)") in w
+    assert "row 4, column 'service_min'" not in w  # inactive: never planned, no noise

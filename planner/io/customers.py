@@ -108,10 +108,16 @@ def load_customers(path: Path, tiers: TierTable, workday: Workday,
                                lab("service_min"), notes)
         if tier in tiers and not r.get("service_min", ""):
             tier_rows.setdefault(tier, row)
+        active = True
+        if r.get("active", ""):
+            try:
+                active = parse_bool(r["active"])
+            except ValueError as err:
+                notes.error("bad value", str(err), row, lab("active"))
         hours, both = _hours(r, row, sheet, notes)
         if both:
             both_hours_rows.append(row)
-        if service_s and notes.count == errors_before:
+        if active and service_s and notes.count == errors_before:
             longest = max((b - a for day in hours for a, b in day), default=0)
             if longest == 0:
                 notes.warn("never open", "closed every day: this customer can never be visited",
@@ -126,16 +132,11 @@ def load_customers(path: Path, tiers: TierTable, workday: Workday,
                 notes.error("bad date", str(err), row, lab("last_visit"))
         rep_id = r.get("rep_id", "") or None
         if rep_id is not None and rep_ids and rep_id not in rep_ids:
-            near = nearest(rep_id, rep_ids) if notes.count_kind("unknown rep") < MAX_PER_KIND else []
+            near = (nearest(rep_id, rep_ids)
+                    if notes.count_kind("unknown rep") < MAX_PER_KIND else [])
             notes.error("unknown rep", f"pinned to rep '{rep_id}', which is not in the reps file",
                         row, lab("rep_id"), fix=(f"did you mean '{near[0]}'? " if near else "")
                         + f"rep ids are: {listing(rep_ids)}; or leave {lab('rep_id')} empty")
-        active = True
-        if r.get("active", ""):
-            try:
-                active = parse_bool(r["active"])
-            except ValueError as err:
-                notes.error("bad value", str(err), row, lab("active"))
         for key, value in (("customer_id", cid), ("name", name), ("lat", lat), ("lon", lon),
                            ("tier", tier), ("address", r.get("address", "")),
                            ("phone", r.get("phone", "")), ("notes", r.get("notes", "")),
@@ -179,8 +180,8 @@ def _tier(text: str, tiers: TierTable, row: int, col: str, notes: Notes) -> str:
     if not text:
         notes.error("empty tier", "tier is empty", row, col, fix=f"use one of: {valid}")
         return ""
-    near = nearest(text, tiers.names(), cutoff=0.4) if notes.count_kind("unknown tier") < MAX_PER_KIND \
-        else []
+    near = (nearest(text, tiers.names(), cutoff=0.4)
+            if notes.count_kind("unknown tier") < MAX_PER_KIND else [])
     notes.error("unknown tier", f"unknown tier '{text}'; valid tiers: {valid}", row, col,
                 fix=(f"did you mean '{near[0]}'? " if near else "")
                 + "or add this tier to the scenario's tiers")
