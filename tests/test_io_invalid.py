@@ -5,6 +5,9 @@ file stands for (``customers``, ``reps`` or ``appointments``); the other inputs 
 valid files in tests/data/valid/ (appointments only when ``kind == "appointments"``), see
 :func:`params_for_case`. Every file holds exactly one defect, so exactly one problem is
 expected, at the row and column given by :data:`EXPECTED_WHERE`.
+
+The messages assume the default tiers (A 45 min, B 30, C 20) and workday (08:00-16:30), as
+a scenario without ``tiers:``/``workday:`` has. ``does_not_exist.csv`` is deliberately absent.
 """
 
 from __future__ import annotations
