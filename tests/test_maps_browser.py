@@ -14,7 +14,16 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 from browser import chromium, open_page
-from test_maps_data import DAY_STOPS, DAYS, ODD_REP_ID, XSS_NAME, XSS_NOTES, XSS_REP, tiny_plan
+from test_maps_data import (
+    DAY_STOPS,
+    DAYS,
+    JINJA_NOTES,
+    ODD_REP_ID,
+    XSS_NAME,
+    XSS_NOTES,
+    XSS_REP,
+    tiny_plan,
+)
 
 from planner.maps.view import view_of
 from planner.plan import Plan
@@ -122,7 +131,9 @@ def test_tiny_day_page_with_hostile_text(browser, tiny_dir):
             "https://www.google.com/maps/dir/?api=1&destination=60.1675")
         # "Show on map" in the itinerary opens the first stop's popup
         page.locator("#itinerary li[data-seq='1'] .show-on-map").click()
-        page.locator(".leaflet-popup-content", has_text="1. M Room").wait_for(state="visible")
+        popup = page.locator(".leaflet-popup-content", has_text="1. M Room")
+        popup.wait_for(state="visible")
+        assert JINJA_NOTES in popup.inner_text()  # template syntax in data stays text
         assert_clean(visit)
     finally:
         visit.close()

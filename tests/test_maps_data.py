@@ -3,7 +3,8 @@ tests of the map pages' HTML without a browser.
 
 The plan holds hostile user text on purpose: a customer named
 ``<img src=x onerror=alert(1)>``, notes with ``<script>``, a JavaScript template
-``${...}`` and a backtick, a rep name with markup and a rep id that is not a safe path.
+``${...}`` and a backtick, notes with Jinja syntax ``{{ 6*7 }}``, a rep name with
+markup and a rep id that is not a safe path.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from planner.units import haversine_scalar_m
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 XSS_NOTES = "Ring twice <script>alert(2)</script> ${alert(3)} `x` \\u0041"
-XSS_REP = "Juha <svg onload=alert(4)> Mäkinen"
+XSS_REP = "Juha <svg onload=alert(4)> {{ 6*7 }} Mäkinen"
+JINJA_NOTES = "Back door {{ 6*7 }} {% if x %}"  # must print as is (never evaluated)
 ODD_REP_ID = "R 2/Äö"
 DAYS = [dt.date(2026, 12, 1), dt.date(2026, 12, 2), dt.date(2026, 12, 3)]
 
@@ -33,7 +35,7 @@ DAYS = [dt.date(2026, 12, 1), dt.date(2026, 12, 2), dt.date(2026, 12, 3)]
 CUSTOMERS = [
     ("HEL01", "Spun Coffee & Goods", 60.164202, 24.939722, "C", "Uudenmaankatu 19-21",
      "+358 40 172 8510", "", "R1"),
-    ("HEL02", "M Room", 60.164693, 24.941011, "A", "Uudenmaankatu 13", "", "Back door", "R1"),
+    ("HEL02", "M Room", 60.164693, 24.941011, "A", "Uudenmaankatu 13", "", JINJA_NOTES, "R1"),
     ("HEL03", "Tony's deli + Street Bar", 60.164867, 24.938100, "A", "Bulevardi 7", "", "",
      "R1"),
     ("HEL04", XSS_NAME, 60.167500, 24.943000, "B", "Yrjönkatu 1 <b>bold</b>", "09 123 456",
@@ -219,7 +221,9 @@ def test_user_text_is_escaped_everywhere(rendered):
         assert raw not in text, raw
     day = res.day_pages[("R1", DAYS[0])].read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in day  # shown as text in the itinerary
-    assert "&#36;{alert(3)}" in day and "&#96;x&#96;" in day
+    assert "&#36;&#123;alert(3)&#125;" in day and "&#96;x&#96;" in day
+    assert "Back door &#123;&#123; 6*7 &#125;&#125; &#123;% if x %&#125;" in day
+    assert "Back door 42" not in text
 
 
 def test_same_plan_same_bytes(tmp_path):

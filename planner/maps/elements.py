@@ -34,7 +34,39 @@ STATIC_FILES = (
 )
 
 
-class BindTooltip(MacroElement):
+class RawElement(Element):
+    """Already rendered text, inserted into the page as is."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "RawElement"
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class RawMacroElement(MacroElement):
+    """A ``MacroElement`` whose rendered macros are not parsed again as templates.
+
+    branca wraps each macro's output in ``Element(output)``, which compiles the output
+    as a new Jinja template: slow for large data, and ``{{ ... }}`` inside data would be
+    evaluated. Here the output goes into the page untouched.
+    """
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(RawElement(str(macro(self, kwargs))),
+                                                name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class BindTooltip(RawMacroElement):
     """``parent.bindTooltip(html)`` with ``html`` passed as a JSON string.
 
     Parameters
@@ -58,7 +90,7 @@ class BindTooltip(MacroElement):
         self.options = options or {}
 
 
-class BindPopup(MacroElement):
+class BindPopup(RawMacroElement):
     """``parent.bindPopup(html)`` with ``html`` passed as a JSON string (no jQuery)."""
 
     _template = Template("""
@@ -74,7 +106,7 @@ class BindPopup(MacroElement):
         self.options = {"maxWidth": 300, **(options or {})}
 
 
-class PointsLayer(Layer):
+class PointsLayer(Layer, RawMacroElement):
     """Many circle markers from one compact JSON array (fast for thousands of points).
 
     Popups are assembled in the browser, when opened, from escaped values: the page
@@ -164,48 +196,73 @@ class PointsLayer(Layer):
                                 "showCoverageOnHover": False, "maxClusterRadius": 45}
 
 
-class StopIndex(MacroElement):
-    """Links the itinerary list to the stop markers (click a name: the map shows the stop).
+class StopsLayer(RawMacroElement):
+    """Numbered stop markers of one rep-day, linked to the itinerary list.
 
-    Sets ``window.plannerMaps.stopMarkers`` to the number of stop markers created.
+    One element draws every stop from a JSON array (folium's ``Marker`` costs a few
+    Jinja compilations per marker). Clicking "Show on map" in the itinerary centres the
+    stop and opens its popup.
+
+    Parameters
+    ----------
+    stops : list
+        ``[seq, lat, lon, popup_html, tooltip_html]`` per stop, popup and tooltip built
+        from escaped values.
+    color : str
+        Fill colour of the numbered circles (the rep's colour).
+
+    Notes
+    -----
+    Sets ``window.plannerMaps.stopMarkers`` to the number of markers created.
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
             var map = {{ this._parent.get_name() }};
-            var stops = {
-            {%- for seq, marker in this.stops %}
-                "{{ seq }}": {{ marker.get_name() }},
-            {%- endfor %}
-            };
+            var data = {{ this.stops|tojson }};
+            var color = {{ this.color|tojson }};
+            var stops = {};
+            for (var i = 0; i < data.length; i++) {
+                var s = data[i];
+                var icon = L.divIcon({className: "stop-marker", iconSize: [30, 30],
+                    iconAnchor: [15, 15], popupAnchor: [0, -12],
+                    html: '<div class="stop-pin" style="background:' + color + '">' + s[0]
+                        + "</div>"});
+                var mk = L.marker([s[1], s[2]], {icon: icon, riseOnHover: true,
+                    zIndexOffset: 1000 - s[0]}).addTo(map);
+                mk.bindPopup(s[3], {maxWidth: 300});
+                mk.bindTooltip(s[4]);
+                stops[String(s[0])] = mk;
+            }
             window.plannerMaps = window.plannerMaps || {};
             window.plannerMaps.stopMarkers = Object.keys(stops).length;
             var items = document.querySelectorAll("#itinerary li[data-seq]");
-            for (var i = 0; i < items.length; i++) {
+            for (var j = 0; j < items.length; j++) {
                 (function (li) {
                     var mk = stops[li.getAttribute("data-seq")];
                     var btn = li.querySelector(".show-on-map");
                     if (!mk || !btn) { return; }
                     btn.addEventListener("click", function (ev) {
                         ev.preventDefault();
-                        map.setView(mk.getLatLng(), Math.max(map.getZoom(), 16));
+                        map.setView(mk.getLatLng(), Math.max(map.getZoom(), 16), {animate: false});
                         mk.openPopup();
-                        document.querySelector(".folium-map").scrollIntoView({behavior: "smooth"});
+                        map.getContainer().scrollIntoView({behavior: "smooth"});
                     });
-                })(items[i]);
+                })(items[j]);
             }
         })();
         {% endmacro %}
     """)
 
-    def __init__(self, stops: list[tuple[int, Element]]):
+    def __init__(self, stops: list, color: str):
         super().__init__()
-        self._name = "StopIndex"
+        self._name = "StopsLayer"
         self.stops = stops
+        self.color = color
 
 
-class PageExtras(MacroElement):
+class PageExtras(RawMacroElement):
     """Head assets and styles, the HTML panel after the map, and a final script.
 
     Add it to the map last: its script then runs after every layer exists.

@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from functools import cache
 from urllib.parse import quote
 
 import folium
 import shapely
-from branca.element import MacroElement
+import xyzservices
 from folium.template import Template
 from shapely.geometry import mapping
 
-from planner.maps.elements import BindPopup, BindTooltip, PointsLayer, StopIndex
+from planner.maps.elements import BindTooltip, PointsLayer, RawMacroElement, StopsLayer
 from planner.maps.params import DEFAULT_PARAMS, MapParams
 from planner.maps.popups import (
     CUSTOMER_LABELS,
@@ -34,7 +35,7 @@ OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">Ope
                    "contributors")
 
 
-class Legend(MacroElement):
+class Legend(RawMacroElement):
     """A Leaflet control (bottom left) holding trusted legend HTML."""
 
     _template = Template("""
@@ -58,7 +59,7 @@ class Legend(MacroElement):
         self.html = html
 
 
-class FitBounds(MacroElement):
+class FitBounds(RawMacroElement):
     """Frame the map on ``bounds`` at once (folium's version animates the first zoom)."""
 
     _template = Template("""
@@ -75,7 +76,7 @@ class FitBounds(MacroElement):
         self.max_zoom = int(max_zoom)
 
 
-class Attribution(MacroElement):
+class Attribution(RawMacroElement):
     """Adds the OSM attribution to the map's attribution control (for maps without tiles)."""
 
     _template = Template("""
@@ -103,6 +104,18 @@ def _bounds(pts: list[tuple[float, float]]) -> list[list[float]] | None:
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
+@cache
+def _provider(name: str) -> xyzservices.TileProvider | None:
+    """The xyzservices provider named ``name`` (looked up once), or ``None`` for a URL."""
+    if "{" in name:
+        return None
+    query = "OpenStreetMap Mapnik" if name.lower() == "openstreetmap" else name
+    try:
+        return xyzservices.providers.query_name(query)
+    except ValueError:
+        return None
+
+
 def base_map(view: PlanView, params: MapParams, pts: list | None = None,
              prefer_canvas: bool = False) -> folium.Map:
     """An empty map framed on ``pts`` (default: all customers and homes), with tiles."""
@@ -110,11 +123,12 @@ def base_map(view: PlanView, params: MapParams, pts: list | None = None,
     b = _bounds(pts)
     center = [(b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2] if b else [0.0, 0.0]
     tiles = params.tiles or None
-    attr = OSM_ATTRIBUTION if tiles and "{z}" in tiles else None
     m = folium.Map(location=center, zoom_start=14 if b else 2, tiles=None,
                    control_scale=True, prefer_canvas=prefer_canvas)
     if tiles:
-        m.add_child(folium.TileLayer(tiles, attr=attr, control=False))
+        provider = _provider(tiles)
+        m.add_child(folium.TileLayer(provider or tiles,
+                                     attr=None if provider else OSM_ATTRIBUTION, control=False))
     else:
         m.add_child(Attribution())
     if b:
@@ -304,13 +318,7 @@ def day_route_layer(plan: Plan | PlanView, rep_id: str, day: dt.date,
             if c is None:
                 continue
             seq = int(v["seq"])
-            icon = folium.DivIcon(
-                html=f'<div class="stop-pin" style="background:{color}">{seq}</div>',
-                icon_size=(30, 30), icon_anchor=(15, 15), class_name="stop-marker")
-            mk = folium.Marker([float(c["lat"]), float(c["lon"])], icon=icon)
-            mk.add_child(BindPopup(stop_popup(seq, v, c)))
-            mk.add_child(BindTooltip(f"{seq}. {esc(c.get('name'))}"))
-            m.add_child(mk)
-            stops.append((seq, mk))
-    m.add_child(StopIndex(stops))
+            stops.append([seq, round(float(c["lat"]), 6), round(float(c["lon"]), 6),
+                          stop_popup(seq, v, c), f"{seq}. {esc(c.get('name'))}"])
+    m.add_child(StopsLayer(stops, color))
     return m

@@ -64,7 +64,7 @@ def overview_page(view: PlanView, params: MapParams, prefix: str = "_static/") -
     if days:
         facts.insert(0, f"{days[0].isoformat()} to {days[-1].isoformat()}")
     if "coverage_pct" in kp:
-        facts.append(f"coverage {esc(kp['coverage_pct'])} %")
+        facts.append(f"coverage {kp['coverage_pct']} %")
     if len(view.plan.unscheduled):
         facts.append(f"{len(view.plan.unscheduled)} unscheduled")
     rows = []

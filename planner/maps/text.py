@@ -17,20 +17,23 @@ from urllib.parse import quote
 
 from planner.units import format_clock
 
+_EXTRA_ESCAPES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;",
+                                "}": "&#125;"})
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def esc(value: object) -> str:
     """HTML-escape any value for element content and quoted attributes.
 
-    ``None`` and NaN become ``""``. Besides ``& < > " '`` the backtick, ``$`` and
-    backslash are replaced by character references, so the result stays inert even
-    if some code later puts it inside a JavaScript template literal.
+    ``None`` and NaN become ``""``. Besides ``& < > " '`` the backtick, ``$``,
+    backslash and curly braces are replaced by character references, so the result
+    stays inert inside a JavaScript template literal and inside a Jinja template
+    (branca re-reads the output of each folium element as a template: an unescaped
+    ``{{ ... }}`` in a customer name would be evaluated while rendering).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    text = html.escape(str(value), quote=True)
-    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return html.escape(str(value), quote=True).translate(_EXTRA_ESCAPES)
 
 
 def clock(seconds: object) -> str:
