@@ -9,12 +9,14 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from planner.errors import PlannerError
 
@@ -45,7 +47,7 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except PlannerError as e:
-            err_console.print(f"[bold red]error[/]: {e}", highlight=False, markup=True,
+            err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False,
                               soft_wrap=True)
             raise typer.Exit(e.exit_code) from None
 
@@ -55,7 +57,7 @@ def friendly(fn):
 class _Bars:
     """Rich progress bars fed by the pipeline's ``progress(stage, done, total)`` calls."""
 
-    LABELS = {"read": "reading inputs", "travel": "travel model", "territories":
+    LABELS: ClassVar[dict[str, str]] = {"read": "reading inputs", "travel": "travel model", "territories":
               "territories", "routes": "calendar + routes", "geometry": "route geometry",
               "maps": "maps"}
 
@@ -90,15 +92,15 @@ def _kpi_table(kpis: dict, title: str) -> Table:
         ("required visits", kpis["required_visits"]),
         ("scheduled visits", kpis["scheduled_visits"]),
         ("coverage", f"{kpis['coverage_pct']} %"),
-        ("unscheduled (by tier)", f"{kpis['unscheduled_visits']} "
-                                  f"{kpis.get('unscheduled_by_tier') or ''}"),
+        ("unscheduled (by tier)",
+         f"{kpis['unscheduled_visits']} {kpis.get('unscheduled_by_tier') or ''}"),
         ("travel", f"{kpis['travel_h']} h ({kpis['travel_per_visit_min']} min per visit)"),
         ("service", f"{kpis['service_h']} h"),
         ("rep hours min / mean / max", f"{rh.get('min')} / {rh.get('mean')} / {rh.get('max')}"),
         ("overtime", f"{kpis['overtime_h']} h"),
     ]
     for k, v in rows:
-        t.add_row(k, str(v))
+        t.add_row(k, Text(str(v)))
     return t
 
 
@@ -115,7 +117,7 @@ def _plan_to(scenario_path: Path, out: Path, workers: int | None, maps: bool = T
     out_console.print(_kpi_table(plan.kpis, f"{sc.name}: {sc.horizon().start} .. "
                                             f"{sc.horizon().end}"))
     for w in plan.meta.get("warnings", [])[:20]:
-        err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+        err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
     n_warn = len(plan.meta.get("warnings", []))
     if n_warn > 20:
         err_console.print(f"[yellow]... and {n_warn - 20} more warnings in plan.json[/]")
@@ -141,14 +143,14 @@ def validate(scenario: ScenarioArg) -> None:
     inputs = read_scenario_inputs(sc)
     c = inputs.customers
     act = c[c["active"]]
-    tiers = ", ".join(f"{k}: {v}" for k, v in act.groupby("tier").size().items())
-    out_console.print(f"[green]ok[/]: {sc.path}")
+    tiers = escape(", ".join(f"{k}: {v}" for k, v in act.groupby("tier").size().items()))
+    out_console.print(f"[green]ok[/]: {escape(str(sc.path))}")
     out_console.print(f"  customers: {len(c)} ({len(act)} active; {tiers})")
     out_console.print(f"  reps: {len(inputs.reps)}; appointments: {len(inputs.appointments)}")
     out_console.print(f"  horizon: {sc.horizon().start} .. {sc.horizon().end}; travel: "
                       f"{sc.model.travel.mode}")
     for w in inputs.warnings:
-        err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+        err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
 
 
 @app.command()
@@ -202,10 +204,10 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     for col in table.columns:
         t.add_column(str(col))
     for _, row in table.iterrows():
-        t.add_row(*[str(v) for v in row])
+        t.add_row(*[Text(str(v)) for v in row])
     out_console.print(t)
     for w in res.warnings:
-        err_console.print(f"[yellow]warning[/]: {w}", highlight=False)
+        err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
     out_console.print(f"territories written to [bold]{out}[/]")
 
 
@@ -226,8 +228,8 @@ def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -
     for col in ("rep_id", "date", "customer_id", "kind", "message"):
         t.add_column(col)
     for v in violations[:200]:
-        t.add_row(str(v.rep_id or ""), str(v.date or ""), str(v.customer_id or ""), v.kind,
-                  v.message)
+        t.add_row(*[Text(str(x or "")) for x in (v.rep_id, v.date, v.customer_id, v.kind,
+                                                  v.message)])
     out_console.print(t)
     raise typer.Exit(EXIT_VIOLATIONS)
 
