@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import TINY
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,3 +61,35 @@ def test_plan_and_check_cli(tmp_path):
     r = run("check", out)
     assert r.returncode == 4
     assert "Traceback" not in r.stderr
+
+
+# ---- every invalid fixture through the real CLI: message and exit code 2, no traceback
+from test_io_invalid import INVALID_CASES, params_for_case  # noqa: E402
+
+
+def _scenario_for(tmp_path: Path, filename: str, kind: str) -> Path:
+    p = params_for_case(filename, kind)
+    lines = [f"customers: {p.customers_path}", f"reps: {p.reps_path}"]
+    if p.appointments_path is not None:
+        lines.append(f"appointments: {p.appointments_path}")
+    lines.append("horizon: {start: 2026-11-30, weeks: 4}")
+    s = tmp_path / "scenario.yaml"
+    s.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return s
+
+
+@pytest.mark.parametrize(("filename", "kind", "message"), INVALID_CASES,
+                         ids=[c[0] for c in INVALID_CASES])
+def test_invalid_file_through_cli(tmp_path, filename, kind, message):
+    import re
+
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    result = CliRunner().invoke(app, ["validate", str(_scenario_for(tmp_path, filename, kind))])
+    text = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    assert result.exit_code == 2, text
+    assert re.search(message, text, flags=re.S), text
+    assert "Traceback" not in text
+    assert filename in text
