@@ -52,7 +52,10 @@ def read_scenario_inputs(scenario: Scenario) -> Inputs:
         customers_path=scenario.customers_path, reps_path=scenario.reps_path,
         appointments_path=scenario.appointments_path, tiers=scenario.tier_table(),
         workday=scenario.workday()))
-    return Inputs(res.customers, res.reps, res.appointments, list(res.warnings))
+    from planner.changes import apply_changes
+
+    customers, reps, warnings = apply_changes(scenario, res.customers, res.reps)
+    return Inputs(customers, reps, res.appointments, [*res.warnings, *warnings])
 
 
 def travel_params(scenario: Scenario):

@@ -88,6 +88,46 @@ class RoutingModel(_Strict):
     max_shift_days: int = Field(1, ge=0, le=10)
 
 
+class RepAddModel(_Strict):
+    id: str
+    name: str
+    home_lat: float = Field(ge=-90, le=90)
+    home_lon: float = Field(ge=-180, le=180)
+    start_lat: float | None = Field(None, ge=-90, le=90)
+    start_lon: float | None = Field(None, ge=-180, le=180)
+    work_start: str | None = None
+    work_end: str | None = None
+    working_days: str = "Mo-Fr"
+    max_visits_per_day: int = Field(0, ge=0)
+
+    _c = field_validator("work_start", "work_end", mode="before")(
+        lambda v: None if v is None else _clock(v))
+
+
+class RepChangesModel(_Strict):
+    add: list[RepAddModel] = Field(default_factory=list)
+    remove: list[str] = Field(default_factory=list)
+
+
+class CustomerChangesModel(_Strict):
+    add: list[str] = Field(default_factory=list)
+    deactivate: list[str] = Field(default_factory=list)
+    activate: list[str] = Field(default_factory=list)
+    retier: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("add", mode="before")
+    @classmethod
+    def _one_or_many(cls, v):
+        return [v] if isinstance(v, str) else v
+
+
+class ChangesModel(_Strict):
+    """What-if edits applied to the inputs after reading them (see planner/changes.py)."""
+
+    reps: RepChangesModel = RepChangesModel()
+    customers: CustomerChangesModel = CustomerChangesModel()
+
+
 class ScenarioModel(_Strict):
     name: str | None = None
     description: str = ""
@@ -101,6 +141,7 @@ class ScenarioModel(_Strict):
     travel: TravelModel = TravelModel()
     territories: TerritoriesModel = TerritoriesModel()
     routing: RoutingModel = RoutingModel()
+    changes: ChangesModel = ChangesModel()
     seed: int = 0
     workers: int = Field(0, ge=0)
 
@@ -268,6 +309,11 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
                 p = Path(str(tv[key]))
                 if not p.is_absolute():
                     tv[key] = str(Path(os_relpath(base_path.parent / p, path.parent)))
+        ch = ((base.get("changes") or {}).get("customers") or {})
+        if ch.get("add"):
+            adds = [ch["add"]] if isinstance(ch["add"], str) else list(ch["add"])
+            ch["add"] = [a if Path(str(a)).is_absolute() else
+                         os_relpath(base_path.parent / str(a), path.parent) for a in adds]
         data = _deep_merge({k: v for k, v in base.items() if k not in ("name", "extends")},
                            data)
     return data
@@ -305,6 +351,11 @@ def load_scenario(path: str | Path) -> Scenario:
     except ValidationError as e:
         raise InputError(_problems_from_validation(e, file) + problems) from None
     sc = Scenario(model, path)
+    for i, rel in enumerate(model.changes.customers.add):
+        p = sc.resolve(rel)
+        if p is not None and not p.exists():
+            problems.append(Problem(file, f"'changes.customers.add' file {p} does not exist",
+                                    column=f"changes.customers.add[{i}]"))
     for key in ("boundary", "units"):
         p = sc.resolve(getattr(model.territories, key))
         if p is not None and not p.exists():
