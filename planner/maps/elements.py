@@ -196,6 +196,75 @@ class PointsLayer(Layer, RawMacroElement):
                                 "showCoverageOnHover": False, "maxClusterRadius": 45}
 
 
+class RouteLine(RawMacroElement):
+    """A polyline with a tooltip, added to its parent (map or layer).
+
+    Parameters
+    ----------
+    path : list
+        ``[[lat, lon], ...]``.
+    color : str
+        CSS colour.
+    tooltip_html : str
+        Trusted HTML.
+    dashed : bool
+        Dashed (for straight segments standing in for roads).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.polyline({{ this.path|tojson }}, {{ this.options|tojson }})
+            .bindTooltip({{ this.tooltip_html|tojson }}, {sticky: true})
+            .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, path: list, color: str, tooltip_html: str, dashed: bool = False):
+        super().__init__()
+        self._name = "RouteLine"
+        self.path = path
+        self.tooltip_html = tooltip_html
+        self.options = {"color": color, "weight": 3 if dashed else 5,
+                        "opacity": 0.7 if dashed else 0.75, "lineJoin": "round"}
+        if dashed:
+            self.options["dashArray"] = "6 8"
+
+
+class PinMarker(RawMacroElement):
+    """A marker drawn as trusted HTML (``L.divIcon``) with a tooltip, added to its parent.
+
+    Parameters
+    ----------
+    location : tuple
+        ``(lat, lon)``.
+    icon_html : str
+        Trusted HTML of the icon.
+    tooltip_html : str
+        Trusted HTML.
+    class_name : str
+        CSS class of the icon (tests count markers by class).
+    size : int
+        Icon width and height in pixels (anchored at its centre).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.marker({{ this.location|tojson }}, {icon: L.divIcon({{ this.icon|tojson }})})
+            .bindTooltip({{ this.tooltip_html|tojson }})
+            .addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, location: tuple[float, float], icon_html: str, tooltip_html: str,
+                 class_name: str = "pin-marker", size: int = 26):
+        super().__init__()
+        self._name = "PinMarker"
+        self.location = [round(float(location[0]), 6), round(float(location[1]), 6)]
+        self.icon = {"html": icon_html, "className": class_name, "iconSize": [size, size],
+                     "iconAnchor": [size // 2, size // 2]}
+        self.tooltip_html = tooltip_html
+
+
 class StopsLayer(RawMacroElement):
     """Numbered stop markers of one rep-day, linked to the itinerary list.
 

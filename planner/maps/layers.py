@@ -18,7 +18,14 @@ import xyzservices
 from folium.template import Template
 from shapely.geometry import mapping
 
-from planner.maps.elements import BindTooltip, PointsLayer, RawMacroElement, StopsLayer
+from planner.maps.elements import (
+    BindTooltip,
+    PinMarker,
+    PointsLayer,
+    RawMacroElement,
+    RouteLine,
+    StopsLayer,
+)
 from planner.maps.params import DEFAULT_PARAMS, MapParams
 from planner.maps.popups import (
     CUSTOMER_LABELS,
@@ -236,9 +243,8 @@ def customers_layer(plan: Plan | PlanView, m: folium.Map | None = None,
     return m
 
 
-def _home_icon(color: str, label: str = "&#8962;", cls: str = "home-marker") -> folium.DivIcon:
-    return folium.DivIcon(html=f'<div class="home-pin" style="border-color:{color}">{label}</div>',
-                          icon_size=(26, 26), icon_anchor=(13, 13), class_name=cls)
+def _home_html(color: str) -> str:
+    return f'<div class="home-pin" style="border-color:{color}">&#8962;</div>'
 
 
 def homes_layer(plan: Plan | PlanView, m: folium.Map | None = None,
@@ -247,11 +253,9 @@ def homes_layer(plan: Plan | PlanView, m: folium.Map | None = None,
     view = _ensure(plan)
     m = base_map(view, params) if m is None else m
     for r in view.reps.values():
-        if not r.home:
-            continue
-        mk = folium.Marker(list(r.home), icon=_home_icon(r.color))
-        mk.add_child(BindTooltip(f"Home of {esc(r.name)}"))
-        rep_group(m, view, r.rep_id).add_child(mk)
+        if r.home:
+            rep_group(m, view, r.rep_id).add_child(
+                PinMarker(r.home, _home_html(r.color), f"Home of {esc(r.name)}", "home-marker"))
     return m
 
 
@@ -270,8 +274,8 @@ def day_points(view: PlanView, rep_id: str, day: dt.date) -> list[tuple[float, f
     pts = [rep.start] if rep and rep.start else []
     g = view.day_visits.get((rep_id, day))
     if g is not None:
-        for cid in g["customer_id"]:
-            c = view.customers.get(str(cid))
+        for v in g:
+            c = view.customers.get(str(v["customer_id"]))
             if c is not None:
                 pts.append((float(c["lat"]), float(c["lon"])))
     return pts
@@ -296,24 +300,21 @@ def day_route_layer(plan: Plan | PlanView, rep_id: str, day: dt.date,
     if line and len(line) >= 2:
         path = [[round(float(a), 6), round(float(b), 6)] for a, b in line]
         what = "Route along the road network" if view.road_routes else "Route"
-        pl = folium.PolyLine(path, color=color, weight=5, opacity=0.75)
+        dashed = False
     else:
         path = [list(p) for p in pts] + ([list(pts[0])] if rep and rep.start and pts else [])
         what = "Straight lines between stops (no road path in the plan)"
-        pl = folium.PolyLine(path, color=color, weight=3, opacity=0.7, dash_array="6 8")
+        dashed = True
     if len(path) >= 2:
-        pl.add_child(BindTooltip(what, {"sticky": True}))
-        m.add_child(pl)
+        m.add_child(RouteLine(path, color, what, dashed=dashed))
     if rep and rep.start:
         route = view.day_routes.get((rep_id, day)) or {}
-        start = folium.Marker(list(rep.start), icon=_home_icon(color, cls="start-marker"))
-        start.add_child(BindTooltip(
-            f"Start and finish: leave {esc(clock(route.get('start_s')))}, "
-            f"back {esc(clock(route.get('end_s')))}"))
-        m.add_child(start)
+        m.add_child(PinMarker(rep.start, _home_html(color),
+                              f"Start and finish: leave {esc(clock(route.get('start_s')))}, "
+                              f"back {esc(clock(route.get('end_s')))}", "start-marker"))
     stops = []
     if g is not None:
-        for v in g.to_dict("records"):
+        for v in g:
             c = view.customers.get(str(v["customer_id"]))
             if c is None:
                 continue

@@ -135,7 +135,7 @@ def _itinerary(view: PlanView, rep_id: str, day: dt.date) -> str:
     color = r.color if r else "#1f77b4"
     rt = view.day_routes.get((rep_id, day), {})
     g = view.day_visits.get((rep_id, day))
-    visits = [] if g is None else g.to_dict("records")
+    visits = g or []
     brk = rt.get("break_start_s")
     brk_end = rt.get("break_end_s")
     has_break = brk is not None and not pd.isna(brk) and brk_end is not None
@@ -193,8 +193,8 @@ def day_page(view: PlanView, rep_id: str, day: dt.date, params: MapParams,
     rt = view.day_routes.get((rep_id, day), {})
     g = view.day_visits.get((rep_id, day))
     n = 0 if g is None else len(g)
-    travel_s = rt.get("travel_s", 0 if g is None else int(g["travel_s"].sum()))
-    dist_m = rt.get("dist_m", 0 if g is None else int(g["dist_m"].sum()))
+    travel_s = rt.get("travel_s", sum(v["travel_s"] for v in g or []))
+    dist_m = rt.get("dist_m", sum(v["dist_m"] for v in g or []))
     totals = [("Visits", str(n)), ("Drive", duration(travel_s)), ("Distance", km(dist_m)),
               ("Leave", clock(rt.get("start_s"))), ("Finish", clock(rt.get("end_s"))),
               ("On site", duration(rt.get("service_s", 0)))]

@@ -57,7 +57,11 @@ class RepInfo:
 
 @dataclass
 class PlanView:
-    """Pre-computed look-ups over one plan (see :func:`view_of`)."""
+    """Pre-computed look-ups over one plan (see :func:`view_of`).
+
+    ``day_visits`` holds each rep-day's visit rows (dicts, in ``seq`` order);
+    ``day_routes`` each rep-day's ``routes`` row.
+    """
 
     plan: Plan
     reps: dict[str, RepInfo]
@@ -65,7 +69,7 @@ class PlanView:
     tiers: list[str]
     tier_colors: dict[str, str]
     rep_of_customer: dict[str, str]
-    day_visits: dict[tuple[str, dt.date], pd.DataFrame]
+    day_visits: dict[tuple[str, dt.date], list[dict]]
     day_routes: dict[tuple[str, dt.date], dict]
     road_routes: bool
     rep_days: dict[str, list[dt.date]] = field(default_factory=dict)
@@ -116,10 +120,11 @@ def view_of(plan: Plan) -> PlanView:
     tiers = _tier_order(plan)
     tier_colors = {t: TIER_COLORS[i % len(TIER_COLORS)] for i, t in enumerate(tiers)}
 
-    day_visits: dict[tuple[str, dt.date], pd.DataFrame] = {}
+    day_visits: dict[tuple[str, dt.date], list[dict]] = {}
     if len(plan.visits):
-        for (rid, day), g in plan.visits.groupby(["rep_id", "date"], sort=True):
-            day_visits[(str(rid), day)] = g.sort_values("seq", kind="stable")
+        ordered = plan.visits.sort_values(["rep_id", "date", "seq"], kind="stable")
+        for v in ordered.to_dict("records"):
+            day_visits.setdefault((str(v["rep_id"]), v["date"]), []).append(v)
     day_routes = {(str(r["rep_id"]), r["date"]): r for r in plan.routes.to_dict("records")}
     rep_days: dict[str, list[dt.date]] = {}
     for rid, day in sorted(set(day_visits) | set(day_routes)):
