@@ -57,9 +57,9 @@ def friendly(fn):
 class _Bars:
     """Rich progress bars fed by the pipeline's ``progress(stage, done, total)`` calls."""
 
-    LABELS: ClassVar[dict[str, str]] = {"read": "reading inputs", "travel": "travel model", "territories":
-              "territories", "routes": "calendar + routes", "geometry": "route geometry",
-              "maps": "maps"}
+    LABELS: ClassVar[dict[str, str]] = {
+        "read": "reading inputs", "travel": "travel model", "territories": "territories",
+        "routes": "calendar + routes", "geometry": "route geometry", "maps": "maps"}
 
     def __init__(self) -> None:
         self.progress = Progress(TextColumn("{task.description:<20}"), BarColumn(),

@@ -54,7 +54,7 @@ class TravelMatrix:
     def distance_m(self, a: str, b: str) -> int:
         return int(self.dist_m[self._index[a], self._index[b]])
 
-    def sub(self, pids) -> "TravelMatrix":
+    def sub(self, pids) -> TravelMatrix:
         """The matrix restricted to ``pids`` (in that order)."""
         pids = tuple(pids)
         idx = self.indices(pids)

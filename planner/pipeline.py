@@ -24,8 +24,14 @@ from pathlib import Path
 import pandas as pd
 
 from planner.matrix import home_id, start_id
-from planner.plan import (ASSIGNMENT_COLUMNS, ROUTE_COLUMNS, UNSCHEDULED_COLUMNS, VISIT_COLUMNS,
-                          Plan, empty_frame)
+from planner.plan import (
+    ASSIGNMENT_COLUMNS,
+    ROUTE_COLUMNS,
+    UNSCHEDULED_COLUMNS,
+    VISIT_COLUMNS,
+    Plan,
+    empty_frame,
+)
 from planner.scenario import Scenario
 
 Progress = Callable[[str, int, int], None]
@@ -266,7 +272,7 @@ def run_plan(scenario: Scenario, workers: int | None = None,
         "scenario": scenario.name,
         "scenario_file": str(scenario.path),
         "description": scenario.model.description,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seed": scenario.seed,
         "horizon": {"start": scenario.horizon().start.isoformat(),
                     "end": scenario.horizon().end.isoformat()},

@@ -104,7 +104,7 @@ class Plan:
 
     # ------------------------------------------------------------------ reading
     @classmethod
-    def from_dir(cls, path: str | Path) -> "Plan":
+    def from_dir(cls, path: str | Path) -> Plan:
         """Read a plan directory written by :meth:`to_dir` (also after a manual edit)."""
         from planner.errors import InputError, Problem
 
@@ -113,8 +113,9 @@ class Plan:
                 "customers.csv", "reps.csv", "kpis.json", "plan.json"]
         missing = [n for n in need if not (path / n).exists()]
         if missing:
-            raise InputError([Problem(str(path), f"not a plan directory: {', '.join(missing)} "
-                                      "missing", fix="run 'planner plan SCENARIO --out DIR' first")])
+            raise InputError([Problem(
+                str(path), f"not a plan directory: {', '.join(missing)} missing",
+                fix="run 'planner plan SCENARIO --out DIR' first")])
         visits = visits_from_csv(pd.read_csv(path / "visits.csv", dtype=str, keep_default_na=False))
         routes = routes_from_csv(pd.read_csv(path / "routes.csv", dtype=str, keep_default_na=False))
         uns = pd.read_csv(path / "unscheduled.csv", dtype=str, keep_default_na=False)
