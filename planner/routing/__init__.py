@@ -53,8 +53,18 @@ class DayProblem:
 
 @dataclass(frozen=True)
 class RoutingParams:
+    """Search knobs of :func:`solve_day`.
+
+    ``time_limit_s`` is a safety net (reaching it makes the result depend on machine
+    speed); ``solution_limit`` stops guided local search reproducibly (0 = automatic:
+    ``max(200, 40 * stops)``); days of at most ``exact_max_stops`` stops (after the
+    pre-check) are solved exactly by dynamic programming instead of OR-Tools (0 = always
+    OR-Tools); ``seed`` is recorded but OR-Tools routing uses none."""
+
     time_limit_s: float = 1.0
     seed: int = 0
+    solution_limit: int = 0
+    exact_max_stops: int = 10
 
 
 @dataclass(frozen=True)
@@ -81,3 +91,10 @@ class DayResult:
     wait_s: int = 0
     break_start_s: int | None = None
     break_end_s: int | None = None
+
+
+from planner.routing.solver import solve_day  # noqa: E402  (needs the classes above)
+from planner.routing.timeline import check_day, schedule_route  # noqa: E402
+
+__all__ = ["DayProblem", "DayResult", "RoutingParams", "ScheduledStop", "Stop", "check_day",
+           "schedule_route", "solve_day"]
