@@ -1,0 +1,398 @@
+"""The calendar's search: day books, weekday sectors, local search and LNS over days.
+
+Internal to :mod:`planner.schedule.calendar`. Days are indices into the rep's working
+dates; customers are matrix indices (``node``). A *unit* is what moves as one piece: a
+weekly-pattern customer (all its visits change weekday together, so the cadence holds) or
+one dated visit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.schedule.due import DueVisit
+from planner.schedule.tours import Matrix, best_insertion, build_tour, improve_tour, tour_cost
+
+OVERLOAD_WEIGHT = 10.0  # cost per second of planned time beyond a day's capacity
+OVERFULL_COST = 1e9  # cost per visit beyond max_visits_per_day
+MIN_GAIN = 1.0  # seconds: smaller improvements are ignored (no churn)
+
+
+@dataclass
+class Slot:
+    """One due visit while the calendar works on it."""
+
+    index: int
+    cid: str
+    node: int
+    service_s: int
+    rank: int
+    due: DueVisit
+    fixed_start_s: int | None = None
+    day: int | None = None
+    dead: bool = False
+
+
+@dataclass
+class Unit:
+    """Visits that move together: ``options[o][k]`` is the day of ``slots[k]`` in option o."""
+
+    node: int
+    slots: list[int]
+    options: list[tuple[int | None, ...]]
+    labels: list[int]  # weekday (pattern) or day index (dated visit) of each option
+    choice: int = -1
+    meta: dict = field(default_factory=dict)
+
+
+class DayBook:
+    """Estimated tour, travel, service and visit count of every working day."""
+
+    def __init__(self, T: Matrix, start: int, end: int, n_days: int, capacity_s: int,
+                 max_visits: int, balance_weight: float) -> None:
+        self.T, self.start, self.end = T, start, end
+        self.n = n_days
+        self.tours: list[list[int]] = [[start, end] for _ in range(n_days)]
+        self.travel = [T[start][end]] * n_days
+        self.service = [0] * n_days
+        self.count = [0] * n_days
+        self.version = [0] * n_days
+        self.cap = max(int(capacity_s), 1)
+        self.max_visits = int(max_visits)
+        self.beta = float(balance_weight)
+        self._cache: dict[tuple[int, int], tuple[int, float]] = {}
+
+    # ------------------------------------------------------------------ costs
+    def cost(self, travel: float, service: float, count: int) -> float:
+        if count == 0:
+            return 0.0
+        c = 0.0
+        if self.max_visits and count > self.max_visits:
+            c += OVERFULL_COST * (count - self.max_visits)
+        load = travel + service
+        return (c + travel + OVERLOAD_WEIGHT * max(0.0, load - self.cap)
+                + self.beta * load * load / self.cap)
+
+    def day_cost(self, d: int) -> float:
+        return self.cost(self.travel[d], self.service[d], self.count[d])
+
+    def total(self) -> float:
+        return sum(self.day_cost(d) for d in range(self.n))
+
+    def delta_add(self, s: Slot, d: int) -> float:
+        key = (s.index, d)
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == self.version[d]:
+            return hit[1]
+        ins, _ = best_insertion(self.T, self.tours[d], s.node)
+        base = self.T[self.start][self.end] if self.count[d] == 0 else 0
+        val = (self.cost(self.travel[d] + ins - base, self.service[d] + s.service_s,
+                         self.count[d] + 1) - self.day_cost(d))
+        self._cache[key] = (self.version[d], val)
+        return val
+
+    def delta_remove(self, s: Slot) -> float:
+        d = s.day
+        assert d is not None
+        tour, T = self.tours[d], self.T
+        pos = tour.index(s.node)
+        p, n = tour[pos - 1], tour[pos + 1]
+        gain = T[p][s.node] + T[s.node][n] - T[p][n]
+        return (self.cost(self.travel[d] - gain, self.service[d] - s.service_s,
+                          self.count[d] - 1) - self.day_cost(d))
+
+    # ------------------------------------------------------------------ changes
+    def add(self, s: Slot, d: int) -> None:
+        ins, pos = best_insertion(self.T, self.tours[d], s.node)
+        self.tours[d].insert(pos, s.node)
+        self.travel[d] += ins
+        self.service[d] += s.service_s
+        self.count[d] += 1
+        self.version[d] += 1
+        s.day = d
+
+    def remove(self, s: Slot) -> None:
+        d = s.day
+        assert d is not None
+        tour, T = self.tours[d], self.T
+        pos = tour.index(s.node)
+        p, n = tour[pos - 1], tour[pos + 1]
+        self.travel[d] -= T[p][s.node] + T[s.node][n] - T[p][n]
+        del tour[pos]
+        self.service[d] -= s.service_s
+        self.count[d] -= 1
+        self.version[d] += 1
+        s.day = None
+
+    def polish(self, days) -> None:
+        for d in days:
+            improve_tour(self.T, self.tours[d])
+            self.travel[d] = tour_cost(self.T, self.tours[d])
+            self.version[d] += 1
+
+    def rebuild(self, d: int, nodes: list[int]) -> None:
+        self.tours[d] = build_tour(self.T, self.start, self.end, nodes)
+        self.travel[d] = tour_cost(self.T, self.tours[d])
+        self.version[d] += 1
+
+
+@dataclass
+class Search:
+    """Everything the search moves: the day book, the visits and the units."""
+
+    book: DayBook
+    slots: list[Slot]
+    units: list[Unit]
+
+    # ------------------------------------------------------------------ units
+    def unit_cost(self, u: Unit, o: int) -> float:
+        return sum(self.book.delta_add(self.slots[i], d)
+                   for i, d in zip(u.slots, u.options[o]) if d is not None)
+
+    def place(self, u: Unit, o: int) -> None:
+        for i, d in zip(u.slots, u.options[o]):
+            if d is not None:
+                self.book.add(self.slots[i], d)
+        u.choice = o
+
+    def lift(self, u: Unit) -> set[int]:
+        days = set()
+        for i in u.slots:
+            s = self.slots[i]
+            if s.day is not None:
+                days.add(s.day)
+                self.book.remove(s)
+        u.choice = -1
+        return days
+
+    def move_gain(self, u: Unit) -> tuple[float, int]:
+        """Best other option of a placed unit: ``(cost change, option)``."""
+        rem = {i: self.book.delta_remove(self.slots[i]) for i in u.slots
+               if self.slots[i].day is not None}
+        best, best_o = -MIN_GAIN, -1
+        for o, ds in enumerate(u.options):
+            if o == u.choice:
+                continue
+            total = 0.0
+            for i, d in zip(u.slots, ds):
+                day = self.slots[i].day
+                if d == day:
+                    continue
+                if d is None or day is None:
+                    total = math.inf
+                    break
+                total += rem[i] + self.book.delta_add(self.slots[i], d)
+            if total < best:
+                best, best_o = total, o
+        return best, best_o
+
+    def apply_move(self, u: Unit, o: int) -> set[int]:
+        touched = set()
+        for i, d in zip(u.slots, u.options[o]):
+            s = self.slots[i]
+            if s.day != d:
+                touched.add(s.day)
+                self.book.remove(s)
+                self.book.add(s, d)
+                touched.add(d)
+        u.choice = o
+        return touched
+
+    # ------------------------------------------------------------------ state
+    def save(self) -> tuple:
+        b = self.book
+        return ([list(t) for t in b.tours], list(b.travel), list(b.service), list(b.count),
+                [s.day for s in self.slots], [u.choice for u in self.units])
+
+    def restore(self, state: tuple) -> None:
+        b = self.book
+        tours, travel, service, count, days, choices = state
+        for d in range(b.n):
+            if b.tours[d] != tours[d] or b.travel[d] != travel[d]:
+                b.version[d] += 1
+            b.tours[d] = list(tours[d])
+        b.travel, b.service, b.count = list(travel), list(service), list(count)
+        for s, d in zip(self.slots, days):
+            s.day = d
+        for u, c in zip(self.units, choices):
+            u.choice = c
+
+    # ------------------------------------------------------------------ building
+    def recreate(self, pending: list[Unit]) -> set[int]:
+        """Regret-2 insertion of ``pending`` units; returns the days touched."""
+        touched: set[int] = set()
+        pending = list(pending)
+        costs = [[self.unit_cost(u, o) for o in range(len(u.options))] for u in pending]
+        while pending:
+            pick, pick_key, pick_o = 0, None, 0
+            for j, cs in enumerate(costs):
+                if len(cs) == 1:
+                    key = (1e12, -cs[0])
+                    o = 0
+                else:
+                    o = min(range(len(cs)), key=cs.__getitem__)
+                    b = cs[o]
+                    second = min(c for k, c in enumerate(cs) if k != o)
+                    key = (second - b, -b)
+                if pick_key is None or key > pick_key:
+                    pick, pick_key, pick_o = j, key, o
+            u = pending.pop(pick)
+            costs.pop(pick)
+            self.place(u, pick_o)
+            changed = {d for d in u.options[pick_o] if d is not None}
+            touched |= changed
+            for v, cs in zip(pending, costs):
+                for o, ds in enumerate(v.options):
+                    for d in ds:
+                        if d in changed:
+                            cs[o] = self.unit_cost(v, o)
+                            break
+        return touched
+
+    def local_search(self, rounds: int, rng: np.random.Generator) -> int:
+        """First-improvement moves of units to other options until none helps."""
+        movable = [u for u in self.units if len(u.options) > 1 and u.choice >= 0]
+        moves = 0
+        for _ in range(rounds):
+            moved, touched = 0, set()
+            for k in rng.permutation(len(movable)):
+                u = movable[int(k)]
+                gain, o = self.move_gain(u)
+                if o >= 0:
+                    touched |= self.apply_move(u, o)
+                    moved += 1
+            self.book.polish(sorted(touched))
+            moves += moved
+            if not moved:
+                break
+        return moves
+
+    def lns(self, iterations: int, rng: np.random.Generator) -> None:
+        """Ruin (nearby customers, or one day) and recreate; simulated-annealing acceptance."""
+        movable = [u for u in self.units if len(u.options) > 1 and u.choice >= 0]
+        if len(movable) < 3 or iterations <= 0:
+            return
+        T = self.book.T
+        nodes = np.array([u.node for u in movable])
+        rel = np.array([[T[a][b] + T[b][a] for b in nodes] for a in nodes], dtype=float)
+        order = np.argsort(rel, axis=1, kind="stable")
+        cur = self.book.total()
+        best, best_state = cur, self.save()
+        temp = 0.003 * cur + 1.0
+        cool = (0.01) ** (1.0 / iterations)
+        qmax = max(3, min(20, len(movable) // 6))
+        for _ in range(iterations):
+            state = self.save()
+            if rng.random() < 0.7:
+                q = int(rng.integers(3, qmax + 1))
+                seed = int(rng.integers(len(movable)))
+                victims = [movable[int(j)] for j in order[seed, :q]]
+            else:
+                d = int(rng.integers(self.book.n))
+                victims = [u for u in movable
+                           if any(self.slots[i].day == d for i in u.slots)]
+            touched = set()
+            for u in victims:
+                touched |= self.lift(u)
+            touched |= self.recreate(victims)
+            self.book.polish(sorted(touched))
+            new = self.book.total()
+            if new < cur - 1e-9 or rng.random() < math.exp(-(new - cur) / temp):
+                cur = new
+                if new < best - 1e-9:
+                    best, best_state = new, self.save()
+            else:
+                self.restore(state)
+            temp *= cool
+        self.restore(best_state)
+
+
+# ---------------------------------------------------------------------- first calendar
+def _sector_weekdays(sector: np.ndarray, k: int, weights: np.ndarray, opts: list[set[int]],
+                     working_days: list[int]) -> tuple[int, ...]:
+    """The weekday of each sector that lets most (weighted) customers keep their sector."""
+    A = np.zeros((k, len(working_days)))
+    for i, s in enumerate(sector):
+        for j, wd in enumerate(working_days):
+            if wd in opts[i]:
+                A[s, j] += weights[i]
+    best, best_perm = -1.0, tuple(range(k))
+    for perm in itertools.permutations(range(len(working_days)), k):
+        score = float(sum(A[s, perm[s]] for s in range(k)))
+        if score > best + 1e-9:
+            best, best_perm = score, perm
+    return tuple(working_days[j] for j in best_perm)
+
+
+def _sweep(lat: np.ndarray, lon: np.ndarray, centre: tuple[float, float],
+           weights: np.ndarray, k: int, offset: float) -> np.ndarray:
+    """Sector (0..k-1) of each point: equal total weight per sector, by angle."""
+    ang = np.arctan2(lat - centre[0], (lon - centre[1]) * math.cos(math.radians(centre[0])))
+    order = np.lexsort((np.arange(len(lat)), np.round(ang, 9)))
+    w = weights[order]
+    total = float(w.sum()) or 1.0
+    pos = (np.cumsum(w) - w / 2) / total
+    sec_sorted = np.floor(((pos + offset / k) % 1.0) * k).astype(int).clip(0, k - 1)
+    sector = np.empty(len(lat), dtype=int)
+    sector[order] = sec_sorted
+    return sector
+
+
+def first_calendar(search: Search, patterns: list[Unit], dated: list[Unit],
+                   coords: np.ndarray, centres: list[tuple[float, float]],
+                   working_days: list[int], sweep_starts: int, seed: int) -> None:
+    """Weekdays by a balanced angular sweep, dated visits by regret insertion.
+
+    Tries ``sweep_starts`` rotations around each centre and keeps the cheapest calendar.
+    ``coords`` holds ``(lat, lon)`` of each pattern unit.
+    """
+    book, slots = search.book, search.slots
+    base = search.save()
+    k = max(1, len(working_days))
+    best_cost, best_state = math.inf, None
+    if patterns:
+        nodes = [u.node for u in patterns]
+        nn = [min((book.T[a][b] for b in nodes if b != a), default=0) for a in nodes]
+        tau = float(np.median(nn))
+        weights = np.array([len(u.slots) * (slots[u.slots[0]].service_s + 2 * tau)
+                            for u in patterns])
+        opts = [set(u.labels) for u in patterns]
+    for centre in (centres or [(0.0, 0.0)]) if patterns else [None]:
+        for j in range(max(1, sweep_starts) if patterns else 1):
+            search.restore(base)
+            by_day: dict[int, list[int]] = {}
+            if patterns:
+                offset = (j + (seed % 7) / 7.0) / max(1, sweep_starts)
+                sector = _sweep(coords[:, 0], coords[:, 1], centre, weights, k, offset)
+                sector_wd = list(_sector_weekdays(sector, k, weights, opts, working_days))
+                for i, u in enumerate(patterns):
+                    s0 = int(sector[i])
+
+                    def dist(o: int, s0: int = s0, u: Unit = u) -> tuple[int, int]:
+                        w = u.labels[o]
+                        if w not in sector_wd:
+                            return (k + 1, w)
+                        jj = sector_wd.index(w)
+                        return (min(abs(jj - s0), k - abs(jj - s0)), w)
+
+                    o = min(range(len(u.options)), key=dist)
+                    u.choice = o
+                    for i_s, d in zip(u.slots, u.options[o]):
+                        slots[i_s].day = d
+                        if d is not None:
+                            by_day.setdefault(d, []).append(i_s)
+            for d, idx in by_day.items():
+                book.rebuild(d, book.tours[d][1:-1] + [slots[i].node for i in idx])
+                book.service[d] += sum(slots[i].service_s for i in idx)
+                book.count[d] += len(idx)
+            search.recreate(dated)
+            book.polish(range(book.n))
+            cost = book.total()
+            if cost < best_cost - 1e-6:
+                best_cost, best_state = cost, search.save()
+    assert best_state is not None
+    search.restore(best_state)
