@@ -16,6 +16,9 @@ on any shortest-path time so every sum stays below 2**53 and exact.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -26,6 +29,8 @@ from planner.network.graph import RoadGraph
 from planner.network.snap import Snaps
 
 CHUNK_BYTES = 64 * 2**20  # memory of one block of Dijkstra rows
+PARALLEL_MIN_WORK = 20_000_000  # sources x graph nodes above which processes help
+MAX_WORKERS = 4
 _EXACT = 2.0**53
 
 
@@ -130,12 +135,17 @@ class AugmentedGraph:
 
     def _rows(self, g: csr_matrix, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         uniq, inv = np.unique(src, return_inverse=True)
-        res = np.empty((len(uniq), len(dst)))
         step = max(1, int(CHUNK_BYTES // (8 * self.n)))
-        for i in range(0, len(uniq), step):
-            d = dijkstra(g, directed=True, indices=uniq[i:i + step])
-            res[i:i + step] = d[:, dst]
-        return res[inv]
+        blocks = [uniq[i:i + step] for i in range(0, len(uniq), step)]
+        workers = min(MAX_WORKERS, os.cpu_count() or 1, len(blocks))
+        if workers > 1 and len(uniq) * self.n >= PARALLEL_MIN_WORK:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                     initargs=(g, dst)) as pool:
+                parts = list(pool.map(_worker_rows, blocks))
+        else:
+            parts = [_dijkstra_rows(g, b, dst) for b in blocks]
+        return np.concatenate(parts)[inv]
 
     def decode(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(time_s, dist_m)`` float arrays of encoded weights."""
@@ -177,3 +187,19 @@ class AugmentedGraph:
         if fa > fb:
             plat, plon = plat[::-1], plon[::-1]
         return plat, plon
+
+
+def _dijkstra_rows(g: csr_matrix, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """Encoded weights from ``src`` to ``dst`` (one block of Dijkstra runs)."""
+    return dijkstra(g, directed=True, indices=src)[:, dst]
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(g: csr_matrix, dst: np.ndarray) -> None:
+    _WORKER["g"], _WORKER["dst"] = g, dst
+
+
+def _worker_rows(src: np.ndarray) -> np.ndarray:
+    return _dijkstra_rows(_WORKER["g"], src, _WORKER["dst"])
