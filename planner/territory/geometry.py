@@ -19,6 +19,7 @@ from pyproj import CRS, Transformer
 from planner.errors import InputError, Problem
 
 WGS84 = "EPSG:4326"
+SEGMENT_DEG = 0.002  # densify lon/lat outlines before projecting (about 200 m)
 
 
 def local_crs(lat: np.ndarray, lon: np.ndarray) -> CRS:
@@ -59,6 +60,9 @@ def read_polygons(path: Path, what: str, crs: CRS) -> gpd.GeoDataFrame:
     if gdf.empty:
         raise InputError(Problem(str(path), f"the {what} file holds no polygons",
                                  fix="give a GeoJSON or GeoPackage of polygons"))
+    if gdf.crs.is_geographic:  # long straight lon/lat edges stay (nearly) where they are
+        gdf = gdf.set_geometry(shapely.segmentize(gdf.geometry.to_numpy(), SEGMENT_DEG),
+                               crs=gdf.crs)
     gdf = gdf.to_crs(crs).reset_index(drop=True)
     geoms = shapely.make_valid(gdf.geometry.to_numpy())
     gdf = gdf.set_geometry(_polygonal(geoms), crs=crs)
