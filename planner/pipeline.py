@@ -286,7 +286,8 @@ def run_plan(scenario: Scenario, workers: int | None = None,
     return Plan(visits=visits, routes=routes, unscheduled=unscheduled,
                 assignments=terr.assignments[ASSIGNMENT_COLUMNS].reset_index(drop=True),
                 customers=inputs.customers, reps=inputs.reps, territories=terr.territories,
-                route_lines=lines, kpis=kpis, meta=meta)
+                route_lines=lines, kpis=kpis, meta=meta,
+                appointments=inputs.appointments)
 
 
 def write_plan(plan: Plan, out: Path, maps: bool = True) -> dict:

@@ -84,6 +84,7 @@ class Plan:
     route_lines: dict = field(default_factory=dict)
     kpis: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    appointments: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ writing
     def to_dir(self, out: str | Path) -> Path:
@@ -96,6 +97,7 @@ class Plan:
         _write_csv(out / "assignments.csv", self.assignments[ASSIGNMENT_COLUMNS])
         _write_csv(out / "customers.csv", customers_to_csv(self.customers))
         _write_csv(out / "reps.csv", reps_to_csv(self.reps))
+        _write_csv(out / "appointments.csv", appointments_to_csv(self.appointments))
         write_text(out / "territories.geojson", _territories_geojson(self.territories))
         write_text(out / "routes.geojson", _route_lines_geojson(self.route_lines, self.routes))
         write_text(out / "kpis.json", json.dumps(self.kpis, indent=2, default=str) + "\n")
@@ -138,11 +140,16 @@ class Plan:
                 p = feat["properties"]
                 route_lines[(p["rep_id"], dt.date.fromisoformat(p["date"]))] = [
                     (lat, lon) for lon, lat in feat["geometry"]["coordinates"]]
+        appointments = None
+        apath = path / "appointments.csv"
+        if apath.exists():
+            appointments = appointments_from_csv(pd.read_csv(apath, dtype=str,
+                                                             keep_default_na=False))
         kpis = json.loads((path / "kpis.json").read_text(encoding="utf-8"))
         meta = json.loads((path / "plan.json").read_text(encoding="utf-8"))
         return cls(visits=visits, routes=routes, unscheduled=uns, assignments=assignments,
                    customers=customers, reps=reps, territories=territories,
-                   route_lines=route_lines, kpis=kpis, meta=meta)
+                   route_lines=route_lines, kpis=kpis, meta=meta, appointments=appointments)
 
 
 # ---------------------------------------------------------------------- CSV codecs
@@ -238,6 +245,27 @@ def unscheduled_to_csv(u: pd.DataFrame) -> pd.DataFrame:
     out = u.copy()
     out["due_date"] = out["due_date"].map(lambda d: d.isoformat())
     return out[cols]
+
+
+APPOINTMENT_CSV_COLUMNS = ["customer_id", "date", "start"]
+
+
+def appointments_to_csv(a: pd.DataFrame | None) -> pd.DataFrame:
+    if a is None or a.empty:
+        return pd.DataFrame(columns=APPOINTMENT_CSV_COLUMNS)
+    return pd.DataFrame({"customer_id": a["customer_id"],
+                         "date": a["date"].map(lambda d: d.isoformat()),
+                         "start": a["start_s"].map(format_clock)})[APPOINTMENT_CSV_COLUMNS]
+
+
+def appointments_from_csv(f: pd.DataFrame) -> pd.DataFrame:
+    cols = ["customer_id", "date", "start_s", "source_row"]
+    if f.empty:
+        return empty_frame(cols)
+    return pd.DataFrame({"customer_id": f["customer_id"],
+                         "date": f["date"].map(dt.date.fromisoformat),
+                         "start_s": f["start"].map(parse_clock),
+                         "source_row": range(2, len(f) + 2)})[cols]
 
 
 def customers_to_csv(c: pd.DataFrame) -> pd.DataFrame:
