@@ -83,6 +83,11 @@ def test_same_seed_same_plan(tmp_path):
 def test_plan_roundtrip(tiny_road_plan):
     plan, out = tiny_road_plan
     back = Plan.from_dir(out)
-    pd.testing.assert_frame_equal(back.visits.reset_index(drop=True),
-                                  plan.visits.reset_index(drop=True), check_dtype=False)
+    a, b = back.visits.reset_index(drop=True), plan.visits.reset_index(drop=True)
+    # visits.csv holds HH:MM (rounded to the minute), minutes to 0.1 and km to 0.01
+    for col, tol in (("arrival_s", 30), ("start_s", 30), ("departure_s", 30),
+                     ("travel_s", 3), ("dist_m", 5)):
+        assert (a[col].astype(int) - b[col].astype(int)).abs().max() <= tol, col
+    exact = [c for c in a.columns if not c.endswith(("_s", "_m"))]
+    pd.testing.assert_frame_equal(a[exact], b[exact], check_dtype=False)
     assert len(back.route_lines) == len(plan.route_lines)
