@@ -10,11 +10,24 @@ Layer 2 (stage): imports only the core (``planner.domain``, ``planner.matrix`` .
 another stage. docs/scheduling.md explains the rules for planners.
 """
 
-from planner.schedule.calendar import (CALENDAR_COLUMNS, UNPLACED_COLUMNS, CalendarParams,
-                                       CalendarResult, assign_days, rep_window,
-                                       rep_work_dates, tier_ranks)
-from planner.schedule.due import (DueVisit, default_work_dates, due_frame, due_visits,
-                                  match_appointments, week_of)
+from planner.schedule.calendar import (
+    CALENDAR_COLUMNS,
+    UNPLACED_COLUMNS,
+    CalendarParams,
+    CalendarResult,
+    assign_days,
+    rep_window,
+    rep_work_dates,
+    tier_ranks,
+)
+from planner.schedule.due import (
+    DueVisit,
+    default_work_dates,
+    due_frame,
+    due_visits,
+    match_appointments,
+    week_of,
+)
 
 __all__ = [
     "CALENDAR_COLUMNS", "UNPLACED_COLUMNS", "CalendarParams", "CalendarResult", "DueVisit",

@@ -300,7 +300,8 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
         return None if d is None else work_dates[d]
 
     p_opts = {u.meta["cid"]: {wd: tuple(map(date_or_none, ds))
-                              for wd, ds in zip(u.labels, u.options)} for u in patterns}
+                              for wd, ds in zip(u.labels, u.options, strict=True)}
+              for u in patterns}
     p_due = {u.meta["cid"]: tuple(slots[i].due.due_date for i in u.slots) for u in patterns}
     weekday_of = {u.meta["cid"]: u.labels[u.choice] for u in patterns if u.choice >= 0}
     f_opts = {(u.meta["cid"], slots[u.slots[0]].due.due_date):

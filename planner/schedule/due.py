@@ -8,10 +8,10 @@ How visits are counted (docs/scheduling.md has the planner's version):
   first day (not one per missed interval), and the cadence restarts from there
   (``start + I``, ``start + 2I``, ...).
 - Without a ``last_visit`` the customer gets a phase (a week offset in ``0 .. every_weeks-1``)
-  chosen so that every week carries a similar number of visits of each tier: customers of a
-  tier are taken in angular order around their centroid and dealt out round-robin, so each
-  part of the territory is spread over the weeks too. Visits are due on
-  ``start + 7*phase + k*I``.
+  chosen so that every week carries a similar service time: customers of a tier are taken
+  in angular order around their centroid and each goes to the phase whose weeks are
+  lightest so far (fixed visits of customers with a last visit included), so each part of
+  the territory is spread over the weeks too. Visits are due on ``start + 7*phase + k*I``.
 - Every due date inside the horizon ``[start, end]`` is one due visit (``occurrence`` 0, 1,
   ...). Weeks are horizon weeks: 7-day blocks from the horizon start.
 
@@ -115,18 +115,26 @@ def spread_phases(customers: pd.DataFrame, periods: dict[str, int], weeks: int,
                   fixed_load: np.ndarray, seed: int) -> dict[str, int]:
     """Week phases for customers without a last visit, spread over the weeks.
 
+    Customers of a tier are taken in angular order around their centroid (so every part
+    of the territory is spread over the weeks) and each goes to the phase whose horizon
+    weeks carry the least service time so far (ties: the phase with fewest customers of
+    the tier, then the next one round-robin). A tier whose interval is longer than the
+    horizon is first spread evenly over all its phases (a quarterly tier over the 13
+    weeks of its quarter), so only its share falls inside the horizon.
+
     Parameters
     ----------
     customers : pandas.DataFrame
-        ``customer_id, lat, lon, tier`` of the customers to phase.
+        ``customer_id, lat, lon, tier`` (and ``service_s``, default 1) of the customers
+        to phase.
     periods : dict
         Tier name -> interval in weeks.
     weeks : int
         Horizon length in weeks.
     fixed_load : numpy.ndarray
-        Visits per horizon week already fixed by customers with a last visit.
+        Service seconds per horizon week already fixed by customers with a last visit.
     seed : int
-        Rotates the round-robin start.
+        Rotates the angular starting point.
 
     Returns
     -------
@@ -134,30 +142,39 @@ def spread_phases(customers: pd.DataFrame, periods: dict[str, int], weeks: int,
         ``customer_id -> phase`` in ``0 .. period-1``.
     """
     out: dict[str, int] = {}
-    load = fixed_load.astype(float).copy()
+    load = np.asarray(fixed_load, dtype=float).copy()
     for tier in sorted(customers["tier"].unique(), key=lambda t: (periods[t], t)):
         p = periods[tier]
         grp = customers[customers["tier"] == tier]
+        svc = (grp["service_s"].to_numpy(float) if "service_s" in grp.columns
+               else np.ones(len(grp)))
         if p <= 1:
-            out.update({c: 0 for c in grp["customer_id"]})
+            out.update({str(c): 0 for c in grp["customer_id"]})
+            load += float(svc.sum())
             continue
         ang = _angles(grp["lat"].to_numpy(float), grp["lon"].to_numpy(float))
         order = np.lexsort((grp["customer_id"].to_numpy(), np.round(ang, 9)))
-        ids = grp["customer_id"].to_numpy()[order]
-        n = len(ids)
+        n = len(order)
         rot = seed % n if n else 0
-        ids = np.concatenate([ids[rot:], ids[:rot]])
-
-        def phase_load(ph: int, p: int = p) -> float:
-            ws = list(range(ph, weeks, p))
-            return float(load[ws].mean()) if ws else math.inf
-
-        # least-loaded phases first, so extra customers (n % p) go where weeks are light
-        phase_order = sorted(range(p), key=lambda ph: (phase_load(ph), ph))
+        order = np.concatenate([order[rot:], order[:rot]])
+        ids = grp["customer_id"].to_numpy()[order]
+        svc = svc[order]
+        weeks_of = [list(range(ph, weeks, p)) for ph in range(p)]
+        counts = [0] * p
         for i, cid in enumerate(ids):
-            ph = phase_order[i % p]
+            keys = []
+            for ph in range(p):
+                ws = weeks_of[ph]
+                mean = float(load[ws].mean()) if ws else math.inf
+                rr = (ph - i) % p
+                # a tier longer than the horizon is spread over its whole period first
+                keys.append((counts[ph], mean, rr) if p > weeks
+                            else (round(mean, 6), counts[ph], rr))
+            ph = min(range(p), key=keys.__getitem__)
             out[str(cid)] = ph
-            load[list(range(ph, weeks, p))] += 1
+            counts[ph] += 1
+            if weeks_of[ph]:
+                load[weeks_of[ph]] += float(svc[i])
     return out
 
 
@@ -214,7 +231,7 @@ def due_visits(customers: pd.DataFrame, horizon: Horizon, tiers: TierTable, seed
         firsts[cid] = (first, overdue)
         d = first
         while d <= end:
-            fixed_load[week_of(horizon, d)] += 1
+            fixed_load[week_of(horizon, d)] += float(getattr(row, "service_s", 1) or 1)
             d += interval
     if no_last:
         sub = c[c["customer_id"].isin(no_last)]
@@ -279,7 +296,7 @@ def match_appointments(due: Sequence[DueVisit], appointments: pd.DataFrame | Non
         by_cust.setdefault(v.customer_id, []).append(v)
     meta = {v.customer_id: (v.tier, v.every_weeks) for v in out}
     if customers is not None and tiers is not None:
-        for cid, tier in zip(customers["customer_id"], customers["tier"]):
+        for cid, tier in zip(customers["customer_id"], customers["tier"], strict=True):
             meta.setdefault(str(cid), (tier, tiers[tier].every_weeks))
     rows = sorted(((a.date, str(a.customer_id), int(a.start_s))
                    for a in appointments.itertuples(index=False)), key=lambda r: (r[0], r[1]))

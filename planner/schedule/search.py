@@ -151,10 +151,10 @@ class Search:
     # ------------------------------------------------------------------ units
     def unit_cost(self, u: Unit, o: int) -> float:
         return sum(self.book.delta_add(self.slots[i], d)
-                   for i, d in zip(u.slots, u.options[o]) if d is not None)
+                   for i, d in zip(u.slots, u.options[o], strict=True) if d is not None)
 
     def place(self, u: Unit, o: int) -> None:
-        for i, d in zip(u.slots, u.options[o]):
+        for i, d in zip(u.slots, u.options[o], strict=True):
             if d is not None:
                 self.book.add(self.slots[i], d)
         u.choice = o
@@ -178,7 +178,7 @@ class Search:
             if o == u.choice:
                 continue
             total = 0.0
-            for i, d in zip(u.slots, ds):
+            for i, d in zip(u.slots, ds, strict=True):
                 day = self.slots[i].day
                 if d == day:
                     continue
@@ -192,7 +192,7 @@ class Search:
 
     def apply_move(self, u: Unit, o: int) -> set[int]:
         touched = set()
-        for i, d in zip(u.slots, u.options[o]):
+        for i, d in zip(u.slots, u.options[o], strict=True):
             s = self.slots[i]
             if s.day != d:
                 touched.add(s.day)
@@ -216,9 +216,9 @@ class Search:
                 b.version[d] += 1
             b.tours[d] = list(tours[d])
         b.travel, b.service, b.count = list(travel), list(service), list(count)
-        for s, d in zip(self.slots, days):
+        for s, d in zip(self.slots, days, strict=True):
             s.day = d
-        for u, c in zip(self.units, choices):
+        for u, c in zip(self.units, choices, strict=True):
             u.choice = c
 
     # ------------------------------------------------------------------ building
@@ -245,7 +245,7 @@ class Search:
             self.place(u, pick_o)
             changed = {d for d in u.options[pick_o] if d is not None}
             touched |= changed
-            for v, cs in zip(pending, costs):
+            for v, cs in zip(pending, costs, strict=True):
                 for o, ds in enumerate(v.options):
                     for d in ds:
                         if d in changed:
@@ -372,16 +372,16 @@ def first_calendar(search: Search, patterns: list[Unit], dated: list[Unit],
                 for i, u in enumerate(patterns):
                     s0 = int(sector[i])
 
-                    def dist(o: int, s0: int = s0, u: Unit = u) -> tuple[int, int]:
-                        w = u.labels[o]
+                    dist = []
+                    for w in u.labels:
                         if w not in sector_wd:
-                            return (k + 1, w)
+                            dist.append((k + 1, w))
+                            continue
                         jj = sector_wd.index(w)
-                        return (min(abs(jj - s0), k - abs(jj - s0)), w)
-
-                    o = min(range(len(u.options)), key=dist)
+                        dist.append((min(abs(jj - s0), k - abs(jj - s0)), w))
+                    o = min(range(len(u.options)), key=dist.__getitem__)
                     u.choice = o
-                    for i_s, d in zip(u.slots, u.options[o]):
+                    for i_s, d in zip(u.slots, u.options[o], strict=True):
                         slots[i_s].day = d
                         if d is not None:
                             by_day.setdefault(d, []).append(i_s)
