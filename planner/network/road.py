@@ -158,7 +158,7 @@ class RoadModel(TravelModel):
                 out_lat.extend(plat.tolist())
                 out_lon.extend(plon.tolist())
         line: list[tuple[float, float]] = []
-        for p in zip(out_lat, out_lon):
+        for p in zip(out_lat, out_lon, strict=True):
             if not line or line[-1] != p:
                 line.append(p)
         return line
