@@ -25,10 +25,16 @@ import difflib
 import pandas as pd
 
 from planner.errors import InputError, Problem
+from planner.io.base import NearestIds
 
 
 def _nearest(word: str, options) -> str:
     m = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.5)
+    return f"; did you mean '{m[0]}'?" if m else ""
+
+
+def _nearest_id(word: str, index: NearestIds) -> str:
+    m = index(word)
     return f"; did you mean '{m[0]}'?" if m else ""
 
 
@@ -78,13 +84,25 @@ def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
             problems.append(Problem(file, f"changes.reps.add: rep id '{r.id}' already exists",
                                     column=f"changes.reps.add[{i}].id"))
             continue
+        try:
+            days = parse_weekday_set(r.working_days)
+        except ValueError as e:
+            problems.append(Problem(file, f"changes.reps.add: working_days of '{r.id}': {e}",
+                                    column=f"changes.reps.add[{i}].working_days",
+                                    fix="write e.g. Mo-Fr or Mo,We,Fr"))
+            continue
+        start_s = parse_clock(r.work_start) if r.work_start else wd.start_s
+        end_s = parse_clock(r.work_end) if r.work_end else wd.end_s
+        if end_s <= start_s or not days:
+            problems.append(Problem(file, f"changes.reps.add: rep '{r.id}' has no working time "
+                                    "(work_end before work_start, or no working days)",
+                                    column=f"changes.reps.add[{i}]"))
+            continue
         new_rows.append({
             "rep_id": r.id, "name": r.name, "home_lat": r.home_lat, "home_lon": r.home_lon,
             "start_lat": r.start_lat if r.start_lat is not None else r.home_lat,
             "start_lon": r.start_lon if r.start_lon is not None else r.home_lon,
-            "work_start_s": parse_clock(r.work_start) if r.work_start else wd.start_s,
-            "work_end_s": parse_clock(r.work_end) if r.work_end else wd.end_s,
-            "working_days": parse_weekday_set(r.working_days),
+            "work_start_s": start_s, "work_end_s": end_s, "working_days": days,
             "max_visits_per_day": r.max_visits_per_day, "unavailable": (),
             "source_row": 0,
         })
@@ -107,15 +125,17 @@ def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
             problems.append(Problem(str(path), f"customer ids already in the base customers: "
                                     f"{', '.join(sorted(dup)[:10])}", column="id"))
             continue
+        warnings.extend(extra.attrs.get("warnings", []))
+        extra.attrs = {}
         customers = pd.concat([customers, extra], ignore_index=True)
     ids = set(customers["customer_id"])
-    id_list = list(customers["customer_id"])
+    index = NearestIds(ids)
 
     def known(cid: str, key: str) -> bool:
         if cid in ids:
             return True
         problems.append(Problem(file, f"changes.customers.{key}: customer '{cid}' does not "
-                                f"exist{_nearest(cid, id_list)}",
+                                f"exist{_nearest_id(cid, index)}",
                                 column=f"changes.customers.{key}"))
         return False
 
