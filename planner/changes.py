@@ -75,7 +75,7 @@ def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
         reps = reps[~reps["rep_id"].isin(gone)]
         pinned = customers["rep_id"].isin(gone)
         if pinned.any():
-            warnings.append(f"{int(pinned.sum())} customers were pinned to removed reps "
+            warnings.append(f"{int(pinned.sum())} customer(s) were pinned to removed reps "
                             f"({', '.join(sorted(gone))}); they are unpinned")
             customers.loc[pinned, "rep_id"] = None
     new_rows = []

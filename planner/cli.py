@@ -249,6 +249,94 @@ def maps(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) ->
     out_console.print(f"overview map: {res.index_path}")
 
 
+# ---------------------------------------------------------------- what-if: compare, size
+def _progress_line(name: str, done: int, total: int) -> None:
+    err_console.print(f"planned {done}/{total}: {escape(str(name))}", highlight=False)
+
+
+def _cells(values: list) -> list[Text]:
+    from planner.report.compare import format_value
+
+    return [Text(format_value(v)) for v in values]
+
+
+@app.command()
+@friendly
+def compare(
+    scenarios: Annotated[list[Path], typer.Argument(
+        help="Base scenario first, then the what-ifs.", show_default=False)],
+    out: OutOpt = Path("maps/compare"),
+    maps: Annotated[bool, typer.Option(help="Render each plan's own maps too.")] = True,
+    processes: Annotated[int, typer.Option(
+        help="Scenarios planned at once (0 = one per core).")] = 0,
+) -> None:
+    """Plan a base scenario and its what-ifs side by side: table, comparison.csv/.html, map.
+
+    Example: `planner compare scenarios/demo.yaml scenarios/whatif-*.yaml --out plans/compare`
+    """
+    from planner.compare import CompareParams, compare_scenarios
+    from planner.report.compare import delta, delta_text
+
+    res = compare_scenarios(CompareParams(list(scenarios), out, maps, processes),
+                            progress=_progress_line)
+    t = Table(title="Scenario comparison (change vs base)", title_justify="left")
+    t.add_column("figure")
+    for n in res.names:
+        t.add_column(Text(n), justify="right")
+    for i, m in enumerate(res.metrics):
+        vals = list(res.table.iloc[i, 3:])
+        cells = _cells(vals)
+        for j in range(1, len(cells)):
+            d = delta_text(delta(vals[j], vals[0]))
+            if d:
+                cells[j].append(f" ({d})", style="dim")
+        t.add_row(Text(m.label + (f" ({m.unit})" if m.unit else "")), *cells)
+    out_console.print(t)
+    for w in res.warnings[:10]:
+        err_console.print(f"[yellow]warning[/]: {escape(w)}", highlight=False)
+    if len(res.warnings) > 10:
+        err_console.print(f"[yellow]... and {len(res.warnings) - 10} more warnings in the "
+                          "plans' plan.json[/]")
+    out_console.print(f"comparison:  {escape(str(res.html_path))}")
+    out_console.print(f"table:       {escape(str(res.csv_path))}")
+    out_console.print(f"plans:       {escape(str(out))}/<scenario>/ ({res.runtime_s} s)")
+
+
+@app.command()
+@friendly
+def size(
+    scenario: ScenarioArg,
+    reps: Annotated[str, typer.Option(
+        help="Rep counts: a range 3..8 or a list 3,5,8 (default: the base's count +-2).")] = "",
+    out: OutOpt = Path("maps/size"),
+    maps: Annotated[bool, typer.Option(help="Render each plan's maps too.")] = False,
+    processes: Annotated[int, typer.Option(
+        help="Plans run at once (0 = one per core).")] = 0,
+) -> None:
+    """How many reps are needed: plan the base with each rep count; table and chart.
+
+    Example: `planner size scenarios/demo.yaml --reps 3..6 --out plans/size`
+    """
+    from planner.sizing import SizeParams, parse_rep_counts, size_team
+
+    counts = parse_rep_counts(reps) if reps else ()
+    res = size_team(SizeParams(scenario, counts, out, maps, processes), progress=_progress_line)
+    cols = ["reps", "coverage_pct", "unscheduled_visits", "travel_h", "travel_per_visit_min",
+            "rep_hours_per_week", "overtime_h", "balance_pct", "removed_reps", "added_reps"]
+    heads = ["reps", "cover %", "unsched", "travel h", "min/visit", "h/rep/wk", "overtime h",
+             "imbal %", "removed", "added"]
+    t = Table(title=f"Team sizing (time available per rep: {res.capacity_h_per_week} h/week)",
+              title_justify="left")
+    for h in heads:
+        t.add_column(h, justify="right")
+    for row in res.table[cols].itertuples(index=False):
+        t.add_row(*_cells(list(row)))
+    out_console.print(t)
+    out_console.print(f"chart:  {escape(str(res.html_path))} (and {escape(str(res.svg_path))})")
+    out_console.print(f"table:  {escape(str(res.csv_path))}")
+    out_console.print(f"plans:  {escape(str(out))}/reps-<k>/ ({res.runtime_s} s)")
+
+
 def main() -> None:
     try:
         app()

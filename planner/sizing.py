@@ -194,7 +194,7 @@ def variant_yaml(base_path: Path, target: Path, base_name: str, base_model, chan
     shared = os.path.commonpath([base_abs, here]) != base_abs.anchor
     doc = {
         "extends": os.path.relpath(base_abs, here) if shared else str(base_abs),
-        "name": f"{base_name}: {change.reps} reps",
+        "name": f"{base_name}: {change.reps} rep{'s' if change.reps != 1 else ''}",
         "description": f"written by 'planner size': {base_name} with {change.reps} reps "
                        "(rule: docs/what-if.md, team sizing)",
         "territories": {"method": "redesign", "count": None},
@@ -214,7 +214,7 @@ class SizeParams:
     scenario : Path
         The base scenario.
     rep_counts : tuple of int
-        Team sizes to plan (:func:`parse_rep_counts`).
+        Team sizes to plan (:func:`parse_rep_counts`); empty: the base's count +-2.
     out : Path
         Output folder (created).
     maps : bool
@@ -281,7 +281,11 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
     t0 = time.perf_counter()
     (base,) = check_scenarios([Path(params.scenario)])
     inputs = read_scenario_inputs(base)
-    changes = team_changes(inputs.customers, inputs.reps, base.tier_table(), params.rep_counts)
+    counts = params.rep_counts
+    if not counts:  # around the base team: n-2 .. n+2
+        n = len(inputs.reps)
+        counts = tuple(range(max(1, n - 2), n + 3))
+    changes = team_changes(inputs.customers, inputs.reps, base.tier_table(), counts)
     out = Path(params.out)
     files: dict[int, Path] = {}
     dirs: dict[int, Path] = {}
