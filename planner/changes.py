@@ -28,14 +28,33 @@ from planner.errors import InputError, Problem
 from planner.io.base import NearestIds
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _best(word: str, candidates: list[str]) -> str:
+    """The candidate fewest edits away (``HEL0O11`` -> ``HEL0011``, not ``HEL0114``);
+    ties keep difflib's order."""
+    if not candidates:
+        return ""
+    best = min(candidates, key=lambda c: (edit_distance(word, c), candidates.index(c)))
+    return f"; did you mean '{best}'?"
+
+
 def _nearest(word: str, options) -> str:
-    m = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.5)
-    return f"; did you mean '{m[0]}'?" if m else ""
+    return _best(str(word), difflib.get_close_matches(str(word), [str(o) for o in options],
+                                                      n=5, cutoff=0.5))
 
 
 def _nearest_id(word: str, index: NearestIds) -> str:
-    m = index(word)
-    return f"; did you mean '{m[0]}'?" if m else ""
+    return _best(str(word), index(str(word), n=5))
 
 
 def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
