@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from planner.hours import ALWAYS_OPEN
-from planner.plan import Plan
-from planner.units import haversine_m
+from planner.hours import ALWAYS_OPEN  # noqa: E402
+from planner.plan import Plan  # noqa: E402
+from planner.units import haversine_m  # noqa: E402
 
 TIERS = {"A": (1, 45 * 60, 0.15), "B": (2, 30 * 60, 0.35), "C": (4, 20 * 60, 0.50)}
 

@@ -9,11 +9,13 @@ fits a 390 px phone, no asset is fetched from the internet. Screenshots (desktop
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
 from browser import chromium, open_page
+from conftest import TINY, plan_scenario
 from test_maps_data import (
     DAY_STOPS,
     DAYS,
@@ -70,6 +72,28 @@ def tiny_dir(tmp_path_factory):
     return plan_dir, render_plan_dir(plan_dir)
 
 
+HOSTILE_ID = "HEL0021"  # an active tier-A customer of the tiny scenario (visited every week)
+
+
+@pytest.fixture(scope="module")
+def hostile_real_plan(tmp_path_factory):
+    """The tiny scenario planned for real (pipeline, haversine travel) after giving one
+    customer the XSS name and notes and rep R2 a hostile name."""
+    work = tmp_path_factory.mktemp("hostile_real")
+    shutil.copy(TINY / "haversine.yaml", work / "haversine.yaml")
+    cust = pd.read_csv(TINY / "customers.csv", dtype=str, keep_default_na=False)
+    row = cust["id"] == HOSTILE_ID
+    assert row.sum() == 1 and cust.loc[row, "active"].item() == "true"
+    cust.loc[row, "name"] = XSS_NAME
+    cust.loc[row, "notes"] = XSS_NOTES
+    cust.to_csv(work / "customers.csv", index=False)
+    reps = pd.read_csv(TINY / "reps.csv", dtype=str, keep_default_na=False)
+    reps.loc[reps["id"] == "R2", "name"] = XSS_REP
+    reps.to_csv(work / "reps.csv", index=False)
+    plan_scenario(work / "haversine.yaml", work / "plan")
+    return work / "plan"
+
+
 def assert_clean(visit) -> None:
     assert visit.js_errors == []
     assert visit.dialogs == []
@@ -90,7 +114,7 @@ def visits_csv(plan_dir) -> pd.DataFrame:
 def check_day_page(browser, path, plan_dir, rep_id: str, day: dt.date, shot: str) -> None:
     v = visits_csv(plan_dir)
     v = v[(v["rep_id"] == rep_id) & (v["date"] == day.isoformat())]
-    want = [[int(s), c] for s, c in zip(v["seq"], v["customer_id"])]
+    want = [[int(s), c] for s, c in zip(v["seq"], v["customer_id"], strict=True)]
     assert want
     for width, height, mobile in ((1280, 800, False), (390, 844, True)):
         visit = open_page(browser, path, width, height, mobile=mobile)
@@ -175,7 +199,8 @@ def test_tiny_overview_layers_and_hostile_text(browser, tiny_dir):
         # the rep's page lists its days with links to existing pages
         rep_page = res.rep_pages[ODD_REP_ID]
         rp = open_page(browser, rep_page, wait_ready=False)
-        hrefs = rp.page.eval_on_selector_all("#days a", "els => els.map(e => e.getAttribute('href'))")
+        hrefs = rp.page.eval_on_selector_all("#days a",
+                                             "els => els.map(e => e.getAttribute('href'))")
         assert hrefs == ["2026-12-01.html", "2026-12-03.html"]
         assert all((rep_page.parent / h).exists() for h in hrefs)
         assert "closed on every allowed day <maybe>" in rp.page.locator("#unscheduled").inner_text()
@@ -188,17 +213,64 @@ def test_tiny_overview_layers_and_hostile_text(browser, tiny_dir):
 def test_real_plan_maps(browser, demo_plan_dir):
     """The lead's real plan (pipeline on OSM streets): overview and its busiest day."""
     maps = demo_plan_dir / "maps"
-    visit = open_page(browser, maps / "index.html")
-    try:
-        assert_clean(visit)
-        active = pd.read_csv(demo_plan_dir / "customers.csv", dtype=str)
-        n_active = int((active["active"] == "true").sum())
-        assert visit.page.evaluate("window.plannerMaps.customerMarkers") == n_active
-        visit.screenshot("demo_overview_1280x800.png")
-    finally:
-        visit.close()
+    active = pd.read_csv(demo_plan_dir / "customers.csv", dtype=str)
+    n_active = int((active["active"] == "true").sum())
+    n_reps = len(pd.read_csv(demo_plan_dir / "reps.csv", dtype=str))
+    for width, height, mobile in ((1280, 800, False), (390, 844, True)):
+        visit = open_page(browser, maps / "index.html", width, height, mobile=mobile)
+        try:
+            assert_clean(visit)
+            page = visit.page
+            assert page.evaluate("window.plannerMaps.customerMarkers") == n_active
+            assert page.locator(".leaflet-control-layers-overlays label").count() == n_reps
+            assert page.locator("#reps a").count() >= n_reps
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            wrap = page.locator(".table-wrap")  # the rep table fits its panel, no scrolling
+            assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), width
+            visit.screenshot(f"demo_overview_{width}x{height}.png", full_page=mobile)
+        finally:
+            visit.close()
     v = visits_csv(demo_plan_dir)
     rep_id, day = v.groupby(["rep_id", "date"]).size().sort_values(ascending=False).index[0]
     slug = view_of(Plan.from_dir(demo_plan_dir)).reps[rep_id].slug
     check_day_page(browser, maps / slug / f"{day}.html", demo_plan_dir, rep_id,
                    dt.date.fromisoformat(day), "demo_day")
+
+
+def test_real_plan_hostile_text_inert(browser, hostile_real_plan):
+    """A real plan whose customer and rep names are markup: shown as text, nothing runs."""
+    plan_dir = hostile_real_plan
+    maps = plan_dir / "maps"
+    v = visits_csv(plan_dir)
+    days = v[v["customer_id"] == HOSTILE_ID]
+    assert len(days) >= 1, "the hostile customer must be visited for this test to mean anything"
+    rep_id, day = days.iloc[0]["rep_id"], days.iloc[0]["date"]
+    slug = view_of(Plan.from_dir(plan_dir)).reps[rep_id].slug
+    path = maps / slug / f"{day}.html"
+    check_day_page(browser, path, plan_dir, rep_id, dt.date.fromisoformat(day), "hostile_day")
+    visit = open_page(browser, path)
+    try:
+        page = visit.page
+        assert XSS_NAME in page.locator("#itinerary .stop-name").all_inner_texts()
+        assert page.locator("#itinerary img, #panel script, #panel svg").count() == 0
+        seen = page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP)
+        assert sum(XSS_NAME in t for t in seen) == 2  # its popup and its tooltip, as text
+        assert any("<script>alert(2)</script>" in t for t in seen)
+        page.wait_for_timeout(300)  # an injected <img onerror> would fire by now
+        assert_clean(visit)
+    finally:
+        visit.close()
+    visit = open_page(browser, maps / "index.html")
+    try:
+        page = visit.page
+        assert XSS_REP in page.locator("#reps").inner_text()
+        labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        assert any(XSS_REP in t for t in labels)
+        seen = page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP)
+        assert sum(XSS_NAME in t for t in seen) == 2
+        assert page.locator("svg[onload], img[src='x']").count() == 0
+        page.wait_for_timeout(300)
+        assert_clean(visit)
+        visit.screenshot("hostile_overview_1280x800.png")
+    finally:
+        visit.close()

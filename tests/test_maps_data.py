@@ -171,7 +171,7 @@ def itinerary_of(html: str) -> list[tuple[int, str]]:
 def visits_csv_order(plan_dir: Path, rep_id: str, day: dt.date) -> list[tuple[int, str]]:
     v = pd.read_csv(plan_dir / "visits.csv", dtype=str, keep_default_na=False)
     v = v[(v["rep_id"] == rep_id) & (v["date"] == day.isoformat())]
-    return [(int(s), c) for s, c in zip(v["seq"], v["customer_id"])]
+    return [(int(s), c) for s, c in zip(v["seq"], v["customer_id"], strict=True)]
 
 
 # ---------------------------------------------------------------------- tests

@@ -79,7 +79,8 @@ class BindTooltip(RawMacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }}, {{ this.options|tojson }});
+        {{ this._parent.get_name() }}.bindTooltip(
+            {{ this.html|tojson }}, {{ this.options|tojson }});
         {% endmacro %}
     """)
 
@@ -153,7 +154,9 @@ class PointsLayer(Layer, RawMacroElement):
                 var ll = p[0] + "," + p[1];
                 var h = '<div class="pop"><div class="pop-title">' + p[3] + "</div><table>";
                 for (var k = 0; k < labels.length; k++) {
-                    if (p[4][k]) { h += "<tr><th>" + labels[k] + "</th><td>" + p[4][k] + "</td></tr>"; }
+                    if (p[4][k]) {
+                        h += "<tr><th>" + labels[k] + "</th><td>" + p[4][k] + "</td></tr>";
+                    }
                 }
                 return h + fixedRows + '</table><div class="pop-links"><a class="nav" '
                     + 'href="https://www.google.com/maps/dir/?api=1&amp;destination=' + ll

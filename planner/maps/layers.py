@@ -222,7 +222,8 @@ def customers_layer(plan: Plan | PlanView, m: folium.Map | None = None,
     planned: dict[str, list[dt.date]] = {}
     visits = view.plan.visits
     if len(visits):
-        for cid, day in sorted(zip(visits["customer_id"], visits["date"]), key=lambda x: x[1]):
+        pairs = zip(visits["customer_id"], visits["date"], strict=True)
+        for cid, day in sorted(pairs, key=lambda x: x[1]):
             planned.setdefault(str(cid), []).append(day)
     colors = list(view.tier_colors.values()) or ["#555555"]
     tier_index = {t: i for i, t in enumerate(view.tier_colors)}

@@ -84,10 +84,13 @@ def overview_page(view: PlanView, params: MapParams, prefix: str = "_static/") -
             f'<tr class="days"><td colspan="7" class="daylinks">{links or "no days planned"}'
             "</td></tr>")
     panel = (
-        f'<aside id="panel"><h1>{esc(title)}</h1><p class="meta">{esc(" · ".join(facts))}</p>'
-        '<div class="table-wrap"><table class="list" id="reps"><thead><tr><th>Rep</th><th class="n">Customers</th>'
-        '<th class="n">Visits</th><th class="n">Days</th><th class="n wide">Drive</th>'
-        '<th class="n wide">Distance</th><th class="n">Unsched.</th></tr></thead><tbody>'
+        f'<aside id="panel" class="overview"><h1>{esc(title)}</h1>'
+        f'<p class="meta">{esc(" · ".join(facts))}</p>'
+        '<div class="table-wrap"><table class="list" id="reps"><thead><tr><th>Rep</th>'
+        '<th class="n" title="Customers">Cust.</th><th class="n">Visits</th>'
+        '<th class="n">Days</th><th class="n wide">Drive</th><th class="n wide">Distance</th>'
+        '<th class="n" title="Visits that could not be planned">Unsch.</th>'
+        "</tr></thead><tbody>"
         f"{''.join(rows)}</tbody></table></div>{FOOTER}</aside>")
     assets = asset_tags(prefix, params.inline_assets, uses_cluster(m))
     return render_page(m, _head(title, assets), panel)

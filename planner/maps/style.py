@@ -8,6 +8,7 @@ body > .folium-map { flex: 1 1 auto; min-width: 0; width: auto !important;
   height: 100% !important; background: #dfe6ea; }
 #panel { flex: 0 0 420px; height: 100%; overflow-y: auto; box-sizing: border-box;
   padding: 14px 16px 24px; border-left: 1px solid #c9d1d6; }
+#panel.overview { flex-basis: 520px; }
 body.no-map #panel { flex: 1 1 auto; max-width: 980px; margin: 0 auto; border: 0; }
 h1 { font-size: 1.25rem; margin: 0.2rem 0 0.5rem; line-height: 1.25; }
 h2 { font-size: 1.05rem; margin: 1.2rem 0 0.4rem; }
@@ -38,7 +39,8 @@ ol#itinerary { list-style: none; margin: 0; padding: 0; }
 table.list { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 table.list th, table.list td { text-align: left; padding: 4px 6px; border-bottom: 1px solid #e3e8eb;
   vertical-align: top; }
-table.list td.n, table.list th.n { text-align: right; font-variant-numeric: tabular-nums; }
+table.list td.n, table.list th.n { text-align: right; font-variant-numeric: tabular-nums;
+  white-space: nowrap; }
 .daylinks { font-size: 0.82rem; line-height: 1.7; }
 .daylinks a { margin-right: 6px; white-space: nowrap; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
@@ -67,8 +69,8 @@ footer { color: #6b7780; font-size: 0.8rem; margin-top: 1.5rem; }
   html, body { height: auto; }
   body { flex-direction: column; }
   body > .folium-map { flex: none; width: 100% !important; height: 52vh !important; }
-  #panel { flex: none; width: 100%; height: auto; overflow: visible; border-left: 0;
-    border-top: 1px solid #c9d1d6; padding: 10px 12px 20px; }
+  #panel, #panel.overview { flex: none; width: 100%; height: auto; overflow: visible;
+    border-left: 0; border-top: 1px solid #c9d1d6; padding: 10px 12px 20px; }
   .map-legend { font-size: 11px; max-width: 150px; }
   .legend-reps { display: none; }
   table.list { font-size: 0.85rem; }

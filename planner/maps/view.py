@@ -113,10 +113,10 @@ def view_of(plan: Plan) -> PlanView:
     rep_of = {}
     if len(plan.customers):
         rep_of.update({str(k): str(v) for k, v in zip(plan.customers["customer_id"],
-                                                      plan.customers["rep_id"]) if v})
+                                                      plan.customers["rep_id"], strict=True) if v})
     if len(plan.assignments):
         rep_of.update({str(k): str(v) for k, v in zip(plan.assignments["customer_id"],
-                                                      plan.assignments["rep_id"])})
+                                                      plan.assignments["rep_id"], strict=True)})
     tiers = _tier_order(plan)
     tier_colors = {t: TIER_COLORS[i % len(TIER_COLORS)] for i, t in enumerate(tiers)}
 
