@@ -17,8 +17,10 @@ Steps
    drop penalties: an A visit is never dropped to keep a C).
 4. A visit a day could not hold is tried on the other days its window allows (the same
    week for weekly-pattern customers, due date +- ``max_shift_days`` working days for the
-   others), cheapest insertion first; a day accepts it only if it still keeps every
-   visit it had. What still does not fit goes to ``unscheduled`` with the day's reason
+   others), cheapest insertion first: it is inserted into the day's route where it adds
+   the least travel and the exact timeline still holds (every visit the day had is
+   kept). Days that received visits are re-optimised by OR-Tools at the end (kept only
+   when no worse). What still does not fit goes to ``unscheduled`` with the day's reason
    and the days that were tried.
 """
 
@@ -33,7 +35,8 @@ import pandas as pd
 from planner.domain import Horizon, TierTable, Workday
 from planner.matrix import TravelMatrix, home_id, start_id
 from planner.plan import ROUTE_COLUMNS, UNSCHEDULED_COLUMNS, VISIT_COLUMNS, empty_frame
-from planner.routing import DayProblem, DayResult, RoutingParams, Stop, solve_day
+from planner.routing import (DayProblem, DayResult, RoutingParams, Stop, schedule_route,
+                             solve_day)
 from planner.schedule import (CalendarParams, DueVisit, assign_days, due_visits, rep_window,
                               rep_work_dates, tier_ranks)
 from planner.schedule.fit import weekday_fits
@@ -149,6 +152,24 @@ def _insertion_s(matrix: TravelMatrix, result: DayResult, start: str, end: str,
                for a, b in zip(seq, seq[1:]))
 
 
+def _insert(dp: DayProblem, current: DayResult | None, cid: str) -> DayResult | None:
+    """The day's route with ``cid`` inserted where it adds least travel and still fits.
+
+    Keeps the order of the visits the day already has (exact timing by
+    :func:`planner.routing.schedule_route`); ``None`` when no position works.
+    """
+    order = [] if current is None else [s.customer_id for s in current.stops]
+    m = dp.matrix
+    seq = [dp.start_id, *order, dp.end_id]
+    positions = sorted(range(len(order) + 1), key=lambda k: (
+        m.time_s(seq[k], cid) + m.time_s(cid, seq[k + 1]) - m.time_s(seq[k], seq[k + 1]), k))
+    for k in positions:
+        res = schedule_route(dp, [*order[:k], cid, *order[k:]])
+        if res is not None and (not dp.max_visits or len(res.stops) <= dp.max_visits):
+            return res
+    return None
+
+
 def _fmt_days(days: list[dt.date]) -> str:
     shown = ", ".join(d.strftime("%a %d %b") for d in days[:4])
     return shown + (f" and {len(days) - 4} more" if len(days) > 4 else "")
@@ -214,6 +235,7 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     working_days = sorted({d.weekday() for d in work_dates})
     s_id, e_id = start_id(rep_id), home_id(rep_id)
     moved = 0
+    dirty: set[dt.date] = set()
     for row, reason, day in dropped:
         cid = row["customer_id"]
         if not _is_blank(row.get("fixed_start_s")):
@@ -235,12 +257,11 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         placed = False
         for d in cands[:MAX_RETRY_DAYS]:
             rows = [*by_day.get(d, []), row]
-            res = solve_day(day_problem(problem, d, rows, cust), problem.routing)
-            kept = {s.customer_id for s in res.stops}
-            before = {s.customer_id for s in results[d].stops} if d in results else set()
-            if kept == before | {cid}:
+            res = _insert(day_problem(problem, d, rows, cust), results.get(d), cid)
+            if res is not None:
                 by_day[d] = rows
                 results[d] = res
+                dirty.add(d)
                 placed = True
                 moved += 1
                 break
@@ -257,6 +278,11 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
                    f"open weekdays)" if v is not None else reason)
         unscheduled.append({"customer_id": cid, "due_date": row["due_date"],
                             "tier": row["tier"], "reason": why})
+    for d in sorted(dirty):  # re-optimise days that received visits by insertion
+        res = solve_day(day_problem(problem, d, by_day[d], cust), problem.routing)
+        if (len(res.stops) == len(results[d].stops) and not res.dropped
+                and res.travel_s <= results[d].travel_s):
+            results[d] = res
     t_route = time.perf_counter()
 
     visit_rows, route_rows = [], []
