@@ -270,8 +270,11 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     html = comparison_page("Scenario comparison", facts,
                            comparison_table_html(table, metrics), plans, names, changed)
     html_path = write_text(out / "comparison.html", html)
-    warnings = [f"{n}: {w}" for n, p in zip(names, plans, strict=True)
-                for w in p.meta.get("warnings", [])]
+    # the base's warnings once; a what-if's only when the base does not have them
+    base_w = list(plans[0].meta.get("warnings", []))
+    warnings = [f"{names[0]}: {w}" for w in base_w] + [
+        f"{n}: {w}" for n, p in zip(names[1:], plans[1:], strict=True)
+        for w in p.meta.get("warnings", []) if w not in base_w]
     return CompareResult(table, metrics, names, dirs, changed, csv_path, html_path, changed_path,
                          round(time.perf_counter() - t0, 2), warnings)
 
