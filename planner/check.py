@@ -400,7 +400,7 @@ def check_plan_dir(path: str | Path) -> list[Violation]:
         The directory is not a readable plan (exit 2).
     """
     from planner.errors import InputError, Problem
-    from planner.pipeline import build_travel, Inputs
+    from planner.pipeline import Inputs, build_travel
     from planner.scenario import Scenario, ScenarioModel
 
     path = Path(path)

@@ -35,10 +35,16 @@ import pandas as pd
 from planner.domain import Horizon, TierTable, Workday
 from planner.matrix import TravelMatrix, home_id, start_id
 from planner.plan import ROUTE_COLUMNS, UNSCHEDULED_COLUMNS, VISIT_COLUMNS, empty_frame
-from planner.routing import (DayProblem, DayResult, RoutingParams, Stop, schedule_route,
-                             solve_day)
-from planner.schedule import (CalendarParams, DueVisit, assign_days, due_visits, rep_window,
-                              rep_work_dates, tier_ranks)
+from planner.routing import DayProblem, DayResult, RoutingParams, Stop, schedule_route, solve_day
+from planner.schedule import (
+    CalendarParams,
+    DueVisit,
+    assign_days,
+    due_visits,
+    rep_window,
+    rep_work_dates,
+    tier_ranks,
+)
 from planner.schedule.fit import weekday_fits
 
 #: Drop penalty base: a visit of tier rank r costs PENALTY_BASE ** r to drop, so one visit
