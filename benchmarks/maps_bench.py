@@ -6,10 +6,16 @@ never load and the numbers do not depend on a tile server).
 
 Usage (from the repo root)::
 
-    .venv/bin/python benchmarks/maps_bench.py                  # synthetic plan
-    .venv/bin/python benchmarks/maps_bench.py --scenario S.yaml  # a real plan (pipeline)
+    .venv/bin/python benchmarks/maps_bench.py                    # generated instance, pipeline
+    .venv/bin/python benchmarks/maps_bench.py --scenario S.yaml  # any scenario, pipeline
+    .venv/bin/python benchmarks/maps_bench.py --plan-dir DIR     # a plan already written
+    .venv/bin/python benchmarks/maps_bench.py --synthetic        # tables, no planner
 
-The synthetic plan (default) is built from tables, not by the planner: customers in
+By default the plan is a real one: ``benchmarks/generate.py`` makes a seeded instance
+(5,000 customers, 25 reps, haversine travel, 4 weeks) and ``planner.pipeline.run_plan``
+plans it; the plan is written to ``OUT/plan`` (reuse it with ``--plan-dir``).
+
+The ``--synthetic`` plan is built from tables, not by the planner: customers in
 Gaussian clusters over a Porto-sized area (35 x 46 km), reps at k-means centres,
 Voronoi territories, a 4-week calendar (tier A weekly, B fortnightly, C monthly; at
 most 14 visits a day), nearest-neighbour day order, and road-like route lines (25
@@ -144,11 +150,20 @@ def synthetic_plan(n_customers: int = 5000, n_reps: int = 25, weeks: int = 4,
                 route_lines=lines, kpis={}, meta={"scenario": "synthetic maps benchmark"})
 
 
-def real_plan(scenario: Path) -> Plan:
+def real_plan(scenario: Path, workers: int) -> Plan:
+    """Plan a scenario with the real pipeline."""
     from planner.pipeline import run_plan
     from planner.scenario import load_scenario
 
-    return run_plan(load_scenario(scenario))
+    return run_plan(load_scenario(scenario), workers=workers)
+
+
+def generated_scenario(n_customers: int, n_reps: int, weeks: int, seed: int, out: Path) -> Path:
+    """Write a ``benchmarks/generate.py`` instance under ``out``; returns its scenario."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate_instance, write_instance
+
+    return write_instance(generate_instance(n_customers, n_reps, seed), out, weeks=weeks)
 
 
 def load_times(path: Path, repeat: int, width: int = 1280, height: int = 800) -> list[float]:
@@ -173,16 +188,28 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--reps", type=int, default=25)
     ap.add_argument("--weeks", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--scenario", type=Path, default=None, help="plan a real scenario instead")
+    ap.add_argument("--scenario", type=Path, default=None, help="plan this scenario instead")
+    ap.add_argument("--plan-dir", type=Path, default=None, help="use a plan already written")
+    ap.add_argument("--synthetic", action="store_true", help="tables instead of the planner")
+    ap.add_argument("--workers", type=int, default=2, help="pipeline processes")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--out", type=Path, default=Path("/tmp/planner-maps-bench"))
     a = ap.parse_args(argv)
     from planner.maps import MapParams, render_maps
 
     t0 = time.perf_counter()
-    plan = real_plan(a.scenario) if a.scenario else synthetic_plan(a.customers, a.reps, a.weeks,
-                                                                   a.seed)
+    if a.plan_dir:
+        plan, source = Plan.from_dir(a.plan_dir), f"plan dir {a.plan_dir}"
+    elif a.synthetic:
+        plan = synthetic_plan(a.customers, a.reps, a.weeks, a.seed)
+        source = "synthetic tables"
+    else:
+        scenario = a.scenario or generated_scenario(a.customers, a.reps, a.weeks, a.seed,
+                                                    a.out / "instance")
+        plan, source = real_plan(scenario, a.workers), f"pipeline on {scenario}"
+        plan.to_dir(a.out / "plan")
     build_s = time.perf_counter() - t0
+    print(f"plan ready ({source}) in {build_s:.1f} s", file=sys.stderr, flush=True)
     t0 = time.perf_counter()
     res = render_maps(plan, a.out / "maps")
     render_s = time.perf_counter() - t0
@@ -194,9 +221,11 @@ def main(argv: list[str] | None = None) -> dict:
     day_path = res.day_pages[busiest]
     all_html = [p for p in (a.out / "maps").rglob("*.html")]
     out = {
-        "plan": a.scenario.name if a.scenario else "synthetic",
+        "plan": source,
         "customers": len(plan.customers), "reps": len(plan.reps), "visits": len(plan.visits),
         "rep_days": len(res.day_pages), "build_plan_s": round(build_s, 2),
+        "coverage_pct": (plan.kpis or {}).get("coverage_pct"),
+        "route_lines": len(plan.route_lines),
         "render_all_pages_s": round(render_s, 2),
         "render_all_pages_no_cluster_s": round(render_noclust_s, 2),
         "pages": len(all_html),
