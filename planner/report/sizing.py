@@ -71,8 +71,8 @@ def _nice_max(v: float) -> float:
     """A round axis maximum at or above ``v``."""
     if v <= 0:
         return 1.0
-    for step in (1, 2, 2.5, 5):
-        for mag in range(-2, 7):
+    for mag in range(-2, 7):
+        for step in (1, 2, 2.5, 5):
             top = step * 10 ** mag
             if top >= v:
                 return float(top)
@@ -127,7 +127,7 @@ def _panel(x0: float, title: str, counts: list[int], values: list[float], vmax: 
 
 
 def sizing_svg(frame: pd.DataFrame, capacity_h_per_week: float | None, title: str) -> str:
-    """The chart as a standalone SVG document (960 x 300 px, no script, no external file).
+    """The chart as a standalone SVG document (960 x 320 px, no script, no external file).
 
     Parameters
     ----------
@@ -155,8 +155,8 @@ def sizing_svg(frame: pd.DataFrame, capacity_h_per_week: float | None, title: st
                f'<text x="{left + pw}" y="{yy - 5:.1f}" class="ax" text-anchor="end">'
                f"time available {esc(format_value(round(capacity_h_per_week, 1)))} h</text>")
     panels = [
-        _panel(0, "Coverage of required visits (%)", counts, cov, 100.0, "bar", "%"),
-        _panel(320, "Hours per rep per week (mean, min-max)", counts, weeks, hmax, "line", "h",
+        _panel(0, "Coverage of visits (%)", counts, cov, 100.0, "bar", "%"),
+        _panel(320, "Hours per rep per week", counts, weeks, hmax, "line", "h",
                cap, list(zip(lo, hi, strict=True))),
         _panel(640, "Travel per visit (min)", counts, tpv,
                _nice_max(max([*tpv, 1.0]) * 1.15), "line", "min"),
@@ -167,11 +167,13 @@ def sizing_svg(frame: pd.DataFrame, capacity_h_per_week: float | None, title: st
              ".bar{fill:#2471a3}.line{fill:none;stroke:#2471a3;stroke-width:2.5}"
              ".dot{fill:#2471a3}.whisk{stroke:#7fa9c9;stroke-width:6;stroke-linecap:round}"
              ".cap{stroke:#b0281a;stroke-dasharray:6 4;stroke-width:1.5}</style>")
-    return ('<svg xmlns="http://www.w3.org/2000/svg" width="960" height="300" '
-            'viewBox="0 0 960 300" role="img">'
-            f'<title>{esc(title)}</title>{style}<rect width="960" height="300" fill="#fff"/>'
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="960" height="320" '
+            'viewBox="0 0 960 320" role="img">'
+            f'<title>{esc(title)}</title>{style}<rect width="960" height="320" fill="#fff"/>'
             f'<text x="10" y="20" class="h">{esc(title)}</text>'
-            f'<g transform="translate(0,10)">{"".join(panels)}</g></svg>\n')
+            f'<text x="10" y="312" class="ax">Hours: mean rep (dot) and least to most loaded rep '
+            "(bar); dashed: time a rep has.</text>"
+            f'<g transform="translate(0,14)">{"".join(panels)}</g></svg>\n')
 
 
 def sizing_html(frame: pd.DataFrame, svg: str, title: str, facts: list[str]) -> str:
