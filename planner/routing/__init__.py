@@ -14,8 +14,8 @@ same opening window; the rep is back home (``end_id``) at ``end_s <= work_end_s`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime as dt
+from dataclasses import dataclass, field
 
 from planner.domain import BreakRule
 from planner.matrix import TravelMatrix

@@ -74,6 +74,7 @@ def _build(problem: DayProblem, stops: list[Stop]):
 
     min_pen = min(s.penalty for s in stops)
     factor = (we - ws) // min_pen + 1  # min_pen * factor > any route's travel
+    cap = 2**62 // (n + 2)  # the objective stays inside int64 (absurd penalties only)
     for k, stop in enumerate(stops, start=1):
         index = manager.NodeToIndex(k)
         ranges = start_ranges(stop)
@@ -82,7 +83,7 @@ def _build(problem: DayProblem, stops: list[Stop]):
         for (_, hi), (lo, _) in zip(ranges, ranges[1:]):
             if lo > hi + 1:
                 cumul.RemoveInterval(hi + 1, lo - 1)
-        routing.AddDisjunction([index], int(stop.penalty) * factor)
+        routing.AddDisjunction([index], min(int(stop.penalty) * factor, cap))
 
     if problem.max_visits:
         count_cb = routing.RegisterUnaryTransitVector([0, *([1] * n), 0])
@@ -100,6 +101,8 @@ def _build(problem: DayProblem, stops: list[Stop]):
 
 def _solve_order(problem: DayProblem, stops: list[Stop], params: RoutingParams) -> list[str]:
     """Visiting order of the kept stops: OR-Tools, then exact DP on small days."""
+    if len(stops) == 1:  # passed the exact pre-check: it fits (GLS would idle to its limit)
+        return [stops[0].customer_id]
     exact = len(stops) <= params.exact_max_stops
     routing, manager = _build(problem, stops)
     if exact:

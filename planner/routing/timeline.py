@@ -242,7 +242,7 @@ def check_day(problem: DayProblem, result: DayResult) -> list[str]:
     prev, d = problem.start_id, result.start_s
     travel = dist = service = 0
     legs_with_break = 0
-    for k, st in enumerate([*result.stops, None]):
+    for st in [*result.stops, None]:
         cid = problem.end_id if st is None else st.customer_id
         t, dm = m.time_s(prev, cid), m.distance_m(prev, cid)
         travel += t
