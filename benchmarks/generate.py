@@ -106,7 +106,7 @@ def generate_instance(n_customers: int, n_reps: int, seed: int = 0, *,
     xy = np.clip(np.concatenate([xy_town, xy_rural]), -half, half)
     xy = xy[rng.permutation(n_customers)]
     lat, lon = _to_latlon(xy, center_lat, center_lon)
-    names, shares = zip(*TIER_SHARES)
+    names, shares = zip(*TIER_SHARES, strict=True)
     tier = rng.choice(np.array(names), size=n_customers, p=np.array(shares))
     tiers = DEFAULT_TIERS
     hours = parse_opening_hours(OPENING_HOURS)

@@ -52,8 +52,12 @@ def design(inst_or_tables, params: TerritoryParams | None = None, customers=None
 
 
 def check_contract(res: TerritoryResult, customers: pd.DataFrame, *, contiguous: bool = True,
-                   inside: bool = True) -> None:
-    """Assert the territory contract; raises AssertionError naming what failed."""
+                   inside: bool = True, holes: bool = False) -> None:
+    """Assert the territory contract; raises AssertionError naming what failed.
+
+    ``contiguous=False`` skips the one-piece check, ``inside=False`` the customer-in-its-
+    polygon check, ``holes=True`` allows holes in the covered area (a boundary with holes).
+    """
     a = res.assignments
     # partition: every customer exactly once, in input order
     assert list(a["customer_id"]) == list(customers["customer_id"])
@@ -68,6 +72,7 @@ def check_contract(res: TerritoryResult, customers: pd.DataFrame, *, contiguous:
     # no overlaps: a valid coverage, and the areas add up to the union's area
     nonempty = geoms[~shapely.is_empty(geoms)]
     assert shapely.coverage_is_valid(nonempty)
+    assert shapely.is_empty(shapely.coverage_invalid_edges(nonempty)).all()
     assert shapely.is_valid(nonempty).all()
     total = shapely.area(nonempty).sum()
     union = shapely.union_all(nonempty)
@@ -76,8 +81,14 @@ def check_contract(res: TerritoryResult, customers: pd.DataFrame, *, contiguous:
     sa = res.service_area
     assert abs(union.area - sa.area) <= 1e-9 * sa.area
     assert shapely.symmetric_difference(union, sa).area <= 1e-9 * sa.area
+    # gaps checked without trusting res.service_area: the union has no holes (unless the
+    # boundary file has) and holds every customer
+    if not holes:
+        assert all(len(p.interiors) == 0 for p in shapely.get_parts(union))
+    lon, lat = customers["lon"].to_numpy(float), customers["lat"].to_numpy(float)
+    assert shapely.intersects_xy(union, lon, lat).all()
     if inside:
-        poly = dict(zip(t["territory_id"], geoms))
+        poly = dict(zip(t["territory_id"], geoms, strict=True))
         tid = a["territory_id"].to_numpy()
         lon, lat = customers["lon"].to_numpy(float), customers["lat"].to_numpy(float)
         for k in np.unique(tid):

@@ -122,8 +122,8 @@ def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tier
 
     tids = [s.territory_id for s in slots.slots]
     final_tid = [tids[s] for s in cust_slot]
-    moved_mask = np.array([o is not None and o != f for o, f in zip(slots.orig_tid, final_tid)],
-                          dtype=bool)
+    moved_mask = np.array([o is not None and o != f
+                           for o, f in zip(slots.orig_tid, final_tid, strict=True)], dtype=bool)
     assignments = pd.DataFrame({
         "customer_id": cids, "territory_id": final_tid,
         "rep_id": [slots.slots[s].rep_id for s in cust_slot]})

@@ -134,7 +134,7 @@ def repair_contiguity(labels: np.ndarray, graph: Graph, weight: np.ndarray,
         pairs = pairs[order]
         firsts = np.ones(len(pairs), dtype=bool)
         firsts[1:] = pairs[1:, 0] != pairs[:-1, 0]
-        target = dict(zip(pairs[firsts, 0].tolist(), pairs[firsts, 1].tolist()))
+        target = dict(zip(pairs[firsts, 0].tolist(), pairs[firsts, 1].tolist(), strict=True))
         new = labels.copy()
         for piece, lab in target.items():
             new[comp == piece] = lab

@@ -68,7 +68,7 @@ def redesign_slots(reps: pd.DataFrame, count: int | None, pins: np.ndarray,
     customer to every customer.
     """
     rep_ids = reps["rep_id"].astype(str).tolist()
-    names = dict(zip(rep_ids, reps["name"].astype(str)))
+    names = dict(zip(rep_ids, reps["name"].astype(str), strict=True))
     n_rep = len(rep_ids)
     count = n_rep if count is None else count
     warnings: list[str] = []
@@ -119,7 +119,7 @@ def keep_slots(reps: pd.DataFrame, current: list[str | None], pins: np.ndarray,
     left without a rep is dissolved (its customers count as moved).
     """
     rep_ids = reps["rep_id"].astype(str).tolist()
-    names = dict(zip(rep_ids, reps["name"].astype(str)))
+    names = dict(zip(rep_ids, reps["name"].astype(str), strict=True))
     n = len(current)
     tids = sorted({t for t in current if t is not None})
     cur = np.array([t if t is not None else "" for t in current], dtype=object)
@@ -145,7 +145,7 @@ def keep_slots(reps: pd.DataFrame, current: list[str | None], pins: np.ndarray,
         cost = np.array([[float((rep_cost_s[ri, cur == t] * w[cur == t]).sum()
                                 / w[cur == t].sum()) for ri in ridx] for t in free_t])
         rows, cols = linear_sum_assignment(cost)
-        for i, j in zip(rows, cols):
+        for i, j in zip(rows, cols, strict=True):
             owner[free_t[i]] = free_r[j]
     by_rep = {r: t for t, r in owner.items()}
     warnings = []

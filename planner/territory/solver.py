@@ -119,7 +119,7 @@ def plan_transfers(load: np.ndarray, lower: np.ndarray, upper: np.ndarray,
     _solve(smcf)
     flows = smcf.flows(arcs)
     net: dict[tuple[int, int], int] = {}
-    for (a, b), f in zip(both.tolist(), flows.tolist()):
+    for (a, b), f in zip(both.tolist(), flows.tolist(), strict=True):
         if f:
             net[(a, b)] = net.get((a, b), 0) + int(f)
     out = []
