@@ -9,6 +9,7 @@ on one day; the real route comes from OR-Tools in :mod:`planner.routing`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 Matrix = list[list[int]]
@@ -80,7 +81,7 @@ def _two_opt_pass(T: Matrix, tour: list[int]) -> bool:
 
 
 def _or_opt_pass(T: Matrix, tour: list[int]) -> bool:
-    """First improving move of a segment of 1-3 stops elsewhere in ``tour``."""
+    """First improving move of a segment of 1-3 stops elsewhere in ``tour`` (same direction)."""
     n = len(tour)
     for seg in (1, 2, 3):
         for i in range(1, n - seg):
@@ -88,14 +89,19 @@ def _or_opt_pass(T: Matrix, tour: list[int]) -> bool:
             p, q = tour[i - 1], tour[j + 1]
             si, sj = tour[i], tour[j]
             gain = T[p][si] + T[sj][q] - T[p][q]
-            rest = tour[:i] + tour[j + 1:]
+            if gain <= 0:
+                continue
             Tj = T[sj]
-            for k in range(len(rest) - 1):
-                if k + 1 == i:
-                    continue
-                a, b = rest[k], rest[k + 1]
-                if T[a][si] + Tj[b] - T[a][b] < gain:
-                    tour[:] = rest[:k + 1] + tour[i:j + 1] + rest[k + 1:]
+            # edges (tour[k], tour[k+1]) that do not touch the segment
+            for k in itertools.chain(range(0, i - 1), range(j + 1, n - 1)):
+                a, b = tour[k], tour[k + 1]
+                Ta = T[a]
+                if Ta[si] + Tj[b] - Ta[b] < gain:
+                    segment = tour[i:j + 1]
+                    if k < i:
+                        tour[k + 1:j + 1] = segment + tour[k + 1:i]
+                    else:
+                        tour[i:k + 1] = tour[j + 1:k + 1] + segment
                     return True
     return False
 
