@@ -200,11 +200,16 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     buf = io.StringIO()
     table.to_csv(buf, index=False, lineterminator="\n")
     write_text(out / "territories.csv", buf.getvalue())
-    t = Table(title=f"{sc.name}: territories")
-    for col in table.columns:
-        t.add_column(str(col))
+    t = Table(title=f"{sc.name}: territories (all columns in territories.csv)")
+    shown = {"territory_id": "territory", "rep_id": "rep", "customers": "cust.",
+             "customers_A": "A", "customers_B": "B", "customers_C": "C",
+             "workload_h": "work h", "deviation_pct": "dev %",
+             "mean_home_travel_min": "home min", "contiguous": "contig."}
+    cols = [c for c in shown if c in table.columns]
+    for col in cols:
+        t.add_column(shown[col], justify="left" if col.endswith("_id") else "right")
     for _, row in table.iterrows():
-        t.add_row(*[Text(str(v)) for v in row])
+        t.add_row(*[Text(str(row[c])) for c in cols])
     out_console.print(t)
     for w in res.warnings:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)

@@ -133,8 +133,10 @@ def make_helsinki() -> None:
     reps["unavailable"] = ["", "2026-12-08", "", "2026-12-14..2026-12-15"]
     reps["max_visits_per_day"] = ["", "", "", "12"]
     pinned = [i for i in rng.choice(len(cust), 8, replace=False) if i not in inactive][:6]
-    for k, i in enumerate(pinned):
-        cust.loc[i, "rep_id"] = reps["id"][k % len(reps)]
+    for i in pinned:  # the key contact is the rep living nearest (as accounts usually grow)
+        d = (reps["home_lat"] - cust.loc[i, "lat"]) ** 2 + (
+            (reps["home_lon"] - cust.loc[i, "lon"]) * np.cos(np.radians(60.17))) ** 2
+        cust.loc[i, "rep_id"] = reps["id"][int(np.argmin(d.to_numpy()))]
         cust.loc[i, "notes"] = cust.loc[i, "notes"] + "; key contact of this rep"
     DATA.mkdir(parents=True, exist_ok=True)
     cust.to_csv(DATA / "helsinki_customers.csv", index=False, lineterminator="\n")
