@@ -97,3 +97,17 @@ def test_yaml_sexagesimal_time(tmp_path):
     # YAML 1.1 reads an unquoted 08:00 as the integer 480: accept it as 08:00.
     sc = load_scenario(write(tmp_path, BASE + "workday: {start: 08:00, end: 16:00}\n"))
     assert sc.workday().start_s == 8 * 3600 and sc.workday().end_s == 16 * 3600
+
+
+def test_atomic_writes_have_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    from planner.files import write_text
+
+    p = write_text(tmp_path / "out.csv", "a,b\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask
+    assert p.read_text() == "a,b\n"
+    assert [f.name for f in tmp_path.iterdir()] == ["out.csv"]  # no temp file left
