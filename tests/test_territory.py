@@ -7,7 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from territory_helpers import check_contract, design, instance, max_deviation_pct
+from territory_helpers import (
+    check_contract,
+    design,
+    instance,
+    max_deviation_pct,
+    travel_for,
+)
 
 from planner.domain import DEFAULT_TIERS
 from planner.territory import TerritoryParams, customer_workload_h
@@ -35,8 +41,9 @@ def test_redesign_contract_and_balance_on_several_seeds(seed):
 
 
 def sum_workload(inst) -> float:
-    res = design(inst, TerritoryParams(count=1))  # workload does not depend on the partition
-    return float(res.territories["workload_h"].sum())
+    wl = customer_workload_h(inst.customers, inst.tiers, 4, reps=inst.reps,
+                             travel=travel_for(inst.customers, inst.reps), workday=inst.workday)
+    return float(wl.sum())
 
 
 def visits_total(inst) -> float:
@@ -49,8 +56,6 @@ def test_home_travel_is_lower_than_a_random_partition():
     res = design(inst)
     own = res.territories["mean_home_travel_min"].mean()
     # the same customers given to reps at random travel much further from home
-    from territory_helpers import travel_for
-
     travel = travel_for(inst.customers, inst.reps)
     rect = travel.rect_s(["home:" + r for r in inst.reps["rep_id"]],
                          list(inst.customers["customer_id"]))
@@ -123,6 +128,20 @@ def test_customer_workload_formula():
     assert with_travel["c"] == pytest.approx(1 / 6 + 0.5)
 
 
+def test_customer_workload_matches_the_territory_report():
+    inst = instance(300, 3, 4)
+    travel = travel_for(inst.customers, inst.reps)
+    wl = customer_workload_h(inst.customers, inst.tiers, 4, reps=inst.reps, travel=travel,
+                             workday=inst.workday)
+    assert list(wl.index) == list(inst.customers["customer_id"])
+    res = design(inst)
+    by_t = wl.groupby(res.assignments["territory_id"].to_numpy()).sum()
+    reported = res.territories.set_index("territory_id")["workload_h"]
+    assert by_t.to_dict() == pytest.approx(reported.to_dict(), abs=0.006)
+    service_only = customer_workload_h(inst.customers, inst.tiers, 4)
+    assert (wl > service_only).all()  # every visit causes some travel
+
+
 def test_isolated_customers_carry_more_travel_workload():
     inst = instance(400, 4, 9)
     cust = inst.customers.copy()
@@ -145,8 +164,6 @@ def test_real_helsinki_customers(tmp_path):
     sc = load_scenario(ROOT / "scenarios" / "demo.yaml")
     inputs = read_scenario_inputs(sc)
     active = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
-    from territory_helpers import travel_for
-
     from planner.territory import design_territories
 
     res = design_territories(active, inputs.reps, travel_for(active, inputs.reps),

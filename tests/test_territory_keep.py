@@ -5,9 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from territory_helpers import check_contract, design, instance, max_deviation_pct
+from territory_helpers import (
+    check_contract,
+    design,
+    instance,
+    max_deviation_pct,
+    travel_for,
+)
 
-from planner.territory import TerritoryParams
+from planner.territory import TerritoryParams, customer_workload_h
 
 
 def unbalanced(seed: int, excess: float = 0.25):
@@ -37,12 +43,10 @@ def unbalanced(seed: int, excess: float = 0.25):
 
 
 def per_customer_workload(inst) -> np.ndarray:
-    one = design(inst, TerritoryParams(count=1))
-    # with one territory every customer is in it; recover per-customer hours by tiers
-    total = one.territories["workload_h"].iloc[0]
-    every = inst.customers["tier"].map({"A": 1, "B": 2, "C": 4}).to_numpy()
-    share = (4 / every) * inst.customers["service_s"].to_numpy() / 3600
-    return share * total / share.sum()  # proportional estimate, enough to build imbalance
+    """Each customer's workload hours, as design_territories computes them."""
+    return customer_workload_h(inst.customers, inst.tiers, 4, reps=inst.reps,
+                               travel=travel_for(inst.customers, inst.reps),
+                               workday=inst.workday).to_numpy()
 
 
 @pytest.mark.parametrize("seed", [0, 3])

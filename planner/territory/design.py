@@ -43,12 +43,7 @@ from planner.territory.slots import (
     redesign_slots,
 )
 from planner.territory.solver import assign_balanced
-from planner.territory.workload import (
-    balance_weights,
-    fit_travel,
-    travel_per_visit_s,
-    visits_per_cycle,
-)
+from planner.territory.workload import balance_weights, estimate_workload
 
 NEAREST_TERRITORIES = 10  # arcs per cell in the assignment: its nearest territories
 
@@ -98,11 +93,9 @@ def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tier
     xy, home_xy = to_xy(lat, lon, crs), to_xy(hlat, hlon, crs)
 
     rep_cost_s = np.asarray(travel.rect_s([home_id(r) for r in rep_ids], cids), dtype=float)
-    fit = fit_travel(*_fit_pairs(home_xy, xy, rep_cost_s))
-    visits = visits_per_cycle(cust, tiers, params.cycle_weeks)
-    per_visit_travel_s = travel_per_visit_s(xy, visits, _work_days(reps, params.cycle_weeks),
-                                            fit, cap_s=workday.length_s / 2)
-    workload_h = visits * (cust["service_s"].to_numpy(float) + per_visit_travel_s) / 3600.0
+    wl = estimate_workload(cust, reps, xy, home_xy, rep_cost_s, tiers, workday,
+                           params.cycle_weeks)
+    fit, visits, workload_h = wl.fit, wl.visits, wl.workload_h
     weight = balance_weights(cust, workload_h, params.balance, params.balance_column)
     pins = pinned_reps(cust)
 
@@ -181,22 +174,6 @@ def _source_row(cust: pd.DataFrame, i: int) -> int | None:
         return None
     v = cust["source_row"].iloc[i]
     return int(v) if pd.notna(v) else None
-
-
-def _work_days(reps: pd.DataFrame, cycle_weeks: int) -> float:
-    if "working_days" in reps.columns and len(reps):
-        per_week = float(np.mean([len(d) for d in reps["working_days"]]))
-    else:
-        per_week = 5.0
-    return cycle_weeks * max(per_week, 1.0)
-
-
-def _fit_pairs(home_xy: np.ndarray, xy: np.ndarray, rep_cost_s: np.ndarray):
-    """Straight-line metres and model seconds for up to 20 homes x 5,000 customers."""
-    ri = np.unique(np.linspace(0, len(home_xy) - 1, min(len(home_xy), 20)).astype(int))
-    ci = np.unique(np.linspace(0, len(xy) - 1, min(len(xy), 5000)).astype(int))
-    d = np.hypot(home_xy[ri, None, 0] - xy[None, ci, 0], home_xy[ri, None, 1] - xy[None, ci, 1])
-    return d, rep_cost_s[np.ix_(ri, ci)]
 
 
 def _center_xy(slots: Slots, rep_ids: list[str], home_xy: np.ndarray, cids: list[str],

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from planner.domain import TierTable
+from planner.domain import TierTable, Workday
 from planner.errors import InputError, Problem
+from planner.matrix import home_id
 
 DEFAULT_SPEED_KMH = 35.0
 DEFAULT_CIRCUITY = 1.3
@@ -110,33 +111,100 @@ def travel_per_visit_s(xy_m: np.ndarray, visits: np.ndarray, work_days: float,
     return np.minimum(fit.travel_s(spacing_m), cap_s)
 
 
+@dataclass(frozen=True)
+class Workload:
+    """Per-customer figures of one cycle (arrays aligned with the customers)."""
+
+    visits: np.ndarray  # visits per cycle
+    travel_per_visit_s: np.ndarray  # estimated travel one visit causes
+    workload_h: np.ndarray  # visits x (service + travel per visit), hours
+    fit: TravelFit  # straight-line metres -> travel model seconds
+
+
+def work_days(reps: pd.DataFrame, cycle_weeks: int) -> float:
+    """Working days in a cycle: the reps' mean working days per week x weeks."""
+    if "working_days" in reps.columns and len(reps):
+        per_week = float(np.mean([len(d) for d in reps["working_days"]]))
+    else:
+        per_week = 5.0
+    return cycle_weeks * max(per_week, 1.0)
+
+
+def fit_pairs(home_xy: np.ndarray, xy: np.ndarray, rep_cost_s: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line metres and model seconds for up to 20 homes x 5,000 customers."""
+    ri = np.unique(np.linspace(0, len(home_xy) - 1, min(len(home_xy), 20)).astype(int))
+    ci = np.unique(np.linspace(0, len(xy) - 1, min(len(xy), 5000)).astype(int))
+    d = np.hypot(home_xy[ri, None, 0] - xy[None, ci, 0], home_xy[ri, None, 1] - xy[None, ci, 1])
+    return d, rep_cost_s[np.ix_(ri, ci)]
+
+
+def estimate_workload(customers: pd.DataFrame, reps: pd.DataFrame, xy: np.ndarray,
+                      home_xy: np.ndarray, rep_cost_s: np.ndarray, tiers: TierTable,
+                      workday: Workday, cycle_weeks: int) -> Workload:
+    """Visits, travel per visit and workload hours of every customer over one cycle.
+
+    ``xy`` / ``home_xy`` are planar metres of customers / rep homes, ``rep_cost_s`` the
+    travel model's seconds from each home to each customer (fits the metres-to-seconds
+    line). One visit's travel is capped at half a working day.
+    """
+    fit = fit_travel(*fit_pairs(home_xy, xy, rep_cost_s))
+    visits = visits_per_cycle(customers, tiers, cycle_weeks)
+    travel_s = travel_per_visit_s(xy, visits, work_days(reps, cycle_weeks), fit,
+                                  cap_s=workday.length_s / 2)
+    hours = visits * (customers["service_s"].to_numpy(float) + travel_s) / 3600.0
+    return Workload(visits, travel_s, hours, fit)
+
+
 def customer_workload_h(customers: pd.DataFrame, tiers: TierTable, cycle_weeks: int = 4,
-                        travel_per_visit: np.ndarray | None = None) -> pd.Series:
+                        travel_per_visit: np.ndarray | None = None, *,
+                        reps: pd.DataFrame | None = None, travel=None,
+                        workday: Workday | None = None) -> pd.Series:
     """Hours of work each customer causes per cycle: visits x (service + travel per visit).
 
     Parameters
     ----------
     customers : pandas.DataFrame
-        Validated customers (``customer_id``, ``tier``, ``service_s``).
+        Validated customers (``customer_id``, ``tier``, ``service_s``, and ``lat``/``lon``
+        when ``travel`` is given).
     tiers : TierTable
         Visit frequency per tier.
     cycle_weeks : int
         Cycle length, weeks.
     travel_per_visit : numpy.ndarray, optional
-        Travel seconds each visit causes (:func:`travel_per_visit_s`); ``None`` counts
-        service time only.
+        Travel seconds each visit causes (:func:`travel_per_visit_s`). ``None`` and no
+        ``travel`` counts service time only.
+    reps, travel, workday : optional
+        Validated reps, the travel model (``rect_s`` over customer ids and
+        ``home:<rep_id>``) and the workday: with all three (and no
+        ``travel_per_visit``), travel is estimated exactly as
+        :func:`planner.territory.design_territories` does, so the figures add up to its
+        territories' ``workload_h``.
 
     Returns
     -------
     pandas.Series
         ``workload_h`` indexed by ``customer_id``.
     """
+    index = customers["customer_id"].to_numpy()
+    if travel_per_visit is None and travel is not None:
+        if reps is None or workday is None:
+            raise ValueError("customer_workload_h: travel needs reps and workday too")
+        from planner.territory.geometry import local_crs, to_xy
+
+        lat, lon = customers["lat"].to_numpy(float), customers["lon"].to_numpy(float)
+        hlat, hlon = reps["home_lat"].to_numpy(float), reps["home_lon"].to_numpy(float)
+        crs = local_crs(np.concatenate([lat, hlat]), np.concatenate([lon, hlon]))
+        rep_cost_s = np.asarray(travel.rect_s([home_id(str(r)) for r in reps["rep_id"]],
+                                              [str(c) for c in index]), dtype=float)
+        wl = estimate_workload(customers, reps, to_xy(lat, lon, crs), to_xy(hlat, hlon, crs),
+                               rep_cost_s, tiers, workday, cycle_weeks)
+        return pd.Series(wl.workload_h, index=index, name="workload_h")
     visits = visits_per_cycle(customers, tiers, cycle_weeks)
     per_visit_s = customers["service_s"].to_numpy(dtype=float)
     if travel_per_visit is not None:
         per_visit_s = per_visit_s + np.asarray(travel_per_visit, dtype=float)
-    return pd.Series(visits * per_visit_s / 3600.0, index=customers["customer_id"].to_numpy(),
-                     name="workload_h")
+    return pd.Series(visits * per_visit_s / 3600.0, index=index, name="workload_h")
 
 
 def balance_weights(customers: pd.DataFrame, workload_h: np.ndarray, balance: str,
