@@ -118,7 +118,7 @@ def make_helsinki() -> None:
         "shop": True, "office": True,
         "amenity": ["restaurant", "cafe", "pharmacy", "bank", "fast_food"]})
     start = dt.date(2026, 11, 30)
-    cust = pois_to_customers(pois, 360, "HEL", rng, start)
+    cust = pois_to_customers(pois, 480, "HEL", rng, start)
     # A few inactive customers and a few pinned to a rep (as a CRM would hold them).
     inactive = rng.choice(len(cust), 6, replace=False)
     cust.loc[inactive, "active"] = "false"
