@@ -131,7 +131,8 @@ def base_map(view: PlanView, params: MapParams, pts: list | None = None,
     center = [(b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2] if b else [0.0, 0.0]
     tiles = params.tiles or None
     m = folium.Map(location=center, zoom_start=14 if b else 2, tiles=None,
-                   control_scale=True, prefer_canvas=prefer_canvas)
+                   control_scale=True, prefer_canvas=prefer_canvas,
+                   zoom_snap=0.5)  # half steps: fitBounds frames the plan more tightly
     if tiles:
         provider = _provider(tiles)
         m.add_child(folium.TileLayer(provider or tiles,

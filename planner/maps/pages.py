@@ -78,8 +78,8 @@ def overview_page(view: PlanView, params: MapParams, prefix: str = "_static/") -
             f'style="background:{r.color}"></span><a href="{esc(r.slug)}/index.html">'
             f"{esc(r.name)}</a></td><td class=\"n\">{w.get('customers', 0)}</td>"
             f"<td class=\"n\">{w.get('visits', 0)}</td><td class=\"n\">{w.get('days', 0)}</td>"
-            f"<td class=\"n wide\">{esc(duration(w.get('travel_s', 0)))}</td>"
-            f"<td class=\"n wide\">{esc(km(w.get('dist_m', 0)))}</td>"
+            f"<td class=\"n wide\">{w.get('travel_s', 0) / 3600:.1f}</td>"
+            f"<td class=\"n wide\">{w.get('dist_m', 0) / 1000:.0f}</td>"
             f"<td class=\"n\">{w.get('unscheduled', 0)}</td></tr>"
             f'<tr class="days"><td colspan="7" class="daylinks">{links or "no days planned"}'
             "</td></tr>")
@@ -88,7 +88,8 @@ def overview_page(view: PlanView, params: MapParams, prefix: str = "_static/") -
         f'<p class="meta">{esc(" · ".join(facts))}</p>'
         '<div class="table-wrap"><table class="list" id="reps"><thead><tr><th>Rep</th>'
         '<th class="n" title="Customers">Cust.</th><th class="n">Visits</th>'
-        '<th class="n">Days</th><th class="n wide">Drive</th><th class="n wide">Distance</th>'
+        '<th class="n">Days</th><th class="n wide" title="Drive time, hours">Drive h</th>'
+        '<th class="n wide" title="Distance driven">km</th>'
         '<th class="n" title="Visits that could not be planned">Unsch.</th>'
         "</tr></thead><tbody>"
         f"{''.join(rows)}</tbody></table></div>{FOOTER}</aside>")

@@ -41,6 +41,7 @@ table.list th, table.list td { text-align: left; padding: 4px 6px; border-bottom
   vertical-align: top; }
 table.list td.n, table.list th.n { text-align: right; font-variant-numeric: tabular-nums;
   white-space: nowrap; }
+#reps tr[data-rep-id] td:first-child { min-width: 7.5em; overflow-wrap: anywhere; }
 .daylinks { font-size: 0.82rem; line-height: 1.7; }
 .daylinks a { margin-right: 6px; white-space: nowrap; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
@@ -71,6 +72,7 @@ footer { color: #6b7780; font-size: 0.8rem; margin-top: 1.5rem; }
   body > .folium-map { flex: none; width: 100% !important; height: 52vh !important; }
   #panel, #panel.overview { flex: none; width: 100%; height: auto; overflow: visible;
     border-left: 0; border-top: 1px solid #c9d1d6; padding: 10px 12px 20px; }
+  .totals b { font-size: 1rem; }
   .map-legend { font-size: 11px; max-width: 150px; }
   .legend-reps { display: none; }
   table.list { font-size: 0.85rem; }
