@@ -141,9 +141,12 @@ def keep_slots(reps: pd.DataFrame, current: list[str | None], pins: np.ndarray,
     free_r = [r for r in rep_ids if r not in owner.values()]
     if free_t and free_r:
         w = np.asarray(weight, dtype=float) + 1e-9
-        ridx = [rep_ids.index(r) for r in free_r]
-        cost = np.array([[float((rep_cost_s[ri, cur == t] * w[cur == t]).sum()
-                                / w[cur == t].sum()) for ri in ridx] for t in free_t])
+        ridx = np.array([rep_ids.index(r) for r in free_r], dtype=np.int64)
+        rows = []
+        for t in free_t:  # weighted mean travel from each free rep's home
+            mine = np.flatnonzero(cur == t)
+            rows.append(rep_cost_s[np.ix_(ridx, mine)] @ w[mine] / w[mine].sum())
+        cost = np.array(rows, dtype=float)
         rows, cols = linear_sum_assignment(cost)
         for i, j in zip(rows, cols, strict=True):
             owner[free_t[i]] = free_r[j]
