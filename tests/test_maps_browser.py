@@ -222,6 +222,8 @@ def test_real_plan_maps(browser, demo_plan_dir):
             assert_clean(visit)
             page = visit.page
             assert page.evaluate("window.plannerMaps.customerMarkers") == n_active
+            meta = page.locator("#panel .meta").first.inner_text()
+            assert f"{n_active} active customers ({len(active)} in all)" in meta
             assert page.locator(".leaflet-control-layers-overlays label").count() == n_reps
             assert page.locator("#reps a").count() >= n_reps
             assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -59,7 +59,10 @@ def overview_page(view: PlanView, params: MapParams, prefix: str = "_static/") -
     work = rep_workload(view)
     kp = view.plan.kpis if isinstance(view.plan.kpis, dict) else {}
     days = sorted({d for ds in view.rep_days.values() for d in ds})
-    facts = [f"{len(view.reps)} reps", f"{len(view.customers)} customers",
+    n_active = sum(1 for c in view.customers.values() if c.get("active", True))
+    n_cust = (f"{len(view.customers)} customers" if n_active == len(view.customers)
+              else f"{n_active} active customers ({len(view.customers)} in all)")
+    facts = [f"{len(view.reps)} reps", n_cust,
              f"{len(view.plan.visits)} visits planned"]
     if days:
         facts.insert(0, f"{days[0].isoformat()} to {days[-1].isoformat()}")
