@@ -167,7 +167,7 @@ def plan(scenario: ScenarioArg, out: OutOpt = Path("maps/plan"), workers: Worker
 @app.command()
 @friendly
 def demo(out: OutOpt = Path("maps/demo"), workers: WorkersOpt = None) -> None:
-    """Plan the embedded demo (central Helsinki, 4 reps, 360 customers) and print the maps.
+    """Plan the embedded demo (central Helsinki, 4 reps, 480 customers) and print the maps.
 
     Example: `planner demo --out maps/demo`
     """
