@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             if errors:
                 cells.append(f"{total:.2f} | {nveh} | INVALID: {errors[0]}")
                 continue
-            gap = 100 * (total - best) / best
+            gap = round(100 * (total - best) / best, 6) + 0.0  # no "-0.00 %"
             gaps[c].append(gap)
             cells.append(f"{total:.2f} | {nveh} | {gap:+.2f} %")
         print(f"| {name} | {best:.2f} ({veh}) | " + " | ".join(cells) + " |", flush=True)
