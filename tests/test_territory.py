@@ -171,3 +171,23 @@ def test_real_helsinki_customers(tmp_path):
     check_contract(res, active)
     assert max_deviation_pct(res) <= 10.0
     assert len(res.territories) == len(inputs.reps)
+
+
+def city_with_homes_spread(seed: int):
+    """One dense town holding most of the work, the 20 reps' homes on a grid around it:
+    each city cell's 10 nearest homes cannot take all the city's work."""
+    inst = instance(1200, 20, seed, n_towns=1, rural_share=0.15, side_km=60.0)
+    reps = inst.reps.copy()
+    gx, gy = np.meshgrid(np.linspace(-25, 25, 5), np.linspace(-25, 25, 4))
+    reps["home_lat"] = 56.0 + gy.ravel() / 111.195
+    reps["home_lon"] = 9.5 + gx.ravel() / (111.195 * np.cos(np.radians(56.0)))
+    return inst, reps
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_balance_when_homes_are_far_from_the_work(seed):
+    inst, reps = city_with_homes_spread(seed)
+    res = design(inst, TerritoryParams(seed=seed), reps=reps)
+    check_contract(res, inst.customers)
+    assert max_deviation_pct(res) <= 10.0
+    assert res.territories["contiguous"].all()

@@ -8,8 +8,9 @@ Steps (docs/territories.md explains them for planners):
 3. cells: Voronoi cells of customer locations or the user's units, clipped to the
    service area (:mod:`planner.territory.cells`);
 4. a balanced assignment of cells to territories that keeps travel from home low, as
-   min-cost flow with OR-Tools (:mod:`planner.territory.solver`); in ``keep`` mode the
-   cost of moving a customer dominates, so few customers move;
+   min-cost flow with OR-Tools (:mod:`planner.territory.flow`,
+   :mod:`planner.territory.solver`); in ``keep`` mode the cost of moving a customer
+   dominates, so few customers move;
 5. repairs: stray pieces join a neighbour, then border cells move between neighbours
    until every territory is within the tolerance (:mod:`planner.territory.repair`);
 6. polygons (dissolved cells, EPSG:4326) and the per-territory report.
@@ -25,6 +26,7 @@ from planner.domain import TierTable, Workday
 from planner.errors import InputError, Problem
 from planner.matrix import home_id
 from planner.territory.cells import Cells, build_cells
+from planner.territory.flow import flow_labels
 from planner.territory.geometry import local_crs, to_xy
 from planner.territory.params import TerritoryParams, TerritoryResult
 from planner.territory.repair import (
@@ -42,10 +44,7 @@ from planner.territory.slots import (
     pinned_reps,
     redesign_slots,
 )
-from planner.territory.solver import assign_balanced
 from planner.territory.workload import balance_weights, estimate_workload
-
-NEAREST_TERRITORIES = 10  # arcs per cell in the assignment: its nearest territories
 
 
 def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tiers: TierTable,
@@ -234,8 +233,8 @@ def _assign(cells: Cells, slots: Slots, weight: np.ndarray, pin_slot: np.ndarray
     cell_cost = np.where(np.isfinite(cell_cost), cell_cost, fit.travel_s(d))
     cell_orig = _cell_orig(of, slots.orig, m)
 
-    labels = _flow_labels(cell_w, has_cust, cell_pin, cell_cost, fixed, of, slots.orig,
-                          cell_orig, keep, params)
+    labels = flow_labels(cell_w, has_cust, cell_pin, cell_cost, fixed, of, slots.orig,
+                         cell_orig, keep, params)
     labels = fill_unlabelled(labels, cells.graph, cells.xy)
     total = float(cell_w.sum() + fixed.sum())
     mean = total / k
@@ -269,70 +268,3 @@ def _cell_orig(of: np.ndarray, orig: np.ndarray, m: int) -> np.ndarray:
     first[1:] = pairs[1:, 0] != pairs[:-1, 0]
     out[pairs[first, 0]] = pairs[first, 1]
     return out
-
-
-def _flow_labels(cell_w, has_cust, cell_pin, cell_cost, fixed, of, orig, cell_orig, keep,
-                 params: TerritoryParams) -> np.ndarray:
-    """Balanced min-cost-flow assignment of the cells holding customers."""
-    k, m = cell_cost.shape
-    cells = np.flatnonzero(has_cust)
-    total_w = float(cell_w.sum() + fixed.sum())
-    scale = (1e6 if keep else 4e6) / max(total_w, 1e-12)
-    supply = np.maximum(1, np.round(cell_w[cells] * scale)).astype(np.int64)
-    # arcs: pinned cells to their pin; others to their nearest territories (+ original)
-    near = min(k, NEAREST_TERRITORIES)
-    cost_c = cell_cost[:, cells]
-    nearest = np.argsort(cost_c, axis=0, kind="stable")[:near].T  # (len(cells), near)
-    rows = [np.repeat(np.arange(len(cells)), near), nearest.ravel()]
-    if keep:
-        has = cell_orig[cells] >= 0
-        rows = [np.concatenate([rows[0], np.flatnonzero(has)]),
-                np.concatenate([rows[1], cell_orig[cells][has]])]
-    arc_c, arc_t = rows
-    pin = cell_pin[cells]
-    arc_c, arc_t = arc_c[pin[arc_c] < 0], arc_t[pin[arc_c] < 0]
-    pc = np.flatnonzero(pin >= 0)
-    arc_c = np.concatenate([arc_c, pc])
-    arc_t = np.concatenate([arc_t, pin[pc]])
-    uniq = np.unique(np.stack([arc_c, arc_t], axis=1), axis=0)
-    arc_c, arc_t = uniq[:, 0], uniq[:, 1]
-    minutes = cost_c[arc_t, arc_c] / 60.0
-    if keep:
-        moved = _moved_counts(cells, arc_c, arc_t, of, orig, k)
-        big_m = int(supply.max()) * 10_000 + 1
-        unit_cost = (np.minimum(np.round(minutes), 9_999)
-                     + np.ceil(big_m * moved / supply[arc_c])).astype(np.int64)
-    else:
-        unit_cost = np.minimum(np.round(minutes ** 2), 1e6).astype(np.int64)
-    # a per-seed tie-break: tiny jitter below one cost unit's resolution
-    rng = np.random.default_rng(params.seed)
-    unit_cost = unit_cost * 8 + rng.integers(0, 2, len(unit_cost))
-    penalty = int(unit_cost.max(initial=0)) * 4 + 1
-    total_u = int(supply.sum())
-    fixed_u = np.round(fixed * scale).astype(np.int64)
-    mean_u = (total_u + fixed_u.sum()) / k
-    band = (0.8 if keep else 0.5) * params.balance_tolerance
-    lower = np.maximum(np.ceil(mean_u * (1 - band)) - fixed_u, 0).astype(np.int64)
-    upper = np.maximum(np.floor(mean_u * (1 + band)) - fixed_u, 0).astype(np.int64)
-    flow = assign_balanced(supply, arc_c, arc_t, unit_cost, lower, upper, penalty)
-    order = np.lexsort((arc_t, -flow, arc_c))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = arc_c[order][1:] != arc_c[order][:-1]
-    labels = np.full(m, -1, dtype=np.int64)
-    labels[cells[arc_c[order][first]]] = arc_t[order][first]
-    return labels
-
-
-def _moved_counts(cells, arc_c, arc_t, of, orig, k) -> np.ndarray:
-    """Customers of each arc's cell whose original territory is not the arc's."""
-    pos = np.full(int(of.max()) + 1, -1, dtype=np.int64)
-    pos[cells] = np.arange(len(cells))
-    ok = (orig >= 0) & (pos[of] >= 0)
-    known = np.bincount(pos[of[ok]], minlength=len(cells))
-    key = pos[of[ok]] * k + orig[ok]
-    uk, uc = np.unique(key, return_counts=True)
-    arc_key = arc_c * k + arc_t
-    idx = np.searchsorted(uk, arc_key)
-    idx = np.minimum(idx, len(uk) - 1) if len(uk) else idx
-    same = np.where((len(uk) > 0) & (uk[idx] == arc_key), uc[idx], 0) if len(uk) else 0
-    return known[arc_c] - same
