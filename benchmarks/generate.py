@@ -14,7 +14,8 @@ live in towns whose sizes follow a Zipf law (one big city, many villages), each 
 normal around the town centre with a radius growing with the town's size. Tiers are
 drawn with probabilities 10/30/60 % (A weekly 45 min, B fortnightly 30 min, C every 4
 weeks 20 min). Reps live in towns (the bigger towns first, at most one rep per town
-until every town has one), 0-2 km from the centre.
+until every town has one), 0-2 km from the centre; with ``homes="customers"`` each
+home is near a randomly drawn customer instead, so homes are as dense as the work.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class Instance:
 def generate_instance(n_customers: int, n_reps: int, seed: int = 0, *,
                       center_lat: float = 56.0, center_lon: float = 9.5,
                       side_km: float | None = None, n_towns: int | None = None,
-                      rural_share: float = 0.25) -> Instance:
+                      rural_share: float = 0.25, homes: str = "towns") -> Instance:
     """A seeded instance of ``n_customers`` customers and ``n_reps`` reps.
 
     Parameters
@@ -89,7 +90,14 @@ def generate_instance(n_customers: int, n_reps: int, seed: int = 0, *,
         Number of towns; default ``max(3, 3 * n_reps)``.
     rural_share : float
         Share of customers spread uniformly outside towns.
+    homes : {"towns", "customers"}
+        ``towns`` (default): one rep per town, bigger towns first, so a big city holding
+        many territories' worth of customers may have one rep living there. ``customers``:
+        each home 0-2 km from a customer drawn at random, so homes are as dense as the
+        work (the instances of the default stay the same either way).
     """
+    if homes not in ("towns", "customers"):
+        raise ValueError(f"homes must be 'towns' or 'customers', got {homes!r}")
     rng = np.random.default_rng(seed)
     side_km = 25.0 * np.sqrt(n_reps) if side_km is None else side_km
     n_towns = max(3, 3 * n_reps) if n_towns is None else n_towns
@@ -130,7 +138,11 @@ def generate_instance(n_customers: int, n_reps: int, seed: int = 0, *,
                                 rng.choice(n_towns, max(0, n_reps - n_towns), p=size)])
     angle = rng.uniform(0, 2 * np.pi, n_reps)
     dist = rng.uniform(0, 2.0, n_reps)
-    hxy = towns[home_town] + np.column_stack([np.cos(angle), np.sin(angle)]) * dist[:, None]
+    if homes == "towns":
+        base_xy = towns[home_town]
+    else:
+        base_xy = xy[rng.choice(n_customers, n_reps, replace=n_reps > n_customers)]
+    hxy = base_xy + np.column_stack([np.cos(angle), np.sin(angle)]) * dist[:, None]
     hlat, hlon = _to_latlon(hxy, center_lat, center_lon)
     workday = Workday()
     rwidth = len(str(n_reps))

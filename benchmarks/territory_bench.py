@@ -7,7 +7,10 @@ Usage (from the repo root; one heavy job at a time on a shared machine)::
         .venv/bin/python benchmarks/territory_bench.py --json /tmp/territory_bench.json
 
 Instances come from ``benchmarks/generate.py`` (clustered towns plus 25 % rural customers,
-tiers 10/30/60 % A/B/C, one rep home per town, seed 1). Travel is the haversine model
+tiers 10/30/60 % A/B/C, seed 1). Rep homes: one per town, bigger towns first (the
+generator's default; at 40,000 / 200 the city holds 28 territories' worth of customers
+and one home), and for 40,000 / 200 also ``homes="customers"`` (homes as dense as the
+customers). Travel is the haversine model
 (``planner.network``, great-circle x 1.3 at 35 km/h), so no OSM data is needed; with road
 travel only the ``rect_s`` call (reps x customers) would cost more.
 
@@ -51,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-SIZES = ((1_000, 5), (5_000, 25), (40_000, 200))
+SIZES = "1000/5,5000/25,40000/200,40000/200/customers"  # customers/reps[/homes]
 SEED = 1
 
 
@@ -66,12 +69,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _setup(n: int, k: int):
+def _setup(n: int, k: int, homes: str = "towns"):
     from generate import generate_instance
 
     from planner.network import TravelParams, build_travel_model
 
-    inst = generate_instance(n, k, SEED)
+    inst = generate_instance(n, k, SEED, homes=homes)
     t0 = time.perf_counter()
     travel = build_travel_model(TravelParams(mode="haversine"), inst.points())
     return inst, travel, time.perf_counter() - t0
@@ -125,11 +128,11 @@ def _imbalance(inst, base, hours: np.ndarray, excess: float = 0.25):
     return tid, grabbed, before
 
 
-def run_case(n: int, k: int) -> dict:
+def run_case(n: int, k: int, homes: str = "towns") -> dict:
     """One size: redesign, contract checks, keep mode after a 25 % imbalance."""
     from planner.territory import TerritoryParams, customer_workload_h, design_territories
 
-    inst, travel, travel_s = _setup(n, k)
+    inst, travel, travel_s = _setup(n, k, homes)
     base_mb = _rss_mb()
     t0 = time.perf_counter()
     res = design_territories(inst.customers, inst.reps, travel, inst.tiers, inst.workday,
@@ -137,7 +140,7 @@ def run_case(n: int, k: int) -> dict:
     design_s = time.perf_counter() - t0
     peak_mb = _peak_mb()
     t = res.territories
-    out = {"customers": n, "reps": k, "travel_s": round(travel_s, 2),
+    out = {"customers": n, "reps": k, "homes": homes, "travel_s": round(travel_s, 2),
            "design_s": round(design_s, 2), "base_mb": round(base_mb), "peak_mb": round(peak_mb),
            "max_dev_pct": float(t["deviation_pct"].abs().max()),
            "over_tolerance": int((t["deviation_pct"].abs() > 10.0).sum()),
@@ -238,29 +241,30 @@ def _score(label: np.ndarray, hours: np.ndarray, rect: np.ndarray, k: int) -> di
             "mean_home_travel_min": round(float(travel_min.mean()), 1)}
 
 
-def _child(flag: str, size: tuple[int, int], timeout: float) -> dict:
-    cmd = [sys.executable, __file__, flag, f"{size[0]}/{size[1]}"]
+def _child(flag: str, size: str, timeout: float) -> dict:
+    cmd = [sys.executable, __file__, flag, size]
+    n, k, *homes = size.split("/")
+    head = {"customers": int(n), "reps": int(k), "homes": (homes or ["towns"])[0]}
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        return {"customers": size[0], "reps": size[1], "error": f"timeout after {timeout:.0f} s"}
+        return {**head, "error": f"timeout after {timeout:.0f} s"}
     if p.returncode:
-        return {"customers": size[0], "reps": size[1],
-                "error": f"exit {p.returncode}: {p.stderr.strip()[-600:]}"}
+        return {**head, "error": f"exit {p.returncode}: {p.stderr.strip()[-600:]}"}
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
 def _table(cases: list[dict], peer: dict | None) -> str:
-    lines = ["| customers / reps | design s | peak MB (base) | max dev % | not contiguous | "
-             "homes inside | coverage valid | keep: grabbed -> moved (h) | keep s | "
-             "keep max dev % |", "|" + "---|" * 10]
+    lines = ["| customers / reps (homes) | design s | peak MB (base) | max dev % | "
+             "not contiguous | homes inside | coverage valid | keep: grabbed -> moved (h) | "
+             "keep s | keep max dev % |", "|" + "---|" * 10]
     for c in cases:
         if "error" in c:
-            lines.append(f"| {c['customers']:,} / {c['reps']} | {c['error']} |")
+            lines.append(f"| {c['customers']:,} / {c['reps']} ({c['homes']}) | {c['error']} |")
             continue
         kp = c["keep"]
         lines.append(
-            f"| {c['customers']:,} / {c['reps']} | {c['design_s']} | {c['peak_mb']} "
+            f"| {c['customers']:,} / {c['reps']} ({c['homes']}) | {c['design_s']} | {c['peak_mb']} "
             f"({c['base_mb']}) | {c['max_dev_pct']} | {c['not_contiguous']} | "
             f"{c['homes_inside']}/{c['reps']} | {c['coverage_valid']} | "
             f"{kp['grabbed']} -> {kp['moved']} ({kp['moved_workload_h']}) | {kp['keep_s']} | "
@@ -283,25 +287,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--case", help="internal: run one size N/K and print JSON")
     ap.add_argument("--peer", help="internal: run the spopt peer on N/K and print JSON")
-    ap.add_argument("--sizes", default=",".join(f"{n}/{k}" for n, k in SIZES))
+    ap.add_argument("--sizes", default=SIZES, help="comma-separated customers/reps[/homes]")
     ap.add_argument("--peer-size", default="1000/5", help="'' to skip the peer")
     ap.add_argument("--timeout", type=float, default=900.0, help="per child process, s")
     ap.add_argument("--json", type=Path, help="write all figures here")
     a = ap.parse_args()
     if a.case or a.peer:
-        n, k = map(int, (a.case or a.peer).split("/"))
-        print(json.dumps(run_case(n, k) if a.case else run_peer(n, k)))
+        n, k, *homes = (a.case or a.peer).split("/")
+        out = run_case(int(n), int(k), *homes) if a.case else run_peer(int(n), int(k))
+        print(json.dumps(out))
         return
     import ortools
 
     cases = []
-    for s in a.sizes.split(","):
-        size = tuple(map(int, s.split("/")))
+    for size in a.sizes.split(","):
         cases.append(_child("--case", size, a.timeout))
         print(json.dumps(cases[-1]), flush=True)
     peer = None
     if a.peer_size:
-        peer = _child("--peer", tuple(map(int, a.peer_size.split("/"))), a.timeout)
+        peer = _child("--peer", a.peer_size, a.timeout)
         print(json.dumps(peer), flush=True)
     meta = {"python": platform.python_version(), "ortools": ortools.__version__,
             "shapely": shapely.__version__, "machine": platform.machine(), "seed": SEED}
