@@ -65,7 +65,7 @@ class CalendarParams:
     improve_rounds : int
         Maximum local-search rounds.
     lns_iterations : int
-        Ruin-and-recreate iterations (-1: six per movable unit, at most 3000). A count,
+        Ruin-and-recreate iterations (-1: two per movable unit, at most 1000). A count,
         not a time limit, so the calendar is the same on any machine.
     """
 
@@ -74,8 +74,8 @@ class CalendarParams:
     workday: Workday = field(default_factory=Workday)
     max_shift_days: int = 1
     seed: int = 0
-    fill_ratio: float = 0.9
-    balance_weight: float = 0.05
+    fill_ratio: float = 0.97
+    balance_weight: float = 0.02
     sweep_starts: int = 3
     improve_rounds: int = 8
     lns_iterations: int = -1
@@ -107,6 +107,9 @@ class CalendarResult:
         Per working date: estimated travel, and travel + service, in seconds.
     capacity_s : int
         Planned time per day (workday minus lunch, times ``fill_ratio``).
+    day_order : dict
+        Per working date: the customer ids in the order of the estimated tour (no time
+        windows; a starting point for routing, not a schedule).
     """
 
     visits: pd.DataFrame
@@ -119,6 +122,7 @@ class CalendarResult:
     est_travel_s: dict[dt.date, int]
     est_load_s: dict[dt.date, int]
     capacity_s: int
+    day_order: dict[dt.date, tuple[str, ...]] = field(default_factory=dict)
 
 
 def tier_ranks(tiers: TierTable) -> dict[str, int]:
@@ -271,7 +275,7 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
     search.local_search(params.improve_rounds, rng)
     iters = params.lns_iterations
     if iters < 0:
-        iters = min(3000, 6 * len(search.units))
+        iters = min(1000, 2 * len(search.units))
     search.lns(iters, rng)
     search.local_search(params.improve_rounds, rng)
 
@@ -314,7 +318,9 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
                       for i in range(n)},
         est_load_s={work_dates[i]: int(book.travel[i] + book.service[i]) if book.count[i]
                     else 0 for i in range(n)},
-        capacity_s=cap)
+        capacity_s=cap,
+        day_order={work_dates[i]: tuple(matrix.ids[x] for x in book.tours[i][1:-1])
+                   for i in range(n)})
 
 
 def _pattern_options(movable: list[Slot], fit: list[int], work_dates: list[dt.date],

@@ -20,6 +20,8 @@ from planner.schedule.tours import Matrix, best_insertion, build_tour, improve_t
 OVERLOAD_WEIGHT = 10.0  # cost per second of planned time beyond a day's capacity
 OVERFULL_COST = 1e9  # cost per visit beyond max_visits_per_day
 MIN_GAIN = 1.0  # seconds: smaller improvements are ignored (no churn)
+# LNS ruin operators: probabilities of related / worst / same-day-related / one day
+OP_RELATED, OP_WORST, OP_DAYS = 0.4, 0.2, 0.25
 
 
 @dataclass
@@ -64,7 +66,9 @@ class DayBook:
         self.cap = max(int(capacity_s), 1)
         self.max_visits = int(max_visits)
         self.beta = float(balance_weight)
-        self._cache: dict[tuple[int, int], tuple[int, float]] = {}
+        self.Tn = np.asarray(T, dtype=np.int64)
+        self._ins: list[list[int]] = [[] for _ in range(n_days)]
+        self._ins_version = [-1] * n_days
 
     # ------------------------------------------------------------------ costs
     def cost(self, travel: float, service: float, count: int) -> float:
@@ -83,17 +87,22 @@ class DayBook:
     def total(self) -> float:
         return sum(self.day_cost(d) for d in range(self.n))
 
+    def insertion_costs(self, d: int) -> list[int]:
+        """Cheapest extra travel to insert each matrix node into day ``d``'s tour."""
+        if self._ins_version[d] != self.version[d]:
+            tour = self.tours[d]
+            a, b = tour[:-1], tour[1:]
+            Tn = self.Tn
+            c = Tn[a, :] + Tn[:, b].T - Tn[a, b][:, None]
+            self._ins[d] = c.min(axis=0).tolist()
+            self._ins_version[d] = self.version[d]
+        return self._ins[d]
+
     def delta_add(self, s: Slot, d: int) -> float:
-        key = (s.index, d)
-        hit = self._cache.get(key)
-        if hit is not None and hit[0] == self.version[d]:
-            return hit[1]
-        ins, _ = best_insertion(self.T, self.tours[d], s.node)
-        base = self.T[self.start][self.end] if self.count[d] == 0 else 0
-        val = (self.cost(self.travel[d] + ins - base, self.service[d] + s.service_s,
-                         self.count[d] + 1) - self.day_cost(d))
-        self._cache[key] = (self.version[d], val)
-        return val
+        """Cost change of adding ``s`` to day ``d`` (cheapest insertion, no re-optimisation)."""
+        ins = self.insertion_costs(d)[s.node]
+        return (self.cost(self.travel[d] + ins, self.service[d] + s.service_s, self.count[d] + 1)
+                - self.day_cost(d))
 
     def delta_remove(self, s: Slot) -> float:
         d = s.day
@@ -271,6 +280,20 @@ class Search:
                 break
         return moves
 
+    def _worst(self, movable: list[Unit], q: int, rng: np.random.Generator) -> list[Unit]:
+        """``q`` units whose visits save the most per visit when removed (randomised)."""
+        gains = []
+        for k, u in enumerate(movable):
+            placed = [self.slots[i] for i in u.slots if self.slots[i].day is not None]
+            g = -sum(self.book.delta_remove(s) for s in placed) / max(1, len(placed))
+            gains.append((-g, k))
+        gains.sort()
+        out: list[Unit] = []
+        while len(out) < q and gains:
+            j = int(len(gains) * rng.random() ** 4)
+            out.append(movable[gains.pop(j)[1]])
+        return out
+
     def lns(self, iterations: int, rng: np.random.Generator) -> None:
         """Ruin (nearby customers, or one day) and recreate; simulated-annealing acceptance."""
         movable = [u for u in self.units if len(u.options) > 1 and u.choice >= 0]
@@ -287,10 +310,20 @@ class Search:
         qmax = max(3, min(20, len(movable) // 6))
         for _ in range(iterations):
             state = self.save()
-            if rng.random() < 0.7:
+            r = rng.random()
+            if r < OP_RELATED:
                 q = int(rng.integers(3, qmax + 1))
                 seed = int(rng.integers(len(movable)))
                 victims = [movable[int(j)] for j in order[seed, :q]]
+            elif r < OP_RELATED + OP_WORST:
+                q = int(rng.integers(3, qmax + 1))
+                victims = self._worst(movable, q, rng)
+            elif r < OP_RELATED + OP_WORST + OP_DAYS:
+                seed = int(rng.integers(len(movable)))
+                days = {self.slots[i].day for i in movable[seed].slots} - {None}
+                q = int(rng.integers(3, qmax + 1))
+                victims = [movable[int(j)] for j in order[seed]
+                           if any(self.slots[i].day in days for i in movable[int(j)].slots)][:q]
             else:
                 d = int(rng.integers(self.book.n))
                 victims = [u for u in movable
