@@ -273,10 +273,12 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
     first_calendar(search, patterns, dated, coords, centres, working_days,
                    params.sweep_starts, params.seed)
     search.local_search(params.improve_rounds, rng)
+    search.swap_zones(patterns, dated)
     iters = params.lns_iterations
     if iters < 0:
         iters = min(1000, 2 * len(search.units))
     search.lns(iters, rng)
+    search.swap_zones(patterns, dated)
     search.local_search(params.improve_rounds, rng)
 
     rows = []
