@@ -23,6 +23,7 @@ from planner.territory.solver import assign_balanced
 
 NEAREST_TERRITORIES = 10  # territories first offered to each cell
 MAX_WIDENINGS = 6  # 10 -> 640 nearest territories at most
+COST_EXPONENT = 2.0  # squared minutes: near power-diagram territories (linear fragments cities)
 
 
 def flow_labels(cell_w: np.ndarray, has_cust: np.ndarray, cell_pin: np.ndarray,
@@ -121,7 +122,7 @@ def _unit_costs(cost_c: np.ndarray, arc_c: np.ndarray, arc_t: np.ndarray, supply
     customers first and travel minutes second (keep)."""
     minutes = cost_c[arc_t, arc_c] / 60.0
     if not keep:
-        return np.minimum(np.round(minutes ** 2), 1e6).astype(np.int64)
+        return np.minimum(np.round(minutes ** COST_EXPONENT), 1e6).astype(np.int64)
     moved = _moved_counts(cells, arc_c, arc_t, of, orig, cost_c.shape[0])
     big_m = int(supply.max()) * 10_000 + 1
     return (np.minimum(np.round(minutes), 9_999)

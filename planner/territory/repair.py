@@ -106,9 +106,12 @@ def stray_pieces(labels: np.ndarray, graph: Graph, weight: np.ndarray, part: np.
 def repair_contiguity(labels: np.ndarray, graph: Graph, weight: np.ndarray,
                       pinned: np.ndarray, part: np.ndarray, max_rounds: int = 50
                       ) -> np.ndarray:
-    """Move stray pieces to the neighbouring territory sharing most border with them.
+    """Move stray pieces to a neighbouring territory. Returns the new labels.
 
-    Pieces holding a pinned cell never move. Returns the new labels.
+    A stray piece joins the neighbour whose main piece it shares most border with; a
+    piece touching only other stray pieces joins the one it shares most border with, one
+    such piece per round (the lightest), so two stray pieces never swap back and forth.
+    Pieces holding a pinned cell never move.
     """
     labels = labels.copy()
     e = graph.edges
@@ -118,26 +121,39 @@ def repair_contiguity(labels: np.ndarray, graph: Graph, weight: np.ndarray,
         movable = stray & ~has_pin
         if not movable.any() or len(e) == 0:
             break
-        # border edges leaving a movable piece: (piece, other label) -> shared edges
+        # border edges leaving a movable piece: (piece, other label), and whether the
+        # other side is that label's main piece
         ca, cb = comp[e[:, 0]], comp[e[:, 1]]
         la, lb = labels[e[:, 0]], labels[e[:, 1]]
         cross = la != lb
         src = np.concatenate([ca[cross], cb[cross]])
         dst = np.concatenate([lb[cross], la[cross]])
+        to_main = ~stray[np.concatenate([cb[cross], ca[cross]])]
         keep = movable[src]
-        src, dst = src[keep], dst[keep]
+        src, dst, to_main = src[keep], dst[keep], to_main[keep]
         if len(src) == 0:
             break
-        pairs, counts = np.unique(np.stack([src, dst], axis=1), axis=0, return_counts=True)
-        # per piece: the label with most shared edges, ties to the lower label
-        order = np.lexsort((pairs[:, 1], -counts, pairs[:, 0]))
-        pairs = pairs[order]
+        pairs, inverse = np.unique(np.stack([src, dst], axis=1), axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        edges_n = np.bincount(inverse, minlength=len(pairs))
+        main_n = np.bincount(inverse, weights=to_main.astype(float), minlength=len(pairs))
+        # per piece: most border with a main piece, then most border; ties to the lower label
+        order = np.lexsort((pairs[:, 1], -edges_n, -main_n, pairs[:, 0]))
+        pairs, main_n = pairs[order], main_n[order]
         firsts = np.ones(len(pairs), dtype=bool)
         firsts[1:] = pairs[1:, 0] != pairs[:-1, 0]
-        target = dict(zip(pairs[firsts, 0].tolist(), pairs[firsts, 1].tolist(), strict=True))
+        piece, target, via_main = pairs[firsts, 0], pairs[firsts, 1], main_n[firsts] > 0
+        if via_main.any():
+            piece, target = piece[via_main], target[via_main]
+        else:
+            piece_w = np.bincount(comp, weights=weight, minlength=len(stray))[piece]
+            pick = np.lexsort((piece, piece_w))[0]
+            piece, target = piece[pick:pick + 1], target[pick:pick + 1]
         new = labels.copy()
-        for piece, lab in target.items():
-            new[comp == piece] = lab
+        relabel = np.full(len(stray), -1, dtype=np.int64)
+        relabel[piece] = target
+        moving = relabel[comp] >= 0
+        new[moving] = relabel[comp][moving]
         if np.array_equal(new, labels):
             break
         labels = new
