@@ -22,8 +22,9 @@ Per size it reports:
 - ``peak_mb``: peak resident memory of the process; ``base_mb`` the resident memory just
   before the design (Python, libraries, instance, travel model);
 - ``max_dev_pct``: largest ``|deviation_pct|`` of a territory's workload from the mean;
-- contiguity (territories in several pieces), homes inside their own territory, the
-  coverage check (``shapely.coverage_is_valid``, area sum vs union);
+- contiguity (territories in several pieces), homes inside their own territory and how
+  far the others are from it (km to the polygon), the coverage check
+  (``shapely.coverage_is_valid``, area sum vs union);
 - keep mode: the first rep's territory takes the customers nearest its home from its
   neighbours until it carries 25 % more workload than the mean; ``method: keep`` then
   rebalances. ``grabbed`` customers made the imbalance, ``moved`` is what keep moved back.
@@ -78,6 +79,19 @@ def _setup(n: int, k: int, homes: str = "towns"):
     t0 = time.perf_counter()
     travel = build_travel_model(TravelParams(mode="haversine"), inst.points())
     return inst, travel, time.perf_counter() - t0
+
+
+def _home_km(res, customers, reps) -> np.ndarray:
+    """Distance from each rep's home to their own territory polygon, km (0 = inside)."""
+    from planner.territory.geometry import local_crs, to_xy
+
+    lat = np.concatenate([customers["lat"], reps["home_lat"]]).astype(float)
+    lon = np.concatenate([customers["lon"], reps["home_lon"]]).astype(float)
+    crs = local_crs(lat, lon)
+    t = res.territories.to_crs(crs).set_index("rep_id")
+    hxy = to_xy(reps["home_lat"].to_numpy(float), reps["home_lon"].to_numpy(float), crs)
+    geoms = t.loc[reps["rep_id"].astype(str), "geometry"].to_numpy()
+    return shapely.distance(geoms, shapely.points(hxy)) / 1000.0
 
 
 def _contract(res, customers) -> dict:
@@ -147,6 +161,13 @@ def run_case(n: int, k: int, homes: str = "towns") -> dict:
            "mean_home_travel_min": round(float(t["mean_home_travel_min"].mean()), 1),
            "warnings": res.warnings}
     out.update(_contract(res, inst.customers))
+    home_km = _home_km(res, inst.customers, inst.reps)
+    outside = home_km[home_km > 0]
+    out["home_outside_km"] = {
+        "count": int(len(outside)),
+        "median": round(float(np.median(outside)), 1) if len(outside) else 0.0,
+        "p90": round(float(np.quantile(outside, 0.9)), 1) if len(outside) else 0.0,
+        "max": round(float(outside.max()), 1) if len(outside) else 0.0}
     hours = customer_workload_h(inst.customers, inst.tiers, 4, reps=inst.reps, travel=travel,
                                 workday=inst.workday).to_numpy()
     tid, grabbed, before = _imbalance(inst, res, hours)
@@ -256,8 +277,8 @@ def _child(flag: str, size: str, timeout: float) -> dict:
 
 def _table(cases: list[dict], peer: dict | None) -> str:
     lines = ["| customers / reps (homes) | design s | peak MB (base) | max dev % | "
-             "not contiguous | homes inside | coverage valid | keep: grabbed -> moved (h) | "
-             "keep s | keep max dev % |", "|" + "---|" * 10]
+             "not contiguous | homes inside | outside: median / max km | coverage valid | "
+             "keep: grabbed -> moved (h) | keep s | keep max dev % |", "|" + "---|" * 11]
     for c in cases:
         if "error" in c:
             lines.append(f"| {c['customers']:,} / {c['reps']} ({c['homes']}) | {c['error']} |")
@@ -266,7 +287,8 @@ def _table(cases: list[dict], peer: dict | None) -> str:
         lines.append(
             f"| {c['customers']:,} / {c['reps']} ({c['homes']}) | {c['design_s']} | {c['peak_mb']} "
             f"({c['base_mb']}) | {c['max_dev_pct']} | {c['not_contiguous']} | "
-            f"{c['homes_inside']}/{c['reps']} | {c['coverage_valid']} | "
+            f"{c['homes_inside']}/{c['reps']} | {c['home_outside_km']['median']} / "
+            f"{c['home_outside_km']['max']} | {c['coverage_valid']} | "
             f"{kp['grabbed']} -> {kp['moved']} ({kp['moved_workload_h']}) | {kp['keep_s']} | "
             f"{kp['dev_before_pct']} -> {kp['max_dev_pct']} |")
     if peer:
