@@ -13,7 +13,9 @@ The method (docs/scheduling.md explains it for planners):
 3. Visits with a due date +- working days go to the allowed day where they add the least
    travel.
 4. Local search moves a whole customer to another weekday (all its visits at once, so
-   the cadence holds) or a dated visit to another allowed day, while that lowers
+   the cadence holds) or a dated visit to another allowed day, exchanges the days of
+   two customers or the weekdays of two whole zones (:mod:`planner.schedule.exchange`),
+   and ruin-and-recreate (LNS) reshuffles groups of visits, while that lowers
    ``travel + overload penalty + balance term``. Travel is estimated per day with a
    cheapest-insertion tour improved by 2-opt and or-opt (:mod:`planner.schedule.tours`).
 
@@ -32,8 +34,10 @@ import pandas as pd
 from planner.domain import Horizon, TierTable, Workday
 from planner.matrix import TravelMatrix, home_id, start_id
 from planner.schedule.due import DueVisit, default_work_dates, match_appointments
+from planner.schedule.exchange import swap_units, swap_zones
 from planner.schedule.fit import never_fits_reason, no_day_reason, weekday_fits
-from planner.schedule.search import DayBook, Search, Slot, Unit, first_calendar
+from planner.schedule.search import DayBook, Search, Slot, Unit
+from planner.schedule.sweep import first_calendar
 from planner.units import format_clock
 
 CALENDAR_COLUMNS = ["customer_id", "due_date", "occurrence", "overdue", "tier", "priority",
@@ -273,12 +277,14 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
     first_calendar(search, patterns, dated, coords, centres, working_days,
                    params.sweep_starts, params.seed)
     search.local_search(params.improve_rounds, rng)
-    search.swap_zones(patterns, dated)
+    swap_zones(search, patterns, dated)
     iters = params.lns_iterations
     if iters < 0:
         iters = min(1000, 2 * len(search.units))
     search.lns(iters, rng)
-    search.swap_zones(patterns, dated)
+    swap_zones(search, patterns, dated)
+    swap_units(search, patterns, 1, rng)
+    swap_units(search, dated, 1, rng)
     search.local_search(params.improve_rounds, rng)
 
     rows = []
