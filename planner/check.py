@@ -335,8 +335,8 @@ def _check_due(plan: Plan, p: CheckParams) -> list[Violation]:
     appts = plan.appointments
     for rep_id, grp in plan.assignments.groupby("rep_id", sort=True):
         rep = reps.get(str(rep_id))
-        if rep is None:
-            continue
+        if rep is None:  # a vacant territory: its visits are due on Monday-Friday
+            rep = {"rep_id": str(rep_id)}
         tc = cust[cust["customer_id"].isin(grp["customer_id"])].sort_values(
             "customer_id", kind="stable").reset_index(drop=True)
         work = _work_dates(rep, p.horizon)

@@ -128,6 +128,8 @@ def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: 
     reps = inputs.reps.set_index("rep_id", drop=False)
     problems = []
     for (tid, rep_id), grp in assignments.groupby(["territory_id", "rep_id"], sort=True):
+        if rep_id not in reps.index:  # a vacant territory: see vacant_unscheduled
+            continue
         cust = active[active["customer_id"].isin(grp["customer_id"])].reset_index(drop=True)
         ids = [start_id(rep_id), home_id(rep_id), *cust["customer_id"]]
         appts = inputs.appointments
@@ -141,6 +143,31 @@ def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: 
                                   seed=scenario.seed),
             max_shift_days=scenario.model.routing.max_shift_days, seed=scenario.seed))
     return problems
+
+
+def vacant_unscheduled(scenario: Scenario, inputs: Inputs,
+                       assignments: pd.DataFrame) -> pd.DataFrame:
+    """Due visits of territories without a rep (``territories.count`` > reps), as
+    unscheduled rows with a reason (due dates counted on Monday-Friday)."""
+    from planner.schedule import due_visits
+
+    reps = set(inputs.reps["rep_id"])
+    vacant = assignments[~assignments["rep_id"].isin(reps)]
+    if not len(vacant):
+        return empty_frame(UNSCHEDULED_COLUMNS)
+    active = inputs.customers[inputs.customers["active"]]
+    rows = []
+    for tid, grp in vacant.groupby("territory_id", sort=True):
+        cust = active[active["customer_id"].isin(grp["customer_id"])]
+        names = dict(zip(cust["customer_id"], cust["name"]))
+        for v in due_visits(cust, scenario.horizon(), scenario.tier_table(), scenario.seed,
+                            max_shift_days=scenario.model.routing.max_shift_days):
+            rows.append({"customer_id": v.customer_id, "customer_name": names[v.customer_id],
+                         "tier": v.tier, "rep_id": "", "territory_id": str(tid),
+                         "due_date": v.due_date,
+                         "reason": f"territory {tid} has no rep (territories.count is larger "
+                                   "than the number of reps): hire or assign one"})
+    return pd.DataFrame(rows, columns=UNSCHEDULED_COLUMNS)
 
 
 def solve_territories(problems: list, workers: int = 0, progress: Progress = _no_progress):
@@ -252,7 +279,9 @@ def run_plan(scenario: Scenario, workers: int | None = None,
 
     visits = _concat([r.visits for r in results], VISIT_COLUMNS)
     routes = _concat([r.routes for r in results], ROUTE_COLUMNS)
-    unscheduled = _concat([r.unscheduled for r in results], UNSCHEDULED_COLUMNS)
+    unscheduled = _concat([*(r.unscheduled for r in results),
+                           vacant_unscheduled(scenario, inputs, terr.assignments)],
+                          UNSCHEDULED_COLUMNS)
     if len(visits):
         visits = visits.sort_values(["rep_id", "date", "seq"], kind="stable").reset_index(drop=True)
     if len(routes):

@@ -91,3 +91,20 @@ def test_plan_roundtrip(tiny_road_plan):
     exact = [c for c in a.columns if not c.endswith(("_s", "_m"))]
     pd.testing.assert_frame_equal(a[exact], b[exact], check_dtype=False)
     assert len(back.route_lines) == len(plan.route_lines)
+
+
+def test_vacant_territory_visits_are_reported(tmp_path):
+    """territories.count > reps: the extra territory's due visits are unscheduled with a
+    reason, and the plan still checks clean."""
+    from planner.check import check_plan_dir
+
+    sc = tmp_path / "vacant.yaml"
+    sc.write_text(f"extends: {TINY / 'haversine.yaml'}\nterritories: {{count: 3}}\n")
+    plan, _ = plan_scenario(sc, tmp_path / "out", maps=False)
+    out = tmp_path / "out"
+    vacant = set(plan.assignments.loc[plan.assignments["rep_id"] == "", "customer_id"])
+    assert vacant
+    uns = plan.unscheduled[plan.unscheduled["customer_id"].isin(vacant)]
+    assert len(uns) and uns["reason"].str.contains("has no rep").all()
+    assert not plan.visits["customer_id"].isin(vacant).any()
+    assert check_plan_dir(out) == []
