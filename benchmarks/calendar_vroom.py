@@ -207,6 +207,36 @@ def run(seeds: list[int], exploration_level: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+NOTES = """### Reading (from development runs on the same generator, 2026-11)
+
+- Both plans visit every due visit. Ours keeps every weekly and two-weekly customer on
+  one weekday; VROOM keeps 9-27 % of them (it is not asked to).
+- **The target (ours / VROOM <= 1.00) is not met.** The largest part is the day choice
+  itself, with or without cadence: VROOM (exploration 5, 7-12 s) packs days to the full
+  8 working hours with exact time windows (its fullest days reach 479 of 480 min) and
+  leaves a day empty when that saves a trip; our calendar plans days to 97 % of the
+  workday with travel estimated without opening hours, in about 1 s. Planning to 100 %
+  lowered estimated travel by ~2 % but left 1-2 visits per territory unscheduled after
+  routing (days that looked full enough fitted no waiting), so 97 % stays.
+- The cadence itself costs ~3 %; opening hours and lunch add ~2 % to our routes over
+  the calendar's estimate (~1 % for VROOM, which optimises with them).
+- VROOM exploration 1 (about 1 s) drives ~5 % more than exploration 5; against it our
+  ratio was 1.08 over 6 seeds.
+- Tried, with effect on the calendar's estimated travel (3 territories x 3 seeds):
+  planning to 97 % instead of 90 % of the day and a lighter balance term, -2.4 %
+  (ratio vs VROOM exploration 1 from 1.100 to 1.084, coverage kept); swapping whole
+  weekday zones, -1.2 %; exchanging two customers' days, -0.3 %; worst-visit and
+  same-day ruin operators, SA temperature x3 or /3, 4000 instead of ~300 LNS
+  iterations: within +-0.5 % (the search is on a plateau, not short of iterations).
+  Without any day capacity, travel would drop ~14 %: full days are what the
+  calendar fights with.
+- Next steps that should pay: an opening-hours-aware day estimate (a morning-only shop
+  and a 10:00 opener on the same day cost a detour the estimate does not see), and
+  letting the calendar choose the week of customers without a last visit instead of
+  fixing it in advance (more freedom for both plans).
+"""
+
+
 def to_markdown(df: pd.DataFrame, exploration_level: int, command: str) -> str:
     cols = ["seed", "customers", "due_visits", "ours_travel_min", "vroom_travel_min", "ratio",
             "ours_coverage_pct", "vroom_coverage_pct", "ours_same_weekday_pct",
@@ -269,6 +299,7 @@ def to_markdown(df: pd.DataFrame, exploration_level: int, command: str) -> str:
         f"- opening hours and lunch (routed / estimate): ours {tw_ours:.3f}, VROOM "
         f"{tw_vroom:.3f}",
         "",
+        NOTES,
     ])
 
 
