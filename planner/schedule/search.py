@@ -8,7 +8,6 @@ one dated visit.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -294,60 +293,6 @@ class Search:
             j = int(len(gains) * rng.random() ** 4)
             out.append(movable[gains.pop(j)[1]])
         return out
-
-    def _worst(self, movable: list[Unit], q: int, rng: np.random.Generator) -> list[Unit]:
-        """``q`` units whose visits save the most per visit when removed (randomised)."""
-        gains = []
-        for k, u in enumerate(movable):
-            placed = [self.slots[i] for i in u.slots if self.slots[i].day is not None]
-            g = -sum(self.book.delta_remove(s) for s in placed) / max(1, len(placed))
-            gains.append((-g, k))
-        gains.sort()
-        out: list[Unit] = []
-        while len(out) < q and gains:
-            j = int(len(gains) * rng.random() ** 4)
-            out.append(movable[gains.pop(j)[1]])
-        return out
-
-    def swap_zones(self, patterns: list[Unit], dated: list[Unit]) -> int:
-        """Swap the weekdays of two whole day zones when that lowers the cost.
-
-        For each pair of weekdays, every weekly-pattern customer of one takes the other
-        (when it may), dated visits on the days involved are re-inserted; kept only when
-        the total cost drops. Returns the number of swaps kept.
-        """
-        labels = sorted({u.labels[u.choice] for u in patterns if u.choice >= 0})
-        kept = 0
-        for a, b in itertools.combinations(labels, 2):
-            swap = {a: b, b: a}
-            movers = []
-            for u in patterns:
-                if u.choice < 0 or u.labels[u.choice] not in swap:
-                    continue
-                target = swap[u.labels[u.choice]]
-                if target in u.labels:
-                    movers.append((u, u.labels.index(target)))
-            if not movers:
-                continue
-            before = self.book.total()
-            state = self.save()
-            touched: set[int] = set()
-            for u, _ in movers:
-                touched |= self.lift(u)
-            for u, o in movers:
-                self.place(u, o)
-                touched |= {d for d in u.options[o] if d is not None}
-            loose = [u for u in dated if u.choice >= 0 and len(u.options) > 1
-                     and any(self.slots[i].day in touched for i in u.slots)]
-            for u in loose:
-                touched |= self.lift(u)
-            touched |= self.recreate(loose)
-            self.book.polish(sorted(touched))
-            if self.book.total() < before - MIN_GAIN:
-                kept += 1
-            else:
-                self.restore(state)
-        return kept
 
     def lns(self, iterations: int, rng: np.random.Generator) -> None:
         """Ruin (nearby customers, or one day) and recreate; simulated-annealing acceptance."""
