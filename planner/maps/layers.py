@@ -13,7 +13,6 @@ from functools import cache
 from urllib.parse import quote
 
 import folium
-import shapely
 import xyzservices
 from folium.template import Template
 from shapely.geometry import mapping
@@ -35,7 +34,7 @@ from planner.maps.popups import (
     territory_tooltip,
 )
 from planner.maps.text import clock, esc
-from planner.maps.view import PlanView, rep_workload, view_of
+from planner.maps.view import PlanView, rep_workload, territory_shapes, view_of
 from planner.plan import Plan
 
 OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
@@ -186,17 +185,11 @@ def territory_layer(plan: Plan | PlanView, m: folium.Map | None = None,
     """
     view = _ensure(plan)
     m = base_map(view, params) if m is None else m
-    terr = view.plan.territories
-    if terr is None or len(terr) == 0:
+    shapes = territory_shapes(view.plan.territories)
+    if not shapes:
         return m
     work = rep_workload(view)
-    if getattr(terr, "crs", None) is not None and terr.crs.to_epsg() != 4326:
-        terr = terr.to_crs(4326)
-    for row in terr.to_dict("records"):
-        geom = row.get("geometry")
-        if geom is None or geom.is_empty:
-            continue
-        geom = shapely.set_precision(geom.simplify(0.00003, preserve_topology=True), 1e-6)
+    for row, geom in shapes:
         rep_id = str(row.get("rep_id") or "")
         color = view.reps[rep_id].color if rep_id in view.reps else "#555555"
         feature = {"type": "Feature", "properties": {}, "geometry": mapping(geom)}

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
+import shapely
 
 from planner.maps.text import unique_slugs
 from planner.plan import Plan
@@ -161,4 +162,21 @@ def rep_workload(view: PlanView) -> dict[str, dict]:
         for rid, n in plan.unscheduled.groupby("rep_id").size().items():
             if str(rid) in out:
                 out[str(rid)]["unscheduled"] = int(n)
+    return out
+
+
+def territory_shapes(territories) -> list[tuple[dict, object]]:
+    """``(row, geometry)`` of every non-empty territory in WGS84, simplified for the web
+    (about 3 m, topology kept) and rounded to 1e-6 degrees."""
+    if territories is None or len(territories) == 0:
+        return []
+    if getattr(territories, "crs", None) is not None and territories.crs.to_epsg() != 4326:
+        territories = territories.to_crs(4326)
+    out = []
+    for row in territories.to_dict("records"):
+        geom = row.get("geometry")
+        if geom is None or geom.is_empty:
+            continue
+        out.append((row, shapely.set_precision(
+            geom.simplify(0.00003, preserve_topology=True), 1e-6)))
     return out

@@ -14,12 +14,11 @@ import json
 import math
 
 import pandas as pd
-import shapely
 from shapely.geometry import mapping
 
 from planner.maps.elements import asset_tags
 from planner.maps.text import esc
-from planner.maps.view import rep_color
+from planner.maps.view import rep_color, territory_shapes
 from planner.plan import Plan
 
 OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
@@ -126,17 +125,8 @@ def _rep_label(plan: Plan) -> dict[str, str]:
 
 def _territories(plan: Plan, label: str, colors: dict[str, str]) -> dict:
     feats: list[dict] = []
-    terr = plan.territories
     names = _rep_label(plan)
-    if terr is None or len(terr) == 0:
-        return {"type": "FeatureCollection", "features": feats}
-    if getattr(terr, "crs", None) is not None and terr.crs.to_epsg() != 4326:
-        terr = terr.to_crs(4326)
-    for row in terr.to_dict("records"):
-        geom = row.get("geometry")
-        if geom is None or geom.is_empty:
-            continue
-        geom = shapely.set_precision(geom.simplify(0.00003, preserve_topology=True), 1e-6)
+    for row, geom in territory_shapes(plan.territories):
         rid = str(row.get("rep_id") or "")
         work = row.get("workload_h")
         tip = (f"<b>{esc(label)}</b><br>{names.get(rid, esc(rid) or 'no rep')}<br>"
