@@ -2,8 +2,12 @@
 
 import pytest
 
-from planner.hours import (ALWAYS_OPEN, format_opening_hours, hours_from_open_close,
-                           parse_opening_hours)
+from planner.hours import (
+    ALWAYS_OPEN,
+    format_opening_hours,
+    hours_from_open_close,
+    parse_opening_hours,
+)
 from planner.units import format_clock, parse_clock, parse_weekday_set
 
 H = 3600

@@ -7,8 +7,8 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import TINY, plan_scenario
+
 from planner.plan import Plan
 
 
@@ -28,7 +28,7 @@ def assert_invariants(plan: Plan, out) -> None:
         assert r["start_s"] >= reps.loc[r["rep_id"], "work_start_s"]
         assert r["end_s"] <= reps.loc[r["rep_id"], "work_end_s"]
     # visits are in order, do not overlap, and each visit is at its territory's rep
-    for (rep, day), g in plan.visits.groupby(["rep_id", "date"]):
+    for _key, g in plan.visits.groupby(["rep_id", "date"]):
         g = g.sort_values("seq")
         assert list(g["seq"]) == list(range(1, len(g) + 1))
         assert (g["start_s"].values[1:] >= g["departure_s"].values[:-1]).all()
