@@ -67,6 +67,7 @@ import pandas as pd
 from planner.domain import Horizon, TierTable, Workday
 from planner.matrix import TravelMatrix, home_id, start_id
 from planner.plan import Plan
+from planner.schedule import due_visits, match_appointments, rep_window, rep_work_dates
 from planner.units import format_clock
 
 
@@ -166,9 +167,10 @@ def check_plan(plan: Plan, matrix_for: MatrixFor | TravelMatrix,
             continue
         ids = sorted({c for c in rep_visits["customer_id"].astype(str) if c in cust})
         m = matrix_for([start_id(rep_id), home_id(rep_id), *ids])
+        work_dates = set(rep_work_dates(rep, params.horizon))
         for day, grp in rep_visits.groupby("date", sort=True):
             seen_days.add((rep_id, day))
-            out += _check_day(rep, day, grp.sort_values("seq", kind="stable"),
+            out += _check_day(rep, work_dates, day, grp.sort_values("seq", kind="stable"),
                               routes.get((rep_id, day)), cust, owner, appts, m, params)
     for (rep_id, day), r in routes.items():
         if (rep_id, day) not in seen_days and int(r["visits"]) > 0:
@@ -180,19 +182,9 @@ def check_plan(plan: Plan, matrix_for: MatrixFor | TravelMatrix,
     return out
 
 
-def _rep_window(rep: dict, workday: Workday) -> tuple[int, int]:
-    ws, we = rep.get("work_start_s"), rep.get("work_end_s")
-    return (workday.start_s if _blank(ws) else int(ws), workday.end_s if _blank(we) else int(we))
-
-
-def _work_dates(rep: dict, horizon: Horizon) -> list[dt.date]:
-    wd = set(rep.get("working_days") or (0, 1, 2, 3, 4))
-    off = set(rep.get("unavailable") or ())
-    return [d for d in horizon.days() if d.weekday() in wd and d not in off]
-
-
-def _check_day(rep: dict, day: dt.date, grp: pd.DataFrame, route: dict | None, cust: dict,
-               owner: dict, appts: dict, m: TravelMatrix, p: CheckParams) -> list[Violation]:
+def _check_day(rep: dict, work_dates: set[dt.date], day: dt.date, grp: pd.DataFrame,
+               route: dict | None, cust: dict, owner: dict, appts: dict, m: TravelMatrix,
+               p: CheckParams) -> list[Violation]:
     rep_id = str(rep["rep_id"])
     out: list[Violation] = []
 
@@ -200,8 +192,8 @@ def _check_day(rep: dict, day: dt.date, grp: pd.DataFrame, route: dict | None, c
         out.append(Violation(rep_id, day, cid, kind, msg))
 
     tt, dt_tol, dm_tol = p.time_tol_s, p.travel_tol_s, p.dist_tol_m
-    ws, we = _rep_window(rep, p.workday)
-    if day not in _work_dates(rep, p.horizon):
+    ws, we = rep_window(rep, p.workday)
+    if day not in work_dates:
         bad("", "unavailable", f"{day.isoformat()} is not a working date of rep {rep_id} "
                                "in the horizon")
     seqs = list(grp["seq"].astype(int))
@@ -325,8 +317,6 @@ def _check_day(rep: dict, day: dt.date, grp: pd.DataFrame, route: dict | None, c
 
 def _check_due(plan: Plan, p: CheckParams) -> list[Violation]:
     """Due visits (recomputed per territory) against visits + unscheduled."""
-    from planner.schedule import due_visits, match_appointments
-
     out: list[Violation] = []
     cust = plan.customers[plan.customers["active"].astype(bool)]
     reps = {str(r["rep_id"]): r for r in plan.reps.to_dict("records")}
@@ -339,7 +329,7 @@ def _check_due(plan: Plan, p: CheckParams) -> list[Violation]:
             rep = {"rep_id": str(rep_id)}
         tc = cust[cust["customer_id"].isin(grp["customer_id"])].sort_values(
             "customer_id", kind="stable").reset_index(drop=True)
-        work = _work_dates(rep, p.horizon)
+        work = rep_work_dates(rep, p.horizon)
         due = due_visits(tc, p.horizon, p.tiers, p.seed, work_dates=work,
                          max_shift_days=p.max_shift_days)
         a = None
@@ -360,10 +350,11 @@ def _check_due(plan: Plan, p: CheckParams) -> list[Violation]:
                                  f"visit due {key[1]} must be between {w[0]} and {w[1]}"))
     for u in plan.unscheduled.to_dict("records"):
         seen[(str(u["customer_id"]), u["due_date"])] += 1
+    owner = dict(zip(plan.assignments["customer_id"].astype(str),
+                     plan.assignments["rep_id"].astype(str), strict=True))
     for key in sorted(set(required) | set(seen), key=lambda k: (k[0], k[1] or dt.date.min)):
         need, got = required[key], seen[key]
-        rep = "" if key[0] not in set(plan.assignments["customer_id"]) else str(
-            plan.assignments.set_index("customer_id").loc[key[0], "rep_id"])
+        rep = owner.get(key[0], "")
         due = key[1].isoformat() if key[1] else "?"
         if got < need:
             out.append(Violation(rep, None, key[0], "missing",
