@@ -38,14 +38,13 @@ from planner.plan import ROUTE_COLUMNS, UNSCHEDULED_COLUMNS, VISIT_COLUMNS, empt
 from planner.routing import DayProblem, DayResult, RoutingParams, Stop, schedule_route, solve_day
 from planner.schedule import (
     CalendarParams,
+    CalendarResult,
     DueVisit,
     assign_days,
     due_visits,
     rep_window,
     rep_work_dates,
-    tier_ranks,
 )
-from planner.schedule.fit import weekday_fits
 
 #: Drop penalty base: a visit of tier rank r costs PENALTY_BASE ** r to drop, so one visit
 #: of a higher tier outweighs up to PENALTY_BASE - 1 visits of the tier below it.
@@ -176,6 +175,20 @@ def _insert(dp: DayProblem, current: DayResult | None, cid: str) -> DayResult | 
     return None
 
 
+def allowed_days(cal: CalendarResult, cid: str, due_date: dt.date) -> list[dt.date]:
+    """Working dates the calendar allows for one due visit (sorted): the dated visit's
+    window, or, for a weekly-pattern customer, that visit's date on each weekday the
+    customer may take."""
+    opts = cal.flexible_options.get((cid, due_date))
+    if opts is not None:
+        return sorted(opts)
+    dues = cal.pattern_due.get(cid, ())
+    if due_date not in dues:
+        return []
+    k = dues.index(due_date)
+    return sorted({ds[k] for ds in cal.pattern_options[cid].values() if ds[k] is not None})
+
+
 def _fmt_days(days: list[dt.date]) -> str:
     shown = ", ".join(d.strftime("%a %d %b") for d in days[:4])
     return shown + (f" and {len(days) - 4} more" if len(days) > 4 else "")
@@ -210,7 +223,6 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     t_cal = time.perf_counter()
 
     cust = customers_by_id(customers)
-    ranks = tier_ranks(problem.tiers)
     due_by_key: dict[tuple[str, dt.date], DueVisit] = {(v.customer_id, v.due_date): v
                                                         for v in due}
     # calendar rows per day
@@ -237,9 +249,11 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         kept_ids = {s.customer_id for s in results[day].stops}
         by_day[day] = [r for r in by_day[day] if r["customer_id"] in kept_ids]
 
-    ws, we = rep_window(rep, problem.workday)
-    working_days = sorted({d.weekday() for d in work_dates})
     s_id, e_id = start_id(rep_id), home_id(rep_id)
+    visit_days: dict[str, set[dt.date]] = {}
+    for day, rows in by_day.items():
+        for r in rows:
+            visit_days.setdefault(r["customer_id"], set()).add(day)
     moved = 0
     dirty: set[dt.date] = set()
     for row, reason, day in dropped:
@@ -250,14 +264,8 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
                                 "reason": f"appointment on {day.isoformat()}: {reason}"})
             continue
         v = due_by_key.get((cid, row["due_date"]))
-        c = cust[cid]
-        fit = set(weekday_fits(c["hours"], int(c["service_s"]), working_days, ws, we,
-                               problem.matrix.time_s(s_id, cid),
-                               problem.matrix.time_s(cid, e_id)))
-        busy = {d for d, rows in by_day.items() if any(r["customer_id"] == cid for r in rows)}
-        cands = [d for d in work_dates
-                 if v is not None and v.earliest <= d <= v.latest and d != day
-                 and d.weekday() in fit and d not in busy]
+        busy = visit_days.get(cid, set())
+        cands = [d for d in allowed_days(cal, cid, row["due_date"]) if d != day and d not in busy]
         cands.sort(key=lambda d: (_insertion_s(problem.matrix, results[d], s_id, e_id, cid)
                                   if d in results else 0, abs((d - day).days), d))
         placed = False
@@ -267,6 +275,7 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
             if res is not None:
                 by_day[d] = rows
                 results[d] = res
+                visit_days.setdefault(cid, set()).add(d)
                 dirty.add(d)
                 placed = True
                 moved += 1
@@ -332,6 +341,5 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         "routing_s": round(t_route - t_cal, 3), "runtime_s": round(t_end - t0, 3),
         "est_travel_s": int(sum(cal.est_travel_s.values())),
         "travel_s": int(routes["travel_s"].sum()) if len(routes) else 0,
-        "tier_ranks": ranks,
     }
     return TerritoryPlan(visits=visits, routes=routes, unscheduled=uns, stats=stats)
