@@ -31,5 +31,6 @@ def tiny_road_plan(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_plan_dir(tiny_road_plan):
-    """Directory of a real plan with maps (what the browser tests open)."""
+    """Directory of the tiny road plan above, with maps (what the browser tests open; the
+    full Helsinki demo takes ~15 s more and is exercised by `make demo`, not the tests)."""
     return tiny_road_plan[1]
