@@ -286,8 +286,12 @@ def customers_to_csv(c: pd.DataFrame) -> pd.DataFrame:
 def customers_from_csv(f: pd.DataFrame) -> pd.DataFrame:
     from planner.hours import ALWAYS_OPEN, parse_opening_hours
 
+    CLOSED = tuple(() for _ in range(7))
+
     def hours(text):
-        return ALWAYS_OPEN if text in ("", "closed") else parse_opening_hours(text)
+        if text == "closed":  # what format_opening_hours writes for a never-open customer
+            return CLOSED
+        return ALWAYS_OPEN if text == "" else parse_opening_hours(text)
 
     out = pd.DataFrame({
         "customer_id": f["customer_id"], "name": f["name"],

@@ -57,3 +57,23 @@ def test_clock():
         with pytest.raises(ValueError):
             parse_clock(bad)
     assert parse_weekday_set("Mon-Wed, Fri") == (0, 1, 2, 4)
+
+
+def test_opening_hours_survive_the_plan_csv_roundtrip():
+    """customers.csv in a plan directory must give back the same hours (planner check
+    reads them): a never-open customer stays closed, 24/7 stays open."""
+    import pandas as pd
+
+    from planner.plan import customers_from_csv, customers_to_csv
+
+    texts = ["Mo-Fr 09:00-12:00,13:00-17:00; Sa 10:00-14:00", "24/7", "Mo-Su off",
+             "Tu,Th 17:00-24:00"]
+    hours = [parse_opening_hours(t) for t in texts]
+    n = len(hours)
+    frame = pd.DataFrame({
+        "customer_id": [f"C{i}" for i in range(n)], "name": "x", "lat": 60.0, "lon": 24.9,
+        "tier": "A", "address": "", "phone": "", "notes": "", "service_s": 1800,
+        "hours": hours, "last_visit": None, "rep_id": None, "territory_id": None,
+        "active": True})
+    back = customers_from_csv(customers_to_csv(frame).astype(str))
+    assert list(back["hours"]) == hours
