@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import difflib
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
 from planner.io.columns import ColumnMap, ColumnSpec, match_columns
 from planner.io.notes import Notes
 from planner.io.table import load_table
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -78,6 +82,20 @@ def check_unique_ids(ids: list[str], rows: list[int], notes: Notes, column: str,
                         "two rows")
         else:
             first[cid] = row
+
+
+def parse_cell(text: str, parse: Callable[[str], T], default: T, notes: Notes, kind: str,
+               row: int, column: str, fix: str | None = None, hint: str = "") -> T:
+    """``parse(text)`` for an optional cell: ``default`` when it is empty; a ``ValueError``
+    is noted as a ``kind`` problem (the parser's message, then ``hint``) and gives
+    ``default``."""
+    if not text:
+        return default
+    try:
+        return parse(text)
+    except ValueError as err:
+        notes.error(kind, f"{err}{hint}", row, column, fix=fix)
+        return default
 
 
 MAX_NEAREST_CANDIDATES = 2000

@@ -10,7 +10,15 @@ import pandas as pd
 from planner.domain import CUSTOMER_COLUMNS, TierTable, Workday
 from planner.errors import InputError
 from planner.hours import ALWAYS_OPEN, WeeklyHours, hours_from_open_close
-from planner.io.base import Sheet, check_unique_ids, listing, nearest, open_sheet, with_extras
+from planner.io.base import (
+    Sheet,
+    check_unique_ids,
+    listing,
+    nearest,
+    open_sheet,
+    parse_cell,
+    with_extras,
+)
 from planner.io.columns import CUSTOMER_SPECS
 from planner.io.coords import check_cluster, parse_point
 from planner.io.fields import parse_bool, parse_date, parse_hours, parse_number
@@ -108,12 +116,8 @@ def load_customers(path: Path, tiers: TierTable, workday: Workday,
                                lab("service_min"), notes)
         if tier in tiers and not r.get("service_min", ""):
             tier_rows.setdefault(tier, row)
-        active = True
-        if r.get("active", ""):
-            try:
-                active = parse_bool(r["active"])
-            except ValueError as err:
-                notes.error("bad value", str(err), row, lab("active"))
+        active = parse_cell(r.get("active", ""), parse_bool, True, notes, "bad value", row,
+                            lab("active"))
         hours, both = _hours(r, row, sheet, notes)
         if both:
             both_hours_rows.append(row)
@@ -124,12 +128,8 @@ def load_customers(path: Path, tiers: TierTable, workday: Workday,
                            row, lab("opening_hours") if has("opening_hours") else None)
             elif service_s > longest:
                 short_windows.append((row, service_s, longest))
-        last_visit = None
-        if r.get("last_visit", ""):
-            try:
-                last_visit = parse_date(r["last_visit"])
-            except ValueError as err:
-                notes.error("bad date", str(err), row, lab("last_visit"))
+        last_visit = parse_cell(r.get("last_visit", ""), parse_date, None, notes, "bad date",
+                                row, lab("last_visit"))
         rep_id = r.get("rep_id", "") or None
         if rep_id is not None and rep_ids and rep_id not in rep_ids:
             near = (nearest(rep_id, rep_ids)

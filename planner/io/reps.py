@@ -9,7 +9,7 @@ import pandas as pd
 
 from planner.domain import REP_COLUMNS, Workday
 from planner.errors import InputError
-from planner.io.base import check_unique_ids, open_sheet, with_extras
+from planner.io.base import check_unique_ids, open_sheet, parse_cell, with_extras
 from planner.io.columns import REP_SPECS
 from planner.io.coords import check_cluster, parse_point
 from planner.io.fields import parse_count, parse_date_list
@@ -106,26 +106,17 @@ def load_reps(path: Path, workday: Workday) -> RepsRead:
             notes.error("end before start", f"work ends ({format_clock(work[1])}) before it "
                         f"starts ({format_clock(work[0])})", row, lab("work_end"),
                         fix="check both times (24-hour HH:MM, e.g. 16:30 not 4:30)")
-        days: tuple[int, ...] = DEFAULT_WORKING_DAYS
-        if r.get("working_days", ""):
-            try:
-                days = parse_weekday_set(r["working_days"])
-            except ValueError as err:
-                notes.error("unknown weekday", str(err), row, lab("working_days"),
-                            fix="write working days like 'Mo-Fr' or 'Mo,We,Fr'")
-        max_visits = 0
-        try:
-            max_visits = parse_count(r.get("max_visits_per_day", ""))
-        except ValueError as err:
-            notes.error("bad number", f"{err}; max_visits_per_day is a whole number, 0 or "
-                        "empty = no limit", row, lab("max_visits_per_day"))
-        unavailable: tuple = ()
-        try:
-            unavailable = parse_date_list(r.get("unavailable", ""))
-        except ValueError as err:
-            notes.error("bad date", str(err), row, lab("unavailable"),
-                        fix="separate dates with spaces or ';', ranges as "
-                        "2026-03-02..2026-03-06")
+        days = parse_cell(r.get("working_days", ""), parse_weekday_set, DEFAULT_WORKING_DAYS,
+                          notes, "unknown weekday", row, lab("working_days"),
+                          fix="write working days like 'Mo-Fr' or 'Mo,We,Fr'")
+        max_visits = parse_cell(r.get("max_visits_per_day", ""), parse_count, 0, notes,
+                                "bad number", row, lab("max_visits_per_day"),
+                                hint="; max_visits_per_day is a whole number, 0 or empty = "
+                                "no limit")
+        unavailable = parse_cell(r.get("unavailable", ""), parse_date_list, (), notes,
+                                 "bad date", row, lab("unavailable"),
+                                 fix="separate dates with spaces or ';', ranges as "
+                                 "2026-03-02..2026-03-06")
         nan = float("nan")
         for key, value in (("rep_id", rid), ("name", name),
                            ("home_lat", home[0] if home else nan),
