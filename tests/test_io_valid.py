@@ -329,3 +329,13 @@ def test_visits_that_can_never_fit_are_warnings_not_problems(tmp_path):
     assert ("row 3, column 'service_min': service of 45 min is longer than the longest opening "
             "window (30 min)") in w
     assert "row 4, column 'service_min'" not in w  # inactive: never planned, no noise
+
+
+def test_closed_days_alone_gives_whole_days_open_on_the_others(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("id,name,lat,lon,tier,closed_days\n"
+                 "C1,Din Sko,60.1690801,24.9391241,A,\"Sa,Su\"\n"
+                 "C2,Decanter,60.1683092,24.9368745,B,\n")
+    c = read_customers(p, DEFAULT_TIERS, Workday())
+    assert c["hours"].iloc[0] == (((0, 24 * H),),) * 5 + ((), ())
+    assert c["hours"].iloc[1] == ALWAYS_OPEN

@@ -242,19 +242,15 @@ def _hours(r: dict[str, str], row: int, sheet: Sheet, notes: Notes) -> tuple[Wee
             notes.error("unknown weekday", str(err), row, lab("closed_days"),
                         fix="list closed days like 'Sa,Su' or 'Su'")
             ok = False
-    if not ok:
+    if not ok or not (o or c or cd):
         return ALWAYS_OPEN, False
-    if o and c:
-        if parse_clock(c) <= parse_clock(o):
-            notes.error("open after close", f"opens at {o} but closes at {c}: closing must be "
-                        "later than opening", row, lab("close"),
-                        fix="check the two times (use 24-hour HH:MM, e.g. 18:00 not 6:00)")
-            return ALWAYS_OPEN, False
-        return hours_from_open_close(o, c, cd), False
-    if cd:
-        closed = set(parse_weekday_set(cd))
-        return tuple(() if d in closed else ((0, 86400),) for d in range(7)), False
-    return ALWAYS_OPEN, False
+    try:  # open and close are both given here, or neither (closed_days alone: all day)
+        return hours_from_open_close(o or "00:00", c or "24:00", cd), False
+    except ValueError:  # the only error left: closing not after opening
+        notes.error("open after close", f"opens at {o} but closes at {c}: closing must be "
+                    "later than opening", row, lab("close"),
+                    fix="check the two times (use 24-hour HH:MM, e.g. 18:00 not 6:00)")
+        return ALWAYS_OPEN, False
 
 
 def _summarise(notes: Notes, out: dict[str, list], both_rows: list[int],
