@@ -15,7 +15,7 @@ import io
 import math
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.io.columns import LAT_ALIASES, LON_ALIASES, normalise_name
 from planner.io.notes import Notes
+from planner.units import format_clock
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -40,8 +41,6 @@ class Loaded:
 
     frame: pd.DataFrame | None
     notes: Notes
-    separator: str | None = None
-    info: dict = field(default_factory=dict)
 
 
 def read_table(path: str | Path, point_columns: tuple[str, str] = ("lat", "lon")) -> pd.DataFrame:
@@ -116,6 +115,11 @@ def load_table(path: Path, point_columns: tuple[str, str] = ("lat", "lon")) -> L
         notes.error("format", f"unknown file type '{suffix}'", fix=f"give a {SUPPORTED} file")
         return Loaded(None, notes)
     return _load_csv(path, notes)
+
+
+def _no_columns(notes: Notes) -> Loaded:
+    """An empty (or blank-only) file: a table without columns or rows."""
+    return Loaded(pd.DataFrame({"source_row": pd.Series(dtype="int64")}), notes)
 
 
 def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int],
@@ -231,8 +235,7 @@ def _load_csv(path: Path, notes: Notes) -> Loaded:
     if text is None:
         return Loaded(None, notes)
     if not text.strip():
-        return Loaded(pd.DataFrame({"source_row": pd.Series(dtype="int64")}), notes,
-                      info={"empty": True})
+        return _no_columns(notes)
     lines = text.splitlines()
     first = 0
     m = _SEP_HINT.match(lines[0]) if lines else None
@@ -245,8 +248,7 @@ def _load_csv(path: Path, notes: Notes) -> Loaded:
     while first < len(records) and not any(c.strip() for c in records[first]):
         first += 1
     if first >= len(records):
-        return Loaded(pd.DataFrame({"source_row": pd.Series(dtype="int64")}), notes,
-                      separator=sep, info={"empty": True})
+        return _no_columns(notes)
     header = [c.strip() for c in records[first]]
     width = len(header)
     rows: list[list[str]] = []
@@ -266,7 +268,7 @@ def _load_csv(path: Path, notes: Notes) -> Loaded:
             cells = cells[:width]
         rows.append(cells)
         numbers.append(i + 1)
-    return Loaded(_frame(header, rows, numbers, notes), notes, separator=sep)
+    return Loaded(_frame(header, rows, numbers, notes), notes)
 
 
 # --- Excel -----------------------------------------------------------------------------
@@ -297,8 +299,7 @@ def _cell_text(v) -> str:
     if isinstance(v, dt.time):
         return v.strftime("%H:%M:%S" if v.second else "%H:%M")
     if isinstance(v, dt.timedelta):
-        m = round(v.total_seconds() / 60)
-        return f"{m // 60:02d}:{m % 60:02d}"
+        return format_clock(v.total_seconds())
     try:
         if pd.isna(v):
             return ""
@@ -338,8 +339,7 @@ def _load_excel(path: Path, notes: Notes) -> Loaded:
                    "is read")
     first = next((i for i, r in enumerate(values) if any(r)), None)
     if first is None:
-        return Loaded(pd.DataFrame({"source_row": pd.Series(dtype="int64")}), notes,
-                      info={"empty": True})
+        return _no_columns(notes)
     header = list(values[first])
     rows, numbers = [], []
     for i in range(first + 1, len(values)):
