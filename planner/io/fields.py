@@ -13,7 +13,7 @@ import math
 import re
 
 from planner.hours import WeeklyHours, parse_opening_hours
-from planner.units import parse_weekday
+from planner.units import _WEEKDAY_NAMES, WEEKDAYS, parse_weekday
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -101,12 +101,8 @@ def parse_date_list(text: str) -> tuple[dt.date, ...]:
     return tuple(sorted(days))
 
 
-_DAY_WORDS = {
-    "monday": "Mo", "mon": "Mo", "mo": "Mo", "tuesday": "Tu", "tues": "Tu", "tue": "Tu",
-    "tu": "Tu", "wednesday": "We", "wed": "We", "we": "We", "thursday": "Th", "thurs": "Th",
-    "thur": "Th", "thu": "Th", "th": "Th", "friday": "Fr", "fri": "Fr", "fr": "Fr",
-    "saturday": "Sa", "sat": "Sa", "sa": "Sa", "sunday": "Su", "sun": "Su", "su": "Su",
-}
+# every weekday spelling planner.units reads (mon, Tues, thursday...) -> the OSM two letters
+_DAY_WORDS = {word: WEEKDAYS[day] for word, day in _WEEKDAY_NAMES.items()}
 _DAY_WORD = re.compile(r"\b(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\b",
                        re.IGNORECASE)
 _RULE_COMMA = re.compile(r"(?<=\d),\s*(?=(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b)")
