@@ -84,6 +84,29 @@ def test_tiny_drive_matrix_equals_hand_computation(tiny_osm, tmp_path):
     assert model.warnings == []
 
 
+def test_rect_from_one_point_again_runs_no_dijkstra(tiny_osm, tmp_path, monkeypatch):
+    # territory design asks rect_s([centre], customers) more than once per centre
+    model = build_travel_model(road(tiny_osm, tmp_path), points_at([1, 2, 3, 4]))
+    ids = ["P1", "P2", "P3", "P4"]
+    m = model.matrix(ids)
+    sources = []
+    weights = model._aug.weights
+
+    def counting(src, dst):
+        sources.extend(np.asarray(src).tolist())
+        return weights(src, dst)
+
+    monkeypatch.setattr(model._aug, "weights", counting)
+    first = model.rect_s(["P3"], ids)
+    assert (first == m.travel_s[2:3]).all()
+    assert len(sources) == 1
+    assert (model.rect_s(["P3"], ids[::-1]) == m.travel_s[2:3, ::-1]).all()
+    assert (model.rect_s(["P3", "P1"], ["P2", "P4"]) == m.travel_s[np.ix_([2, 0], [1, 3])]).all()
+    assert len(sources) == 2  # only P1 was new
+    first[0, 0] = 999  # the caller's array is its own
+    assert (model.rect_s(["P3"], ids) == m.travel_s[2:3]).all()
+
+
 def test_clipped_way_loads_and_is_not_joined_across_the_gap(tiny_osm, tmp_path):
     model = build_travel_model(road(tiny_osm, tmp_path), points_at([1, 3]))
     g = model.graph

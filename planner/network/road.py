@@ -28,6 +28,8 @@ from planner.units import haversine_m
 
 SAME_PLACE_M = 1.0
 MATRIX_CACHE_MIN_CELLS = 40_000  # cache matrices of at least 200 x 200 on disk
+ROW_SOURCES_MAX = 64  # rect_s from at most this many points keeps their rows in memory
+ROW_CACHE_BYTES = 64 * 2**20  # memory for those rows (oldest dropped first)
 WRONG_NETWORK_SHARE = 0.5  # more than this share of points far from roads: wrong file
 
 
@@ -86,6 +88,8 @@ class RoadModel(TravelModel):
         self._key = text_sha256("matrix", graph_key, params.snap_speed_kmh, SAME_PLACE_M, pts)
         speeds = graph.link_len_m / np.maximum(graph.link_time_s, 1e-9)
         self._median_speed_mps = float(np.median(speeds)) if len(speeds) else 10.0
+        self._row_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._row_cache_max = max(1, ROW_CACHE_BYTES // (8 * max(1, len(self.points))))
 
     def _check_coverage(self, far: np.ndarray, label: str) -> None:
         n = len(self.points)
@@ -113,28 +117,48 @@ class RoadModel(TravelModel):
         dist[same] = 0
         return np.rint(travel).astype(np.int32), np.rint(dist).astype(np.int32)
 
-    def _cached(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _from_rows(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`_compute` for few sources, from rows to *all* points kept in memory,
+        so asking again from the same point (territory design does) runs no Dijkstra."""
+        missing = [i for i in dict.fromkeys(a.tolist()) if i not in self._row_cache]
+        if missing:
+            travel, dist = self._compute(np.array(missing, np.int64),
+                                         np.arange(len(self.points)))
+            for k, i in enumerate(missing):
+                self._row_cache[i] = (travel[k], dist[k])
+        rows = [self._row_cache[i] for i in a.tolist()]
+        for i in list(self._row_cache)[:max(0, len(self._row_cache) - self._row_cache_max)]:
+            del self._row_cache[i]
+        return np.stack([t for t, _ in rows])[:, b], np.stack([d for _, d in rows])[:, b]
+
+    def _rect(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if 0 < len(a) <= min(ROW_SOURCES_MAX, len(b)):
+            return self._from_rows(a, b)
+        return self._compute(a, b)
+
+    def _cached(self, a: np.ndarray, b: np.ndarray, compute
+                ) -> tuple[np.ndarray, np.ndarray]:
         if len(a) * len(b) < MATRIX_CACHE_MIN_CELLS:
-            return self._compute(a, b)
+            return compute(a, b)
         key = text_sha256(self._key, a.tolist(), b.tolist())[:32]
         path = self._cache / f"{key}.npz"
         got = _load_npz(path, "travel_s", "dist_m")
         if got is not None:
             return got[0], got[1]
-        travel, dist = self._compute(a, b)
+        travel, dist = compute(a, b)
         _save_npz(path, travel_s=travel, dist_m=dist)
         return travel, dist
 
     def matrix(self, ids: Sequence[str]) -> TravelMatrix:
         ids = tuple(ids)
         r = self.rows(ids)
-        travel, dist = self._cached(r, r)
+        travel, dist = self._cached(r, r, self._compute)
         np.fill_diagonal(travel, 0)
         np.fill_diagonal(dist, 0)
         return TravelMatrix(ids, travel, dist, self.source)
 
     def rect_s(self, from_ids: Sequence[str], to_ids: Sequence[str]) -> np.ndarray:
-        return self._cached(self.rows(list(from_ids)), self.rows(list(to_ids)))[0]
+        return self._cached(self.rows(list(from_ids)), self.rows(list(to_ids)), self._rect)[0]
 
     def path(self, ids: Sequence[str]) -> list[tuple[float, float]]:
         r = self.rows(list(ids))
