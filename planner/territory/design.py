@@ -98,12 +98,13 @@ def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tier
     weight = balance_weights(cust, workload_h, params.balance, params.balance_column)
     pins = pinned_reps(cust)
 
-    slots = _slots(cust, reps, params, pins, rep_cost_s, weight, cids, travel)
+    point_cost_s = _point_costs(travel, cids)
+    slots = _slots(cust, reps, params, pins, rep_cost_s, weight, cids, point_cost_s)
     warnings = list(slots.warnings)
     slot_of_rep = {s.rep_id: i for i, s in enumerate(slots.slots) if s.rep_id}
+    rep_row = {r: i for i, r in enumerate(rep_ids)}
     center_cost_s = np.vstack([
-        rep_cost_s[rep_ids.index(s.rep_id)] if s.rep_id
-        else np.asarray(travel.rect_s([s.center_id], cids), dtype=float)[0]
+        rep_cost_s[rep_row[s.rep_id]] if s.rep_id else point_cost_s(s.center_id)
         for s in slots.slots])
     pin_slot = np.array([slot_of_rep.get(p, -1) if p else -1 for p in pins], dtype=np.int64)
 
@@ -177,13 +178,27 @@ def _source_row(cust: pd.DataFrame, i: int) -> int | None:
 
 def _center_xy(slots: Slots, rep_ids: list[str], home_xy: np.ndarray, cids: list[str],
                xy: np.ndarray) -> np.ndarray:
-    out = []
-    for s in slots.slots:
-        out.append(home_xy[rep_ids.index(s.rep_id)] if s.rep_id else xy[cids.index(s.center_id)])
+    rep_row = {r: i for i, r in enumerate(rep_ids)}
+    cust_row = {c: i for i, c in enumerate(cids)}
+    out = [home_xy[rep_row[s.rep_id]] if s.rep_id else xy[cust_row[s.center_id]]
+           for s in slots.slots]
     return np.array(out, dtype=float).reshape(-1, 2)
 
 
-def _slots(cust, reps, params, pins, rep_cost_s, weight, cids, travel) -> Slots:
+def _point_costs(travel, cids: list[str]):
+    """``cost(point_id)``: travel seconds from a point to every customer, one ``rect_s``
+    row per point, remembered (a vacant territory's centre is asked for twice)."""
+    rows: dict[str, np.ndarray] = {}
+
+    def cost(pid: str) -> np.ndarray:
+        if pid not in rows:
+            rows[pid] = np.asarray(travel.rect_s([pid], cids), dtype=float)[0]
+        return rows[pid]
+
+    return cost
+
+
+def _slots(cust, reps, params, pins, rep_cost_s, weight, cids, point_cost_s) -> Slots:
     if params.method == "keep":
         current = current_territories(cust)
         if any(t is not None for t in current):
@@ -196,7 +211,7 @@ def _slots(cust, reps, params, pins, rep_cost_s, weight, cids, travel) -> Slots:
     else:
         note = None
     slots = redesign_slots(reps, params.count, pins, rep_cost_s, weight, cids,
-                           lambda c: np.asarray(travel.rect_s([cids[c]], cids), float)[0])
+                           lambda c: point_cost_s(cids[c]))
     if note:
         slots.warnings.insert(0, note)
     return slots
