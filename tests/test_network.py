@@ -107,6 +107,19 @@ def test_rect_from_one_point_again_runs_no_dijkstra(tiny_osm, tmp_path, monkeypa
     assert (model.rect_s(["P3"], ids) == m.travel_s[2:3]).all()
 
 
+def test_large_matrix_is_cached_on_disk_and_read_back(tiny_osm, tmp_path, monkeypatch):
+    from planner.network import road as road_module
+
+    monkeypatch.setattr(road_module, "MATRIX_CACHE_MIN_CELLS", 1)
+    ids = ["P1", "P2", "P3", "P4"]
+    m = build_travel_model(road(tiny_osm, tmp_path), points_at([1, 2, 3, 4])).matrix(ids)
+    assert [p.suffix for p in (tmp_path / "cache" / "matrices").iterdir()] == [".npz"]
+    again = build_travel_model(road(tiny_osm, tmp_path), points_at([1, 2, 3, 4]))
+    monkeypatch.setattr(again, "_compute", None)  # a cache miss would fail
+    m2 = again.matrix(ids)
+    assert (m2.travel_s == m.travel_s).all() and (m2.dist_m == m.dist_m).all()
+
+
 def test_clipped_way_loads_and_is_not_joined_across_the_gap(tiny_osm, tmp_path):
     model = build_travel_model(road(tiny_osm, tmp_path), points_at([1, 3]))
     g = model.graph

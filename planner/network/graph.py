@@ -9,7 +9,6 @@ every pair of graph nodes has a finite travel time.
 
 from __future__ import annotations
 
-import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from planner.errors import NetworkError
+from planner.files import atomic_path
 from planner.network.osm_read import RawWays
 from planner.network.params import (
     MAXSPEED_FACTOR,
@@ -250,10 +250,7 @@ def _read_pickle(path: Path) -> RoadGraph | None:
 def _write_pickle(path: Path, obj) -> None:
     """Write atomically; a cache that cannot be written is skipped, not an error."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
             pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
     except OSError:
         pass

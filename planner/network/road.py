@@ -9,7 +9,6 @@ leg of the second. Distances add the same way. Two points less than
 from __future__ import annotations
 
 import itertools
-import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import NetworkError
+from planner.files import atomic_path
 from planner.matrix import TravelMatrix
 from planner.network.graph import RoadGraph
 from planner.network.model import TravelModel, describe_point
@@ -200,10 +200,8 @@ def _load_npz(path: Path, *names: str) -> list[np.ndarray] | None:
 def _save_npz(path: Path, **arrays) -> None:
     """Write atomically; a cache that cannot be written is skipped."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
-        np.savez(tmp, **arrays)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp, open(tmp, "wb") as f:
+            np.savez(f, **arrays)
     except OSError:
         pass
 

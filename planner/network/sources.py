@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from planner.errors import NetworkError
+from planner.files import atomic_path
 from planner.network.osm_read import RawWays, parse_maxspeed_kmh, read_osm_xml, read_pbf
 from planner.network.params import text_sha256
 
@@ -121,7 +122,6 @@ def download_graphml(src: NetworkSource, network_type: str, cache: Path) -> Path
         return target
     import osmnx as ox
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     ox.settings.cache_folder = str(cache / "osmnx-http")
     ox.settings.requests_timeout = 60
     try:
@@ -132,9 +132,8 @@ def download_graphml(src: NetworkSource, network_type: str, cache: Path) -> Path
                 graph = ox.graph_from_bbox((w, s, e, n), network_type=network_type)
             else:
                 graph = ox.graph_from_place(src.value, network_type=network_type)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
-            ox.save_graphml(graph, tmp)
-            os.replace(tmp, target)
+            with atomic_path(target) as tmp:
+                ox.save_graphml(graph, tmp)
     except Exception as e:  # requests, osmnx and geocoder errors
         raise NetworkError(
             f"could not download the {network_type} road network for '{src.label}' "
