@@ -83,13 +83,10 @@ def _setup(n: int, k: int, homes: str = "towns"):
 
 def _home_km(res, customers, reps) -> np.ndarray:
     """Distance from each rep's home to their own territory polygon, km (0 = inside)."""
-    from planner.territory.geometry import local_crs, to_xy
+    from planner.territory.geometry import project_points
 
-    lat = np.concatenate([customers["lat"], reps["home_lat"]]).astype(float)
-    lon = np.concatenate([customers["lon"], reps["home_lon"]]).astype(float)
-    crs = local_crs(lat, lon)
+    crs, _, hxy = project_points(customers, reps)
     t = res.territories.to_crs(crs).set_index("rep_id")
-    hxy = to_xy(reps["home_lat"].to_numpy(float), reps["home_lon"].to_numpy(float), crs)
     geoms = t.loc[reps["rep_id"].astype(str), "geometry"].to_numpy()
     return shapely.distance(geoms, shapely.points(hxy)) / 1000.0
 
@@ -210,7 +207,7 @@ def run_peer(n: int, k: int) -> dict:
     from planner.matrix import home_id
     from planner.territory import TerritoryParams, customer_workload_h, design_territories
     from planner.territory.cells import build_cells
-    from planner.territory.geometry import local_crs, to_xy
+    from planner.territory.geometry import project_points
 
     inst, travel, _ = _setup(n, k)
     c, r = inst.customers, inst.reps
@@ -219,10 +216,8 @@ def run_peer(n: int, k: int) -> dict:
     ours_s = time.perf_counter() - t0
     hours = customer_workload_h(c, inst.tiers, 4, reps=r, travel=travel,
                                 workday=inst.workday).to_numpy()
-    lat, lon = c["lat"].to_numpy(float), c["lon"].to_numpy(float)
-    hlat, hlon = r["home_lat"].to_numpy(float), r["home_lon"].to_numpy(float)
-    crs = local_crs(np.concatenate([lat, hlat]), np.concatenate([lon, hlon]))
-    cells = build_cells(to_xy(lat, lon, crs), to_xy(hlat, hlon, crs), None, None, crs)
+    crs, xy, home_xy = project_points(c, r)
+    cells = build_cells(xy, home_xy, None, None, crs)
     m = len(cells.polys)
     neighbors: dict[int, list[int]] = {i: [] for i in range(m)}
     for a, b in cells.graph.edges.tolist():

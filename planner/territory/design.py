@@ -27,7 +27,7 @@ from planner.errors import InputError, Problem
 from planner.matrix import home_id
 from planner.territory.cells import Cells, build_cells
 from planner.territory.flow import flow_labels
-from planner.territory.geometry import local_crs, to_xy
+from planner.territory.geometry import project_points
 from planner.territory.params import TerritoryParams, TerritoryResult
 from planner.territory.repair import (
     BalanceState,
@@ -86,10 +86,7 @@ def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tier
     _check_inputs(cust, reps, params)
     cids = cust["customer_id"].astype(str).tolist()
     rep_ids = reps["rep_id"].astype(str).tolist()
-    lat, lon = cust["lat"].to_numpy(float), cust["lon"].to_numpy(float)
-    hlat, hlon = reps["home_lat"].to_numpy(float), reps["home_lon"].to_numpy(float)
-    crs = local_crs(np.concatenate([lat, hlat]), np.concatenate([lon, hlon]))
-    xy, home_xy = to_xy(lat, lon, crs), to_xy(hlat, hlon, crs)
+    crs, xy, home_xy = project_points(cust, reps)
 
     rep_cost_s = np.asarray(travel.rect_s([home_id(r) for r in rep_ids], cids), dtype=float)
     wl = estimate_workload(cust, reps, xy, home_xy, rep_cost_s, tiers, workday,

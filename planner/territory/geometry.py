@@ -37,6 +37,15 @@ def to_xy(lat: np.ndarray, lon: np.ndarray, crs: CRS) -> np.ndarray:
     return np.column_stack([x, y])
 
 
+def project_points(customers, reps) -> tuple[CRS, np.ndarray, np.ndarray]:
+    """The local projection of customers (``lat``/``lon``) and rep homes
+    (``home_lat``/``home_lon``), and both as ``(n, 2)`` / ``(r, 2)`` metres in it."""
+    lat, lon = customers["lat"].to_numpy(float), customers["lon"].to_numpy(float)
+    hlat, hlon = reps["home_lat"].to_numpy(float), reps["home_lon"].to_numpy(float)
+    crs = local_crs(np.concatenate([lat, hlat]), np.concatenate([lon, hlon]))
+    return crs, to_xy(lat, lon, crs), to_xy(hlat, hlon, crs)
+
+
 def read_polygons(path: Path, what: str, crs: CRS) -> gpd.GeoDataFrame:
     """Polygons of a GeoJSON/GeoPackage/OGR file, projected to ``crs``.
 

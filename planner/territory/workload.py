@@ -25,6 +25,7 @@ from scipy.spatial import cKDTree
 from planner.domain import TierTable, Workday
 from planner.errors import InputError, Problem
 from planner.matrix import home_id
+from planner.territory.geometry import project_points
 
 DEFAULT_SPEED_KMH = 35.0
 DEFAULT_CIRCUITY = 1.3
@@ -190,15 +191,11 @@ def customer_workload_h(customers: pd.DataFrame, tiers: TierTable, cycle_weeks: 
     if travel_per_visit is None and travel is not None:
         if reps is None or workday is None:
             raise ValueError("customer_workload_h: travel needs reps and workday too")
-        from planner.territory.geometry import local_crs, to_xy
-
-        lat, lon = customers["lat"].to_numpy(float), customers["lon"].to_numpy(float)
-        hlat, hlon = reps["home_lat"].to_numpy(float), reps["home_lon"].to_numpy(float)
-        crs = local_crs(np.concatenate([lat, hlat]), np.concatenate([lon, hlon]))
+        _, xy, home_xy = project_points(customers, reps)
         rep_cost_s = np.asarray(travel.rect_s([home_id(str(r)) for r in reps["rep_id"]],
                                               [str(c) for c in index]), dtype=float)
-        wl = estimate_workload(customers, reps, to_xy(lat, lon, crs), to_xy(hlat, hlon, crs),
-                               rep_cost_s, tiers, workday, cycle_weeks)
+        wl = estimate_workload(customers, reps, xy, home_xy, rep_cost_s, tiers, workday,
+                               cycle_weeks)
         return pd.Series(wl.workload_h, index=index, name="workload_h")
     visits = visits_per_cycle(customers, tiers, cycle_weeks)
     per_visit_s = customers["service_s"].to_numpy(dtype=float)
