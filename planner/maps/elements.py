@@ -91,22 +91,6 @@ class BindTooltip(RawMacroElement):
         self.options = options or {}
 
 
-class BindPopup(RawMacroElement):
-    """``parent.bindPopup(html)`` with ``html`` passed as a JSON string (no jQuery)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {{ this.options|tojson }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, html: str, options: dict | None = None):
-        super().__init__()
-        self._name = "BindPopup"
-        self.html = html
-        self.options = {"maxWidth": 300, **(options or {})}
-
-
 class PointsLayer(Layer, RawMacroElement):
     """Many circle markers from one compact JSON array (fast for thousands of points).
 

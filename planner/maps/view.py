@@ -75,9 +75,6 @@ class PlanView:
     road_routes: bool
     rep_days: dict[str, list[dt.date]] = field(default_factory=dict)
 
-    def rep(self, rep_id: str) -> RepInfo:
-        return self.reps[rep_id]
-
 
 def _tier_order(plan: Plan) -> list[str]:
     seen = [str(t) for t in plan.customers["tier"].dropna().unique()] if len(plan.customers) else []

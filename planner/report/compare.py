@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -86,7 +86,6 @@ class PlanFigures:
     assignments: pd.DataFrame
     runtime_s: float = 0.0
     plan_dir: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def tier_metrics(plans: list[PlanFigures]) -> list[Metric]:
