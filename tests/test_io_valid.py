@@ -339,3 +339,13 @@ def test_closed_days_alone_gives_whole_days_open_on_the_others(tmp_path):
     c = read_customers(p, DEFAULT_TIERS, Workday())
     assert c["hours"].iloc[0] == (((0, 24 * H),),) * 5 + ((), ())
     assert c["hours"].iloc[1] == ALWAYS_OPEN
+
+
+def test_id_hints_look_near_the_word_not_at_the_start_of_the_list():
+    from planner.io.base import MAX_NEAREST_CANDIDATES, NearestIds
+
+    ids = [f"C{i:06d}" for i in range(50_000)]  # one (first letter, length) group
+    assert len(ids) > 10 * MAX_NEAREST_CANDIDATES
+    hint = NearestIds(ids)
+    assert hint("C049999x", cutoff=0.6) == ["C049999"]  # a stray key at the end
+    assert hint("C04512", cutoff=0.6)[0].startswith("C045")  # a digit dropped

@@ -3,6 +3,7 @@ rows, check ids are unique, keep the user's extra columns."""
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import heapq
 from collections.abc import Callable
@@ -110,8 +111,9 @@ class NearestIds:
     """"Did you mean" hints among many ids, indexed once.
 
     Candidates for a word are the ids sharing its first character whose length differs by
-    at most 2, at most :data:`MAX_NEAREST_CANDIDATES` of them, so a hint among 50,000
-    customer ids costs about a millisecond.
+    at most 2 (closest lengths first), at most :data:`MAX_NEAREST_CANDIDATES` of them: when
+    a length has more, the ones alphabetically nearest the word (those sharing its longest
+    prefix). ``benchmarks/bench_io.py`` times a hint among 50,000 customer ids.
     """
 
     def __init__(self, options) -> None:
@@ -123,8 +125,14 @@ class NearestIds:
         word = str(word)
         cands: list[str] = []
         for length in sorted(range(len(word) - 2, len(word) + 3), key=lambda k: abs(k - len(word))):
-            cands += self._groups.get((word[:1], length), [])
-        return difflib.get_close_matches(word, cands[:MAX_NEAREST_CANDIDATES], n=n, cutoff=cutoff)
+            group = self._groups.get((word[:1], length), [])
+            room = MAX_NEAREST_CANDIDATES - len(cands)
+            if len(group) > room:
+                mid = bisect.bisect_left(group, word)
+                start = min(max(0, mid - room // 2), len(group) - room)
+                group = group[start:start + room]
+            cands += group
+        return difflib.get_close_matches(word, cands, n=n, cutoff=cutoff)
 
 
 def listing(options, limit: int = 12) -> str:
