@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.matrix import TravelMatrix
-from planner.network.model import TravelModel
+from planner.network.model import TravelModel, drop_repeats
 from planner.units import haversine_m
 
 
@@ -81,8 +81,6 @@ class HaversineModel(TravelModel):
         self.source = f"haversine(speed_kmh={self.speed_kmh:g},circuity={self.circuity:g})"
         self.snaps = pd.DataFrame({"point_id": self.points["point_id"],
                                    "snap_m": np.zeros(len(self.points))})
-        self._lat = self.points["lat"].to_numpy()
-        self._lon = self.points["lon"].to_numpy()
 
     def _rect(self, from_ids: Sequence[str], to_ids: Sequence[str]):
         a, b = self.rows(from_ids), self.rows(to_ids)
@@ -101,9 +99,4 @@ class HaversineModel(TravelModel):
 
     def path(self, ids: Sequence[str]) -> list[tuple[float, float]]:
         r = self.rows(list(ids))
-        out: list[tuple[float, float]] = []
-        for i in r:
-            pt = (float(self._lat[i]), float(self._lon[i]))
-            if not out or out[-1] != pt:
-                out.append(pt)
-        return out
+        return drop_repeats(self._lat[r], self._lon[r])

@@ -38,6 +38,8 @@ class TravelModel:
         self.points = check_points(points)
         self.warnings = []
         self._row = {pid: i for i, pid in enumerate(self.points["point_id"])}
+        self._lat = self.points["lat"].to_numpy()
+        self._lon = self.points["lon"].to_numpy()
 
     def rows(self, ids: Sequence[str]) -> np.ndarray:
         """Row numbers in :attr:`points` of ``ids``; ``KeyError`` names unknown ids."""
@@ -93,3 +95,12 @@ def describe_point(point_id: str) -> str:
         if point_id.startswith(prefix + ":"):
             return f"rep {point_id[len(prefix) + 1:]} {prefix}"
     return f"customer {point_id}"
+
+
+def drop_repeats(lat, lon) -> list[tuple[float, float]]:
+    """``(lat, lon)`` pairs with consecutive duplicates dropped (a polyline's vertices)."""
+    line: list[tuple[float, float]] = []
+    for p in zip(map(float, lat), map(float, lon), strict=True):
+        if not line or line[-1] != p:
+            line.append(p)
+    return line

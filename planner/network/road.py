@@ -20,7 +20,7 @@ from planner.errors import NetworkError
 from planner.files import atomic_path
 from planner.matrix import TravelMatrix
 from planner.network.graph import RoadGraph
-from planner.network.model import TravelModel, describe_point
+from planner.network.model import TravelModel, describe_point, drop_repeats
 from planner.network.params import TravelParams, cache_root, text_sha256
 from planner.network.shortest import AugmentedGraph
 from planner.network.snap import snap_points
@@ -66,8 +66,7 @@ class RoadModel(TravelModel):
         self.graph = graph
         self.params = params
         self.source = f"road:{label}:{params.network_type}"
-        lat, lon = self.points["lat"].to_numpy(), self.points["lon"].to_numpy()
-        snaps = snap_points(graph, lat, lon)
+        snaps = snap_points(graph, self._lat, self._lon)
         self._snaps = snaps
         near_u = snaps.frac < 0.5
         node = np.where(near_u, graph.link_u[snaps.link], graph.link_v[snaps.link])
@@ -110,7 +109,7 @@ class RoadModel(TravelModel):
         snap_m = self._snaps.snap_m
         travel = self._off_s[a][:, None] + t_s + self._off_s[b][None, :]
         dist = snap_m[a][:, None] + d_m + snap_m[b][None, :]
-        lat, lon = self.points["lat"].to_numpy(), self.points["lon"].to_numpy()
+        lat, lon = self._lat, self._lon
         same = haversine_m(lat[a][:, None], lon[a][:, None], lat[b][None, :],
                            lon[b][None, :]) < SAME_PLACE_M
         travel[same] = 0
@@ -162,7 +161,7 @@ class RoadModel(TravelModel):
 
     def path(self, ids: Sequence[str]) -> list[tuple[float, float]]:
         r = self.rows(list(ids))
-        lat, lon = self.points["lat"].to_numpy(), self.points["lon"].to_numpy()
+        lat, lon = self._lat, self._lon
         n0 = self._aug.n_base
         out_lat: list[float] = []
         out_lon: list[float] = []
@@ -181,11 +180,7 @@ class RoadModel(TravelModel):
                 plat, plon = self._aug.edge_geometry(self._aug.edge_index(x, y))
                 out_lat.extend(plat.tolist())
                 out_lon.extend(plon.tolist())
-        line: list[tuple[float, float]] = []
-        for p in zip(out_lat, out_lon, strict=True):
-            if not line or line[-1] != p:
-                line.append(p)
-        return line
+        return drop_repeats(out_lat, out_lon)
 
 
 def _load_npz(path: Path, *names: str) -> list[np.ndarray] | None:
