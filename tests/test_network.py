@@ -181,6 +181,8 @@ def test_haversine_matrix_equals_the_documented_formula():
                                         speed_kmh=35.0, circuity=1.3)
     assert travel_s[0, 1] == travel_s[1, 0] == round(d / 1000 * 1.3 / 35 * 3600)
     assert dist_m[0, 1] == round(d * 1.3)
+    # the worked example in docs/travel.md
+    assert round(d) == 82_148 and dist_m[0, 1] == 106_792 and travel_s[0, 1] == 10_984
     assert travel_s[0, 0] == 0
     pts = pd.DataFrame({"point_id": ["H", "T"], "lat": [helsinki[0], tallinn[0]],
                         "lon": [helsinki[1], tallinn[1]]})
