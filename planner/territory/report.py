@@ -12,7 +12,7 @@ from planner.domain import TierTable
 from planner.territory.cells import Cells
 from planner.territory.geometry import WGS84, dissolve, to_wgs84
 from planner.territory.params import TerritoryParams
-from planner.territory.slots import Slot
+from planner.territory.slots import Slot, pinned_reps
 
 
 def build_report(cells: Cells, labels: np.ndarray, cust: pd.DataFrame, cust_slot: np.ndarray,
@@ -88,12 +88,10 @@ def build_report(cells: Cells, labels: np.ndarray, cust: pd.DataFrame, cust_slot
 def _why(cust: pd.DataFrame, cust_slot: np.ndarray, weight: np.ndarray, k: int) -> str:
     """A short guess at why balance was not reached."""
     reasons = []
-    pinned = cust["rep_id"].notna() & (cust["rep_id"].astype(str) != "") \
-        if "rep_id" in cust.columns else pd.Series(False, index=cust.index)
-    if pinned.any():
-        reasons.append(f"{int(pinned.sum())} customers are pinned to their rep")
-    mean = weight.sum() / max(k, 1)
-    big = int((weight > 0.5 * params_safe(mean)).sum())
+    pinned = int((pinned_reps(cust) != "").sum())
+    if pinned:
+        reasons.append(f"{pinned} customers are pinned to their rep")
+    big = int((weight > 0.5 * weight.sum() / max(k, 1)).sum())
     if big:
         reasons.append(f"{big} customers each carry more than half a territory's share")
     if len(cust) < 3 * k:
@@ -101,7 +99,3 @@ def _why(cust: pd.DataFrame, cust_slot: np.ndarray, weight: np.ndarray, k: int) 
     if not reasons:
         reasons.append("contiguity and the pull towards each rep's home limit the moves")
     return "Likely cause: " + "; ".join(reasons) + "."
-
-
-def params_safe(x: float) -> float:
-    return x if np.isfinite(x) else 0.0
