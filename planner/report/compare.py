@@ -148,8 +148,16 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def comparison_frame(plans: list[PlanFigures]) -> tuple[pd.DataFrame, list[Metric]]:
+def comparison_frame(plans: list[PlanFigures], changed: list[int]
+                     ) -> tuple[pd.DataFrame, list[Metric]]:
     """The side-by-side table: one row per figure, one column per scenario (base first).
+
+    Parameters
+    ----------
+    plans : list of PlanFigures
+        Base first.
+    changed : list of int
+        Per plan, the number of :func:`changed_customers` versus the base (0 for the base).
 
     Returns
     -------
@@ -159,8 +167,6 @@ def comparison_frame(plans: list[PlanFigures]) -> tuple[pd.DataFrame, list[Metri
     """
     metrics = [*BASE_METRICS, *tier_metrics(plans), *TAIL_METRICS]
     names = unique_names([p.name for p in plans])
-    base = plans[0]
-    changed = [0] + [len(changed_customers(base.assignments, p.assignments)) for p in plans[1:]]
     data: dict[str, list] = {"metric": [m.key for m in metrics],
                              "label": [m.label for m in metrics],
                              "unit": [m.unit for m in metrics]}
