@@ -135,6 +135,8 @@ def run_osrm(pbf: Path, osrm_dir: Path, cache: Path) -> dict:
     ours = build_travel_model(TravelParams(mode="road", network=str(pbf), cache_dir=cache),
                               pts).matrix(list(pts["point_id"]))
     binp = osrm_dir / "bin"
+    version = subprocess.run([binp / "osrm-routed", "--version"], check=True,
+                             capture_output=True, text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / pbf.name
         shutil.copy(pbf, data)
@@ -172,7 +174,8 @@ def run_osrm(pbf: Path, osrm_dir: Path, cache: Path) -> dict:
            & np.isfinite(osrm_s) & (osrm_s > 0) & np.isfinite(osrm_m) & (osrm_m > 0))
     ratio = ours.travel_s[off] / osrm_s[off]
     dratio = ours.dist_m[off] / osrm_m[off]
-    return {"pairs": int(off.sum()), "osrm_prepare_s": round(prep_s, 1),
+    return {"osrm_version": version, "pairs": int(off.sum()),
+            "osrm_prepare_s": round(prep_s, 1),
             "time_ratio_median": round(float(np.median(ratio)), 3),
             "time_ratio_p10": round(float(np.percentile(ratio, 10)), 3),
             "time_ratio_p90": round(float(np.percentile(ratio, 90)), 3),
@@ -189,12 +192,16 @@ def _row(label: str, malta: str, porto: str, target: str = "") -> str:
     return f"| {label} | {malta} | {porto} | {target} |"
 
 
+def machine_text() -> str:
+    return (f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+            f"Python {platform.python_version()}")
+
+
 def write_doc(path: Path, res: dict, command: str) -> None:
     m, p = res["malta"], res["porto"]
     mb, pb, mm, pm = m["build"], p["build"], m["matrix"], p["matrix"]
-    machine = (f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-               f"Python {platform.python_version()}, shared with other work (load average "
-               f"{res['load_before']} before the run).")
+    machine = (f"Machine: {res.get('machine', machine_text())}, shared with other work "
+               f"(load average {res['load_before']} before the run).")
     lines = [
         "# Travel model (planner.network): speed, memory, agreement with OSRM",
         "",
@@ -246,9 +253,11 @@ def write_doc(path: Path, res: dict, command: str) -> None:
             _row("OSRM extract + contract", f"{mo['osrm_prepare_s']} s",
                  f"{po['osrm_prepare_s']} s"),
         ]
+    osrm_version = m.get("osrm", {}).get("osrm_version", "(version not recorded)")
     lines += [
         "",
-        "OSRM is osrm-routed 26.10 (PyPI `osrm-bindings` binaries) with its stock `car.lua`",
+        f"OSRM is osrm-routed {osrm_version} (PyPI `osrm-bindings` binaries) with its stock "
+        "`car.lua`",
         "(the same per-highway speeds and 0.8 x maxspeed rule as ours, plus turn, u-turn and",
         "traffic-signal penalties and surface rules), contraction hierarchies. Pairs under",
         "1 minute are left out of the ratios. A ratio below 1 means we predict shorter trips",
@@ -304,7 +313,7 @@ def main() -> None:
               "osrm": lambda: run_osrm(pbf, a.osrm_dir, Path(cache))}[kind]
         print(json.dumps(fn()))
         return
-    res: dict = {"load_before": round(os.getloadavg()[0], 1)}
+    res: dict = {"load_before": round(os.getloadavg()[0], 1), "machine": machine_text()}
     with tempfile.TemporaryDirectory() as tmp:
         for area in CASES:
             cache = str(Path(tmp) / area)
