@@ -13,6 +13,7 @@ import itertools
 import numpy as np
 
 from planner.schedule.search import MIN_GAIN, Search, Unit
+from planner.schedule.tours import removal_gain
 
 
 def swap_zones(search: Search, patterns: list[Unit], dated: list[Unit]) -> int:
@@ -69,9 +70,7 @@ def _joint_delta(search: Search, changes: dict[int, tuple[list[int], list[int]]]
         tour = book.tours[d]
         for i in removed:
             s = slots[i]
-            pos = tour.index(s.node)
-            p, n = tour[pos - 1], tour[pos + 1]
-            travel -= T[p][s.node] + T[s.node][n] - T[p][n]
+            travel -= removal_gain(T, tour, tour.index(s.node))
             service -= s.service_s
             count -= 1
         ins = book.insertion_costs(d)

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.schedule.due import DueVisit
-from planner.schedule.tours import Matrix, best_insertion, build_tour, improve_tour, tour_cost
+from planner.schedule.tours import (
+    Matrix,
+    best_insertion,
+    build_tour,
+    improve_tour,
+    removal_gain,
+    tour_cost,
+)
 
 OVERLOAD_WEIGHT = 10.0  # cost per second of planned time beyond a day's capacity
 OVERFULL_COST = 1e9  # cost per visit beyond max_visits_per_day
@@ -107,10 +114,8 @@ class DayBook:
     def delta_remove(self, s: Slot) -> float:
         d = s.day
         assert d is not None
-        tour, T = self.tours[d], self.T
-        pos = tour.index(s.node)
-        p, n = tour[pos - 1], tour[pos + 1]
-        gain = T[p][s.node] + T[s.node][n] - T[p][n]
+        tour = self.tours[d]
+        gain = removal_gain(self.T, tour, tour.index(s.node))
         return (self.cost(self.travel[d] - gain, self.service[d] - s.service_s,
                           self.count[d] - 1) - self.day_cost(d))
 
@@ -127,10 +132,9 @@ class DayBook:
     def remove(self, s: Slot) -> None:
         d = s.day
         assert d is not None
-        tour, T = self.tours[d], self.T
+        tour = self.tours[d]
         pos = tour.index(s.node)
-        p, n = tour[pos - 1], tour[pos + 1]
-        self.travel[d] -= T[p][s.node] + T[s.node][n] - T[p][n]
+        self.travel[d] -= removal_gain(self.T, tour, pos)
         del tour[pos]
         self.service[d] -= s.service_s
         self.count[d] -= 1
