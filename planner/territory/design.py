@@ -35,6 +35,7 @@ from planner.territory.repair import (
     loads,
     rebalance,
     repair_contiguity,
+    within_bounds,
 )
 from planner.territory.report import build_report
 from planner.territory.slots import (
@@ -257,8 +258,7 @@ def _assign(cells: Cells, slots: Slots, weight: np.ndarray, pin_slot: np.ndarray
                          mean * (1 + band), keep)
     for _ in range(3):
         labels = repair_contiguity(labels, cells.graph, cell_w, state.pinned, cells.part)
-        load = loads(labels, state)
-        if ((load >= state.lower - 1e-9) & (load <= state.upper + 1e-9)).all():
+        if within_bounds(loads(labels, state), state):
             break
         labels = rebalance(labels, cells.graph, state)
     labels = repair_contiguity(labels, cells.graph, cell_w, state.pinned, cells.part)

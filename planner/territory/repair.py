@@ -211,6 +211,11 @@ def loads(labels: np.ndarray, state: BalanceState) -> np.ndarray:
     return np.bincount(labels[ok], weights=state.weight[ok], minlength=k) + state.fixed
 
 
+def within_bounds(load: np.ndarray, state: BalanceState) -> bool:
+    """Whether every territory's load is inside ``[state.lower, state.upper]``."""
+    return bool(((load >= state.lower - 1e-9) & (load <= state.upper + 1e-9)).all())
+
+
 def rebalance(labels: np.ndarray, graph: Graph, state: BalanceState, max_rounds: int = 12
               ) -> np.ndarray:
     """Move border cells between neighbours until every load is within bounds.
@@ -223,7 +228,7 @@ def rebalance(labels: np.ndarray, graph: Graph, state: BalanceState, max_rounds:
     scale = 1e6 / max(float(state.weight.sum() + state.fixed.sum()), 1e-12)
     for _ in range(max_rounds):
         load = loads(labels, state)
-        if ((load >= state.lower - 1e-9) & (load <= state.upper + 1e-9)).all():
+        if within_bounds(load, state):
             break
         e = graph.edges
         la, lb = labels[e[:, 0]], labels[e[:, 1]]
