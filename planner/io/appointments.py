@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.domain import APPOINTMENT_COLUMNS
-from planner.errors import InputError
-from planner.io.base import NearestIds, listing, open_sheet, with_extras
+from planner.io.base import NearestIds, frame_or_raise, listing, open_sheet, with_extras
 from planner.io.columns import APPOINTMENT_SPECS
 from planner.io.fields import parse_date
 from planner.io.notes import MAX_PER_KIND, Notes
@@ -55,10 +54,7 @@ def read_appointments(path: str | Path, customer_ids: set[str] | None) -> pd.Dat
         the same appointment twice.
     """
     res = load_appointments(Path(path), customer_ids)
-    if res.frame is None:
-        raise InputError(res.notes.problems_sorted())
-    res.frame.attrs["warnings"] = res.notes.warnings_text()
-    return res.frame
+    return frame_or_raise(res.frame, res.notes)
 
 
 def load_appointments(path: Path, customer_ids: set[str] | None) -> AppointmentsRead:

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import pandas as pd
 
+from planner.errors import InputError
 from planner.io.columns import ColumnMap, ColumnSpec, match_columns
 from planner.io.notes import Notes
 from planner.io.table import load_table
@@ -68,6 +69,15 @@ def open_sheet(path: Path, specs: tuple[ColumnSpec, ...], reserved: set[str], wh
         d["source_row"] = rec["source_row"]
         rows.append(d)
     return Sheet(notes, cmap, rows, table)
+
+
+def frame_or_raise(frame: pd.DataFrame | None, notes: Notes) -> pd.DataFrame:
+    """The ``read_*`` ending: the table with its warnings in ``attrs["warnings"]``, or one
+    :class:`~planner.errors.InputError` with every problem when there is no table."""
+    if frame is None:
+        raise InputError(notes.problems_sorted())
+    frame.attrs["warnings"] = notes.warnings_text()
+    return frame
 
 
 def check_unique_ids(ids: list[str], rows: list[int], notes: Notes, column: str,

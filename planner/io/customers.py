@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from planner.domain import CUSTOMER_COLUMNS, TierTable, Workday
-from planner.errors import InputError
 from planner.hours import ALWAYS_OPEN, WeeklyHours, hours_from_open_close
 from planner.io.base import (
     Sheet,
     check_unique_ids,
+    frame_or_raise,
     listing,
     nearest,
     open_sheet,
@@ -73,10 +73,7 @@ def read_customers(path: str | Path, tiers: TierTable, workday: Workday,
         Every problem of the file at once (row, column, what is expected, the fix).
     """
     res = load_customers(Path(path), tiers, workday, rep_ids)
-    if res.frame is None:
-        raise InputError(res.notes.problems_sorted())
-    res.frame.attrs["warnings"] = res.notes.warnings_text()
-    return res.frame
+    return frame_or_raise(res.frame, res.notes)
 
 
 def load_customers(path: Path, tiers: TierTable, workday: Workday,

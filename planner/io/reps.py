@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner.domain import REP_COLUMNS, Workday
-from planner.errors import InputError
-from planner.io.base import check_unique_ids, open_sheet, parse_cell, with_extras
+from planner.io.base import check_unique_ids, frame_or_raise, open_sheet, parse_cell, with_extras
 from planner.io.columns import REP_SPECS
 from planner.io.coords import check_cluster, parse_point
 from planner.io.fields import parse_count, parse_date_list
@@ -56,10 +55,7 @@ def read_reps(path: str | Path, workday: Workday) -> pd.DataFrame:
         Every problem of the file at once.
     """
     res = load_reps(Path(path), workday)
-    if res.frame is None:
-        raise InputError(res.notes.problems_sorted())
-    res.frame.attrs["warnings"] = res.notes.warnings_text()
-    return res.frame
+    return frame_or_raise(res.frame, res.notes)
 
 
 def load_reps(path: Path, workday: Workday) -> RepsRead:
