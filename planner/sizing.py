@@ -277,10 +277,11 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
     from planner.compare import check_scenarios
     from planner.pipeline import read_scenario_inputs
     from planner.report.sizing import sizing_csv, sizing_frame, sizing_html, sizing_row, sizing_svg
+    from planner.scenario import load_scenario
 
     t0 = time.perf_counter()
-    (base,) = check_scenarios([Path(params.scenario)])
-    inputs = read_scenario_inputs(base)
+    base = load_scenario(Path(params.scenario))
+    inputs = read_scenario_inputs(base)  # bad input stops here, before any planning
     counts = params.rep_counts
     if not counts:  # around the base team: n-2 .. n+2
         n = len(inputs.reps)
