@@ -252,8 +252,8 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
                                                rep_id))
                 continue
             wds = sorted(opts)
-            patterns.append(Unit(node, [sl.index for sl in movable],
-                                 [tuple(opts[wd]) for wd in wds], wds, meta={"cid": cid}))
+            patterns.append(Unit(cid, node, [sl.index for sl in movable],
+                                 [tuple(opts[wd]) for wd in wds], wds))
             continue
         for sl in movable:
             days = [day_ix[d] for d in work_dates
@@ -263,11 +263,10 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
                 drop(sl.due, no_day_reason(sl.due.earliest, sl.due.latest, work_dates, fit,
                                            rep_id))
                 continue
-            dated.append(Unit(node, [sl.index], [(d,) for d in days], days, meta={"cid": cid}))
+            dated.append(Unit(cid, node, [sl.index], [(d,) for d in days], days))
     search.units.extend(patterns + dated)
 
-    coords = np.array([[float(cust.loc[u.meta["cid"], "lat"]), float(cust.loc[u.meta["cid"],
-                                                                                "lon"])]
+    coords = np.array([[float(cust.loc[u.cid, "lat"]), float(cust.loc[u.cid, "lon"])]
                        for u in patterns]).reshape(-1, 2)
     centres = [(float(rep.get("start_lat", np.nan)), float(rep.get("start_lon", np.nan)))]
     if len(coords):
@@ -311,12 +310,12 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
     def date_or_none(d: int | None) -> dt.date | None:
         return None if d is None else work_dates[d]
 
-    p_opts = {u.meta["cid"]: {wd: tuple(map(date_or_none, ds))
+    p_opts = {u.cid: {wd: tuple(map(date_or_none, ds))
                               for wd, ds in zip(u.labels, u.options, strict=True)}
               for u in patterns}
-    p_due = {u.meta["cid"]: tuple(slots[i].due.due_date for i in u.slots) for u in patterns}
-    weekday_of = {u.meta["cid"]: u.labels[u.choice] for u in patterns if u.choice >= 0}
-    f_opts = {(u.meta["cid"], slots[u.slots[0]].due.due_date):
+    p_due = {u.cid: tuple(slots[i].due.due_date for i in u.slots) for u in patterns}
+    weekday_of = {u.cid: u.labels[u.choice] for u in patterns if u.choice >= 0}
+    f_opts = {(u.cid, slots[u.slots[0]].due.due_date):
               tuple(work_dates[d] for d in u.labels) for u in dated}
     n = len(work_dates)
     return CalendarResult(

@@ -9,7 +9,7 @@ one dated visit.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -50,12 +50,12 @@ class Slot:
 class Unit:
     """Visits that move together: ``options[o][k]`` is the day of ``slots[k]`` in option o."""
 
+    cid: str
     node: int
     slots: list[int]
     options: list[tuple[int | None, ...]]
     labels: list[int]  # weekday (pattern) or day index (dated visit) of each option
     choice: int = -1
-    meta: dict = field(default_factory=dict)
 
 
 class DayBook:
