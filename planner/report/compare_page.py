@@ -17,12 +17,11 @@ import pandas as pd
 from shapely.geometry import mapping
 
 from planner.maps.elements import asset_tags
+from planner.maps.layers import OSM_ATTRIBUTION
 from planner.maps.text import esc
 from planner.maps.view import rep_color, territory_shapes
 from planner.plan import Plan
 
-OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-                   "contributors")
 MAX_LISTED = 300
 
 PAGE_CSS = """
