@@ -79,24 +79,3 @@ class NetworkError(PlannerError):
     """The road network cannot be used: missing, corrupt, or without usable roads (exit 3)."""
 
     exit_code = EXIT_NETWORK
-
-
-class ProblemCollector:
-    """Collects problems while reading; raises one :class:`InputError` at the end."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, file: str, message: str, row: int | None = None,
-            column: str | None = None, fix: str | None = None) -> None:
-        self.problems.append(Problem(file=file, message=message, row=row, column=column, fix=fix))
-
-    def extend(self, problems: list[Problem]) -> None:
-        self.problems.extend(problems)
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise InputError(self.problems)
-
-    def __bool__(self) -> bool:
-        return bool(self.problems)
