@@ -14,7 +14,6 @@ Every file is written atomically (:mod:`planner.files`).
 
 from __future__ import annotations
 
-import io
 import os
 import time
 from collections.abc import Callable
@@ -237,9 +236,9 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     from planner.report.compare import (
         PlanFigures,
         changed_customers,
-        comparison_csv,
         comparison_frame,
         comparison_table_html,
+        csv_text,
         unique_names,
     )
     from planner.report.compare_page import comparison_page
@@ -261,7 +260,7 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     changed[0] = changed[0].iloc[0:0]
     table, metrics = comparison_frame(figures, [len(c) for c in changed])
     names = unique_names([sc.name for sc in scenarios])
-    csv_path = write_text(out / "comparison.csv", comparison_csv(table))
+    csv_path = write_text(out / "comparison.csv", csv_text(table))
     changed_path = write_text(out / "changed_customers.csv", _changed_csv(names, changed, plans))
     facts = [f"base: {names[0]} ({scenarios[0].path}); what-ifs: {', '.join(names[1:])}",
              f"horizon of the base: {scenarios[0].horizon().start} .. "
@@ -289,7 +288,7 @@ def _changed_csv(names: list[str], changed: list[pd.DataFrame], plans: list) -> 
                           strict=True))
             frames.append(ch.assign(scenario=name,
                                     customer_name=ch["customer_id"].map(nm).fillna("")))
+    from planner.report.compare import csv_text
+
     frame = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
+    return csv_text(frame)

@@ -276,7 +276,8 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
 
     from planner.compare import check_scenarios
     from planner.pipeline import read_scenario_inputs
-    from planner.report.sizing import sizing_csv, sizing_frame, sizing_html, sizing_row, sizing_svg
+    from planner.report.compare import csv_text
+    from planner.report.sizing import sizing_frame, sizing_html, sizing_row, sizing_svg
     from planner.scenario import load_scenario
 
     t0 = time.perf_counter()
@@ -313,7 +314,7 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
              "fewer reps: the least needed homes leave first; more reps: new homes at "
              "workload medoids (docs/what-if.md); territories redesigned for each count",
              f"time available per rep: {cap} h per week (workday x working days)"]
-    csv_path = write_text(out / "sizing.csv", sizing_csv(table))
+    csv_path = write_text(out / "sizing.csv", csv_text(table))
     svg_path = write_text(out / "sizing.svg", svg)
     html_path = write_text(out / "sizing.html", sizing_html(table, svg, title, facts))
     return SizeResult(table, changes, files, dirs, csv_path, svg_path, html_path, cap,

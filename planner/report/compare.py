@@ -3,7 +3,7 @@
 Every figure comes from a plan's own ``kpis.json`` (see :func:`planner.report.compute_kpis`)
 except two that need the base: ``changed_rep_customers`` (customers planned in both whose
 rep differs) and the run time. :func:`comparison_frame` lays them out one row per figure,
-one column per scenario; :func:`comparison_table_html` and :func:`comparison_csv` render it.
+one column per scenario; :func:`comparison_table_html` and :func:`csv_text` render it.
 """
 
 from __future__ import annotations
@@ -175,8 +175,9 @@ def comparison_frame(plans: list[PlanFigures], changed: list[int]
     return pd.DataFrame(data), metrics
 
 
-def comparison_csv(frame: pd.DataFrame) -> str:
-    """``comparison.csv`` text: the frame as is (numbers in the units of ``unit``)."""
+def csv_text(frame: pd.DataFrame) -> str:
+    """CSV text of a report table as is, no index, ``\n`` line ends (``comparison.csv``,
+    ``changed_customers.csv``, ``sizing.csv``)."""
     buf = io.StringIO()
     frame.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()

@@ -8,8 +8,6 @@ slides as is; :func:`sizing_html` wraps it with the table.
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from planner.maps.text import esc
@@ -55,12 +53,6 @@ def sizing_frame(rows: list[dict]) -> pd.DataFrame:
     """The table, sorted by rep count."""
     frame = pd.DataFrame(rows, columns=SIZING_COLUMNS)
     return frame.sort_values("reps", kind="stable").reset_index(drop=True)
-
-
-def sizing_csv(frame: pd.DataFrame) -> str:
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
 
 
 PANEL_TOP, PANEL_LEFT, PANEL_W, PANEL_H = 50.0, 44.0, 224.0, 180.0
