@@ -26,7 +26,7 @@ from planner.domain import TierTable, Workday
 from planner.errors import InputError, Problem
 from planner.matrix import home_id
 from planner.territory.cells import Cells, build_cells
-from planner.territory.flow import flow_labels
+from planner.territory.flow import flow_labels, largest_share
 from planner.territory.geometry import project_points
 from planner.territory.params import TerritoryParams, TerritoryResult
 from planner.territory.repair import (
@@ -268,15 +268,9 @@ def _assign(cells: Cells, slots: Slots, weight: np.ndarray, pin_slot: np.ndarray
 
 
 def _cell_orig(of: np.ndarray, orig: np.ndarray, m: int) -> np.ndarray:
-    """Most common original slot of each cell's customers (-1 = none)."""
-    out = np.full(m, -1, dtype=np.int64)
+    """Most common original slot of each cell's customers (-1 = none; ties: lower slot)."""
     ok = orig >= 0
     if not ok.any():
-        return out
+        return np.full(m, -1, dtype=np.int64)
     pairs, counts = np.unique(np.stack([of[ok], orig[ok]], axis=1), axis=0, return_counts=True)
-    order = np.lexsort((pairs[:, 1], -counts, pairs[:, 0]))
-    pairs = pairs[order]
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:, 0] != pairs[:-1, 0]
-    out[pairs[first, 0]] = pairs[first, 1]
-    return out
+    return largest_share(pairs[:, 0], pairs[:, 1], counts, m)

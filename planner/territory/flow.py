@@ -83,7 +83,7 @@ def flow_labels(cell_w: np.ndarray, has_cust: np.ndarray, cell_pin: np.ndarray,
         unit_cost = unit_cost * 8 + jitter[arc_t, arc_c]
         penalty = int(unit_cost.max(initial=0)) * 4 + 1
         flow = assign_balanced(supply, arc_c, arc_t, unit_cost, lower, upper, penalty)
-        main = _largest_share(arc_c, arc_t, flow, nc)
+        main = largest_share(arc_c, arc_t, flow, nc)
         load = np.bincount(arc_t, weights=flow, minlength=k)
         over, under = load > upper, load < lower
         if widening == MAX_WIDENINGS or not (over.any() or under.any()):
@@ -129,14 +129,15 @@ def _unit_costs(cost_c: np.ndarray, arc_c: np.ndarray, arc_t: np.ndarray, supply
             + np.ceil(big_m * moved / supply[arc_c])).astype(np.int64)
 
 
-def _largest_share(arc_c: np.ndarray, arc_t: np.ndarray, flow: np.ndarray, nc: int
-                   ) -> np.ndarray:
-    """Each cell's territory: the arc carrying most of its flow (ties: lower territory)."""
-    order = np.lexsort((arc_t, -flow, arc_c))
+def largest_share(cell: np.ndarray, terr: np.ndarray, amount: np.ndarray, m: int
+                  ) -> np.ndarray:
+    """``(m,)`` territory of each cell: of its ``(cell, terr, amount)`` rows the one with
+    the largest amount (ties: lower territory); -1 for a cell without rows."""
+    order = np.lexsort((terr, -amount, cell))
     first = np.ones(len(order), dtype=bool)
-    first[1:] = arc_c[order][1:] != arc_c[order][:-1]
-    out = np.full(nc, -1, dtype=np.int64)
-    out[arc_c[order][first]] = arc_t[order][first]
+    first[1:] = cell[order][1:] != cell[order][:-1]
+    out = np.full(m, -1, dtype=np.int64)
+    out[cell[order][first]] = terr[order][first]
     return out
 
 
