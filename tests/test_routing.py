@@ -401,3 +401,20 @@ def test_malformed_problem_is_an_error():
     unknown = line_day([Stop("zz", 60, ALL_DAY)], {"a": 1})
     with pytest.raises(ValueError, match="zz is not in the day's travel matrix"):
         solve_day(unknown)
+
+
+def test_vrptw_routes_are_caller_rows():
+    """solve_vrptw (benchmark-facing): routes name the caller's rows 1..n, never OR-Tools
+    indices; capacity and windows hold; the at-solution callback fills the checkpoints."""
+    from planner.routing.vrptw import VrptwParams, solve_vrptw
+
+    x = np.array([0, 10, 20, -10, -20])  # row 0 = depot, on a line
+    travel = np.abs(x[:, None] - x[None, :])
+    windows = [(0, 1000), (0, 1000), (0, 1000), (0, 1000), (0, 1000)]
+    res = solve_vrptw(travel, [0, 5, 5, 5, 5], windows, [0, 1, 1, 1, 1], capacity=2,
+                      vehicles=3, params=VrptwParams(time_limit_s=0.5, checkpoints_s=(0.5,)))
+    assert res.dropped == []
+    assert sorted(map(sorted, res.routes)) == [[1, 2], [3, 4]]
+    assert res.objective == 80
+    cp_objective, cp_routes = res.checkpoints[0.5]
+    assert cp_objective == 80 and sorted(map(sorted, cp_routes)) == [[1, 2], [3, 4]]

@@ -58,15 +58,19 @@ def search_parameters(first_solution: str = "PARALLEL_CHEAPEST_INSERTION",
     return p
 
 
-def assignment_routes(routing, manager, assignment) -> list[list[int]]:
-    """Node numbers visited by each vehicle (start and end nodes excluded)."""
+def assignment_routes(routing, manager, assignment=None) -> list[list[int]]:
+    """Node numbers visited by each vehicle (start and end nodes excluded).
+
+    ``assignment=None`` reads the solution being reported to an at-solution callback.
+    """
+    value = (lambda var: var.Value()) if assignment is None else assignment.Value
     routes = []
     for v in range(manager.GetNumberOfVehicles()):
-        idx = assignment.Value(routing.NextVar(routing.Start(v)))
+        idx = value(routing.NextVar(routing.Start(v)))
         route = []
         while not routing.IsEnd(idx):
             route.append(manager.IndexToNode(idx))
-            idx = assignment.Value(routing.NextVar(idx))
+            idx = value(routing.NextVar(idx))
         routes.append(route)
     return routes
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
-from planner.routing.engine import solve_model
+from planner.routing.engine import assignment_routes, solve_model
 
 
 @dataclass(frozen=True)
@@ -121,14 +121,7 @@ def solve_vrptw(travel: np.ndarray, service: Sequence[int], windows: Sequence[tu
         obj = routing.CostVar().Max()
         if history and obj >= history[-1][1]:
             return
-        routes = []
-        for v in range(int(vehicles)):
-            idx, route = routing.NextVar(routing.Start(v)).Value(), []
-            while not routing.IsEnd(idx):
-                route.append(manager.IndexToNode(idx))
-                idx = routing.NextVar(idx).Value()
-            if route:
-                routes.append(route)
+        routes = [r for r in assignment_routes(routing, manager) if r]
         history.append((time.perf_counter() - t0, obj, routes))
 
     routing.AddAtSolutionCallback(record)
