@@ -4,6 +4,10 @@ The only package that imports ortools. Solver indices never leave it: results ar
 by ``customer_id``.
 
 Entry point: :func:`solve_day` (``DayProblem`` + ``RoutingParams`` -> ``DayResult``).
+:func:`planner.routing.vrptw.solve_vrptw` is for benchmarks only (Solomon instances in
+``benchmarks/solomon_bench.py``): the same search recipe on a depot-and-fleet problem given
+as arrays, whose routes are the caller's row numbers (never OR-Tools indices); no stage
+calls it.
 
 Time semantics (shared with ``planner check``): the rep leaves the start point at
 ``start_s >= work_start_s``; arrival at a stop = departure from the previous point +
