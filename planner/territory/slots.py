@@ -72,7 +72,8 @@ def redesign_slots(reps: pd.DataFrame, count: int | None, pins: np.ndarray,
     n_rep = len(rep_ids)
     count = n_rep if count is None else count
     warnings: list[str] = []
-    pinned = [r for r in rep_ids if r in set(pins.tolist())]
+    pinned_to = set(pins.tolist())
+    pinned = [r for r in rep_ids if r in pinned_to]
     if count < len(pinned):
         raise InputError(Problem(
             "scenario", f"territories.count is {count} but customers are pinned to "
