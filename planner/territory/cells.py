@@ -10,6 +10,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
+from planner.errors import InputError, Problem
 from planner.territory.geometry import (
     area_parts,
     cell_edges,
@@ -93,8 +94,6 @@ def build_cells(xy: np.ndarray, home_xy: np.ndarray, boundary: Path | None,
             polys = shapely.intersection(polys, bound)
             polys = polys[~shapely.is_empty(polys) & (shapely.area(polys) > 0)]
         if len(polys) == 0:
-            from planner.errors import InputError, Problem
-
             raise InputError(Problem(str(units), "no unit polygon lies inside the boundary"))
         if not shapely.coverage_is_valid(polys):
             warnings.append("the unit polygons overlap or do not share their edges exactly; "
