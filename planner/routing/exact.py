@@ -19,7 +19,7 @@ larger and it has had lunch whenever the other has. Departure from the start poi
 from __future__ import annotations
 
 from planner.routing import DayProblem, Stop
-from planner.routing.timeline import earliest_in, start_ranges
+from planner.routing.timeline import day_travel, earliest_in, start_ranges
 
 Label = tuple  # (travel_s, departure_s, lunch_done, parent Label | None, node)
 
@@ -56,10 +56,7 @@ def solve_exact(problem: DayProblem, stops: list[Stop], upper_travel_s: int | No
         The kept stops in visiting order: least dropped penalty, then least travel.
     """
     n = len(stops)
-    m = problem.matrix
-    ids = [problem.start_id, *(s.customer_id for s in stops), problem.end_id]
-    idx = m.indices(ids)
-    T = m.travel_s[idx][:, idx].tolist()
+    _, T = day_travel(problem, stops)
     R = [start_ranges(s) for s in stops]
     S = [int(s.service_s) for s in stops]
     pen = [int(s.penalty) for s in stops]

@@ -32,7 +32,7 @@ from planner.routing import DayProblem, DayResult, RoutingParams, Stop
 from planner.routing.engine import solve_model
 from planner.routing.exact import solve_exact
 from planner.routing.reasons import dropped_reason, precheck_day, precheck_stop
-from planner.routing.timeline import check_day, schedule_route, start_ranges
+from planner.routing.timeline import check_day, day_travel, schedule_route, start_ranges
 
 # GLS solution limit: a day of n stops may visit this many solutions.
 SOLUTIONS_PER_STOP = 40
@@ -53,11 +53,8 @@ def _validate(problem: DayProblem) -> None:
 
 def _build(problem: DayProblem, stops: list[Stop]):
     """The OR-Tools model of a day (stops = those that passed the pre-check)."""
-    m = problem.matrix
     n = len(stops)
-    ids = [problem.start_id, *(s.customer_id for s in stops), problem.end_id]
-    idx = m.indices(ids)
-    travel = m.travel_s[idx][:, idx].astype(int).tolist()
+    _, travel = day_travel(problem, stops)
     service = [0, *(int(s.service_s) for s in stops), 0]
     ws, we = problem.work_start_s, problem.work_end_s
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from planner.routing import DayProblem, DayResult, ScheduledStop, Stop
 
 Ranges = tuple[tuple[int, int], ...]
@@ -66,12 +68,17 @@ class _Day:
     service: list[int]  # per stop
 
 
-def _prepare(problem: DayProblem, stops: Sequence[Stop]) -> _Day:
+def day_travel(problem: DayProblem, stops: Sequence[Stop]) -> tuple[list[int], list[list[int]]]:
+    """Matrix rows of a day's points (start, ``stops`` in order, end) and the travel
+    seconds among them as plain Python ints (point 0 = start, ``len(stops) + 1`` = end)."""
     m = problem.matrix
-    nodes = [m.index(problem.start_id), *(m.index(s.customer_id) for s in stops),
-             m.index(problem.end_id)]
-    sub = m.travel_s[nodes][:, nodes]
-    return _Day(nodes, sub.tolist(), [start_ranges(s) for s in stops],
+    nodes = m.indices([problem.start_id, *(s.customer_id for s in stops), problem.end_id])
+    return nodes.tolist(), m.travel_s[np.ix_(nodes, nodes)].tolist()
+
+
+def _prepare(problem: DayProblem, stops: Sequence[Stop]) -> _Day:
+    nodes, travel = day_travel(problem, stops)
+    return _Day(nodes, travel, [start_ranges(s) for s in stops],
                 [int(s.service_s) for s in stops])
 
 
