@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pandas as pd
 import pytest
-from browser import chromium, chromium_path, open_page
+from browser import chromium, open_page
 from conftest import ROOT, TINY
 
 from planner.compare import CompareParams, compare_scenarios
@@ -120,8 +120,6 @@ def test_removed_rep_customers_land_elsewhere_and_only_they_move(compared):
     assert "R3" not in set(visits["rep_id"])
 
 
-@pytest.mark.skipif(chromium_path() is None, reason="needs Debian's chromium (make test "
-                    "installs it)")
 def test_comparison_html_in_browser(compared):
     res, _ = compared
     html = res.html_path.read_text(encoding="utf-8")
