@@ -15,7 +15,7 @@ import pandas as pd
 from planner.domain import DEFAULT_TIERS, Horizon, TierTable
 from planner.hours import parse_opening_hours
 from planner.matrix import TravelMatrix, home_id, start_id
-from planner.units import haversine_m
+from planner.network.haversine import haversine_matrix
 
 HOURS_MIX = (
     ("Mo-Fr 08:00-18:00", 0.45),
@@ -110,16 +110,12 @@ def haversine_travel(customers: pd.DataFrame, rep: dict, speed_kmh: float = 35.0
                      circuity: float = 1.3) -> TravelMatrix:
     """Straight-line matrix for a rep's start, home and customers (``travel.mode: haversine``).
 
-    ``travel_s = round(3600 * d_km * circuity / speed_kmh)``, ``dist_m = round(d_m * circuity)``.
+    The formula of :func:`planner.network.haversine.haversine_matrix`.
     """
     rid = str(rep["rep_id"])
     ids = (start_id(rid), home_id(rid), *map(str, customers["customer_id"]))
     lat = np.array([rep["start_lat"], rep["home_lat"], *customers["lat"]], dtype=float)
     lon = np.array([rep["start_lon"], rep["home_lon"], *customers["lon"]], dtype=float)
-    d = haversine_m(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
-    travel = np.rint(3600.0 * (d / 1000.0) * circuity / speed_kmh).astype(np.int32)
-    dist = np.rint(d * circuity).astype(np.int32)
-    np.fill_diagonal(travel, 0)
-    np.fill_diagonal(dist, 0)
+    travel, dist = haversine_matrix(lat, lon, speed_kmh, circuity)
     return TravelMatrix(ids, travel, dist, f"haversine(speed_kmh={speed_kmh:g},"
                                            f"circuity={circuity:g})")
