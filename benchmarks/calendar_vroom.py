@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from planner.domain import DEFAULT_TIERS, BreakRule, Horizon, Workday  # noqa: E402
+from planner.files import write_text  # noqa: E402
 from planner.matrix import TravelMatrix, home_id, start_id  # noqa: E402
 from planner.schedule import DueVisit, due_visits, rep_window, rep_work_dates  # noqa: E402
 from planner.schedule.synthetic import haversine_travel, synthetic_territory  # noqa: E402
@@ -314,8 +315,8 @@ def main() -> None:
     if args.write:
         cmd = ("flock /tmp/bench.lock nice -n 10 timeout 1500 .venv/bin/python "
                f"benchmarks/calendar_vroom.py --seeds {' '.join(map(str, args.seeds))} "
-               f"--write {args.write}")
-        args.write.write_text(to_markdown(df, args.exploration, cmd) + "\n")
+               f"--exploration {args.exploration} --write {args.write}")
+        write_text(args.write, to_markdown(df, args.exploration, cmd) + "\n")
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     params = RoutingParams()
     print(f"# {a.days} days per size, RoutingParams() = {params}")
-    print("| stops | engine | mean s | median s | max s | kept / stops | days at the 1-s limit |")
+    print("| stops | engine | mean s | median s | max s | kept / stops |"
+          f" days at the {params.time_limit_s:g}-s limit |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     bad = 0
     for n in map(int, a.sizes.split(",")):
