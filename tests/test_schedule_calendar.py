@@ -196,7 +196,8 @@ def test_search_lowers_estimated_travel():
     customers, rep = territory(9, n=60)
     _, sweep_only = plan_calendar(customers, rep, seed=9, improve_rounds=0, lns_iterations=0)
     _, full = plan_calendar(customers, rep, seed=9)
-    assert sum(full.est_travel_s.values()) <= sum(sweep_only.est_travel_s.values())
+    # strictly: a search that changes nothing must fail here (measured: 47126 -> 31635 s)
+    assert sum(full.est_travel_s.values()) < sum(sweep_only.est_travel_s.values())
 
 
 def test_asymmetric_road_like_matrix():
