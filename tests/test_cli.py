@@ -77,9 +77,9 @@ def _scenario_for(tmp_path: Path, filename: str, kind: str) -> Path:
     return s
 
 
-@pytest.mark.parametrize(("filename", "kind", "message"), INVALID_CASES,
+@pytest.mark.parametrize(("filename", "kind", "row", "column", "message"), INVALID_CASES,
                          ids=[c[0] for c in INVALID_CASES])
-def test_invalid_file_through_cli(tmp_path, filename, kind, message):
+def test_invalid_file_through_cli(tmp_path, filename, kind, row, column, message):
     import re
 
     from typer.testing import CliRunner
@@ -92,3 +92,8 @@ def test_invalid_file_through_cli(tmp_path, filename, kind, message):
     assert re.search(message, text, flags=re.S), text
     assert "Traceback" not in text
     assert filename in text
+    flat = " ".join(text.split())  # rich wraps long lines
+    if row is not None:
+        assert f"row {row}" in flat, text
+    if column is not None:
+        assert f"column '{column}'" in flat, text
