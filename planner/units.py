@@ -10,7 +10,7 @@ import math
 import re
 
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_WEEKDAY_NAMES = {
+WEEKDAY_NAMES = {
     "mo": 0, "mon": 0, "monday": 0,
     "tu": 1, "tue": 1, "tues": 1, "tuesday": 1,
     "we": 2, "wed": 2, "wednesday": 2,
@@ -47,11 +47,11 @@ def format_clock(seconds: float) -> str:
 def parse_weekday(text: str) -> int:
     """Weekday name or abbreviation (``Mo``, ``Mon``, ``Monday``) to 0..6."""
     key = str(text).strip().lower().rstrip(".")
-    if key not in _WEEKDAY_NAMES:
+    if key not in WEEKDAY_NAMES:
         raise ValueError(
             f"'{text}' is not a weekday; use Mo, Tu, We, Th, Fr, Sa, Su (or Mon..Sun)"
         )
-    return _WEEKDAY_NAMES[key]
+    return WEEKDAY_NAMES[key]
 
 
 def parse_weekday_set(text: str) -> tuple[int, ...]:

@@ -13,7 +13,7 @@ import math
 import re
 
 from planner.hours import WeeklyHours, parse_opening_hours
-from planner.units import _WEEKDAY_NAMES, WEEKDAYS, parse_weekday
+from planner.units import WEEKDAY_NAMES, WEEKDAYS, parse_weekday
 
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -102,7 +102,7 @@ def parse_date_list(text: str) -> tuple[dt.date, ...]:
 
 
 # every weekday spelling planner.units reads (mon, Tues, thursday...) -> the OSM two letters
-_DAY_WORDS = {word: WEEKDAYS[day] for word, day in _WEEKDAY_NAMES.items()}
+_DAY_WORDS = {word: WEEKDAYS[day] for word, day in WEEKDAY_NAMES.items()}
 _DAY_WORD = re.compile(r"\b(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\b",
                        re.IGNORECASE)
 _RULE_COMMA = re.compile(r"(?<=\d),\s*(?=(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b)")
