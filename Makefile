@@ -24,7 +24,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check planner tests benchmarks
+	$(BIN)/ruff check planner tests benchmarks scripts
+	$(BIN)/ruff format --check planner tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) .pytest_cache maps/demo

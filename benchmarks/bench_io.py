@@ -44,14 +44,23 @@ def hours_quality(shops: pd.DataFrame) -> tuple[int, int, list[str]]:
         except ValueError:
             return False
 
-    return (len(texts), sum(ok(parse_opening_hours, t) for t in texts),
-            [t for t in texts if not ok(parse_hours, t)])
+    return (
+        len(texts),
+        sum(ok(parse_opening_hours, t) for t in texts),
+        [t for t in texts if not ok(parse_hours, t)],
+    )
 
 
 def customers_table(shops: pd.DataFrame, n: int) -> pd.DataFrame:
     pts = shops.geometry.representative_point()
-    base = pd.DataFrame({"name": shops["name"], "lat": pts.y, "lon": pts.x,
-                         "opening_hours": shops["opening_hours"].fillna("")})
+    base = pd.DataFrame(
+        {
+            "name": shops["name"],
+            "lat": pts.y,
+            "lon": pts.x,
+            "opening_hours": shops["opening_hours"].fillna(""),
+        }
+    )
     base["opening_hours"] = [t if _reads(t) else "" for t in base["opening_hours"]]
     reps = -(-n // len(base))
     t = pd.concat([base] * reps, ignore_index=True).iloc[:n].copy()
@@ -96,9 +105,11 @@ def main() -> None:
     shops = osm_shops()
     total, core, unread = hours_quality(shops)
     io = total - len(unread)
-    print(f"OSM opening_hours of {len(shops)} named Helsinki shops: {total} given, "
-          f"core parser reads {core} ({core / total:.0%}), planner.io reads {io} "
-          f"({io / total:.0%}); not read:")
+    print(
+        f"OSM opening_hours of {len(shops)} named Helsinki shops: {total} given, "
+        f"core parser reads {core} ({core / total:.0%}), planner.io reads {io} "
+        f"({io / total:.0%}); not read:"
+    )
     for text in unread:
         print(f"  {text!r}")
     print("| rows | format | file MB | read_customers s | rows/s |")
@@ -115,9 +126,11 @@ def main() -> None:
 
                 files["xlsx"] = d / f"c{n}.xlsx"
                 table.to_excel(files["xlsx"], index=False)
-                gdf = gpd.GeoDataFrame(table.drop(columns=["lat", "lon"]),
-                                       geometry=gpd.points_from_xy(table.lon, table.lat),
-                                       crs=4326)
+                gdf = gpd.GeoDataFrame(
+                    table.drop(columns=["lat", "lon"]),
+                    geometry=gpd.points_from_xy(table.lon, table.lat),
+                    crs=4326,
+                )
                 files["gpkg"] = d / f"c{n}.gpkg"
                 gdf.to_file(files["gpkg"])
             for fmt, path in files.items():
@@ -135,8 +148,10 @@ def main() -> None:
             read_customers(d / "bad.csv", tiers, workday)
         except InputError as err:
             secs = time.perf_counter() - t0
-            print(f"\n{n} rows all with an unknown tier: InputError with "
-                  f"{len(err.problems)} problems (50 + summary) in {secs:.2f} s")
+            print(
+                f"\n{n} rows all with an unknown tier: InputError with "
+                f"{len(err.problems)} problems (50 + summary) in {secs:.2f} s"
+            )
     print(f"'did you mean' hint among 50,000 customer ids: {hint_ms():.2f} ms each")
 
 

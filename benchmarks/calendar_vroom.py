@@ -50,9 +50,16 @@ HORIZON = Horizon(dt.date(2026, 1, 5), 4)
 WORKDAY = Workday(8 * 3600, 16 * 3600 + 1800, BreakRule(11 * 3600 + 1800, 13 * 3600 + 1800, 1800))
 
 
-def vroom_plan(customers: pd.DataFrame, rep: dict, due: list[DueVisit], matrix: TravelMatrix,
-               horizon: Horizon, workday: Workday, exploration_level: int = 5,
-               threads: int = 1) -> dict:
+def vroom_plan(
+    customers: pd.DataFrame,
+    rep: dict,
+    due: list[DueVisit],
+    matrix: TravelMatrix,
+    horizon: Horizon,
+    workday: Workday,
+    exploration_level: int = 5,
+    threads: int = 1,
+) -> dict:
     """Solve the horizon with VROOM; returns travel, assigned visits, runtime and cadence.
 
     Returns
@@ -76,12 +83,22 @@ def vroom_plan(customers: pd.DataFrame, rep: dict, due: list[DueVisit], matrix: 
         breaks = []
         if workday.lunch:
             lb = workday.lunch
-            breaks = [vroom.Break(k + 1, [vroom.TimeWindow(off + lb.earliest_s,
-                                                           off + lb.latest_s - lb.duration_s)],
-                                  service=lb.duration_s)]
-        inp.add_vehicle(vroom.Vehicle(k + 1, start=s_idx, end=e_idx,
-                                      time_window=vroom.TimeWindow(off + ws, off + we),
-                                      breaks=breaks))
+            breaks = [
+                vroom.Break(
+                    k + 1,
+                    [vroom.TimeWindow(off + lb.earliest_s, off + lb.latest_s - lb.duration_s)],
+                    service=lb.duration_s,
+                )
+            ]
+        inp.add_vehicle(
+            vroom.Vehicle(
+                k + 1,
+                start=s_idx,
+                end=e_idx,
+                time_window=vroom.TimeWindow(off + ws, off + we),
+                breaks=breaks,
+            )
+        )
     jobs = {}
     for j, v in enumerate(due):
         c = cust.loc[v.customer_id]
@@ -98,8 +115,11 @@ def vroom_plan(customers: pd.DataFrame, rep: dict, due: list[DueVisit], matrix: 
         if not tws:
             continue
         jobs[j + 1] = v
-        inp.add_job(vroom.Job(j + 1, location=matrix.index(v.customer_id), default_service=svc,
-                              time_windows=tws))
+        inp.add_job(
+            vroom.Job(
+                j + 1, location=matrix.index(v.customer_id), default_service=svc, time_windows=tws
+            )
+        )
     t0 = time.perf_counter()
     sol = inp.solve(exploration_level=exploration_level, nb_threads=threads)
     runtime = time.perf_counter() - t0
@@ -116,9 +136,15 @@ def vroom_plan(customers: pd.DataFrame, rep: dict, due: list[DueVisit], matrix: 
             v = jobs[int(jid)]
             days.setdefault(v.customer_id, []).append(dates[int(vid) - 1])
     assigned = sum(len(x) for x in days.values())
-    return {"travel_s": travel, "assigned": assigned, "unassigned": len(due) - assigned,
-            "runtime_s": runtime, "same_weekday_pct": same_weekday_pct(days), "days": days,
-            "est_travel_s": tsp_estimate(days, matrix, rid)}
+    return {
+        "travel_s": travel,
+        "assigned": assigned,
+        "unassigned": len(due) - assigned,
+        "runtime_s": runtime,
+        "same_weekday_pct": same_weekday_pct(days),
+        "days": days,
+        "est_travel_s": tsp_estimate(days, matrix, rid),
+    }
 
 
 def tsp_estimate(days: dict[str, list[dt.date]], matrix: TravelMatrix, rep_id: str) -> int:
@@ -134,15 +160,22 @@ def tsp_estimate(days: dict[str, list[dt.date]], matrix: TravelMatrix, rep_id: s
     return sum(tour_cost(T, build_tour(T, s, e, sorted(nodes))) for nodes in by_day.values())
 
 
-def free_calendar_estimate(customers: pd.DataFrame, rep: dict, due: list[DueVisit],
-                           matrix: TravelMatrix, seed: int) -> int:
+def free_calendar_estimate(
+    customers: pd.DataFrame, rep: dict, due: list[DueVisit], matrix: TravelMatrix, seed: int
+) -> int:
     """Diagnostic: our calendar's estimated travel when it may ignore the weekday cadence
     (every visit free within its window, as VROOM is)."""
     from planner.schedule import CalendarParams, assign_days
 
     free = [dataclasses.replace(v, weekly_pattern=False) for v in due]
-    cal = assign_days(customers, rep, free, matrix, None,
-                      CalendarParams(HORIZON, DEFAULT_TIERS, WORKDAY, seed=seed))
+    cal = assign_days(
+        customers,
+        rep,
+        free,
+        matrix,
+        None,
+        CalendarParams(HORIZON, DEFAULT_TIERS, WORKDAY, seed=seed),
+    )
     return int(sum(cal.est_travel_s.values()))
 
 
@@ -160,41 +193,68 @@ def our_plan(customers: pd.DataFrame, rep: dict, matrix: TravelMatrix, seed: int
     from planner.territory_plan import TerritoryProblem, plan_territory
 
     appts = pd.DataFrame(columns=["customer_id", "date", "start_s", "source_row"])
-    prob = TerritoryProblem("T1", rep, customers, appts, matrix, HORIZON, WORKDAY, DEFAULT_TIERS,
-                            RoutingParams(seed=seed), max_shift_days=1, seed=seed)
+    prob = TerritoryProblem(
+        "T1",
+        rep,
+        customers,
+        appts,
+        matrix,
+        HORIZON,
+        WORKDAY,
+        DEFAULT_TIERS,
+        RoutingParams(seed=seed),
+        max_shift_days=1,
+        seed=seed,
+    )
     t0 = time.perf_counter()
     plan = plan_territory(prob)
     runtime = time.perf_counter() - t0
     days: dict[str, list[dt.date]] = {}
     for cid, d in zip(plan.visits["customer_id"], plan.visits["date"], strict=True):
         days.setdefault(cid, []).append(d)
-    return {"travel_s": int(plan.routes["travel_s"].sum()), "assigned": len(plan.visits),
-            "unassigned": len(plan.unscheduled), "runtime_s": runtime,
-            "same_weekday_pct": same_weekday_pct(days), "stats": plan.stats,
-            "reasons": list(plan.unscheduled["reason"])}
+    return {
+        "travel_s": int(plan.routes["travel_s"].sum()),
+        "assigned": len(plan.visits),
+        "unassigned": len(plan.unscheduled),
+        "runtime_s": runtime,
+        "same_weekday_pct": same_weekday_pct(days),
+        "stats": plan.stats,
+        "reasons": list(plan.unscheduled["reason"]),
+    }
 
 
 def run(seeds: list[int], exploration_level: int) -> pd.DataFrame:
     rows = []
     for seed in seeds:
         n = 120 + (seed * 17) % 31
-        customers, rep = synthetic_territory(n, seed=seed, tier_shares=(0.1, 0.3, 0.6),
-                                             horizon=HORIZON)
+        customers, rep = synthetic_territory(
+            n, seed=seed, tier_shares=(0.1, 0.3, 0.6), horizon=HORIZON
+        )
         matrix = haversine_travel(customers, rep)
-        due = due_visits(customers, HORIZON, DEFAULT_TIERS, seed,
-                         work_dates=rep_work_dates(rep, HORIZON), max_shift_days=1)
+        due = due_visits(
+            customers,
+            HORIZON,
+            DEFAULT_TIERS,
+            seed,
+            work_dates=rep_work_dates(rep, HORIZON),
+            max_shift_days=1,
+        )
         ours = our_plan(customers, rep, matrix, seed)
         peer = vroom_plan(customers, rep, due, matrix, HORIZON, WORKDAY, exploration_level)
         free_est = free_calendar_estimate(customers, rep, due, matrix, seed)
         row = {
-            "seed": seed, "customers": n, "due_visits": len(due),
-            "ours_travel_min": round(ours["travel_s"] / 60), "vroom_travel_min":
-            round(peer["travel_s"] / 60), "ratio": round(ours["travel_s"] / peer["travel_s"], 3),
+            "seed": seed,
+            "customers": n,
+            "due_visits": len(due),
+            "ours_travel_min": round(ours["travel_s"] / 60),
+            "vroom_travel_min": round(peer["travel_s"] / 60),
+            "ratio": round(ours["travel_s"] / peer["travel_s"], 3),
             "ours_coverage_pct": round(100 * ours["assigned"] / len(due), 1),
             "vroom_coverage_pct": round(100 * peer["assigned"] / len(due), 1),
             "ours_same_weekday_pct": ours["same_weekday_pct"],
             "vroom_same_weekday_pct": peer["same_weekday_pct"],
-            "ours_s": round(ours["runtime_s"], 1), "ours_calendar_s": ours["stats"]["calendar_s"],
+            "ours_s": round(ours["runtime_s"], 1),
+            "ours_calendar_s": ours["stats"]["calendar_s"],
             "vroom_s": round(peer["runtime_s"], 1),
             "ours_est_min": round(ours["stats"]["est_travel_s"] / 60),
             "ours_free_est_min": round(free_est / 60),
@@ -239,21 +299,55 @@ NOTES = """### Reading (from development runs on the same generator, 2026-11)
 
 
 def to_markdown(df: pd.DataFrame, exploration_level: int, command: str) -> str:
-    cols = ["seed", "customers", "due_visits", "ours_travel_min", "vroom_travel_min", "ratio",
-            "ours_coverage_pct", "vroom_coverage_pct", "ours_same_weekday_pct",
-            "vroom_same_weekday_pct", "ours_s", "ours_calendar_s", "vroom_s"]
-    head = ["seed", "customers", "due visits", "ours travel min", "VROOM travel min",
-            "ours / VROOM", "ours coverage %", "VROOM coverage %", "ours same weekday %",
-            "VROOM same weekday %", "ours s", "of which calendar s", "VROOM s"]
+    cols = [
+        "seed",
+        "customers",
+        "due_visits",
+        "ours_travel_min",
+        "vroom_travel_min",
+        "ratio",
+        "ours_coverage_pct",
+        "vroom_coverage_pct",
+        "ours_same_weekday_pct",
+        "vroom_same_weekday_pct",
+        "ours_s",
+        "ours_calendar_s",
+        "vroom_s",
+    ]
+    head = [
+        "seed",
+        "customers",
+        "due visits",
+        "ours travel min",
+        "VROOM travel min",
+        "ours / VROOM",
+        "ours coverage %",
+        "VROOM coverage %",
+        "ours same weekday %",
+        "VROOM same weekday %",
+        "ours s",
+        "of which calendar s",
+        "VROOM s",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in df[cols].itertuples(index=False):
-        lines.append("| " + " | ".join(f"{x:,}" if isinstance(x, int) else str(x) for x in r)
-                     + " |")
+        lines.append(
+            "| " + " | ".join(f"{x:,}" if isinstance(x, int) else str(x) for x in r) + " |"
+        )
     tot_ours, tot_vroom = df["ours_travel_min"].sum(), df["vroom_travel_min"].sum()
-    diag_cols = ["seed", "ours_travel_min", "ours_est_min", "ours_free_est_min", "vroom_est_min",
-                 "vroom_travel_min"]
-    diag = ["| seed | ours routed | ours calendar estimate | ours estimate, cadence off | "
-            "VROOM's days, same estimate | VROOM routed |", "|" + " --- |" * 6]
+    diag_cols = [
+        "seed",
+        "ours_travel_min",
+        "ours_est_min",
+        "ours_free_est_min",
+        "vroom_est_min",
+        "vroom_travel_min",
+    ]
+    diag = [
+        "| seed | ours routed | ours calendar estimate | ours estimate, cadence off | "
+        "VROOM's days, same estimate | VROOM routed |",
+        "|" + " --- |" * 6,
+    ]
     for r in df[diag_cols].itertuples(index=False):
         diag.append("| " + " | ".join(f"{x:,}" for x in r) + " |")
     s = df[diag_cols[1:]].sum()
@@ -261,47 +355,49 @@ def to_markdown(df: pd.DataFrame, exploration_level: int, command: str) -> str:
     search = s["ours_free_est_min"] / s["vroom_est_min"]
     tw_ours = s["ours_travel_min"] / s["ours_est_min"]
     tw_vroom = s["vroom_travel_min"] / s["vroom_est_min"]
-    return "\n".join([
-        "## Visit calendar: our 4-week plan vs VROOM on the same horizon",
-        "",
-        f"Command: `{command}` ({platform.machine()}, 2 shared cores, "
-        f"{dt.date.today().isoformat()}; one run).",
-        "",
-        "Generated territories (`planner.schedule.synthetic`): 1 rep, 120-150 customers in "
-        "clusters, tiers A/B/C = 10/30/60 % (weekly 45 min, two-weekly 30 min, four-weekly "
-        "20 min), 70 % with a last visit, varied opening hours; 4 weeks Mo-Fr, workday "
-        "08:00-16:30 with 30 min lunch in 11:30-13:30, haversine x 1.3 at 35 km/h. "
-        "**Ours** = `plan_territory` (calendar keeping the cadence, then OR-Tools per day, "
-        "then repairs). **VROOM** (pyvroom, exploration level "
-        f"{exploration_level}, 1 thread) = the whole horizon as one VRPTW, one vehicle per "
-        "working day, each due visit a job with time windows on every allowed day of its "
-        "window (due week for weekly-pattern visits, due date +- 1 working day otherwise); "
-        "VROOM keeps no weekday cadence. Travel is summed from the same matrix, every leg "
-        "incl. the way home. *Same weekday* = share of customers with several visits whose "
-        "visits all fall on one weekday.",
-        "",
-        *lines,
-        "",
-        f"Total travel over all seeds: ours {tot_ours:,} min, VROOM {tot_vroom:,} min, "
-        f"ratio **{tot_ours / tot_vroom:.3f}** (mean of per-seed ratios "
-        f"{df['ratio'].mean():.3f}).",
-        "",
-        "### Where the difference comes from (travel minutes)",
-        "",
-        "The *estimate* is the calendar's yardstick: a round trip per day through the day's "
-        "visits without opening hours or lunch. *Cadence off* reruns our calendar with "
-        "every visit free inside its window (what VROOM is allowed); *VROOM's days, same "
-        "estimate* applies our estimate to VROOM's choice of visits per day.",
-        "",
-        *diag,
-        "",
-        f"- price of the cadence (ours estimate / ours with cadence off): {cadence:.3f}",
-        f"- day choice without cadence (ours, cadence off / VROOM's days): {search:.3f}",
-        f"- opening hours and lunch (routed / estimate): ours {tw_ours:.3f}, VROOM "
-        f"{tw_vroom:.3f}",
-        "",
-        NOTES,
-    ])
+    return "\n".join(
+        [
+            "## Visit calendar: our 4-week plan vs VROOM on the same horizon",
+            "",
+            f"Command: `{command}` ({platform.machine()}, 2 shared cores, "
+            f"{dt.date.today().isoformat()}; one run).",
+            "",
+            "Generated territories (`planner.schedule.synthetic`): 1 rep, 120-150 customers in "
+            "clusters, tiers A/B/C = 10/30/60 % (weekly 45 min, two-weekly 30 min, four-weekly "
+            "20 min), 70 % with a last visit, varied opening hours; 4 weeks Mo-Fr, workday "
+            "08:00-16:30 with 30 min lunch in 11:30-13:30, haversine x 1.3 at 35 km/h. "
+            "**Ours** = `plan_territory` (calendar keeping the cadence, then OR-Tools per day, "
+            "then repairs). **VROOM** (pyvroom, exploration level "
+            f"{exploration_level}, 1 thread) = the whole horizon as one VRPTW, one vehicle per "
+            "working day, each due visit a job with time windows on every allowed day of its "
+            "window (due week for weekly-pattern visits, due date +- 1 working day otherwise); "
+            "VROOM keeps no weekday cadence. Travel is summed from the same matrix, every leg "
+            "incl. the way home. *Same weekday* = share of customers with several visits whose "
+            "visits all fall on one weekday.",
+            "",
+            *lines,
+            "",
+            f"Total travel over all seeds: ours {tot_ours:,} min, VROOM {tot_vroom:,} min, "
+            f"ratio **{tot_ours / tot_vroom:.3f}** (mean of per-seed ratios "
+            f"{df['ratio'].mean():.3f}).",
+            "",
+            "### Where the difference comes from (travel minutes)",
+            "",
+            "The *estimate* is the calendar's yardstick: a round trip per day through the day's "
+            "visits without opening hours or lunch. *Cadence off* reruns our calendar with "
+            "every visit free inside its window (what VROOM is allowed); *VROOM's days, same "
+            "estimate* applies our estimate to VROOM's choice of visits per day.",
+            "",
+            *diag,
+            "",
+            f"- price of the cadence (ours estimate / ours with cadence off): {cadence:.3f}",
+            f"- day choice without cadence (ours, cadence off / VROOM's days): {search:.3f}",
+            f"- opening hours and lunch (routed / estimate): ours {tw_ours:.3f}, VROOM "
+            f"{tw_vroom:.3f}",
+            "",
+            NOTES,
+        ]
+    )
 
 
 def main() -> None:
@@ -313,9 +409,11 @@ def main() -> None:
     df = run(args.seeds, args.exploration)
     print(df.to_string(index=False))
     if args.write:
-        cmd = ("flock /tmp/bench.lock nice -n 10 timeout 1500 .venv/bin/python "
-               f"benchmarks/calendar_vroom.py --seeds {' '.join(map(str, args.seeds))} "
-               f"--exploration {args.exploration} --write {args.write}")
+        cmd = (
+            "flock /tmp/bench.lock nice -n 10 timeout 1500 .venv/bin/python "
+            f"benchmarks/calendar_vroom.py --seeds {' '.join(map(str, args.seeds))} "
+            f"--exploration {args.exploration} --write {args.write}"
+        )
         write_text(args.write, to_markdown(df, args.exploration, cmd) + "\n")
 
 

@@ -61,19 +61,36 @@ class Instance:
     def points(self) -> pd.DataFrame:
         """``point_id, lat, lon`` of customers and rep homes/starts (for the travel model)."""
         c, r = self.customers, self.reps
-        return pd.concat([
-            pd.DataFrame({"point_id": c["customer_id"], "lat": c["lat"], "lon": c["lon"]}),
-            pd.DataFrame({"point_id": "home:" + r["rep_id"], "lat": r["home_lat"],
-                          "lon": r["home_lon"]}),
-            pd.DataFrame({"point_id": "start:" + r["rep_id"], "lat": r["start_lat"],
-                          "lon": r["start_lon"]}),
-        ], ignore_index=True)
+        return pd.concat(
+            [
+                pd.DataFrame({"point_id": c["customer_id"], "lat": c["lat"], "lon": c["lon"]}),
+                pd.DataFrame(
+                    {"point_id": "home:" + r["rep_id"], "lat": r["home_lat"], "lon": r["home_lon"]}
+                ),
+                pd.DataFrame(
+                    {
+                        "point_id": "start:" + r["rep_id"],
+                        "lat": r["start_lat"],
+                        "lon": r["start_lon"],
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
 
 
-def generate_instance(n_customers: int, n_reps: int, seed: int = 0, *,
-                      center_lat: float = 56.0, center_lon: float = 9.5,
-                      side_km: float | None = None, n_towns: int | None = None,
-                      rural_share: float = 0.25, homes: str = "towns") -> Instance:
+def generate_instance(
+    n_customers: int,
+    n_reps: int,
+    seed: int = 0,
+    *,
+    center_lat: float = 56.0,
+    center_lon: float = 9.5,
+    side_km: float | None = None,
+    n_towns: int | None = None,
+    rural_share: float = 0.25,
+    homes: str = "towns",
+) -> Instance:
     """A seeded instance of ``n_customers`` customers and ``n_reps`` reps.
 
     Parameters
@@ -119,23 +136,29 @@ def generate_instance(n_customers: int, n_reps: int, seed: int = 0, *,
     tiers = DEFAULT_TIERS
     hours = parse_opening_hours(OPENING_HOURS)
     width = len(str(n_customers))
-    customers = pd.DataFrame({
-        "customer_id": [f"C{i + 1:0{width}d}" for i in range(n_customers)],
-        "name": [f"Customer {i + 1}" for i in range(n_customers)],
-        "lat": np.round(lat, 6), "lon": np.round(lon, 6),
-        "tier": tier,
-        "address": "", "phone": "", "notes": "",
-        "service_s": [tiers[t].service_s for t in tier],
-        "hours": [hours] * n_customers,
-        "last_visit": [None] * n_customers,
-        "rep_id": [None] * n_customers,
-        "territory_id": [None] * n_customers,
-        "active": True,
-        "source_row": np.arange(2, n_customers + 2),
-        "revenue": [f"{v:.0f}" for v in rng.lognormal(9.0, 0.8, n_customers)],
-    })
-    home_town = np.concatenate([np.arange(min(n_reps, n_towns)),
-                                rng.choice(n_towns, max(0, n_reps - n_towns), p=size)])
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i + 1:0{width}d}" for i in range(n_customers)],
+            "name": [f"Customer {i + 1}" for i in range(n_customers)],
+            "lat": np.round(lat, 6),
+            "lon": np.round(lon, 6),
+            "tier": tier,
+            "address": "",
+            "phone": "",
+            "notes": "",
+            "service_s": [tiers[t].service_s for t in tier],
+            "hours": [hours] * n_customers,
+            "last_visit": [None] * n_customers,
+            "rep_id": [None] * n_customers,
+            "territory_id": [None] * n_customers,
+            "active": True,
+            "source_row": np.arange(2, n_customers + 2),
+            "revenue": [f"{v:.0f}" for v in rng.lognormal(9.0, 0.8, n_customers)],
+        }
+    )
+    home_town = np.concatenate(
+        [np.arange(min(n_reps, n_towns)), rng.choice(n_towns, max(0, n_reps - n_towns), p=size)]
+    )
     angle = rng.uniform(0, 2 * np.pi, n_reps)
     dist = rng.uniform(0, 2.0, n_reps)
     if homes == "towns":
@@ -146,17 +169,22 @@ def generate_instance(n_customers: int, n_reps: int, seed: int = 0, *,
     hlat, hlon = _to_latlon(hxy, center_lat, center_lon)
     workday = Workday()
     rwidth = len(str(n_reps))
-    reps = pd.DataFrame({
-        "rep_id": [f"R{i + 1:0{rwidth}d}" for i in range(n_reps)],
-        "name": [f"Rep {i + 1}" for i in range(n_reps)],
-        "home_lat": np.round(hlat, 6), "home_lon": np.round(hlon, 6),
-        "start_lat": np.round(hlat, 6), "start_lon": np.round(hlon, 6),
-        "work_start_s": workday.start_s, "work_end_s": workday.end_s,
-        "working_days": [(0, 1, 2, 3, 4)] * n_reps,
-        "max_visits_per_day": 0,
-        "unavailable": [()] * n_reps,
-        "source_row": np.arange(2, n_reps + 2),
-    })
+    reps = pd.DataFrame(
+        {
+            "rep_id": [f"R{i + 1:0{rwidth}d}" for i in range(n_reps)],
+            "name": [f"Rep {i + 1}" for i in range(n_reps)],
+            "home_lat": np.round(hlat, 6),
+            "home_lon": np.round(hlon, 6),
+            "start_lat": np.round(hlat, 6),
+            "start_lon": np.round(hlon, 6),
+            "work_start_s": workday.start_s,
+            "work_end_s": workday.end_s,
+            "working_days": [(0, 1, 2, 3, 4)] * n_reps,
+            "max_visits_per_day": 0,
+            "unavailable": [()] * n_reps,
+            "source_row": np.arange(2, n_reps + 2),
+        }
+    )
     return Instance(customers, reps, tiers, workday, seed)
 
 
@@ -166,8 +194,14 @@ def _to_latlon(xy_km: np.ndarray, lat0: float, lon0: float) -> tuple[np.ndarray,
     return lat, lon
 
 
-def write_instance(inst: Instance, out: Path, *, horizon_start: dt.date = dt.date(2026, 11, 30),
-                   weeks: int = 4, territories: dict | None = None) -> Path:
+def write_instance(
+    inst: Instance,
+    out: Path,
+    *,
+    horizon_start: dt.date = dt.date(2026, 11, 30),
+    weeks: int = 4,
+    territories: dict | None = None,
+) -> Path:
     """Write ``customers.csv``, ``reps.csv`` and ``scenario.yaml`` into ``out``.
 
     Returns the scenario path. ``territories`` overrides the scenario's
@@ -178,19 +212,27 @@ def write_instance(inst: Instance, out: Path, *, horizon_start: dt.date = dt.dat
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     c = inst.customers
-    pd.DataFrame({
-        "id": c["customer_id"], "name": c["name"], "lat": c["lat"], "lon": c["lon"],
-        "tier": c["tier"], "opening_hours": OPENING_HOURS,
-        "rep_id": c["rep_id"].fillna(""), "territory_id": c["territory_id"].fillna(""),
-        "revenue": c["revenue"],
-    }).to_csv(out / "customers.csv", index=False, lineterminator="\n")
+    pd.DataFrame(
+        {
+            "id": c["customer_id"],
+            "name": c["name"],
+            "lat": c["lat"],
+            "lon": c["lon"],
+            "tier": c["tier"],
+            "opening_hours": OPENING_HOURS,
+            "rep_id": c["rep_id"].fillna(""),
+            "territory_id": c["territory_id"].fillna(""),
+            "revenue": c["revenue"],
+        }
+    ).to_csv(out / "customers.csv", index=False, lineterminator="\n")
     r = inst.reps
-    pd.DataFrame({"id": r["rep_id"], "name": r["name"], "home_lat": r["home_lat"],
-                  "home_lon": r["home_lon"]}).to_csv(out / "reps.csv", index=False,
-                                                     lineterminator="\n")
+    pd.DataFrame(
+        {"id": r["rep_id"], "name": r["name"], "home_lat": r["home_lat"], "home_lon": r["home_lon"]}
+    ).to_csv(out / "reps.csv", index=False, lineterminator="\n")
     scenario = {
         "name": f"synthetic {len(c)} customers / {len(r)} reps (seed {inst.seed})",
-        "customers": "customers.csv", "reps": "reps.csv",
+        "customers": "customers.csv",
+        "reps": "reps.csv",
         "horizon": {"start": horizon_start.isoformat(), "weeks": weeks},
         "travel": {"mode": "haversine"},
         "territories": territories or {"method": "redesign", "balance": "workload"},

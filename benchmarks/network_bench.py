@@ -45,8 +45,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CASES = {"malta": ("malta-latest.osm.pbf", 1000), "porto": ("porto_portugal.osm.pbf", 2000)}
 OSRM_POINTS = 200
 SEED = 42
-COMMAND = ("flock /tmp/bench.lock nice -n 10 timeout 1200 "
-           ".venv/bin/python benchmarks/network_bench.py")
+COMMAND = (
+    "flock /tmp/bench.lock nice -n 10 timeout 1200 .venv/bin/python benchmarks/network_bench.py"
+)
 
 
 def peak_rss_mb() -> float:
@@ -68,10 +69,18 @@ def sample_points(pbf: Path, n: int, cache: Path, jitter_m: float) -> pd.DataFra
     rng = np.random.default_rng(SEED)
     idx = rng.choice(graph.n_nodes, n, replace=False)
     dlat = rng.normal(0, jitter_m / 111_195, n) if jitter_m else 0.0
-    dlon = (rng.normal(0, jitter_m / 111_195, n) / np.cos(np.radians(graph.node_lat[idx]))
-            if jitter_m else 0.0)
-    return pd.DataFrame({"point_id": [f"P{i:04d}" for i in range(n)],
-                         "lat": graph.node_lat[idx] + dlat, "lon": graph.node_lon[idx] + dlon})
+    dlon = (
+        rng.normal(0, jitter_m / 111_195, n) / np.cos(np.radians(graph.node_lat[idx]))
+        if jitter_m
+        else 0.0
+    )
+    return pd.DataFrame(
+        {
+            "point_id": [f"P{i:04d}" for i in range(n)],
+            "lat": graph.node_lat[idx] + dlat,
+            "lon": graph.node_lon[idx] + dlon,
+        }
+    )
 
 
 def run_build(pbf: Path, cache: Path) -> dict:
@@ -85,8 +94,12 @@ def run_build(pbf: Path, cache: Path) -> dict:
     t1 = time.perf_counter()
     load_graph(params)
     t2 = time.perf_counter()
-    return {"build_s": round(t1 - t0, 2), "cached_build_s": round(t2 - t1, 3),
-            "stats": graph.stats, "build_peak_rss_mb": round(peak_rss_mb())}
+    return {
+        "build_s": round(t1 - t0, 2),
+        "cached_build_s": round(t2 - t1, 3),
+        "stats": graph.stats,
+        "build_peak_rss_mb": round(peak_rss_mb()),
+    }
 
 
 def run_matrix(pbf: Path, n: int, cache: Path) -> dict:
@@ -109,16 +122,21 @@ def run_matrix(pbf: Path, n: int, cache: Path) -> dict:
     for k in range(20):
         model.path(list(pts["point_id"].iloc[[k, k + 20, k + 40, k]]))
     path_s = (time.perf_counter() - path_t0) / 20
-    return {"n": n, "model_build_s": round(t1 - t0, 2), "matrix_s": round(t2 - t1, 2),
-            "cached_matrix_s": round(t3 - t2, 3), "path_3_legs_s": round(path_s, 3),
-            "matrix_peak_rss_mb": round(peak_rss_mb()),
-            "worker_peak_rss_mb": round(worker_peak_rss_mb()),
-            "finite_share": float(np.isfinite(m.travel_s).mean()),
-            "median_min": round(float(np.median(m.travel_s[off])) / 60, 1),
-            "p95_min": round(float(np.percentile(m.travel_s[off], 95)) / 60, 1),
-            "max_min": round(float(m.travel_s.max()) / 60, 1),
-            "snap_median_m": round(float(model.snaps["snap_m"].median()), 1),
-            "far_points": len(model.warnings)}
+    return {
+        "n": n,
+        "model_build_s": round(t1 - t0, 2),
+        "matrix_s": round(t2 - t1, 2),
+        "cached_matrix_s": round(t3 - t2, 3),
+        "path_3_legs_s": round(path_s, 3),
+        "matrix_peak_rss_mb": round(peak_rss_mb()),
+        "worker_peak_rss_mb": round(worker_peak_rss_mb()),
+        "finite_share": float(np.isfinite(m.travel_s).mean()),
+        "median_min": round(float(np.median(m.travel_s[off])) / 60, 1),
+        "p95_min": round(float(np.percentile(m.travel_s[off], 95)) / 60, 1),
+        "max_min": round(float(m.travel_s.max()) / 60, 1),
+        "snap_median_m": round(float(model.snaps["snap_m"].median()), 1),
+        "far_points": len(model.warnings),
+    }
 
 
 def _free_port() -> int:
@@ -132,30 +150,47 @@ def run_osrm(pbf: Path, osrm_dir: Path, cache: Path) -> dict:
     from planner.network import TravelParams, build_travel_model
 
     pts = sample_points(pbf, OSRM_POINTS, cache, jitter_m=0.0)
-    ours = build_travel_model(TravelParams(mode="road", network=str(pbf), cache_dir=cache),
-                              pts).matrix(list(pts["point_id"]))
+    ours = build_travel_model(
+        TravelParams(mode="road", network=str(pbf), cache_dir=cache), pts
+    ).matrix(list(pts["point_id"]))
     binp = osrm_dir / "bin"
-    version = subprocess.run([binp / "osrm-routed", "--version"], check=True,
-                             capture_output=True, text=True).stdout.strip()
+    version = subprocess.run(
+        [binp / "osrm-routed", "--version"], check=True, capture_output=True, text=True
+    ).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / pbf.name
         shutil.copy(pbf, data)
         base = Path(tmp) / pbf.name.replace(".osm.pbf", "")
         t0 = time.perf_counter()
-        subprocess.run([binp / "osrm-extract", "-p", osrm_dir / "share/profiles/car.lua",
-                        "-t", "2", data], check=True, capture_output=True)
-        subprocess.run([binp / "osrm-contract", "-t", "2", f"{base}.osrm"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [binp / "osrm-extract", "-p", osrm_dir / "share/profiles/car.lua", "-t", "2", data],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [binp / "osrm-contract", "-t", "2", f"{base}.osrm"], check=True, capture_output=True
+        )
         prep_s = time.perf_counter() - t0
         port = _free_port()
-        server = subprocess.Popen([binp / "osrm-routed", "--algorithm", "ch", "--port",
-                                   str(port), "--max-table-size", "1000", f"{base}.osrm"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                binp / "osrm-routed",
+                "--algorithm",
+                "ch",
+                "--port",
+                str(port),
+                "--max-table-size",
+                "1000",
+                f"{base}.osrm",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            coords = ";".join(f"{lo:.7f},{la:.7f}" for la, lo in zip(pts["lat"], pts["lon"],
-                                                                      strict=True))
-            url = (f"http://127.0.0.1:{port}/table/v1/driving/{coords}"
-                   "?annotations=duration,distance")
+            coords = ";".join(
+                f"{lo:.7f},{la:.7f}" for la, lo in zip(pts["lat"], pts["lon"], strict=True)
+            )
+            url = f"http://127.0.0.1:{port}/table/v1/driving/{coords}?annotations=duration,distance"
             for _ in range(100):
                 try:
                     with urllib.request.urlopen(url, timeout=30) as r:
@@ -170,21 +205,31 @@ def run_osrm(pbf: Path, osrm_dir: Path, cache: Path) -> dict:
             server.wait(timeout=10)
     osrm_s = np.array(table["durations"], dtype=float)
     osrm_m = np.array(table["distances"], dtype=float)
-    off = (~np.eye(OSRM_POINTS, dtype=bool) & (ours.travel_s > 60)  # skip trivial pairs
-           & np.isfinite(osrm_s) & (osrm_s > 0) & np.isfinite(osrm_m) & (osrm_m > 0))
+    off = (
+        ~np.eye(OSRM_POINTS, dtype=bool)
+        & (ours.travel_s > 60)  # skip trivial pairs
+        & np.isfinite(osrm_s)
+        & (osrm_s > 0)
+        & np.isfinite(osrm_m)
+        & (osrm_m > 0)
+    )
     ratio = ours.travel_s[off] / osrm_s[off]
     dratio = ours.dist_m[off] / osrm_m[off]
-    return {"osrm_version": version, "pairs": int(off.sum()),
-            "osrm_prepare_s": round(prep_s, 1),
-            "time_ratio_median": round(float(np.median(ratio)), 3),
-            "time_ratio_p10": round(float(np.percentile(ratio, 10)), 3),
-            "time_ratio_p90": round(float(np.percentile(ratio, 90)), 3),
-            "dist_ratio_median": round(float(np.median(dratio)), 3)}
+    return {
+        "osrm_version": version,
+        "pairs": int(off.sum()),
+        "osrm_prepare_s": round(prep_s, 1),
+        "time_ratio_median": round(float(np.median(ratio)), 3),
+        "time_ratio_p10": round(float(np.percentile(ratio, 10)), 3),
+        "time_ratio_p90": round(float(np.percentile(ratio, 90)), 3),
+        "dist_ratio_median": round(float(np.median(dratio)), 3),
+    }
 
 
 def subprocess_case(args: list[str]) -> dict:
-    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True,
-                         text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -193,15 +238,19 @@ def _row(label: str, malta: str, porto: str, target: str = "") -> str:
 
 
 def machine_text() -> str:
-    return (f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def write_doc(path: Path, res: dict, command: str) -> None:
     m, p = res["malta"], res["porto"]
     mb, pb, mm, pm = m["build"], p["build"], m["matrix"], p["matrix"]
-    machine = (f"Machine: {res.get('machine', machine_text())}, shared with other work "
-               f"(load average {res['load_before']} before the run).")
+    machine = (
+        f"Machine: {res.get('machine', machine_text())}, shared with other work "
+        f"(load average {res['load_before']} before the run)."
+    )
     lines = [
         "# Travel model (planner.network): speed, memory, agreement with OSRM",
         "",
@@ -216,42 +265,76 @@ def write_doc(path: Path, res: dict, command: str) -> None:
         "",
         "| figure | Malta (malta-latest) | Porto (porto_portugal) | target |",
         "| --- | --- | --- | --- |",
-        _row("graph nodes / links (largest SCC)",
-             f"{mb['stats']['nodes']:,} / {mb['stats']['links']:,}",
-             f"{pb['stats']['nodes']:,} / {pb['stats']['links']:,}"),
-        _row("graph build from .osm.pbf, empty cache", f"{mb['build_s']} s",
-             f"{pb['build_s']} s", "Malta <= 10 s"),
+        _row(
+            "graph nodes / links (largest SCC)",
+            f"{mb['stats']['nodes']:,} / {mb['stats']['links']:,}",
+            f"{pb['stats']['nodes']:,} / {pb['stats']['links']:,}",
+        ),
+        _row(
+            "graph build from .osm.pbf, empty cache",
+            f"{mb['build_s']} s",
+            f"{pb['build_s']} s",
+            "Malta <= 10 s",
+        ),
         _row("graph load from cache", f"{mb['cached_build_s']} s", f"{pb['cached_build_s']} s"),
-        _row("peak RSS, graph build", f"{mb['build_peak_rss_mb']} MB",
-             f"{pb['build_peak_rss_mb']} MB"),
-        _row("model build (snap the points, cached graph)", f"{mm['model_build_s']} s",
-             f"{pm['model_build_s']} s"),
-        _row("matrix n x n", f"{mm['n']:,} x {mm['n']:,}: {mm['matrix_s']} s",
-             f"{pm['n']:,} x {pm['n']:,}: {pm['matrix_s']} s", "Malta <= 10 s, Porto <= 60 s"),
-        _row("same matrix again (disk cache)", f"{mm['cached_matrix_s']} s",
-             f"{pm['cached_matrix_s']} s"),
-        _row("peak RSS, model + matrix (main; largest worker)",
-             f"{mm['matrix_peak_rss_mb']} MB; {mm['worker_peak_rss_mb']} MB",
-             f"{pm['matrix_peak_rss_mb']} MB; {pm['worker_peak_rss_mb']} MB"),
-        _row("path() of a 3-leg day (road geometry)", f"{mm['path_3_legs_s']} s",
-             f"{pm['path_3_legs_s']} s"),
-        _row("travel time median / p95 / max",
-             f"{mm['median_min']} / {mm['p95_min']} / {mm['max_min']} min",
-             f"{pm['median_min']} / {pm['p95_min']} / {pm['max_min']} min"),
-        _row("median snap distance; points > 1 km from a road",
-             f"{mm['snap_median_m']} m; {mm['far_points']}",
-             f"{pm['snap_median_m']} m; {pm['far_points']}"),
+        _row(
+            "peak RSS, graph build",
+            f"{mb['build_peak_rss_mb']} MB",
+            f"{pb['build_peak_rss_mb']} MB",
+        ),
+        _row(
+            "model build (snap the points, cached graph)",
+            f"{mm['model_build_s']} s",
+            f"{pm['model_build_s']} s",
+        ),
+        _row(
+            "matrix n x n",
+            f"{mm['n']:,} x {mm['n']:,}: {mm['matrix_s']} s",
+            f"{pm['n']:,} x {pm['n']:,}: {pm['matrix_s']} s",
+            "Malta <= 10 s, Porto <= 60 s",
+        ),
+        _row(
+            "same matrix again (disk cache)",
+            f"{mm['cached_matrix_s']} s",
+            f"{pm['cached_matrix_s']} s",
+        ),
+        _row(
+            "peak RSS, model + matrix (main; largest worker)",
+            f"{mm['matrix_peak_rss_mb']} MB; {mm['worker_peak_rss_mb']} MB",
+            f"{pm['matrix_peak_rss_mb']} MB; {pm['worker_peak_rss_mb']} MB",
+        ),
+        _row(
+            "path() of a 3-leg day (road geometry)",
+            f"{mm['path_3_legs_s']} s",
+            f"{pm['path_3_legs_s']} s",
+        ),
+        _row(
+            "travel time median / p95 / max",
+            f"{mm['median_min']} / {mm['p95_min']} / {mm['max_min']} min",
+            f"{pm['median_min']} / {pm['p95_min']} / {pm['max_min']} min",
+        ),
+        _row(
+            "median snap distance; points > 1 km from a road",
+            f"{mm['snap_median_m']} m; {mm['far_points']}",
+            f"{pm['snap_median_m']} m; {pm['far_points']}",
+        ),
     ]
     if "osrm" in m and "osrm" in p:
         mo, po = m["osrm"], p["osrm"]
         lines += [
-            _row(f"ours / OSRM, travel time: median (p10-p90), {OSRM_POINTS} points",
-                 f"{mo['time_ratio_median']} ({mo['time_ratio_p10']}-{mo['time_ratio_p90']})",
-                 f"{po['time_ratio_median']} ({po['time_ratio_p10']}-{po['time_ratio_p90']})"),
-            _row("ours / OSRM, distance: median", str(mo["dist_ratio_median"]),
-                 str(po["dist_ratio_median"])),
-            _row("OSRM extract + contract", f"{mo['osrm_prepare_s']} s",
-                 f"{po['osrm_prepare_s']} s"),
+            _row(
+                f"ours / OSRM, travel time: median (p10-p90), {OSRM_POINTS} points",
+                f"{mo['time_ratio_median']} ({mo['time_ratio_p10']}-{mo['time_ratio_p90']})",
+                f"{po['time_ratio_median']} ({po['time_ratio_p10']}-{po['time_ratio_p90']})",
+            ),
+            _row(
+                "ours / OSRM, distance: median",
+                str(mo["dist_ratio_median"]),
+                str(po["dist_ratio_median"]),
+            ),
+            _row(
+                "OSRM extract + contract", f"{mo['osrm_prepare_s']} s", f"{po['osrm_prepare_s']} s"
+            ),
         ]
     osrm_version = m.get("osrm", {}).get("osrm_version", "(version not recorded)")
     lines += [
@@ -293,10 +376,12 @@ def main() -> None:
     ap.add_argument("--osm-dir", type=Path, default=ROOT.parent / "shared" / "osm")
     ap.add_argument("--osrm-dir", type=Path, default=Path("/tmp/osrm/x/osrm"))
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks" / "network.md")
-    ap.add_argument("--case", nargs=3, metavar=("KIND", "AREA", "CACHE"),
-                    help=argparse.SUPPRESS)
-    ap.add_argument("--rewrite-doc", action="store_true",
-                    help="rewrite --out from the JSON figures already in it (no measuring)")
+    ap.add_argument("--case", nargs=3, metavar=("KIND", "AREA", "CACHE"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--rewrite-doc",
+        action="store_true",
+        help="rewrite --out from the JSON figures already in it (no measuring)",
+    )
     a = ap.parse_args()
     if a.rewrite_doc:
         text = a.out.read_text(encoding="utf-8")
@@ -308,9 +393,11 @@ def main() -> None:
         kind, area, cache = a.case
         name, n = CASES[area]
         pbf = a.osm_dir / name
-        fn = {"build": lambda: run_build(pbf, Path(cache)),
-              "matrix": lambda: run_matrix(pbf, n, Path(cache)),
-              "osrm": lambda: run_osrm(pbf, a.osrm_dir, Path(cache))}[kind]
+        fn = {
+            "build": lambda: run_build(pbf, Path(cache)),
+            "matrix": lambda: run_matrix(pbf, n, Path(cache)),
+            "osrm": lambda: run_osrm(pbf, a.osrm_dir, Path(cache)),
+        }[kind]
         print(json.dumps(fn()))
         return
     res: dict = {"load_before": round(os.getloadavg()[0], 1), "machine": machine_text()}
@@ -318,8 +405,10 @@ def main() -> None:
         for area in CASES:
             cache = str(Path(tmp) / area)
             common = ["--osm-dir", str(a.osm_dir), "--osrm-dir", str(a.osrm_dir)]
-            res[area] = {"build": subprocess_case([*common, "--case", "build", area, cache]),
-                         "matrix": subprocess_case([*common, "--case", "matrix", area, cache])}
+            res[area] = {
+                "build": subprocess_case([*common, "--case", "build", area, cache]),
+                "matrix": subprocess_case([*common, "--case", "matrix", area, cache]),
+            }
             if (a.osrm_dir / "bin" / "osrm-routed").exists():
                 res[area]["osrm"] = subprocess_case([*common, "--case", "osrm", area, cache])
             print(area, json.dumps(res[area]), flush=True)

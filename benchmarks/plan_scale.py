@@ -45,8 +45,9 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="also run planner.check on the plan")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_instance(generate_instance(a.customers, a.reps, a.seed), Path(tmp),
-                              weeks=a.weeks)
+        path = write_instance(
+            generate_instance(a.customers, a.reps, a.seed), Path(tmp), weeks=a.weeks
+        )
         sc = load_scenario(path)
         t0 = time.perf_counter()
         plan = run_plan(sc, workers=a.workers)
@@ -59,20 +60,29 @@ def main() -> None:
         n_viol = "-"
         if a.check:
             travel = build_travel(sc, read_scenario_inputs(sc))
-            params = CheckParams(sc.horizon(), sc.workday(), sc.tier_table(),
-                                 sc.model.routing.max_shift_days, sc.seed)
+            params = CheckParams(
+                sc.horizon(),
+                sc.workday(),
+                sc.tier_table(),
+                sc.model.routing.max_shift_days,
+                sc.seed,
+            )
             n_viol = str(len(check_plan(plan, travel.matrix, params)))
         rt = plan.meta["runtimes"]
         terr = [s["runtime_s"] for s in plan.meta["territory_stats"]]
-        print("| customers / reps | weeks | workers | total s | territories s | routes s | "
-              "slowest territory s | peak MiB (main / worker) | required | coverage % | "
-              "travel h | rep hours min/mean/max | max dev. from mean % | check |")
+        print(
+            "| customers / reps | weeks | workers | total s | territories s | routes s | "
+            "slowest territory s | peak MiB (main / worker) | required | coverage % | "
+            "travel h | rep hours min/mean/max | max dev. from mean % | check |"
+        )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        print(f"| {a.customers} / {a.reps} | {a.weeks} | {a.workers} | {total:.1f} | "
-              f"{rt['territories_s']:.1f} | {rt['routes_s']:.1f} | {max(terr):.1f} | "
-              f"{own:.0f} / {kids:.0f} | {k['required_visits']} | {k['coverage_pct']} | "
-              f"{k['travel_h']} | {k['rep_hours']['min']}/{k['rep_hours']['mean']}/"
-              f"{k['rep_hours']['max']} | {spread:.1f} | {n_viol} |")
+        print(
+            f"| {a.customers} / {a.reps} | {a.weeks} | {a.workers} | {total:.1f} | "
+            f"{rt['territories_s']:.1f} | {rt['routes_s']:.1f} | {max(terr):.1f} | "
+            f"{own:.0f} / {kids:.0f} | {k['required_visits']} | {k['coverage_pct']} | "
+            f"{k['travel_h']} | {k['rep_hours']['min']}/{k['rep_hours']['mean']}/"
+            f"{k['rep_hours']['max']} | {spread:.1f} | {n_viol} |"
+        )
         by_tier = k.get("unscheduled_by_tier", {})
         print(f"\nunscheduled by tier: {by_tier}")
 

@@ -33,8 +33,9 @@ def main() -> None:
     ap.add_argument("--index", type=int, default=0, help="which territory (sorted by id)")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        sc = load_scenario(write_instance(generate_instance(a.customers, a.reps, a.seed),
-                                          Path(tmp)))
+        sc = load_scenario(
+            write_instance(generate_instance(a.customers, a.reps, a.seed), Path(tmp))
+        )
         inputs = read_scenario_inputs(sc)
         travel = build_travel(sc, inputs)
         problems = territory_problems(sc, inputs, travel, design(sc, inputs, travel).assignments)

@@ -27,8 +27,12 @@ from planner.network.haversine import haversine_matrix
 from planner.routing import DayProblem, RoutingParams, Stop, check_day, solve_day
 
 H = 3600
-HOURS = [((8 * H, 12 * H),), ((13 * H, 17 * H),), ((9 * H, 12 * H), (13 * H, 17 * H)),
-         ((10 * H, 16 * H),)]
+HOURS = [
+    ((8 * H, 12 * H),),
+    ((13 * H, 17 * H),),
+    ((9 * H, 12 * H), (13 * H, 17 * H)),
+    ((10 * H, 16 * H),),
+]
 
 
 def day(n: int, seed: int) -> DayProblem:
@@ -38,12 +42,25 @@ def day(n: int, seed: int) -> DayProblem:
     travel, dist = haversine_matrix(lat, lon)
     matrix = TravelMatrix(("home:r", *(f"c{i}" for i in range(n))), travel, dist)
     stops = tuple(
-        Stop(f"c{i}", rng.choice([15, 20, 30, 45]) * 60,
-             rng.choice(HOURS) if rng.random() < 0.6 else ((8 * H, 17 * H),),
-             penalty=rng.choice([100, 10_000, 1_000_000]))
-        for i in range(n))
-    return DayProblem("r", dt.date(2026, 1, 5), "home:r", "home:r", stops, matrix, 8 * H,
-                      16 * H + 1800, BreakRule(11 * H + 1800, 13 * H + 1800, 1800))
+        Stop(
+            f"c{i}",
+            rng.choice([15, 20, 30, 45]) * 60,
+            rng.choice(HOURS) if rng.random() < 0.6 else ((8 * H, 17 * H),),
+            penalty=rng.choice([100, 10_000, 1_000_000]),
+        )
+        for i in range(n)
+    )
+    return DayProblem(
+        "r",
+        dt.date(2026, 1, 5),
+        "home:r",
+        "home:r",
+        stops,
+        matrix,
+        8 * H,
+        16 * H + 1800,
+        BreakRule(11 * H + 1800, 13 * H + 1800, 1800),
+    )
 
 
 def key(problem: DayProblem, res) -> tuple[int, int]:
@@ -58,8 +75,10 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     params = RoutingParams()
     print(f"# {a.days} days per size, RoutingParams() = {params}")
-    print("| stops | engine | mean s | median s | max s | kept / stops |"
-          f" days at the {params.time_limit_s:g}-s limit |")
+    print(
+        "| stops | engine | mean s | median s | max s | kept / stops |"
+        f" days at the {params.time_limit_s:g}-s limit |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     bad = 0
     for n in map(int, a.sizes.split(",")):
@@ -72,9 +91,12 @@ def main(argv: list[str] | None = None) -> int:
             kept += len(res.stops)
             bad += bool(check_day(p, res))
         engine = "exact DP" if n <= params.exact_max_stops else "OR-Tools GLS"
-        print(f"| {n} | {engine} | {statistics.mean(times):.3f} | {statistics.median(times):.3f}"
-              f" | {max(times):.3f} | {kept / a.days:.1f} / {n} |"
-              f" {sum(t >= 0.95 * params.time_limit_s for t in times)} |", flush=True)
+        print(
+            f"| {n} | {engine} | {statistics.mean(times):.3f} | {statistics.median(times):.3f}"
+            f" | {max(times):.3f} | {kept / a.days:.1f} / {n} |"
+            f" {sum(t >= 0.95 * params.time_limit_s for t in times)} |",
+            flush=True,
+        )
     n = 12
     miss_pen = miss_travel = 0
     t_or = t_dp = 0.0
@@ -88,9 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         ko, ke = key(p, ort), key(p, exact)
         miss_pen += ko[0] > ke[0]
         miss_travel += ko[0] == ke[0] and ko[1] > ke[1]
-    print(f"\n{n}-stop days, OR-Tools alone vs exact DP: {miss_pen} of {a.days} drop a costlier "
-          f"set, {miss_travel} more travel for the same set; mean time OR-Tools "
-          f"{t_or / a.days:.3f} s, DP {t_dp / a.days:.3f} s")
+    print(
+        f"\n{n}-stop days, OR-Tools alone vs exact DP: {miss_pen} of {a.days} drop a costlier "
+        f"set, {miss_travel} more travel for the same set; mean time OR-Tools "
+        f"{t_or / a.days:.3f} s, DP {t_dp / a.days:.3f} s"
+    )
     print(f"check_day violations: {bad}")
     return 1 if bad else 0
 

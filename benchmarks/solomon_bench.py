@@ -41,17 +41,22 @@ def read_solomon(path: Path) -> dict:
     lines = [ln.split() for ln in path.read_text().splitlines()]
     k = next(i for i, ln in enumerate(lines) if ln[:1] == ["VEHICLE"])
     vehicles, capacity = (int(x) for x in lines[k + 2])
-    rows = [list(map(float, ln)) for ln in lines[k + 3:] if len(ln) == 7 and
-            ln[0].isdigit()]
+    rows = [list(map(float, ln)) for ln in lines[k + 3 :] if len(ln) == 7 and ln[0].isdigit()]
     a = np.array(rows)
-    return {"name": path.stem, "vehicles": vehicles, "capacity": capacity,
-            "xy": a[:, 1:3], "demand": a[:, 3].astype(int),
-            "windows": a[:, 4:6].astype(int), "service": a[:, 6].astype(int)}
+    return {
+        "name": path.stem,
+        "vehicles": vehicles,
+        "capacity": capacity,
+        "xy": a[:, 1:3],
+        "demand": a[:, 3].astype(int),
+        "windows": a[:, 4:6].astype(int),
+        "service": a[:, 6].astype(int),
+    }
 
 
 def euclid(xy: np.ndarray) -> np.ndarray:
     d = xy[:, None, :] - xy[None, :, :]
-    return np.sqrt((d ** 2).sum(-1))
+    return np.sqrt((d**2).sum(-1))
 
 
 def check_routes(inst: dict, dist: np.ndarray, routes: list[list[int]]) -> tuple[float, list[str]]:
@@ -85,17 +90,27 @@ def check_routes(inst: dict, dist: np.ndarray, routes: list[list[int]]) -> tuple
 
 def read_bks(path: Path) -> dict[str, tuple[float, int]]:
     with path.open() as f:
-        return {r["instance"]: (float(r["distance"]), int(r["vehicles"]))
-                for r in csv.DictReader(f) if r["objective"] == "distance"}
+        return {
+            r["instance"]: (float(r["distance"]), int(r["vehicles"]))
+            for r in csv.DictReader(f)
+            if r["objective"] == "distance"
+        }
 
 
 def run(inst: dict, limit_s: float, checkpoints: tuple[float, ...]) -> dict:
     dist = euclid(inst["xy"])
     travel = np.ceil(dist * SCALE - 1e-9).astype(np.int64)
     cost = np.rint(dist * SCALE).astype(np.int64)
-    res = solve_vrptw(travel, inst["service"] * SCALE, inst["windows"] * SCALE,
-                      inst["demand"], inst["capacity"], inst["vehicles"],
-                      VrptwParams(time_limit_s=limit_s, checkpoints_s=checkpoints), cost=cost)
+    res = solve_vrptw(
+        travel,
+        inst["service"] * SCALE,
+        inst["windows"] * SCALE,
+        inst["demand"],
+        inst["capacity"],
+        inst["vehicles"],
+        VrptwParams(time_limit_s=limit_s, checkpoints_s=checkpoints),
+        cost=cost,
+    )
     out = {"runtime_s": res.runtime_s}
     for cp in checkpoints:
         found = res.checkpoints.get(cp)
@@ -110,8 +125,11 @@ def run(inst: dict, limit_s: float, checkpoints: tuple[float, ...]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("instances", nargs="*", default=DEFAULT)
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2]
-                    / "shared" / "benchmarks" / "vrptw")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "vrptw",
+    )
     ap.add_argument("--limit", type=float, default=30.0)
     ap.add_argument("--checkpoints", default="10,30")
     a = ap.parse_args(argv)
@@ -119,8 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     bks = read_bks(a.data / "bks.csv")
     import ortools
 
-    print(f"# ortools {ortools.__version__}, python {platform.python_version()}, "
-          f"{platform.machine()}, limit {a.limit:g} s, {time.strftime('%Y-%m-%d')}")
+    print(
+        f"# ortools {ortools.__version__}, python {platform.python_version()}, "
+        f"{platform.machine()}, limit {a.limit:g} s, {time.strftime('%Y-%m-%d')}"
+    )
     head = " | ".join(f"dist @{c:g}s | veh | gap @{c:g}s" for c in cps)
     print(f"| instance | BKS dist (veh) | {head} |")
     print("|" + " --- |" * (2 + 3 * len(cps)))

@@ -100,13 +100,16 @@ def _contract(res, customers) -> dict:
     tid = res.assignments["territory_id"].to_numpy()
     poly = dict(zip(t["territory_id"], t.geometry, strict=True))
     lon, lat = customers["lon"].to_numpy(float), customers["lat"].to_numpy(float)
-    inside = sum(int(shapely.intersects_xy(poly[x], lon[tid == x], lat[tid == x]).sum())
-                 for x in np.unique(tid))
+    inside = sum(
+        int(shapely.intersects_xy(poly[x], lon[tid == x], lat[tid == x]).sum())
+        for x in np.unique(tid)
+    )
     return {
         "coverage_valid": bool(shapely.coverage_is_valid(geoms)),
         "overlap_rel": float(abs(shapely.area(geoms).sum() - union.area) / union.area),
-        "gap_rel": float(shapely.symmetric_difference(union, res.service_area).area
-                         / res.service_area.area),
+        "gap_rel": float(
+            shapely.symmetric_difference(union, res.service_area).area / res.service_area.area
+        ),
         "customers_in_own_polygon": inside,
         "multipart": int(sum(len(shapely.get_parts(g)) > 1 for g in geoms)),
         "not_contiguous": int((~t["contiguous"]).sum()),
@@ -123,8 +126,9 @@ def _imbalance(inst, base, hours: np.ndarray, excess: float = 0.25):
     target = float(hours.sum()) / len(base.territories) * (1 + excess)
     home = inst.reps[["home_lat", "home_lon"]].iloc[0].to_numpy(float)
     c = inst.customers
-    d = np.hypot(c["lat"].to_numpy() - home[0],
-                 (c["lon"].to_numpy() - home[1]) * np.cos(np.radians(home[0])))
+    d = np.hypot(
+        c["lat"].to_numpy() - home[0], (c["lon"].to_numpy() - home[1]) * np.cos(np.radians(home[0]))
+    )
     grabbed = 0
     for i in np.argsort(d, kind="stable"):
         if load >= target:
@@ -146,17 +150,25 @@ def run_case(n: int, k: int, homes: str = "towns") -> dict:
     inst, travel, travel_s = _setup(n, k, homes)
     base_mb = _rss_mb()
     t0 = time.perf_counter()
-    res = design_territories(inst.customers, inst.reps, travel, inst.tiers, inst.workday,
-                             TerritoryParams(seed=SEED))
+    res = design_territories(
+        inst.customers, inst.reps, travel, inst.tiers, inst.workday, TerritoryParams(seed=SEED)
+    )
     design_s = time.perf_counter() - t0
     peak_mb = _peak_mb()
     t = res.territories
-    out = {"customers": n, "reps": k, "homes": homes, "travel_s": round(travel_s, 2),
-           "design_s": round(design_s, 2), "base_mb": round(base_mb), "peak_mb": round(peak_mb),
-           "max_dev_pct": float(t["deviation_pct"].abs().max()),
-           "over_tolerance": int((t["deviation_pct"].abs() > 10.0).sum()),
-           "mean_home_travel_min": round(float(t["mean_home_travel_min"].mean()), 1),
-           "warnings": res.warnings}
+    out = {
+        "customers": n,
+        "reps": k,
+        "homes": homes,
+        "travel_s": round(travel_s, 2),
+        "design_s": round(design_s, 2),
+        "base_mb": round(base_mb),
+        "peak_mb": round(peak_mb),
+        "max_dev_pct": float(t["deviation_pct"].abs().max()),
+        "over_tolerance": int((t["deviation_pct"].abs() > 10.0).sum()),
+        "mean_home_travel_min": round(float(t["mean_home_travel_min"].mean()), 1),
+        "warnings": res.warnings,
+    }
     out.update(_contract(res, inst.customers))
     home_km = _home_km(res, inst.customers, inst.reps)
     outside = home_km[home_km > 0]
@@ -164,20 +176,27 @@ def run_case(n: int, k: int, homes: str = "towns") -> dict:
         "count": int(len(outside)),
         "median": round(float(np.median(outside)), 1) if len(outside) else 0.0,
         "p90": round(float(np.quantile(outside, 0.9)), 1) if len(outside) else 0.0,
-        "max": round(float(outside.max()), 1) if len(outside) else 0.0}
-    hours = customer_workload_h(inst.customers, inst.tiers, 4, reps=inst.reps, travel=travel,
-                                workday=inst.workday).to_numpy()
+        "max": round(float(outside.max()), 1) if len(outside) else 0.0,
+    }
+    hours = customer_workload_h(
+        inst.customers, inst.tiers, 4, reps=inst.reps, travel=travel, workday=inst.workday
+    ).to_numpy()
     tid, grabbed, before = _imbalance(inst, res, hours)
     cust = inst.customers.copy()
     cust["territory_id"] = tid
     t0 = time.perf_counter()
-    keep = design_territories(cust, inst.reps, travel, inst.tiers, inst.workday,
-                              TerritoryParams(method="keep", seed=SEED))
-    out["keep"] = {"grabbed": grabbed, "dev_before_pct": round(before, 1),
-                   "keep_s": round(time.perf_counter() - t0, 2), "moved": keep.moved,
-                   "moved_workload_h": keep.moved_workload_h,
-                   "max_dev_pct": float(keep.territories["deviation_pct"].abs().max()),
-                   "not_contiguous": int((~keep.territories["contiguous"]).sum())}
+    keep = design_territories(
+        cust, inst.reps, travel, inst.tiers, inst.workday, TerritoryParams(method="keep", seed=SEED)
+    )
+    out["keep"] = {
+        "grabbed": grabbed,
+        "dev_before_pct": round(before, 1),
+        "keep_s": round(time.perf_counter() - t0, 2),
+        "moved": keep.moved,
+        "moved_workload_h": keep.moved_workload_h,
+        "max_dev_pct": float(keep.territories["deviation_pct"].abs().max()),
+        "not_contiguous": int((~keep.territories["contiguous"]).sum()),
+    }
     return out
 
 
@@ -193,8 +212,10 @@ def _peer_labels(name: str, xy_km: np.ndarray, neighbors: dict, k: int):
         model.solve()
         extra = {}
     else:
-        gdf = gpd.GeoDataFrame({"x": xy_km[:, 0], "y": xy_km[:, 1]},
-                               geometry=gpd.points_from_xy(xy_km[:, 0], xy_km[:, 1]))
+        gdf = gpd.GeoDataFrame(
+            {"x": xy_km[:, 0], "y": xy_km[:, 1]},
+            geometry=gpd.points_from_xy(xy_km[:, 0], xy_km[:, 1]),
+        )
         floor = int(0.75 * len(xy_km) / k)
         model = Skater(gdf, w, ["x", "y"], n_clusters=k, floor=floor)
         model.solve()
@@ -214,8 +235,9 @@ def run_peer(n: int, k: int) -> dict:
     t0 = time.perf_counter()
     ours = design_territories(c, r, travel, inst.tiers, inst.workday, TerritoryParams(seed=SEED))
     ours_s = time.perf_counter() - t0
-    hours = customer_workload_h(c, inst.tiers, 4, reps=r, travel=travel,
-                                workday=inst.workday).to_numpy()
+    hours = customer_workload_h(
+        c, inst.tiers, 4, reps=r, travel=travel, workday=inst.workday
+    ).to_numpy()
     crs, xy, home_xy = project_points(c, r)
     cells = build_cells(xy, home_xy, None, None, crs)
     m = len(cells.polys)
@@ -224,8 +246,13 @@ def run_peer(n: int, k: int) -> dict:
         neighbors[a].append(b)
         neighbors[b].append(a)
     rect = np.asarray(travel.rect_s([home_id(x) for x in r["rep_id"]], list(c["customer_id"])))
-    rows = [{"method": "planner (min-cost flow + repairs)", "time_s": round(ours_s, 2),
-             **_score(ours.assignments["territory_id"].factorize()[0], hours, rect, k)}]
+    rows = [
+        {
+            "method": "planner (min-cost flow + repairs)",
+            "time_s": round(ours_s, 2),
+            **_score(ours.assignments["territory_id"].factorize()[0], hours, rect, k),
+        }
+    ]
     for name in ("RegionKMeansHeuristic", "Skater"):
         try:
             cell_label, secs, extra = _peer_labels(name, cells.xy / 1000.0, neighbors, k)
@@ -233,8 +260,14 @@ def run_peer(n: int, k: int) -> dict:
             rows.append({"method": f"spopt {name}", "error": repr(e)[:300]})
             continue
         label = cell_label[cells.of_customer]
-        rows.append({"method": f"spopt {name}", "time_s": round(secs, 2), **extra,
-                     **_score(label, hours, rect, k)})
+        rows.append(
+            {
+                "method": f"spopt {name}",
+                "time_s": round(secs, 2),
+                **extra,
+                **_score(label, hours, rect, k),
+            }
+        )
     return {"customers": n, "reps": k, "cells": m, "peers": rows}
 
 
@@ -245,16 +278,22 @@ def _score(label: np.ndarray, hours: np.ndarray, rect: np.ndarray, k: int) -> di
     idx = np.searchsorted(uniq, label)
     load = np.bincount(idx, weights=hours, minlength=len(uniq))
     count = np.bincount(idx, minlength=len(uniq))
-    cost = np.stack([np.bincount(idx, weights=rect[j], minlength=len(uniq))
-                     for j in range(rect.shape[0])], axis=1)  # region x rep
+    cost = np.stack(
+        [np.bincount(idx, weights=rect[j], minlength=len(uniq)) for j in range(rect.shape[0])],
+        axis=1,
+    )  # region x rep
     ri, rj = linear_sum_assignment(cost)
     travel_min = np.array([cost[a, b] / count[a] / 60 for a, b in zip(ri, rj, strict=True)])
-    return {"regions": int(len(uniq)),
-            "max_dev_pct": round(float(np.max(np.abs(load - hours.sum() / k)) /
-                                       (hours.sum() / k) * 100), 1),
-            "max_count_dev_pct": round(float(np.max(np.abs(count - len(label) / k)) /
-                                             (len(label) / k) * 100), 1),
-            "mean_home_travel_min": round(float(travel_min.mean()), 1)}
+    return {
+        "regions": int(len(uniq)),
+        "max_dev_pct": round(
+            float(np.max(np.abs(load - hours.sum() / k)) / (hours.sum() / k) * 100), 1
+        ),
+        "max_count_dev_pct": round(
+            float(np.max(np.abs(count - len(label) / k)) / (len(label) / k) * 100), 1
+        ),
+        "mean_home_travel_min": round(float(travel_min.mean()), 1),
+    }
 
 
 def _child(flag: str, size: str, timeout: float, cost_exponent: float | None = None) -> dict:
@@ -273,9 +312,12 @@ def _child(flag: str, size: str, timeout: float, cost_exponent: float | None = N
 
 
 def _table(cases: list[dict], peer: dict | None) -> str:
-    lines = ["| customers / reps (homes) | design s | peak MB (base) | max dev % | "
-             "not contiguous | homes inside | outside: median / max km | coverage valid | "
-             "keep: grabbed -> moved (h) | keep s | keep max dev % |", "|" + "---|" * 11]
+    lines = [
+        "| customers / reps (homes) | design s | peak MB (base) | max dev % | "
+        "not contiguous | homes inside | outside: median / max km | coverage valid | "
+        "keep: grabbed -> moved (h) | keep s | keep max dev % |",
+        "|" + "---|" * 11,
+    ]
     for c in cases:
         if "error" in c:
             lines.append(f"| {c['customers']:,} / {c['reps']} ({c['homes']}) | {c['error']} |")
@@ -287,18 +329,26 @@ def _table(cases: list[dict], peer: dict | None) -> str:
             f"{c['homes_inside']}/{c['reps']} | {c['home_outside_km']['median']} / "
             f"{c['home_outside_km']['max']} | {c['coverage_valid']} | "
             f"{kp['grabbed']} -> {kp['moved']} ({kp['moved_workload_h']}) | {kp['keep_s']} | "
-            f"{kp['dev_before_pct']} -> {kp['max_dev_pct']} |")
+            f"{kp['dev_before_pct']} -> {kp['max_dev_pct']} |"
+        )
     if peer:
-        lines += ["", f"Peer on {peer['customers']:,} / {peer['reps']} ({peer['cells']} cells):",
-                  "", "| method | time s | regions | max workload dev % | max count dev % | "
-                  "mean home travel min |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"Peer on {peer['customers']:,} / {peer['reps']} ({peer['cells']} cells):",
+            "",
+            "| method | time s | regions | max workload dev % | max count dev % | "
+            "mean home travel min |",
+            "|---|---|---|---|---|---|",
+        ]
         for p in peer["peers"]:
             if "error" in p:
                 lines.append(f"| {p['method']} | {p['error']} |")
                 continue
-            lines.append(f"| {p['method']} | {p['time_s']} | {p['regions']} | "
-                         f"{p['max_dev_pct']} | {p['max_count_dev_pct']} | "
-                         f"{p['mean_home_travel_min']} |")
+            lines.append(
+                f"| {p['method']} | {p['time_s']} | {p['regions']} | "
+                f"{p['max_dev_pct']} | {p['max_count_dev_pct']} | "
+                f"{p['mean_home_travel_min']} |"
+            )
     return "\n".join(lines)
 
 
@@ -310,9 +360,13 @@ def main() -> None:
     ap.add_argument("--peer-size", default="1000/5", help="'' to skip the peer")
     ap.add_argument("--timeout", type=float, default=900.0, help="per child process, s")
     ap.add_argument("--json", type=Path, help="write all figures here")
-    ap.add_argument("--cost-exponent", type=float, default=None,
-                    help="experiment: flow cost = travel minutes ** this (committed: "
-                         "planner.territory.flow.COST_EXPONENT)")
+    ap.add_argument(
+        "--cost-exponent",
+        type=float,
+        default=None,
+        help="experiment: flow cost = travel minutes ** this (committed: "
+        "planner.territory.flow.COST_EXPONENT)",
+    )
     a = ap.parse_args()
     if a.case or a.peer:
         if a.cost_exponent is not None:
@@ -333,9 +387,14 @@ def main() -> None:
     if a.peer_size:
         peer = _child("--peer", a.peer_size, a.timeout, a.cost_exponent)
         print(json.dumps(peer), flush=True)
-    meta = {"python": platform.python_version(), "ortools": ortools.__version__,
-            "shapely": shapely.__version__, "machine": platform.machine(), "seed": SEED,
-            "cost_exponent": a.cost_exponent}
+    meta = {
+        "python": platform.python_version(),
+        "ortools": ortools.__version__,
+        "shapely": shapely.__version__,
+        "machine": platform.machine(),
+        "seed": SEED,
+        "cost_exponent": a.cost_exponent,
+    }
     if a.json:
         a.json.write_text(json.dumps({"meta": meta, "cases": cases, "peer": peer}, indent=1))
     print(_table(cases, peer if peer and "peers" in peer else None))

@@ -49,16 +49,18 @@ def _best(word: str, candidates: list[str]) -> str:
 
 
 def _nearest(word: str, options) -> str:
-    return _best(str(word), difflib.get_close_matches(str(word), [str(o) for o in options],
-                                                      n=5, cutoff=0.5))
+    return _best(
+        str(word), difflib.get_close_matches(str(word), [str(o) for o in options], n=5, cutoff=0.5)
+    )
 
 
 def _nearest_id(word: str, index: NearestIds) -> str:
     return _best(str(word), index(str(word), n=5))
 
 
-def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def apply_changes(
+    scenario, customers: pd.DataFrame, reps: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Apply the scenario's ``changes:`` to the validated tables.
 
     Returns
@@ -86,45 +88,75 @@ def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
     rep_ids = list(reps["rep_id"])
     for i, rid in enumerate(ch.reps.remove):
         if rid not in rep_ids:
-            problems.append(Problem(file, f"changes.reps.remove: rep '{rid}' is not in the reps "
-                                    f"file{_nearest(rid, rep_ids)}",
-                                    column=f"changes.reps.remove[{i}]"))
+            problems.append(
+                Problem(
+                    file,
+                    f"changes.reps.remove: rep '{rid}' is not in the reps "
+                    f"file{_nearest(rid, rep_ids)}",
+                    column=f"changes.reps.remove[{i}]",
+                )
+            )
     if ch.reps.remove:
         gone = set(ch.reps.remove)
         reps = reps[~reps["rep_id"].isin(gone)]
         pinned = customers["rep_id"].isin(gone)
         if pinned.any():
-            warnings.append(f"{int(pinned.sum())} customer(s) were pinned to removed reps "
-                            f"({', '.join(sorted(gone))}); they are unpinned")
+            warnings.append(
+                f"{int(pinned.sum())} customer(s) were pinned to removed reps "
+                f"({', '.join(sorted(gone))}); they are unpinned"
+            )
             customers.loc[pinned, "rep_id"] = None
     new_rows = []
     for i, r in enumerate(ch.reps.add):
         if r.id in set(reps["rep_id"]) or r.id in {x["rep_id"] for x in new_rows}:
-            problems.append(Problem(file, f"changes.reps.add: rep id '{r.id}' already exists",
-                                    column=f"changes.reps.add[{i}].id"))
+            problems.append(
+                Problem(
+                    file,
+                    f"changes.reps.add: rep id '{r.id}' already exists",
+                    column=f"changes.reps.add[{i}].id",
+                )
+            )
             continue
         try:
             days = parse_weekday_set(r.working_days)
         except ValueError as e:
-            problems.append(Problem(file, f"changes.reps.add: working_days of '{r.id}': {e}",
-                                    column=f"changes.reps.add[{i}].working_days",
-                                    fix="write e.g. Mo-Fr or Mo,We,Fr"))
+            problems.append(
+                Problem(
+                    file,
+                    f"changes.reps.add: working_days of '{r.id}': {e}",
+                    column=f"changes.reps.add[{i}].working_days",
+                    fix="write e.g. Mo-Fr or Mo,We,Fr",
+                )
+            )
             continue
         start_s = parse_clock(r.work_start) if r.work_start else wd.start_s
         end_s = parse_clock(r.work_end) if r.work_end else wd.end_s
         if end_s <= start_s or not days:
-            problems.append(Problem(file, f"changes.reps.add: rep '{r.id}' has no working time "
-                                    "(work_end before work_start, or no working days)",
-                                    column=f"changes.reps.add[{i}]"))
+            problems.append(
+                Problem(
+                    file,
+                    f"changes.reps.add: rep '{r.id}' has no working time "
+                    "(work_end before work_start, or no working days)",
+                    column=f"changes.reps.add[{i}]",
+                )
+            )
             continue
-        new_rows.append({
-            "rep_id": r.id, "name": r.name, "home_lat": r.home_lat, "home_lon": r.home_lon,
-            "start_lat": r.start_lat if r.start_lat is not None else r.home_lat,
-            "start_lon": r.start_lon if r.start_lon is not None else r.home_lon,
-            "work_start_s": start_s, "work_end_s": end_s, "working_days": days,
-            "max_visits_per_day": r.max_visits_per_day, "unavailable": (),
-            "source_row": 0,
-        })
+        new_rows.append(
+            {
+                "rep_id": r.id,
+                "name": r.name,
+                "home_lat": r.home_lat,
+                "home_lon": r.home_lon,
+                "start_lat": r.start_lat if r.start_lat is not None else r.home_lat,
+                "start_lon": r.start_lon if r.start_lon is not None else r.home_lon,
+                "work_start_s": start_s,
+                "work_end_s": end_s,
+                "working_days": days,
+                "max_visits_per_day": r.max_visits_per_day,
+                "unavailable": (),
+                "source_row": 0,
+            }
+        )
     if new_rows:
         reps = pd.concat([reps, pd.DataFrame(new_rows)], ignore_index=True)
     reps = reps.reset_index(drop=True)
@@ -141,8 +173,13 @@ def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
             continue
         dup = set(extra["customer_id"]) & set(customers["customer_id"])
         if dup:
-            problems.append(Problem(str(path), f"customer ids already in the base customers: "
-                                    f"{', '.join(sorted(dup)[:10])}", column="id"))
+            problems.append(
+                Problem(
+                    str(path),
+                    f"customer ids already in the base customers: {', '.join(sorted(dup)[:10])}",
+                    column="id",
+                )
+            )
             continue
         warnings.extend(extra.attrs.get("warnings", []))
         extra.attrs = {}
@@ -153,9 +190,14 @@ def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
     def known(cid: str, key: str) -> bool:
         if cid in ids:
             return True
-        problems.append(Problem(file, f"changes.customers.{key}: customer '{cid}' does not "
-                                f"exist{_nearest_id(cid, index)}",
-                                column=f"changes.customers.{key}"))
+        problems.append(
+            Problem(
+                file,
+                f"changes.customers.{key}: customer '{cid}' does not "
+                f"exist{_nearest_id(cid, index)}",
+                column=f"changes.customers.{key}",
+            )
+        )
         return False
 
     for key, value in (("deactivate", False), ("activate", True)):
@@ -166,9 +208,14 @@ def apply_changes(scenario, customers: pd.DataFrame, reps: pd.DataFrame
         if not known(cid, "retier"):
             continue
         if tier not in tiers:
-            problems.append(Problem(file, f"changes.customers.retier: unknown tier '{tier}' for "
-                                    f"'{cid}'; valid tiers: {', '.join(tiers.names())}",
-                                    column="changes.customers.retier"))
+            problems.append(
+                Problem(
+                    file,
+                    f"changes.customers.retier: unknown tier '{tier}' for "
+                    f"'{cid}'; valid tiers: {', '.join(tiers.names())}",
+                    column="changes.customers.retier",
+                )
+            )
             continue
         m = customers["customer_id"] == cid
         old = customers.loc[m, "tier"].iloc[0]

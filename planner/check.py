@@ -82,8 +82,11 @@ class Violation:
     message: str
 
     def __str__(self) -> str:
-        where = " ".join(x for x in (self.rep_id, self.date.isoformat() if self.date else "",
-                                     self.customer_id) if x)
+        where = " ".join(
+            x
+            for x in (self.rep_id, self.date.isoformat() if self.date else "", self.customer_id)
+            if x
+        )
         return f"{where}: [{self.kind}] {self.message}"
 
 
@@ -124,8 +127,9 @@ def _clock(s) -> str:
     return format_clock(s) if not _blank(s) else "-"
 
 
-def check_plan(plan: Plan, matrix_for: MatrixFor | TravelMatrix,
-               params: CheckParams) -> list[Violation]:
+def check_plan(
+    plan: Plan, matrix_for: MatrixFor | TravelMatrix, params: CheckParams
+) -> list[Violation]:
     """Every rule the plan breaks (empty list: the plan is sound).
 
     Parameters
@@ -150,8 +154,13 @@ def check_plan(plan: Plan, matrix_for: MatrixFor | TravelMatrix,
     out: list[Violation] = []
     cust = {str(r["customer_id"]): r for r in plan.customers.to_dict("records")}
     reps = {str(r["rep_id"]): r for r in plan.reps.to_dict("records")}
-    owner = dict(zip(plan.assignments["customer_id"].astype(str),
-                     plan.assignments["rep_id"].astype(str), strict=True))
+    owner = dict(
+        zip(
+            plan.assignments["customer_id"].astype(str),
+            plan.assignments["rep_id"].astype(str),
+            strict=True,
+        )
+    )
     appts: dict[tuple[str, dt.date], int] = {}
     if plan.appointments is not None and len(plan.appointments):
         for a in plan.appointments.itertuples(index=False):
@@ -170,21 +179,47 @@ def check_plan(plan: Plan, matrix_for: MatrixFor | TravelMatrix,
         work_dates = set(rep_work_dates(rep, params.horizon))
         for day, grp in rep_visits.groupby("date", sort=True):
             seen_days.add((rep_id, day))
-            out += _check_day(rep, work_dates, day, grp.sort_values("seq", kind="stable"),
-                              routes.get((rep_id, day)), cust, owner, appts, m, params)
+            out += _check_day(
+                rep,
+                work_dates,
+                day,
+                grp.sort_values("seq", kind="stable"),
+                routes.get((rep_id, day)),
+                cust,
+                owner,
+                appts,
+                m,
+                params,
+            )
     for (rep_id, day), r in routes.items():
         if (rep_id, day) not in seen_days and int(r["visits"]) > 0:
-            out.append(Violation(rep_id, day, "", "route",
-                                 f"routes.csv lists {r['visits']} visits but visits.csv none"))
+            out.append(
+                Violation(
+                    rep_id,
+                    day,
+                    "",
+                    "route",
+                    f"routes.csv lists {r['visits']} visits but visits.csv none",
+                )
+            )
     out += _check_due(plan, params)
     out += _check_kpis(plan)
     out.sort(key=lambda v: (v.rep_id, v.date or dt.date.min, v.customer_id, v.kind))
     return out
 
 
-def _check_day(rep: dict, work_dates: set[dt.date], day: dt.date, grp: pd.DataFrame,
-               route: dict | None, cust: dict, owner: dict, appts: dict, m: TravelMatrix,
-               p: CheckParams) -> list[Violation]:
+def _check_day(
+    rep: dict,
+    work_dates: set[dt.date],
+    day: dt.date,
+    grp: pd.DataFrame,
+    route: dict | None,
+    cust: dict,
+    owner: dict,
+    appts: dict,
+    m: TravelMatrix,
+    p: CheckParams,
+) -> list[Violation]:
     rep_id = str(rep["rep_id"])
     out: list[Violation] = []
 
@@ -194,8 +229,11 @@ def _check_day(rep: dict, work_dates: set[dt.date], day: dt.date, grp: pd.DataFr
     tt, dt_tol, dm_tol = p.time_tol_s, p.travel_tol_s, p.dist_tol_m
     ws, we = rep_window(rep, p.workday)
     if day not in work_dates:
-        bad("", "unavailable", f"{day.isoformat()} is not a working date of rep {rep_id} "
-                               "in the horizon")
+        bad(
+            "",
+            "unavailable",
+            f"{day.isoformat()} is not a working date of rep {rep_id} in the horizon",
+        )
     seqs = list(grp["seq"].astype(int))
     if seqs != list(range(1, len(seqs) + 1)):
         bad("", "sequence", f"seq is {seqs}, expected 1..{len(seqs)}")
@@ -214,8 +252,11 @@ def _check_day(rep: dict, work_dates: set[dt.date], day: dt.date, grp: pd.DataFr
     has_break = not _blank(bs)
     lunch = p.workday.lunch
     if r_start < ws - tt:
-        bad("", "work_start", f"leaves at {_clock(r_start)}, before the workday starts at "
-                              f"{_clock(ws)}")
+        bad(
+            "",
+            "work_start",
+            f"leaves at {_clock(r_start)}, before the workday starts at {_clock(ws)}",
+        )
     if r_end > we + tt:
         bad("", "late", f"back home at {_clock(r_end)}, after the workday ends at {_clock(we)}")
     if has_break:
@@ -224,18 +265,35 @@ def _check_day(rep: dict, work_dates: set[dt.date], day: dt.date, grp: pd.DataFr
             bad("", "break", "a break is planned but the scenario has no lunch rule")
         else:
             if abs((be - bs) - lunch.duration_s) > tt:
-                bad("", "break", f"break {_clock(bs)}-{_clock(be)} is not "
-                                 f"{lunch.duration_s // 60} min long")
+                bad(
+                    "",
+                    "break",
+                    f"break {_clock(bs)}-{_clock(be)} is not {lunch.duration_s // 60} min long",
+                )
             if bs < lunch.earliest_s - tt or be > lunch.latest_s + tt:
-                bad("", "break", f"break {_clock(bs)}-{_clock(be)} is outside the lunch "
-                                 f"window {_clock(lunch.earliest_s)}-{_clock(lunch.latest_s)}")
+                bad(
+                    "",
+                    "break",
+                    f"break {_clock(bs)}-{_clock(be)} is outside the lunch "
+                    f"window {_clock(lunch.earliest_s)}-{_clock(lunch.latest_s)}",
+                )
         if bs < r_start - tt or be > r_end + tt:
-            bad("", "break", f"break {_clock(bs)}-{_clock(be)} is outside the day "
-                             f"{_clock(r_start)}-{_clock(r_end)}")
-    elif lunch is not None and not (r_end <= lunch.latest_s - lunch.duration_s + tt
-                                    or r_start >= lunch.earliest_s + lunch.duration_s - tt):
-        bad("", "break", f"the day {_clock(r_start)}-{_clock(r_end)} spans the lunch window "
-                         f"{_clock(lunch.earliest_s)}-{_clock(lunch.latest_s)} but has no break")
+            bad(
+                "",
+                "break",
+                f"break {_clock(bs)}-{_clock(be)} is outside the day "
+                f"{_clock(r_start)}-{_clock(r_end)}",
+            )
+    elif lunch is not None and not (
+        r_end <= lunch.latest_s - lunch.duration_s + tt
+        or r_start >= lunch.earliest_s + lunch.duration_s - tt
+    ):
+        bad(
+            "",
+            "break",
+            f"the day {_clock(r_start)}-{_clock(r_end)} spans the lunch window "
+            f"{_clock(lunch.earliest_s)}-{_clock(lunch.latest_s)} but has no break",
+        )
 
     prev, dep = start_id(rep_id), r_start
     travel_sum = dist_sum = service_sum = 0
@@ -254,42 +312,72 @@ def _check_day(rep: dict, work_dates: set[dt.date], day: dt.date, grp: pd.DataFr
         dist_sum += d
         arr, st, de = int(v["arrival_s"]), int(v["start_s"]), int(v["departure_s"])
         if abs(int(v["travel_s"]) - t) > dt_tol:
-            bad(cid, "travel", f"travel from the previous point is {int(v['travel_s'])} s in "
-                               f"the plan, {t} s in the travel model")
+            bad(
+                cid,
+                "travel",
+                f"travel from the previous point is {int(v['travel_s'])} s in "
+                f"the plan, {t} s in the travel model",
+            )
         if abs(int(v["dist_m"]) - d) > dm_tol:
-            bad(cid, "distance", f"distance from the previous point is {int(v['dist_m'])} m "
-                                 f"in the plan, {d} m in the travel model")
+            bad(
+                cid,
+                "distance",
+                f"distance from the previous point is {int(v['dist_m'])} m "
+                f"in the plan, {d} m in the travel model",
+            )
         brk_here = has_break and dep - tt <= bs and be <= st + tt
         brk_on_way = brk_here and bs < dep + t
         expect = dep + t + ((be - bs) if brk_on_way else 0)
         if abs(arr - expect) > tt:
-            bad(cid, "arrival", f"arrives {_clock(arr)}, but leaving the previous point at "
-                                f"{_clock(dep)} with {t / 60:.1f} min travel"
-                                f"{' and the break' if brk_on_way else ''} gives "
-                                f"{_clock(expect)}")
+            bad(
+                cid,
+                "arrival",
+                f"arrives {_clock(arr)}, but leaving the previous point at "
+                f"{_clock(dep)} with {t / 60:.1f} min travel"
+                f"{' and the break' if brk_on_way else ''} gives "
+                f"{_clock(expect)}",
+            )
         if st < arr - tt or (brk_here and st < be - tt):
-            bad(cid, "early", f"service starts {_clock(st)} before the rep is there "
-                              f"({_clock(max(arr, be) if brk_here else arr)})")
+            bad(
+                cid,
+                "early",
+                f"service starts {_clock(st)} before the rep is there "
+                f"({_clock(max(arr, be) if brk_here else arr)})",
+            )
         svc = int(c["service_s"])
         service_sum += svc
         if abs(de - (st + svc)) > tt:
-            bad(cid, "duration", f"departure {_clock(de)} is not start {_clock(st)} + "
-                                 f"{svc // 60} min service")
+            bad(
+                cid,
+                "duration",
+                f"departure {_clock(de)} is not start {_clock(st)} + {svc // 60} min service",
+            )
         fixed = appts.get((cid, day))
         if fixed is not None:
             if abs(st - fixed) > tt:
-                bad(cid, "appointment", f"starts {_clock(st)}, the appointment is at "
-                                        f"{_clock(fixed)}")
+                bad(
+                    cid,
+                    "appointment",
+                    f"starts {_clock(st)}, the appointment is at {_clock(fixed)}",
+                )
         else:
             wins = c["hours"][day.weekday()]
             if not any(o - tt <= st and st + svc <= cl + tt for o, cl in wins):
                 hours = ", ".join(f"{_clock(o)}-{_clock(cl)}" for o, cl in wins) or "closed"
-                bad(cid, "opening_hours", f"service {_clock(st)}-{_clock(st + svc)} is "
-                                          f"outside the opening hours ({hours}) that "
-                                          f"{day.strftime('%A')}")
+                bad(
+                    cid,
+                    "opening_hours",
+                    f"service {_clock(st)}-{_clock(st + svc)} is "
+                    f"outside the opening hours ({hours}) that "
+                    f"{day.strftime('%A')}",
+                )
         if has_break and not (be <= st + tt or bs >= st + svc - tt):
-            bad(cid, "break", f"break {_clock(bs)}-{_clock(be)} overlaps the service "
-                              f"{_clock(st)}-{_clock(st + svc)}")
+            bad(
+                cid,
+                "break",
+                f"break {_clock(bs)}-{_clock(be)} overlaps the service "
+                f"{_clock(st)}-{_clock(st + svc)}",
+            )
         prev, dep = cid, de
     t, d = m.time_s(prev, home_id(rep_id)), m.distance_m(prev, home_id(rep_id))
     travel_sum += t
@@ -297,19 +385,28 @@ def _check_day(rep: dict, work_dates: set[dt.date], day: dt.date, grp: pd.DataFr
     brk_last = has_break and bs >= dep - tt and bs < dep + t
     expect_end = dep + t + ((be - bs) if brk_last else 0)
     if r_end < expect_end - tt:
-        bad("", "late", f"routes.csv says home at {_clock(r_end)}, but the last departure "
-                        f"{_clock(dep)} + {t / 60:.1f} min travel home gives "
-                        f"{_clock(expect_end)}")
+        bad(
+            "",
+            "late",
+            f"routes.csv says home at {_clock(r_end)}, but the last departure "
+            f"{_clock(dep)} + {t / 60:.1f} min travel home gives "
+            f"{_clock(expect_end)}",
+        )
     n = len(grp)
     if int(route["visits"]) != n:
         bad("", "route", f"routes.csv says {route['visits']} visits, visits.csv has {n}")
     slack = (n + 1) * dt_tol
     if abs(int(route["travel_s"]) - travel_sum) > slack:
-        bad("", "route", f"routes.csv travel {int(route['travel_s'])} s != sum of legs incl. "
-                         f"the way home {travel_sum} s")
+        bad(
+            "",
+            "route",
+            f"routes.csv travel {int(route['travel_s'])} s != sum of legs incl. "
+            f"the way home {travel_sum} s",
+        )
     if abs(int(route["dist_m"]) - dist_sum) > (n + 1) * dm_tol:
-        bad("", "route", f"routes.csv distance {int(route['dist_m'])} m != sum of legs "
-                         f"{dist_sum} m")
+        bad(
+            "", "route", f"routes.csv distance {int(route['dist_m'])} m != sum of legs {dist_sum} m"
+        )
     if abs(int(route["service_s"]) - service_sum) > n * tt:
         bad("", "route", f"routes.csv service {int(route['service_s'])} s != {service_sum} s")
     return out
@@ -327,55 +424,93 @@ def _check_due(plan: Plan, p: CheckParams) -> list[Violation]:
         rep = reps.get(str(rep_id))
         if rep is None:  # a vacant territory: its visits are due on Monday-Friday
             rep = {"rep_id": str(rep_id)}
-        tc = cust[cust["customer_id"].isin(grp["customer_id"])].sort_values(
-            "customer_id", kind="stable").reset_index(drop=True)
+        tc = (
+            cust[cust["customer_id"].isin(grp["customer_id"])]
+            .sort_values("customer_id", kind="stable")
+            .reset_index(drop=True)
+        )
         work = rep_work_dates(rep, p.horizon)
-        due = due_visits(tc, p.horizon, p.tiers, p.seed, work_dates=work,
-                         max_shift_days=p.max_shift_days)
+        due = due_visits(
+            tc, p.horizon, p.tiers, p.seed, work_dates=work, max_shift_days=p.max_shift_days
+        )
         a = None
         if appts is not None and len(appts):
             a = appts[appts["customer_id"].isin(tc["customer_id"])]
         due, fixed = match_appointments(due, a, p.horizon, tc, p.tiers)
         for v in due:
             required[(v.customer_id, v.due_date)] += 1
-            windows[(v.customer_id, v.due_date)] = (v.earliest, v.latest,
-                                                    (v.customer_id, v.due_date) in fixed)
+            windows[(v.customer_id, v.due_date)] = (
+                v.earliest,
+                v.latest,
+                (v.customer_id, v.due_date) in fixed,
+            )
     seen: Counter = Counter()
     for v in plan.visits.to_dict("records"):
         key = (str(v["customer_id"]), v["due_date"])
         seen[key] += 1
         w = windows.get(key)
         if w is not None and not w[2] and not (w[0] <= v["date"] <= w[1]):
-            out.append(Violation(str(v["rep_id"]), v["date"], key[0], "window",
-                                 f"visit due {key[1]} must be between {w[0]} and {w[1]}"))
+            out.append(
+                Violation(
+                    str(v["rep_id"]),
+                    v["date"],
+                    key[0],
+                    "window",
+                    f"visit due {key[1]} must be between {w[0]} and {w[1]}",
+                )
+            )
     for u in plan.unscheduled.to_dict("records"):
         seen[(str(u["customer_id"]), u["due_date"])] += 1
-    owner = dict(zip(plan.assignments["customer_id"].astype(str),
-                     plan.assignments["rep_id"].astype(str), strict=True))
+    owner = dict(
+        zip(
+            plan.assignments["customer_id"].astype(str),
+            plan.assignments["rep_id"].astype(str),
+            strict=True,
+        )
+    )
     for key in sorted(set(required) | set(seen), key=lambda k: (k[0], k[1] or dt.date.min)):
         need, got = required[key], seen[key]
         rep = owner.get(key[0], "")
         due = key[1].isoformat() if key[1] else "?"
         if got < need:
-            out.append(Violation(rep, None, key[0], "missing",
-                                 f"visit due {due} is neither in visits.csv nor in "
-                                 "unscheduled.csv"))
+            out.append(
+                Violation(
+                    rep,
+                    None,
+                    key[0],
+                    "missing",
+                    f"visit due {due} is neither in visits.csv nor in unscheduled.csv",
+                )
+            )
         elif got > need:
-            out.append(Violation(rep, None, key[0], "unexpected",
-                                 f"{got - need} visit(s) with due date {due} that the tier "
-                                 "rule does not ask for"))
+            out.append(
+                Violation(
+                    rep,
+                    None,
+                    key[0],
+                    "unexpected",
+                    f"{got - need} visit(s) with due date {due} that the tier "
+                    "rule does not ask for",
+                )
+            )
     return out
 
 
 def _check_kpis(plan: Plan) -> list[Violation]:
     k = plan.kpis or {}
     out = []
-    expect = {"scheduled_visits": len(plan.visits), "unscheduled_visits": len(plan.unscheduled),
-              "required_visits": len(plan.visits) + len(plan.unscheduled)}
+    expect = {
+        "scheduled_visits": len(plan.visits),
+        "unscheduled_visits": len(plan.unscheduled),
+        "required_visits": len(plan.visits) + len(plan.unscheduled),
+    }
     for key, val in expect.items():
         if key in k and int(k[key]) != val:
-            out.append(Violation("", None, "", "kpis", f"kpis.json {key} = {k[key]}, the "
-                                                       f"tables give {val}"))
+            out.append(
+                Violation(
+                    "", None, "", "kpis", f"kpis.json {key} = {k[key]}, the tables give {val}"
+                )
+            )
     return out
 
 
@@ -399,15 +534,30 @@ def check_plan_dir(path: str | Path) -> list[Violation]:
     try:
         model = ScenarioModel.model_validate(plan.meta["settings"])
     except Exception as e:  # noqa: BLE001 - any defect in plan.json is bad input
-        raise InputError([Problem(str(path / "plan.json"),
-                                  f"cannot read the scenario settings: {e}",
-                                  fix="re-run 'planner plan' to write a fresh plan")]) from None
+        raise InputError(
+            [
+                Problem(
+                    str(path / "plan.json"),
+                    f"cannot read the scenario settings: {e}",
+                    fix="re-run 'planner plan' to write a fresh plan",
+                )
+            ]
+        ) from None
     scenario = Scenario(model, Path(plan.meta.get("scenario_file", path / "scenario.yaml")))
-    inputs = Inputs(plan.customers, plan.reps,
-                    plan.appointments if plan.appointments is not None else pd.DataFrame())
+    inputs = Inputs(
+        plan.customers,
+        plan.reps,
+        plan.appointments if plan.appointments is not None else pd.DataFrame(),
+    )
     travel = build_travel(scenario, inputs)
-    params = CheckParams(horizon=scenario.horizon(), workday=scenario.workday(),
-                         tiers=scenario.tier_table(),
-                         max_shift_days=model.routing.max_shift_days, seed=scenario.seed,
-                         time_tol_s=60, travel_tol_s=6, dist_tol_m=10)
+    params = CheckParams(
+        horizon=scenario.horizon(),
+        workday=scenario.workday(),
+        tiers=scenario.tier_table(),
+        max_shift_days=model.routing.max_shift_days,
+        seed=scenario.seed,
+        time_tol_s=60,
+        travel_tol_s=6,
+        dist_tol_m=10,
+    )
     return check_plan(plan, travel.matrix, params)

@@ -21,11 +21,15 @@ from rich.text import Text
 from planner.errors import PlannerError
 
 app = typer.Typer(
-    name="planner", no_args_is_help=True, add_completion=False, rich_markup_mode="markdown",
+    name="planner",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
     help="Route and visit-territory planner for field sales teams.\n\n"
-         "Quick start: `planner demo`, then open the printed map. With your own data: "
-         "copy `scenarios/demo.yaml`, point it at your CSV files, run "
-         "`planner validate my.yaml` and `planner plan my.yaml --out plans/my`.")
+    "Quick start: `planner demo`, then open the printed map. With your own data: "
+    "copy `scenarios/demo.yaml`, point it at your CSV files, run "
+    "`planner validate my.yaml` and `planner plan my.yaml --out plans/my`.",
+)
 out_console = Console()
 err_console = Console(stderr=True)
 
@@ -35,8 +39,9 @@ EXIT_VIOLATIONS = 4
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory (created).")]
-WorkersOpt = Annotated[int | None, typer.Option(
-    help="Parallel processes for per-territory work (0 = one per core).")]
+WorkersOpt = Annotated[
+    int | None, typer.Option(help="Parallel processes for per-territory work (0 = one per core).")
+]
 
 
 def friendly(fn):
@@ -47,8 +52,9 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except PlannerError as e:
-            err_console.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False,
-                              soft_wrap=True)
+            err_console.print(
+                f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(e.exit_code) from None
 
     return wrapper
@@ -58,20 +64,30 @@ class _Bars:
     """Rich progress bars fed by the pipeline's ``progress(stage, done, total)`` calls."""
 
     LABELS: ClassVar[dict[str, str]] = {
-        "read": "reading inputs", "travel": "travel model", "territories": "territories",
-        "routes": "calendar + routes", "geometry": "route geometry", "maps": "maps"}
+        "read": "reading inputs",
+        "travel": "travel model",
+        "territories": "territories",
+        "routes": "calendar + routes",
+        "geometry": "route geometry",
+        "maps": "maps",
+    }
 
     def __init__(self) -> None:
-        self.progress = Progress(TextColumn("{task.description:<20}"), BarColumn(),
-                                 TextColumn("{task.completed}/{task.total}"),
-                                 TimeElapsedColumn(), console=err_console,
-                                 disable=not err_console.is_terminal)
+        self.progress = Progress(
+            TextColumn("{task.description:<20}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=not err_console.is_terminal,
+        )
         self.tasks: dict[str, int] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(self.LABELS.get(stage, stage),
-                                                       total=max(total, 1))
+            self.tasks[stage] = self.progress.add_task(
+                self.LABELS.get(stage, stage), total=max(total, 1)
+            )
         self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
 
     def __enter__(self):
@@ -92,8 +108,10 @@ def _kpi_table(kpis: dict, title: str) -> Table:
         ("required visits", kpis["required_visits"]),
         ("scheduled visits", kpis["scheduled_visits"]),
         ("coverage", f"{kpis['coverage_pct']} %"),
-        ("unscheduled (by tier)",
-         f"{kpis['unscheduled_visits']} {kpis.get('unscheduled_by_tier') or ''}"),
+        (
+            "unscheduled (by tier)",
+            f"{kpis['unscheduled_visits']} {kpis.get('unscheduled_by_tier') or ''}",
+        ),
         ("travel", f"{kpis['travel_h']} h ({kpis['travel_per_visit_min']} min per visit)"),
         ("service", f"{kpis['service_h']} h"),
         ("rep hours min / mean / max", f"{rh.get('min')} / {rh.get('mean')} / {rh.get('max')}"),
@@ -114,8 +132,9 @@ def _plan_to(scenario_path: Path, out: Path, workers: int | None, maps: bool = T
         bars("maps", 0, 1)
         paths = write_plan(plan, out, maps=maps)
         bars("maps", 1, 1)
-    out_console.print(_kpi_table(plan.kpis, f"{sc.name}: {sc.horizon().start} .. "
-                                            f"{sc.horizon().end}"))
+    out_console.print(
+        _kpi_table(plan.kpis, f"{sc.name}: {sc.horizon().start} .. {sc.horizon().end}")
+    )
     for w in plan.meta.get("warnings", [])[:20]:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
     n_warn = len(plan.meta.get("warnings", []))
@@ -147,16 +166,21 @@ def validate(scenario: ScenarioArg) -> None:
     out_console.print(f"[green]ok[/]: {escape(str(sc.path))}")
     out_console.print(f"  customers: {len(c)} ({len(act)} active; {tiers})")
     out_console.print(f"  reps: {len(inputs.reps)}; appointments: {len(inputs.appointments)}")
-    out_console.print(f"  horizon: {sc.horizon().start} .. {sc.horizon().end}; travel: "
-                      f"{sc.model.travel.mode}")
+    out_console.print(
+        f"  horizon: {sc.horizon().start} .. {sc.horizon().end}; travel: {sc.model.travel.mode}"
+    )
     for w in inputs.warnings:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
 
 
 @app.command()
 @friendly
-def plan(scenario: ScenarioArg, out: OutOpt = Path("maps/plan"), workers: WorkersOpt = None,
-         maps: Annotated[bool, typer.Option(help="Render the HTML maps.")] = True) -> None:
+def plan(
+    scenario: ScenarioArg,
+    out: OutOpt = Path("maps/plan"),
+    workers: WorkersOpt = None,
+    maps: Annotated[bool, typer.Option(help="Render the HTML maps.")] = True,
+) -> None:
     """Plan territories, the visit calendar and daily routes; write tables and maps.
 
     Example: `planner plan scenarios/demo.yaml --out plans/demo`
@@ -201,10 +225,18 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     table.to_csv(buf, index=False, lineterminator="\n")
     write_text(out / "territories.csv", buf.getvalue())
     t = Table(title=f"{sc.name}: territories (all columns in territories.csv)")
-    shown = {"territory_id": "territory", "rep_id": "rep", "customers": "cust.",
-             "customers_A": "A", "customers_B": "B", "customers_C": "C",
-             "workload_h": "work h", "deviation_pct": "dev %",
-             "mean_home_travel_min": "home min", "contiguous": "contig."}
+    shown = {
+        "territory_id": "territory",
+        "rep_id": "rep",
+        "customers": "cust.",
+        "customers_A": "A",
+        "customers_B": "B",
+        "customers_C": "C",
+        "workload_h": "work h",
+        "deviation_pct": "dev %",
+        "mean_home_travel_min": "home min",
+        "contiguous": "contig.",
+    }
     cols = [c for c in shown if c in table.columns]
     for col in cols:
         t.add_column(shown[col], justify="left" if col.endswith("_id") else "right")
@@ -233,8 +265,9 @@ def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -
     for col in ("rep_id", "date", "customer_id", "kind", "message"):
         t.add_column(col)
     for v in violations[:200]:
-        t.add_row(*[Text(str(x or "")) for x in (v.rep_id, v.date, v.customer_id, v.kind,
-                                                  v.message)])
+        t.add_row(
+            *[Text(str(x or "")) for x in (v.rep_id, v.date, v.customer_id, v.kind, v.message)]
+        )
     out_console.print(t)
     raise typer.Exit(EXIT_VIOLATIONS)
 
@@ -268,12 +301,15 @@ def _cells(values: list) -> list[Text]:
 @app.command()
 @friendly
 def compare(
-    scenarios: Annotated[list[Path], typer.Argument(
-        help="Base scenario first, then the what-ifs.", show_default=False)],
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(help="Base scenario first, then the what-ifs.", show_default=False),
+    ],
     out: OutOpt = Path("maps/compare"),
     maps: Annotated[bool, typer.Option(help="Render each plan's own maps too.")] = True,
-    processes: Annotated[int, typer.Option(
-        help="Scenarios planned at once (0 = one per core).")] = 0,
+    processes: Annotated[
+        int, typer.Option(help="Scenarios planned at once (0 = one per core).")
+    ] = 0,
 ) -> None:
     """Plan a base scenario and its what-ifs side by side: table, comparison.csv/.html, map.
 
@@ -282,8 +318,9 @@ def compare(
     from planner.compare import CompareParams, compare_scenarios
     from planner.report.compare import delta, delta_text
 
-    res = compare_scenarios(CompareParams(list(scenarios), out, maps, processes),
-                            progress=_progress_line)
+    res = compare_scenarios(
+        CompareParams(list(scenarios), out, maps, processes), progress=_progress_line
+    )
     t = Table(title="Scenario comparison (change vs base)", title_justify="left")
     t.add_column("figure")
     for n in res.names:
@@ -300,8 +337,9 @@ def compare(
     for w in res.warnings[:10]:
         err_console.print(f"[yellow]warning[/]: {escape(w)}", highlight=False)
     if len(res.warnings) > 10:
-        err_console.print(f"[yellow]... and {len(res.warnings) - 10} more warnings in the "
-                          "plans' plan.json[/]")
+        err_console.print(
+            f"[yellow]... and {len(res.warnings) - 10} more warnings in the plans' plan.json[/]"
+        )
     out_console.print(f"comparison:  {escape(str(res.html_path))}")
     out_console.print(f"table:       {escape(str(res.csv_path))}")
     out_console.print(f"plans:       {escape(str(out))}/<scenario>/ ({res.runtime_s} s)")
@@ -311,12 +349,15 @@ def compare(
 @friendly
 def size(
     scenario: ScenarioArg,
-    reps: Annotated[str, typer.Option(
-        help="Rep counts: a range 3..8 or a list 3,5,8 (default: the base's count +-2).")] = "",
+    reps: Annotated[
+        str,
+        typer.Option(
+            help="Rep counts: a range 3..8 or a list 3,5,8 (default: the base's count +-2)."
+        ),
+    ] = "",
     out: OutOpt = Path("maps/size"),
     maps: Annotated[bool, typer.Option(help="Render each plan's maps too.")] = False,
-    processes: Annotated[int, typer.Option(
-        help="Plans run at once (0 = one per core).")] = 0,
+    processes: Annotated[int, typer.Option(help="Plans run at once (0 = one per core).")] = 0,
 ) -> None:
     """How many reps are needed: plan the base with each rep count; table and chart.
 
@@ -326,12 +367,34 @@ def size(
 
     counts = parse_rep_counts(reps) if reps else ()
     res = size_team(SizeParams(scenario, counts, out, maps, processes), progress=_progress_line)
-    cols = ["reps", "coverage_pct", "unscheduled_visits", "travel_h", "travel_per_visit_min",
-            "rep_hours_per_week", "overtime_h", "balance_pct", "removed_reps", "added_reps"]
-    heads = ["reps", "cover %", "unsched", "travel h", "min/visit", "h/rep/wk", "overtime h",
-             "imbal %", "removed", "added"]
-    t = Table(title=f"Team sizing (time available per rep: {res.capacity_h_per_week} h/week)",
-              title_justify="left")
+    cols = [
+        "reps",
+        "coverage_pct",
+        "unscheduled_visits",
+        "travel_h",
+        "travel_per_visit_min",
+        "rep_hours_per_week",
+        "overtime_h",
+        "balance_pct",
+        "removed_reps",
+        "added_reps",
+    ]
+    heads = [
+        "reps",
+        "cover %",
+        "unsched",
+        "travel h",
+        "min/visit",
+        "h/rep/wk",
+        "overtime h",
+        "imbal %",
+        "removed",
+        "added",
+    ]
+    t = Table(
+        title=f"Team sizing (time available per rep: {res.capacity_h_per_week} h/week)",
+        title_justify="left",
+    )
     for h in heads:
         t.add_column(h, justify="right")
     for row in res.table[cols].itertuples(index=False):

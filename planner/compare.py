@@ -76,16 +76,25 @@ def plan_file(scenario_path: str, out_dir: str, maps: bool = True, workers: int 
         plan = run_plan(sc, workers=workers)
         write_plan(plan, Path(out_dir), maps=maps)
     except InputError as e:
-        return PlanRun(scenario_path, Path(scenario_path).stem, out_dir, 0.0,
-                       tuple(e.problems), e.exit_code, str(e))
+        return PlanRun(
+            scenario_path,
+            Path(scenario_path).stem,
+            out_dir,
+            0.0,
+            tuple(e.problems),
+            e.exit_code,
+            str(e),
+        )
     except PlannerError as e:
-        return PlanRun(scenario_path, Path(scenario_path).stem, out_dir, 0.0, (),
-                       e.exit_code, str(e))
+        return PlanRun(
+            scenario_path, Path(scenario_path).stem, out_dir, 0.0, (), e.exit_code, str(e)
+        )
     return PlanRun(scenario_path, sc.name, out_dir, round(time.perf_counter() - t0, 2))
 
 
-def plan_files(jobs: list[tuple[str, str]], maps: bool, processes: int,
-               progress: Progress = _no_progress) -> list[PlanRun]:
+def plan_files(
+    jobs: list[tuple[str, str]], maps: bool, processes: int, progress: Progress = _no_progress
+) -> list[PlanRun]:
     """Run :func:`plan_file` for each ``(scenario_path, out_dir)``, in parallel processes.
 
     Raises
@@ -245,8 +254,13 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
 
     t0 = time.perf_counter()
     if len(params.scenarios) < 2:
-        raise InputError(Problem("compare", "give a base scenario and at least one what-if",
-                                 fix="planner compare base.yaml whatif.yaml --out DIR"))
+        raise InputError(
+            Problem(
+                "compare",
+                "give a base scenario and at least one what-if",
+                fix="planner compare base.yaml whatif.yaml --out DIR",
+            )
+        )
     scenarios = check_scenarios(list(params.scenarios))
     out = Path(params.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -254,40 +268,64 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     jobs = [(str(sc.path), str(d)) for sc, d in zip(scenarios, dirs, strict=True)]
     runs = plan_files(jobs, params.maps, params.processes, progress)
     plans = [Plan.from_dir(d) for d in dirs]
-    figures = [PlanFigures(sc.name, p.kpis, p.assignments, r.runtime_s, str(d))
-               for sc, p, r, d in zip(scenarios, plans, runs, dirs, strict=True)]
+    figures = [
+        PlanFigures(sc.name, p.kpis, p.assignments, r.runtime_s, str(d))
+        for sc, p, r, d in zip(scenarios, plans, runs, dirs, strict=True)
+    ]
     changed = [changed_customers(plans[0].assignments, p.assignments) for p in plans]
     changed[0] = changed[0].iloc[0:0]
     table, metrics = comparison_frame(figures, [len(c) for c in changed])
     names = unique_names([sc.name for sc in scenarios])
     csv_path = write_text(out / "comparison.csv", csv_text(table))
     changed_path = write_text(out / "changed_customers.csv", _changed_csv(names, changed, plans))
-    facts = [f"base: {names[0]} ({scenarios[0].path}); what-ifs: {', '.join(names[1:])}",
-             f"horizon of the base: {scenarios[0].horizon().start} .. "
-             f"{scenarios[0].horizon().end}",
-             "changes are shown against the base; green = better, red = worse"]
-    html = comparison_page("Scenario comparison", facts,
-                           comparison_table_html(table, metrics), plans, names, changed)
+    facts = [
+        f"base: {names[0]} ({scenarios[0].path}); what-ifs: {', '.join(names[1:])}",
+        f"horizon of the base: {scenarios[0].horizon().start} .. {scenarios[0].horizon().end}",
+        "changes are shown against the base; green = better, red = worse",
+    ]
+    html = comparison_page(
+        "Scenario comparison", facts, comparison_table_html(table, metrics), plans, names, changed
+    )
     html_path = write_text(out / "comparison.html", html)
     # the base's warnings once; a what-if's only when the base does not have them
     base_w = list(plans[0].meta.get("warnings", []))
     warnings = [f"{names[0]}: {w}" for w in base_w] + [
-        f"{n}: {w}" for n, p in zip(names[1:], plans[1:], strict=True)
-        for w in p.meta.get("warnings", []) if w not in base_w]
-    return CompareResult(table, metrics, names, dirs, changed, csv_path, html_path, changed_path,
-                         round(time.perf_counter() - t0, 2), warnings)
+        f"{n}: {w}"
+        for n, p in zip(names[1:], plans[1:], strict=True)
+        for w in p.meta.get("warnings", [])
+        if w not in base_w
+    ]
+    return CompareResult(
+        table,
+        metrics,
+        names,
+        dirs,
+        changed,
+        csv_path,
+        html_path,
+        changed_path,
+        round(time.perf_counter() - t0, 2),
+        warnings,
+    )
 
 
 def _changed_csv(names: list[str], changed: list[pd.DataFrame], plans: list) -> str:
-    cols = ["scenario", "customer_id", "customer_name", "base_rep_id", "rep_id",
-            "base_territory_id", "territory_id"]
+    cols = [
+        "scenario",
+        "customer_id",
+        "customer_name",
+        "base_rep_id",
+        "rep_id",
+        "base_territory_id",
+        "territory_id",
+    ]
     frames = []
     for name, ch, p in zip(names[1:], changed[1:], plans[1:], strict=True):
         if len(ch):
-            nm = dict(zip(p.customers["customer_id"].astype(str), p.customers["name"],
-                          strict=True))
-            frames.append(ch.assign(scenario=name,
-                                    customer_name=ch["customer_id"].map(nm).fillna("")))
+            nm = dict(zip(p.customers["customer_id"].astype(str), p.customers["name"], strict=True))
+            frames.append(
+                ch.assign(scenario=name, customer_name=ch["customer_id"].map(nm).fillna(""))
+            )
     from planner.report.compare import csv_text
 
     frame = pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)

@@ -138,8 +138,10 @@ class TierTable:
         return list(self.rules)
 
 
-DEFAULT_TIERS = TierTable({
-    "A": TierRule("A", every_weeks=1, service_min=45, priority=3),
-    "B": TierRule("B", every_weeks=2, service_min=30, priority=2),
-    "C": TierRule("C", every_weeks=4, service_min=20, priority=1),
-})
+DEFAULT_TIERS = TierTable(
+    {
+        "A": TierRule("A", every_weeks=1, service_min=45, priority=3),
+        "B": TierRule("B", every_weeks=2, service_min=30, priority=2),
+        "C": TierRule("C", every_weeks=4, service_min=20, priority=1),
+    }
+)

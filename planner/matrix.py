@@ -58,8 +58,12 @@ class TravelMatrix:
         """The matrix restricted to ``pids`` (in that order)."""
         pids = tuple(pids)
         idx = self.indices(pids)
-        return TravelMatrix(pids, self.travel_s[np.ix_(idx, idx)].copy(),
-                            self.dist_m[np.ix_(idx, idx)].copy(), self.source)
+        return TravelMatrix(
+            pids,
+            self.travel_s[np.ix_(idx, idx)].copy(),
+            self.dist_m[np.ix_(idx, idx)].copy(),
+            self.source,
+        )
 
     def __contains__(self, pid: str) -> bool:
         return pid in self._index

@@ -54,10 +54,15 @@ def read_scenario_inputs(scenario: Scenario) -> Inputs:
     """Read and validate the scenario's customer, rep and appointment files."""
     from planner.io import ReadParams, read_inputs
 
-    res = read_inputs(ReadParams(
-        customers_path=scenario.customers_path, reps_path=scenario.reps_path,
-        appointments_path=scenario.appointments_path, tiers=scenario.tier_table(),
-        workday=scenario.workday()))
+    res = read_inputs(
+        ReadParams(
+            customers_path=scenario.customers_path,
+            reps_path=scenario.reps_path,
+            appointments_path=scenario.appointments_path,
+            tiers=scenario.tier_table(),
+            workday=scenario.workday(),
+        )
+    )
     from planner.changes import apply_changes
 
     customers, reps, warnings = apply_changes(scenario, res.customers, res.reps)
@@ -75,39 +80,61 @@ def travel_params(scenario: Scenario):
         if p is not None and (p.exists() or Path(network).suffix):
             network = str(p)
     cache = scenario.resolve(t.cache_dir) if t.cache_dir else None
-    return TravelParams(mode=t.mode, speed_kmh=t.speed_kmh, circuity=t.circuity,
-                        network=network, network_type=t.network_type,
-                        speeds_kmh=dict(t.speeds_kmh), snap_warn_m=t.snap_warn_m,
-                        cache_dir=cache)
+    return TravelParams(
+        mode=t.mode,
+        speed_kmh=t.speed_kmh,
+        circuity=t.circuity,
+        network=network,
+        network_type=t.network_type,
+        speeds_kmh=dict(t.speeds_kmh),
+        snap_warn_m=t.snap_warn_m,
+        cache_dir=cache,
+    )
 
 
 def travel_points(customers: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     """Every point the plan needs: active customers, rep homes and day starts."""
     act = customers[customers["active"]]
-    parts = [pd.DataFrame({"point_id": act["customer_id"], "lat": act["lat"], "lon": act["lon"]}),
-             pd.DataFrame({"point_id": reps["rep_id"].map(home_id),
-                           "lat": reps["home_lat"], "lon": reps["home_lon"]}),
-             pd.DataFrame({"point_id": reps["rep_id"].map(start_id),
-                           "lat": reps["start_lat"], "lon": reps["start_lon"]})]
+    parts = [
+        pd.DataFrame({"point_id": act["customer_id"], "lat": act["lat"], "lon": act["lon"]}),
+        pd.DataFrame(
+            {
+                "point_id": reps["rep_id"].map(home_id),
+                "lat": reps["home_lat"],
+                "lon": reps["home_lon"],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "point_id": reps["rep_id"].map(start_id),
+                "lat": reps["start_lat"],
+                "lon": reps["start_lon"],
+            }
+        ),
+    ]
     return pd.concat(parts, ignore_index=True)
 
 
 def build_travel(scenario: Scenario, inputs: Inputs):
     from planner.network import build_travel_model
 
-    return build_travel_model(travel_params(scenario), travel_points(inputs.customers,
-                                                                      inputs.reps))
+    return build_travel_model(travel_params(scenario), travel_points(inputs.customers, inputs.reps))
 
 
 def territory_params(scenario: Scenario):
     from planner.territory import TerritoryParams
 
     t = scenario.model.territories
-    return TerritoryParams(method=t.method, count=t.count, balance=t.balance,
-                           balance_column=t.balance_column,
-                           balance_tolerance=t.balance_tolerance,
-                           boundary=scenario.resolve(t.boundary),
-                           units=scenario.resolve(t.units), seed=scenario.seed)
+    return TerritoryParams(
+        method=t.method,
+        count=t.count,
+        balance=t.balance,
+        balance_column=t.balance_column,
+        balance_tolerance=t.balance_tolerance,
+        boundary=scenario.resolve(t.boundary),
+        units=scenario.resolve(t.units),
+        seed=scenario.seed,
+    )
 
 
 def design(scenario: Scenario, inputs: Inputs, travel):
@@ -115,8 +142,14 @@ def design(scenario: Scenario, inputs: Inputs, travel):
     from planner.territory import design_territories
 
     active = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
-    return design_territories(active, inputs.reps, travel, scenario.tier_table(),
-                              scenario.workday(), territory_params(scenario))
+    return design_territories(
+        active,
+        inputs.reps,
+        travel,
+        scenario.tier_table(),
+        scenario.workday(),
+        territory_params(scenario),
+    )
 
 
 def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
@@ -135,18 +168,29 @@ def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: 
         appts = inputs.appointments
         if len(appts):
             appts = appts[appts["customer_id"].isin(cust["customer_id"])].reset_index(drop=True)
-        problems.append(TerritoryProblem(
-            territory_id=str(tid), rep=reps.loc[rep_id].to_dict(), customers=cust,
-            appointments=appts, matrix=travel.matrix(ids), horizon=scenario.horizon(),
-            workday=scenario.workday(), tiers=scenario.tier_table(),
-            routing=RoutingParams(time_limit_s=scenario.model.routing.time_limit_s,
-                                  seed=scenario.seed),
-            max_shift_days=scenario.model.routing.max_shift_days, seed=scenario.seed))
+        problems.append(
+            TerritoryProblem(
+                territory_id=str(tid),
+                rep=reps.loc[rep_id].to_dict(),
+                customers=cust,
+                appointments=appts,
+                matrix=travel.matrix(ids),
+                horizon=scenario.horizon(),
+                workday=scenario.workday(),
+                tiers=scenario.tier_table(),
+                routing=RoutingParams(
+                    time_limit_s=scenario.model.routing.time_limit_s, seed=scenario.seed
+                ),
+                max_shift_days=scenario.model.routing.max_shift_days,
+                seed=scenario.seed,
+            )
+        )
     return problems
 
 
-def vacant_unscheduled(scenario: Scenario, inputs: Inputs,
-                       assignments: pd.DataFrame) -> pd.DataFrame:
+def vacant_unscheduled(
+    scenario: Scenario, inputs: Inputs, assignments: pd.DataFrame
+) -> pd.DataFrame:
     """Due visits of territories without a rep (``territories.count`` > reps), as
     unscheduled rows with a reason (due dates counted on Monday-Friday)."""
     from planner.schedule import due_visits
@@ -160,13 +204,25 @@ def vacant_unscheduled(scenario: Scenario, inputs: Inputs,
     for tid, grp in vacant.groupby("territory_id", sort=True):
         cust = active[active["customer_id"].isin(grp["customer_id"])]
         names = dict(zip(cust["customer_id"], cust["name"]))
-        for v in due_visits(cust, scenario.horizon(), scenario.tier_table(), scenario.seed,
-                            max_shift_days=scenario.model.routing.max_shift_days):
-            rows.append({"customer_id": v.customer_id, "customer_name": names[v.customer_id],
-                         "tier": v.tier, "rep_id": "", "territory_id": str(tid),
-                         "due_date": v.due_date,
-                         "reason": f"territory {tid} has no rep (territories.count is larger "
-                                   "than the number of reps): hire or assign one"})
+        for v in due_visits(
+            cust,
+            scenario.horizon(),
+            scenario.tier_table(),
+            scenario.seed,
+            max_shift_days=scenario.model.routing.max_shift_days,
+        ):
+            rows.append(
+                {
+                    "customer_id": v.customer_id,
+                    "customer_name": names[v.customer_id],
+                    "tier": v.tier,
+                    "rep_id": "",
+                    "territory_id": str(tid),
+                    "due_date": v.due_date,
+                    "reason": f"territory {tid} has no rep (territories.count is larger "
+                    "than the number of reps): hire or assign one",
+                }
+            )
     return pd.DataFrame(rows, columns=UNSCHEDULED_COLUMNS)
 
 
@@ -213,8 +269,18 @@ def versions() -> dict:
     import importlib.metadata as md
 
     out = {"python": platform.python_version()}
-    for pkg in ("planner", "ortools", "osmnx", "pyrosm", "geopandas", "shapely", "folium",
-                "pandas", "numpy", "scipy"):
+    for pkg in (
+        "planner",
+        "ortools",
+        "osmnx",
+        "pyrosm",
+        "geopandas",
+        "shapely",
+        "folium",
+        "pandas",
+        "numpy",
+        "scipy",
+    ):
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -222,8 +288,9 @@ def versions() -> dict:
     return out
 
 
-def run_plan(scenario: Scenario, workers: int | None = None,
-             progress: Progress = _no_progress) -> Plan:
+def run_plan(
+    scenario: Scenario, workers: int | None = None, progress: Progress = _no_progress
+) -> Plan:
     """Plan a scenario end to end.
 
     Parameters
@@ -273,22 +340,25 @@ def run_plan(scenario: Scenario, workers: int | None = None,
 
     problems = territory_problems(scenario, inputs, travel, terr.assignments)
     t = lap("matrices_s", t)
-    results = solve_territories(problems, scenario.model.workers if workers is None else workers,
-                                progress)
+    results = solve_territories(
+        problems, scenario.model.workers if workers is None else workers, progress
+    )
     t = lap("routes_s", t)
 
     visits = _concat([r.visits for r in results], VISIT_COLUMNS)
     routes = _concat([r.routes for r in results], ROUTE_COLUMNS)
-    unscheduled = _concat([*(r.unscheduled for r in results),
-                           vacant_unscheduled(scenario, inputs, terr.assignments)],
-                          UNSCHEDULED_COLUMNS)
+    unscheduled = _concat(
+        [*(r.unscheduled for r in results), vacant_unscheduled(scenario, inputs, terr.assignments)],
+        UNSCHEDULED_COLUMNS,
+    )
     if len(visits):
         visits = visits.sort_values(["rep_id", "date", "seq"], kind="stable").reset_index(drop=True)
     if len(routes):
         routes = routes.sort_values(["rep_id", "date"], kind="stable").reset_index(drop=True)
     if len(unscheduled):
-        unscheduled = unscheduled.sort_values(["due_date", "customer_id"],
-                                              kind="stable").reset_index(drop=True)
+        unscheduled = unscheduled.sort_values(
+            ["due_date", "customer_id"], kind="stable"
+        ).reset_index(drop=True)
     progress("geometry", 0, 1)
     lines = route_lines(travel, routes, visits)
     progress("geometry", 1, 1)
@@ -303,8 +373,10 @@ def run_plan(scenario: Scenario, workers: int | None = None,
         "description": scenario.model.description,
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "seed": scenario.seed,
-        "horizon": {"start": scenario.horizon().start.isoformat(),
-                    "end": scenario.horizon().end.isoformat()},
+        "horizon": {
+            "start": scenario.horizon().start.isoformat(),
+            "end": scenario.horizon().end.isoformat(),
+        },
         "travel_source": travel.source,
         "settings": scenario.to_dict(),
         "versions": versions(),
@@ -312,11 +384,19 @@ def run_plan(scenario: Scenario, workers: int | None = None,
         "warnings": [*inputs.warnings, *travel.warnings, *terr.warnings],
         "territory_stats": [r.stats for r in results],
     }
-    return Plan(visits=visits, routes=routes, unscheduled=unscheduled,
-                assignments=terr.assignments[ASSIGNMENT_COLUMNS].reset_index(drop=True),
-                customers=inputs.customers, reps=inputs.reps, territories=terr.territories,
-                route_lines=lines, kpis=kpis, meta=meta,
-                appointments=inputs.appointments)
+    return Plan(
+        visits=visits,
+        routes=routes,
+        unscheduled=unscheduled,
+        assignments=terr.assignments[ASSIGNMENT_COLUMNS].reset_index(drop=True),
+        customers=inputs.customers,
+        reps=inputs.reps,
+        territories=terr.territories,
+        route_lines=lines,
+        kpis=kpis,
+        meta=meta,
+        appointments=inputs.appointments,
+    )
 
 
 def write_plan(plan: Plan, out: Path, maps: bool = True) -> dict:

@@ -35,15 +35,42 @@ from planner.files import write_text
 from planner.units import format_clock, parse_clock
 
 VISIT_COLUMNS = [
-    "rep_id", "territory_id", "date", "seq", "customer_id", "customer_name", "tier",
-    "arrival_s", "start_s", "departure_s", "travel_s", "dist_m", "due_date",
+    "rep_id",
+    "territory_id",
+    "date",
+    "seq",
+    "customer_id",
+    "customer_name",
+    "tier",
+    "arrival_s",
+    "start_s",
+    "departure_s",
+    "travel_s",
+    "dist_m",
+    "due_date",
 ]
 ROUTE_COLUMNS = [
-    "rep_id", "territory_id", "date", "start_s", "end_s", "visits", "travel_s",
-    "service_s", "wait_s", "dist_m", "break_start_s", "break_end_s",
+    "rep_id",
+    "territory_id",
+    "date",
+    "start_s",
+    "end_s",
+    "visits",
+    "travel_s",
+    "service_s",
+    "wait_s",
+    "dist_m",
+    "break_start_s",
+    "break_end_s",
 ]
 UNSCHEDULED_COLUMNS = [
-    "customer_id", "customer_name", "tier", "rep_id", "territory_id", "due_date", "reason",
+    "customer_id",
+    "customer_name",
+    "tier",
+    "rep_id",
+    "territory_id",
+    "due_date",
+    "reason",
 ]
 ASSIGNMENT_COLUMNS = ["customer_id", "territory_id", "rep_id"]
 
@@ -111,21 +138,36 @@ class Plan:
         from planner.errors import InputError, Problem
 
         path = Path(path)
-        need = ["visits.csv", "routes.csv", "unscheduled.csv", "assignments.csv",
-                "customers.csv", "reps.csv", "kpis.json", "plan.json"]
+        need = [
+            "visits.csv",
+            "routes.csv",
+            "unscheduled.csv",
+            "assignments.csv",
+            "customers.csv",
+            "reps.csv",
+            "kpis.json",
+            "plan.json",
+        ]
         missing = [n for n in need if not (path / n).exists()]
         if missing:
-            raise InputError([Problem(
-                str(path), f"not a plan directory: {', '.join(missing)} missing",
-                fix="run 'planner plan SCENARIO --out DIR' first")])
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        f"not a plan directory: {', '.join(missing)} missing",
+                        fix="run 'planner plan SCENARIO --out DIR' first",
+                    )
+                ]
+            )
         visits = visits_from_csv(pd.read_csv(path / "visits.csv", dtype=str, keep_default_na=False))
         routes = routes_from_csv(pd.read_csv(path / "routes.csv", dtype=str, keep_default_na=False))
         uns = pd.read_csv(path / "unscheduled.csv", dtype=str, keep_default_na=False)
         if len(uns):
             uns["due_date"] = uns["due_date"].map(dt.date.fromisoformat)
         assignments = pd.read_csv(path / "assignments.csv", dtype=str, keep_default_na=False)
-        customers = customers_from_csv(pd.read_csv(path / "customers.csv", dtype=str,
-                                                   keep_default_na=False))
+        customers = customers_from_csv(
+            pd.read_csv(path / "customers.csv", dtype=str, keep_default_na=False)
+        )
         reps = reps_from_csv(pd.read_csv(path / "reps.csv", dtype=str, keep_default_na=False))
         territories = None
         tpath = path / "territories.geojson"
@@ -139,17 +181,29 @@ class Plan:
             for feat in json.loads(rpath.read_text(encoding="utf-8"))["features"]:
                 p = feat["properties"]
                 route_lines[(p["rep_id"], dt.date.fromisoformat(p["date"]))] = [
-                    (lat, lon) for lon, lat in feat["geometry"]["coordinates"]]
+                    (lat, lon) for lon, lat in feat["geometry"]["coordinates"]
+                ]
         appointments = None
         apath = path / "appointments.csv"
         if apath.exists():
-            appointments = appointments_from_csv(pd.read_csv(apath, dtype=str,
-                                                             keep_default_na=False))
+            appointments = appointments_from_csv(
+                pd.read_csv(apath, dtype=str, keep_default_na=False)
+            )
         kpis = json.loads((path / "kpis.json").read_text(encoding="utf-8"))
         meta = json.loads((path / "plan.json").read_text(encoding="utf-8"))
-        return cls(visits=visits, routes=routes, unscheduled=uns, assignments=assignments,
-                   customers=customers, reps=reps, territories=territories,
-                   route_lines=route_lines, kpis=kpis, meta=meta, appointments=appointments)
+        return cls(
+            visits=visits,
+            routes=routes,
+            unscheduled=uns,
+            assignments=assignments,
+            customers=customers,
+            reps=reps,
+            territories=territories,
+            route_lines=route_lines,
+            kpis=kpis,
+            meta=meta,
+            appointments=appointments,
+        )
 
 
 # ---------------------------------------------------------------------- CSV codecs
@@ -164,56 +218,101 @@ def _min(seconds) -> float:
 
 
 def visits_to_csv(v: pd.DataFrame) -> pd.DataFrame:
-    cols = ["rep_id", "territory_id", "date", "seq", "customer_id", "customer_name", "tier",
-            "arrival", "start", "departure", "travel_min", "distance_km", "due_date"]
+    cols = [
+        "rep_id",
+        "territory_id",
+        "date",
+        "seq",
+        "customer_id",
+        "customer_name",
+        "tier",
+        "arrival",
+        "start",
+        "departure",
+        "travel_min",
+        "distance_km",
+        "due_date",
+    ]
     if v.empty:
         return pd.DataFrame(columns=cols)
-    return pd.DataFrame({
-        "rep_id": v["rep_id"], "territory_id": v["territory_id"],
-        "date": v["date"].map(lambda d: d.isoformat()), "seq": v["seq"].astype(int),
-        "customer_id": v["customer_id"], "customer_name": v["customer_name"], "tier": v["tier"],
-        "arrival": v["arrival_s"].map(format_clock), "start": v["start_s"].map(format_clock),
-        "departure": v["departure_s"].map(format_clock),
-        "travel_min": v["travel_s"].map(_min),
-        "distance_km": (v["dist_m"].astype(float) / 1000).round(2),
-        "due_date": v["due_date"].map(lambda d: d.isoformat() if d else ""),
-    })[cols]
+    return pd.DataFrame(
+        {
+            "rep_id": v["rep_id"],
+            "territory_id": v["territory_id"],
+            "date": v["date"].map(lambda d: d.isoformat()),
+            "seq": v["seq"].astype(int),
+            "customer_id": v["customer_id"],
+            "customer_name": v["customer_name"],
+            "tier": v["tier"],
+            "arrival": v["arrival_s"].map(format_clock),
+            "start": v["start_s"].map(format_clock),
+            "departure": v["departure_s"].map(format_clock),
+            "travel_min": v["travel_s"].map(_min),
+            "distance_km": (v["dist_m"].astype(float) / 1000).round(2),
+            "due_date": v["due_date"].map(lambda d: d.isoformat() if d else ""),
+        }
+    )[cols]
 
 
 def visits_from_csv(f: pd.DataFrame) -> pd.DataFrame:
     if f.empty:
         return empty_frame(VISIT_COLUMNS)
-    return pd.DataFrame({
-        "rep_id": f["rep_id"], "territory_id": f.get("territory_id", f["rep_id"]),
-        "date": f["date"].map(dt.date.fromisoformat), "seq": f["seq"].astype(int),
-        "customer_id": f["customer_id"], "customer_name": f["customer_name"], "tier": f["tier"],
-        "arrival_s": f["arrival"].map(parse_clock), "start_s": f["start"].map(parse_clock),
-        "departure_s": f["departure"].map(parse_clock),
-        "travel_s": (f["travel_min"].astype(float) * 60).round().astype(int),
-        "dist_m": (f["distance_km"].astype(float) * 1000).round().astype(int),
-        "due_date": f["due_date"].map(lambda s: dt.date.fromisoformat(s) if s else None),
-    })[VISIT_COLUMNS]
+    return pd.DataFrame(
+        {
+            "rep_id": f["rep_id"],
+            "territory_id": f.get("territory_id", f["rep_id"]),
+            "date": f["date"].map(dt.date.fromisoformat),
+            "seq": f["seq"].astype(int),
+            "customer_id": f["customer_id"],
+            "customer_name": f["customer_name"],
+            "tier": f["tier"],
+            "arrival_s": f["arrival"].map(parse_clock),
+            "start_s": f["start"].map(parse_clock),
+            "departure_s": f["departure"].map(parse_clock),
+            "travel_s": (f["travel_min"].astype(float) * 60).round().astype(int),
+            "dist_m": (f["distance_km"].astype(float) * 1000).round().astype(int),
+            "due_date": f["due_date"].map(lambda s: dt.date.fromisoformat(s) if s else None),
+        }
+    )[VISIT_COLUMNS]
 
 
 def routes_to_csv(r: pd.DataFrame) -> pd.DataFrame:
-    cols = ["rep_id", "territory_id", "date", "start", "end", "visits", "travel_min",
-            "service_min", "wait_min", "distance_km", "break_start", "break_end"]
+    cols = [
+        "rep_id",
+        "territory_id",
+        "date",
+        "start",
+        "end",
+        "visits",
+        "travel_min",
+        "service_min",
+        "wait_min",
+        "distance_km",
+        "break_start",
+        "break_end",
+    ]
     if r.empty:
         return pd.DataFrame(columns=cols)
 
     def clock_or_blank(x):
         return "" if x is None or pd.isna(x) else format_clock(x)
 
-    return pd.DataFrame({
-        "rep_id": r["rep_id"], "territory_id": r["territory_id"],
-        "date": r["date"].map(lambda d: d.isoformat()),
-        "start": r["start_s"].map(format_clock), "end": r["end_s"].map(format_clock),
-        "visits": r["visits"].astype(int), "travel_min": r["travel_s"].map(_min),
-        "service_min": r["service_s"].map(_min), "wait_min": r["wait_s"].map(_min),
-        "distance_km": (r["dist_m"].astype(float) / 1000).round(2),
-        "break_start": r["break_start_s"].map(clock_or_blank),
-        "break_end": r["break_end_s"].map(clock_or_blank),
-    })[cols]
+    return pd.DataFrame(
+        {
+            "rep_id": r["rep_id"],
+            "territory_id": r["territory_id"],
+            "date": r["date"].map(lambda d: d.isoformat()),
+            "start": r["start_s"].map(format_clock),
+            "end": r["end_s"].map(format_clock),
+            "visits": r["visits"].astype(int),
+            "travel_min": r["travel_s"].map(_min),
+            "service_min": r["service_s"].map(_min),
+            "wait_min": r["wait_s"].map(_min),
+            "distance_km": (r["dist_m"].astype(float) / 1000).round(2),
+            "break_start": r["break_start_s"].map(clock_or_blank),
+            "break_end": r["break_end_s"].map(clock_or_blank),
+        }
+    )[cols]
 
 
 def routes_from_csv(f: pd.DataFrame) -> pd.DataFrame:
@@ -223,23 +322,26 @@ def routes_from_csv(f: pd.DataFrame) -> pd.DataFrame:
     def clock_or_none(s):
         return parse_clock(s) if s else None
 
-    return pd.DataFrame({
-        "rep_id": f["rep_id"], "territory_id": f["territory_id"],
-        "date": f["date"].map(dt.date.fromisoformat),
-        "start_s": f["start"].map(parse_clock), "end_s": f["end"].map(parse_clock),
-        "visits": f["visits"].astype(int),
-        "travel_s": (f["travel_min"].astype(float) * 60).round().astype(int),
-        "service_s": (f["service_min"].astype(float) * 60).round().astype(int),
-        "wait_s": (f["wait_min"].astype(float) * 60).round().astype(int),
-        "dist_m": (f["distance_km"].astype(float) * 1000).round().astype(int),
-        "break_start_s": f["break_start"].map(clock_or_none),
-        "break_end_s": f["break_end"].map(clock_or_none),
-    })[ROUTE_COLUMNS]
+    return pd.DataFrame(
+        {
+            "rep_id": f["rep_id"],
+            "territory_id": f["territory_id"],
+            "date": f["date"].map(dt.date.fromisoformat),
+            "start_s": f["start"].map(parse_clock),
+            "end_s": f["end"].map(parse_clock),
+            "visits": f["visits"].astype(int),
+            "travel_s": (f["travel_min"].astype(float) * 60).round().astype(int),
+            "service_s": (f["service_min"].astype(float) * 60).round().astype(int),
+            "wait_s": (f["wait_min"].astype(float) * 60).round().astype(int),
+            "dist_m": (f["distance_km"].astype(float) * 1000).round().astype(int),
+            "break_start_s": f["break_start"].map(clock_or_none),
+            "break_end_s": f["break_end"].map(clock_or_none),
+        }
+    )[ROUTE_COLUMNS]
 
 
 def unscheduled_to_csv(u: pd.DataFrame) -> pd.DataFrame:
-    cols = ["customer_id", "due_date", "reason", "customer_name", "tier", "rep_id",
-            "territory_id"]
+    cols = ["customer_id", "due_date", "reason", "customer_name", "tier", "rep_id", "territory_id"]
     if u.empty:
         return pd.DataFrame(columns=cols)
     out = u.copy()
@@ -253,34 +355,50 @@ APPOINTMENT_CSV_COLUMNS = ["customer_id", "date", "start"]
 def appointments_to_csv(a: pd.DataFrame | None) -> pd.DataFrame:
     if a is None or a.empty:
         return pd.DataFrame(columns=APPOINTMENT_CSV_COLUMNS)
-    return pd.DataFrame({"customer_id": a["customer_id"],
-                         "date": a["date"].map(lambda d: d.isoformat()),
-                         "start": a["start_s"].map(format_clock)})[APPOINTMENT_CSV_COLUMNS]
+    return pd.DataFrame(
+        {
+            "customer_id": a["customer_id"],
+            "date": a["date"].map(lambda d: d.isoformat()),
+            "start": a["start_s"].map(format_clock),
+        }
+    )[APPOINTMENT_CSV_COLUMNS]
 
 
 def appointments_from_csv(f: pd.DataFrame) -> pd.DataFrame:
     cols = ["customer_id", "date", "start_s", "source_row"]
     if f.empty:
         return empty_frame(cols)
-    return pd.DataFrame({"customer_id": f["customer_id"],
-                         "date": f["date"].map(dt.date.fromisoformat),
-                         "start_s": f["start"].map(parse_clock),
-                         "source_row": range(2, len(f) + 2)})[cols]
+    return pd.DataFrame(
+        {
+            "customer_id": f["customer_id"],
+            "date": f["date"].map(dt.date.fromisoformat),
+            "start_s": f["start"].map(parse_clock),
+            "source_row": range(2, len(f) + 2),
+        }
+    )[cols]
 
 
 def customers_to_csv(c: pd.DataFrame) -> pd.DataFrame:
     from planner.hours import format_opening_hours
 
-    return pd.DataFrame({
-        "customer_id": c["customer_id"], "name": c["name"], "lat": c["lat"], "lon": c["lon"],
-        "tier": c["tier"], "address": c["address"], "phone": c["phone"], "notes": c["notes"],
-        "service_min": (c["service_s"].astype(float) / 60).round(1),
-        "opening_hours": c["hours"].map(format_opening_hours),
-        "last_visit": c["last_visit"].map(lambda d: d.isoformat() if d else ""),
-        "rep_id": c["rep_id"].map(lambda x: x or ""),
-        "territory_id": c["territory_id"].map(lambda x: x or ""),
-        "active": c["active"].map(lambda b: "true" if b else "false"),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": c["customer_id"],
+            "name": c["name"],
+            "lat": c["lat"],
+            "lon": c["lon"],
+            "tier": c["tier"],
+            "address": c["address"],
+            "phone": c["phone"],
+            "notes": c["notes"],
+            "service_min": (c["service_s"].astype(float) / 60).round(1),
+            "opening_hours": c["hours"].map(format_opening_hours),
+            "last_visit": c["last_visit"].map(lambda d: d.isoformat() if d else ""),
+            "rep_id": c["rep_id"].map(lambda x: x or ""),
+            "territory_id": c["territory_id"].map(lambda x: x or ""),
+            "active": c["active"].map(lambda b: "true" if b else "false"),
+        }
+    )
 
 
 def customers_from_csv(f: pd.DataFrame) -> pd.DataFrame:
@@ -293,17 +411,24 @@ def customers_from_csv(f: pd.DataFrame) -> pd.DataFrame:
             return CLOSED
         return ALWAYS_OPEN if text == "" else parse_opening_hours(text)
 
-    out = pd.DataFrame({
-        "customer_id": f["customer_id"], "name": f["name"],
-        "lat": f["lat"].astype(float), "lon": f["lon"].astype(float), "tier": f["tier"],
-        "address": f["address"], "phone": f["phone"], "notes": f["notes"],
-        "service_s": (f["service_min"].astype(float) * 60).round().astype(int),
-        "hours": f["opening_hours"].map(hours),
-        "last_visit": f["last_visit"].map(lambda s: dt.date.fromisoformat(s) if s else None),
-        "rep_id": f["rep_id"].map(lambda s: s or None),
-        "territory_id": f["territory_id"].map(lambda s: s or None),
-        "active": f["active"].map(lambda s: s == "true"),
-    })
+    out = pd.DataFrame(
+        {
+            "customer_id": f["customer_id"],
+            "name": f["name"],
+            "lat": f["lat"].astype(float),
+            "lon": f["lon"].astype(float),
+            "tier": f["tier"],
+            "address": f["address"],
+            "phone": f["phone"],
+            "notes": f["notes"],
+            "service_s": (f["service_min"].astype(float) * 60).round().astype(int),
+            "hours": f["opening_hours"].map(hours),
+            "last_visit": f["last_visit"].map(lambda s: dt.date.fromisoformat(s) if s else None),
+            "rep_id": f["rep_id"].map(lambda s: s or None),
+            "territory_id": f["territory_id"].map(lambda s: s or None),
+            "active": f["active"].map(lambda s: s == "true"),
+        }
+    )
     out["source_row"] = range(2, len(out) + 2)
     return out
 
@@ -311,32 +436,43 @@ def customers_from_csv(f: pd.DataFrame) -> pd.DataFrame:
 def reps_to_csv(r: pd.DataFrame) -> pd.DataFrame:
     from planner.units import format_weekday_set
 
-    return pd.DataFrame({
-        "rep_id": r["rep_id"], "name": r["name"],
-        "home_lat": r["home_lat"], "home_lon": r["home_lon"],
-        "start_lat": r["start_lat"], "start_lon": r["start_lon"],
-        "work_start": r["work_start_s"].map(format_clock),
-        "work_end": r["work_end_s"].map(format_clock),
-        "working_days": r["working_days"].map(format_weekday_set),
-        "max_visits_per_day": r["max_visits_per_day"].astype(int),
-        "unavailable": r["unavailable"].map(lambda ds: " ".join(d.isoformat() for d in ds)),
-    })
+    return pd.DataFrame(
+        {
+            "rep_id": r["rep_id"],
+            "name": r["name"],
+            "home_lat": r["home_lat"],
+            "home_lon": r["home_lon"],
+            "start_lat": r["start_lat"],
+            "start_lon": r["start_lon"],
+            "work_start": r["work_start_s"].map(format_clock),
+            "work_end": r["work_end_s"].map(format_clock),
+            "working_days": r["working_days"].map(format_weekday_set),
+            "max_visits_per_day": r["max_visits_per_day"].astype(int),
+            "unavailable": r["unavailable"].map(lambda ds: " ".join(d.isoformat() for d in ds)),
+        }
+    )
 
 
 def reps_from_csv(f: pd.DataFrame) -> pd.DataFrame:
     from planner.units import parse_weekday_set
 
-    out = pd.DataFrame({
-        "rep_id": f["rep_id"], "name": f["name"],
-        "home_lat": f["home_lat"].astype(float), "home_lon": f["home_lon"].astype(float),
-        "start_lat": f["start_lat"].astype(float), "start_lon": f["start_lon"].astype(float),
-        "work_start_s": f["work_start"].map(parse_clock),
-        "work_end_s": f["work_end"].map(parse_clock),
-        "working_days": f["working_days"].map(parse_weekday_set),
-        "max_visits_per_day": f["max_visits_per_day"].astype(int),
-        "unavailable": f["unavailable"].map(
-            lambda s: tuple(dt.date.fromisoformat(x) for x in s.split()) if s else ()),
-    })
+    out = pd.DataFrame(
+        {
+            "rep_id": f["rep_id"],
+            "name": f["name"],
+            "home_lat": f["home_lat"].astype(float),
+            "home_lon": f["home_lon"].astype(float),
+            "start_lat": f["start_lat"].astype(float),
+            "start_lon": f["start_lon"].astype(float),
+            "work_start_s": f["work_start"].map(parse_clock),
+            "work_end_s": f["work_end"].map(parse_clock),
+            "working_days": f["working_days"].map(parse_weekday_set),
+            "max_visits_per_day": f["max_visits_per_day"].astype(int),
+            "unavailable": f["unavailable"].map(
+                lambda s: tuple(dt.date.fromisoformat(x) for x in s.split()) if s else ()
+            ),
+        }
+    )
     out["source_row"] = range(2, len(out) + 2)
     return out
 
@@ -352,10 +488,14 @@ def _route_lines_geojson(route_lines: dict, routes: pd.DataFrame) -> str:
     for (rep_id, day), pts in sorted(route_lines.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         if len(pts) < 2:
             continue
-        feats.append({
-            "type": "Feature",
-            "properties": {"rep_id": rep_id, "date": day.isoformat()},
-            "geometry": {"type": "LineString",
-                         "coordinates": [[round(lon, 6), round(lat, 6)] for lat, lon in pts]},
-        })
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"rep_id": rep_id, "date": day.isoformat()},
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[round(lon, 6), round(lat, 6)] for lat, lon in pts],
+                },
+            }
+        )
     return json.dumps({"type": "FeatureCollection", "features": feats}) + "\n"

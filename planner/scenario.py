@@ -101,7 +101,8 @@ class RepAddModel(_Strict):
     max_visits_per_day: int = Field(0, ge=0)
 
     _c = field_validator("work_start", "work_end", mode="before")(
-        lambda v: None if v is None else _clock(v))
+        lambda v: None if v is None else _clock(v)
+    )
 
 
 class RepChangesModel(_Strict):
@@ -194,8 +195,11 @@ class Scenario:
         w = self.model.workday
         lunch = None
         if w.lunch is not None:
-            lunch = BreakRule(parse_clock(w.lunch.earliest), parse_clock(w.lunch.latest),
-                              int(round(w.lunch.duration_min * 60)))
+            lunch = BreakRule(
+                parse_clock(w.lunch.earliest),
+                parse_clock(w.lunch.latest),
+                int(round(w.lunch.duration_min * 60)),
+            )
         return Workday(parse_clock(w.start), parse_clock(w.end), lunch)
 
     def horizon(self) -> Horizon:
@@ -246,8 +250,11 @@ def _problems_from_validation(err: ValidationError, file: str) -> list[Problem]:
             if parent is None and len(loc) >= 2 and loc[0] == "tiers":
                 parent = TierModel
             near = _nearest(loc[-1], parent.model_fields) if parent else None
-            fix = f"did you mean '{'.'.join(map(str, loc[:-1] + (near,)))}'?" if near else (
-                f"valid keys here: {', '.join(parent.model_fields)}" if parent else None)
+            fix = (
+                f"did you mean '{'.'.join(map(str, loc[:-1] + (near,)))}'?"
+                if near
+                else (f"valid keys here: {', '.join(parent.model_fields)}" if parent else None)
+            )
             out.append(Problem(file, f"unknown key '{key}'", column=key, fix=fix))
         elif e["type"] == "missing":
             out.append(Problem(file, f"required key '{key}' is missing", column=key))
@@ -269,27 +276,36 @@ def _deep_merge(base: dict, over: dict) -> dict:
 
 def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if not path.exists():
-        raise InputError(Problem(str(path), "scenario file does not exist",
-                                 fix="check the path"))
+        raise InputError(Problem(str(path), "scenario file does not exist", fix="check the path"))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise InputError(Problem(str(path), "scenario file is not UTF-8 text",
-                                 fix="save it as UTF-8")) from None
+        raise InputError(
+            Problem(str(path), "scenario file is not UTF-8 text", fix="save it as UTF-8")
+        ) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise InputError(Problem(str(path), f"not valid YAML: {getattr(e, 'problem', e)}",
-                                 row=(mark.line + 1) if mark else None)) from None
+        raise InputError(
+            Problem(
+                str(path),
+                f"not valid YAML: {getattr(e, 'problem', e)}",
+                row=(mark.line + 1) if mark else None,
+            )
+        ) from None
     if data is None:
-        raise InputError(Problem(str(path), "scenario file is empty",
-                                 fix="see scenarios/demo.yaml for an example"))
+        raise InputError(
+            Problem(
+                str(path), "scenario file is empty", fix="see scenarios/demo.yaml for an example"
+            )
+        )
     if not isinstance(data, dict):
         raise InputError(Problem(str(path), "a scenario must be a mapping of keys to values"))
     if "extends" in data and data["extends"]:
         base_path = (path.parent / str(data["extends"])).resolve()
         if base_path in seen:
-            raise InputError(Problem(str(path), f"'extends' loops back to {base_path}",
-                                     column="extends"))
+            raise InputError(
+                Problem(str(path), f"'extends' loops back to {base_path}", column="extends")
+            )
         base = _read_yaml(base_path, seen + (path.resolve(),))
         # relative paths in the base stay relative to the base file
         for key in ("customers", "reps", "appointments"):
@@ -309,13 +325,16 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
                 p = Path(str(tv[key]))
                 if not p.is_absolute():
                     tv[key] = str(Path(os_relpath(base_path.parent / p, path.parent)))
-        ch = ((base.get("changes") or {}).get("customers") or {})
+        ch = (base.get("changes") or {}).get("customers") or {}
         if ch.get("add"):
             adds = [ch["add"]] if isinstance(ch["add"], str) else list(ch["add"])
-            ch["add"] = [a if Path(str(a)).is_absolute() else
-                         os_relpath(base_path.parent / str(a), path.parent) for a in adds]
-        data = _deep_merge({k: v for k, v in base.items() if k not in ("name", "extends")},
-                           data)
+            ch["add"] = [
+                a
+                if Path(str(a)).is_absolute()
+                else os_relpath(base_path.parent / str(a), path.parent)
+                for a in adds
+            ]
+        data = _deep_merge({k: v for k, v in base.items() if k not in ("name", "extends")}, data)
     return data
 
 
@@ -344,8 +363,14 @@ def load_scenario(path: str | Path) -> Scenario:
             p = Path(rel).expanduser()
             p = p if p.is_absolute() else path.parent / p
             if not p.exists():
-                problems.append(Problem(file, f"'{key}' file {p} does not exist", column=key,
-                                        fix="paths are relative to the scenario file"))
+                problems.append(
+                    Problem(
+                        file,
+                        f"'{key}' file {p} does not exist",
+                        column=key,
+                        fix="paths are relative to the scenario file",
+                    )
+                )
     try:
         model = ScenarioModel.model_validate(data)
     except ValidationError as e:
@@ -354,28 +379,53 @@ def load_scenario(path: str | Path) -> Scenario:
     for i, rel in enumerate(model.changes.customers.add):
         p = sc.resolve(rel)
         if p is not None and not p.exists():
-            problems.append(Problem(file, f"'changes.customers.add' file {p} does not exist",
-                                    column=f"changes.customers.add[{i}]"))
+            problems.append(
+                Problem(
+                    file,
+                    f"'changes.customers.add' file {p} does not exist",
+                    column=f"changes.customers.add[{i}]",
+                )
+            )
     for key in ("boundary", "units"):
         p = sc.resolve(getattr(model.territories, key))
         if p is not None and not p.exists():
-            problems.append(Problem(file, f"'territories.{key}' file {p} does not exist",
-                                    column=f"territories.{key}"))
+            problems.append(
+                Problem(
+                    file,
+                    f"'territories.{key}' file {p} does not exist",
+                    column=f"territories.{key}",
+                )
+            )
     if model.travel.mode == "road" and not model.travel.network:
-        problems.append(Problem(file, "travel.mode is 'road' but travel.network is not set",
-                                column="travel.network",
-                                fix="give an .osm.pbf/.osm/.graphml file or a place name"))
+        problems.append(
+            Problem(
+                file,
+                "travel.mode is 'road' but travel.network is not set",
+                column="travel.network",
+                fix="give an .osm.pbf/.osm/.graphml file or a place name",
+            )
+        )
     if model.territories.balance == "column" and not model.territories.balance_column:
-        problems.append(Problem(file, "territories.balance is 'column' but "
-                                "territories.balance_column is not set",
-                                column="territories.balance_column"))
+        problems.append(
+            Problem(
+                file,
+                "territories.balance is 'column' but territories.balance_column is not set",
+                column="territories.balance_column",
+            )
+        )
     w = sc.workday()
     if w.end_s <= w.start_s:
-        problems.append(Problem(file, f"workday ends ({model.workday.end}) before it starts "
-                                f"({model.workday.start})", column="workday.end"))
+        problems.append(
+            Problem(
+                file,
+                f"workday ends ({model.workday.end}) before it starts ({model.workday.start})",
+                column="workday.end",
+            )
+        )
     if w.lunch and (w.lunch.latest_s - w.lunch.earliest_s < w.lunch.duration_s):
-        problems.append(Problem(file, "lunch window is shorter than the lunch duration",
-                                column="workday.lunch"))
+        problems.append(
+            Problem(file, "lunch window is shorter than the lunch duration", column="workday.lunch")
+        )
     if problems:
         raise InputError(problems)
     return sc

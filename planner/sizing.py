@@ -53,15 +53,23 @@ def parse_rep_counts(text: str) -> tuple[int, ...]:
     for part in str(text).replace(" ", "").split(","):
         m = re.fullmatch(r"(\d+)(?:(?:\.\.|-)(\d+))?", part)
         if not m:
-            raise InputError(Problem("--reps", f"'{part}' is not a rep count or range",
-                                     fix="write e.g. 3..8 or 3,5,8"))
+            raise InputError(
+                Problem(
+                    "--reps",
+                    f"'{part}' is not a rep count or range",
+                    fix="write e.g. 3..8 or 3,5,8",
+                )
+            )
         a, b = int(m.group(1)), int(m.group(2) or m.group(1))
         if a > b:
             a, b = b, a
         counts.update(range(a, b + 1))
     if not counts or min(counts) < 1 or max(counts) > MAX_REPS or len(counts) > 30:
-        raise InputError(Problem("--reps", f"rep counts must be 1..{MAX_REPS}, at most 30 of "
-                                 f"them (got '{text}')"))
+        raise InputError(
+            Problem(
+                "--reps", f"rep counts must be 1..{MAX_REPS}, at most 30 of them (got '{text}')"
+            )
+        )
     return tuple(sorted(counts))
 
 
@@ -85,8 +93,9 @@ class TeamChange:
 
 def _xy(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
     """Equirectangular metres around ``lat0`` (good to a fraction of a percent in a city)."""
-    return np.column_stack([np.radians(lon) * 6371000.0 * np.cos(np.radians(lat0)),
-                            np.radians(lat) * 6371000.0])
+    return np.column_stack(
+        [np.radians(lon) * 6371000.0 * np.cos(np.radians(lat0)), np.radians(lat) * 6371000.0]
+    )
 
 
 def workload_weights(customers: pd.DataFrame, tiers) -> np.ndarray:
@@ -100,8 +109,9 @@ def _cost(d: np.ndarray, w: np.ndarray) -> float:
     return float((w * d.min(axis=1)).sum()) if d.shape[1] else float("inf")
 
 
-def team_changes(customers: pd.DataFrame, reps: pd.DataFrame, tiers,
-                 counts: tuple[int, ...]) -> dict[int, TeamChange]:
+def team_changes(
+    customers: pd.DataFrame, reps: pd.DataFrame, tiers, counts: tuple[int, ...]
+) -> dict[int, TeamChange]:
     """The rule of the module docstring, for every count in ``counts``.
 
     Parameters
@@ -146,8 +156,9 @@ def team_changes(customers: pd.DataFrame, reps: pd.DataFrame, tiers,
     return out
 
 
-def _new_homes(act: pd.DataFrame, cxy: np.ndarray, w: np.ndarray, d_home: np.ndarray,
-               extra: int) -> list[dict]:
+def _new_homes(
+    act: pd.DataFrame, cxy: np.ndarray, w: np.ndarray, d_home: np.ndarray, extra: int
+) -> list[dict]:
     step = max(1, len(cxy) // MAX_CANDIDATES)
     cand = np.arange(0, len(cxy), step)
     d_cand = np.hypot(cxy[:, None, 0] - cxy[None, cand, 0], cxy[:, None, 1] - cxy[None, cand, 1])
@@ -161,8 +172,9 @@ def _new_homes(act: pd.DataFrame, cxy: np.ndarray, w: np.ndarray, d_home: np.nda
         nearest = np.minimum(nearest, d_cand[:, j])
     # k-medoids (Voronoi iteration) on the new homes, existing homes fixed
     for _ in range(10):
-        d_new = np.hypot(cxy[:, None, 0] - cxy[None, chosen, 0],
-                         cxy[:, None, 1] - cxy[None, chosen, 1])
+        d_new = np.hypot(
+            cxy[:, None, 0] - cxy[None, chosen, 0], cxy[:, None, 1] - cxy[None, chosen, 1]
+        )
         fixed = d_home.min(axis=1) if d_home.shape[1] else np.full(len(cxy), np.inf)
         owner = np.where(d_new.min(axis=1) < fixed, d_new.argmin(axis=1), -1)
         moved = False
@@ -178,13 +190,20 @@ def _new_homes(act: pd.DataFrame, cxy: np.ndarray, w: np.ndarray, d_home: np.nda
                 moved = True
         if not moved:
             break
-    return [{"id": f"NEW{i + 1}", "name": f"New rep {i + 1}",
-             "home_lat": round(float(act.at[c, "lat"]), 6),
-             "home_lon": round(float(act.at[c, "lon"]), 6)} for i, c in enumerate(chosen)]
+    return [
+        {
+            "id": f"NEW{i + 1}",
+            "name": f"New rep {i + 1}",
+            "home_lat": round(float(act.at[c, "lat"]), 6),
+            "home_lon": round(float(act.at[c, "lon"]), 6),
+        }
+        for i, c in enumerate(chosen)
+    ]
 
 
-def variant_yaml(base_path: Path, target: Path, base_name: str, base_model, change: TeamChange
-                 ) -> str:
+def variant_yaml(
+    base_path: Path, target: Path, base_name: str, base_model, change: TeamChange
+) -> str:
     """The what-if scenario text of one rep count (``extends:`` the base)."""
     ch = base_model.changes.reps
     file_reps = set(change.removed) - {r.id for r in ch.add}
@@ -196,13 +215,19 @@ def variant_yaml(base_path: Path, target: Path, base_name: str, base_model, chan
         "extends": os.path.relpath(base_abs, here) if shared else str(base_abs),
         "name": f"{base_name}: {change.reps} rep{'s' if change.reps != 1 else ''}",
         "description": f"written by 'planner size': {base_name} with {change.reps} reps "
-                       "(rule: docs/what-if.md, team sizing)",
+        "(rule: docs/what-if.md, team sizing)",
         "territories": {"method": "redesign", "count": None},
-        "changes": {"reps": {"remove": sorted(set(ch.remove) | file_reps),
-                             "add": adds + [dict(a) for a in change.added]}},
+        "changes": {
+            "reps": {
+                "remove": sorted(set(ch.remove) | file_reps),
+                "add": adds + [dict(a) for a in change.added],
+            }
+        },
     }
-    return ("# Written by 'planner size'; plan it alone with 'planner plan THIS_FILE'.\n"
-            + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    return (
+        "# Written by 'planner size'; plan it alone with 'planner plan THIS_FILE'.\n"
+        + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -249,8 +274,10 @@ def capacity_h_per_week(reps: pd.DataFrame) -> float:
     """Mean hours a rep has per week: workday length x working days."""
     if len(reps) == 0:
         return 0.0
-    per = [(int(r["work_end_s"]) - int(r["work_start_s"])) / 3600.0 * len(r["working_days"])
-           for r in reps.to_dict("records")]
+    per = [
+        (int(r["work_end_s"]) - int(r["work_start_s"])) / 3600.0 * len(r["working_days"])
+        for r in reps.to_dict("records")
+    ]
     return round(sum(per) / len(per), 1)
 
 
@@ -297,25 +324,45 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
         dirs[k] = out / f"reps-{k}"
     check_scenarios(list(files.values()))
     order = sorted(changes)
-    plan_files([(str(files[k]), str(dirs[k])) for k in order], params.maps, params.processes,
-               progress)
+    plan_files(
+        [(str(files[k]), str(dirs[k])) for k in order], params.maps, params.processes, progress
+    )
     rows = []
     for k in order:
         kpis = json.loads((dirs[k] / "kpis.json").read_text(encoding="utf-8"))
-        rows.append(sizing_row(k, kpis, base.horizon().weeks, list(changes[k].removed),
-                               [a["id"] for a in changes[k].added], str(dirs[k])))
+        rows.append(
+            sizing_row(
+                k,
+                kpis,
+                base.horizon().weeks,
+                list(changes[k].removed),
+                [a["id"] for a in changes[k].added],
+                str(dirs[k]),
+            )
+        )
     table = sizing_frame(rows)
     cap = capacity_h_per_week(inputs.reps)
     title = f"{base.name}: how many reps?"
     svg = sizing_svg(table, cap, title)
-    facts = [f"base: {base.path} ({len(inputs.reps)} reps, "
-             f"{int(inputs.customers['active'].sum())} active customers); horizon "
-             f"{base.horizon().start} .. {base.horizon().end} ({base.horizon().weeks} weeks)",
-             "fewer reps: the least needed homes leave first; more reps: new homes at "
-             "workload medoids (docs/what-if.md); territories redesigned for each count",
-             f"time available per rep: {cap} h per week (workday x working days)"]
+    facts = [
+        f"base: {base.path} ({len(inputs.reps)} reps, "
+        f"{int(inputs.customers['active'].sum())} active customers); horizon "
+        f"{base.horizon().start} .. {base.horizon().end} ({base.horizon().weeks} weeks)",
+        "fewer reps: the least needed homes leave first; more reps: new homes at "
+        "workload medoids (docs/what-if.md); territories redesigned for each count",
+        f"time available per rep: {cap} h per week (workday x working days)",
+    ]
     csv_path = write_text(out / "sizing.csv", csv_text(table))
     svg_path = write_text(out / "sizing.svg", svg)
     html_path = write_text(out / "sizing.html", sizing_html(table, svg, title, facts))
-    return SizeResult(table, changes, files, dirs, csv_path, svg_path, html_path, cap,
-                      round(time.perf_counter() - t0, 2))
+    return SizeResult(
+        table,
+        changes,
+        files,
+        dirs,
+        csv_path,
+        svg_path,
+        html_path,
+        cap,
+        round(time.perf_counter() - t0, 2),
+    )

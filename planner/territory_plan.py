@@ -124,8 +124,9 @@ def customers_by_id(customers: pd.DataFrame) -> dict[str, dict]:
     return {str(r["customer_id"]): r for r in customers.to_dict("records")}
 
 
-def day_problem(problem: TerritoryProblem, day: dt.date, rows: list[dict],
-                cust: dict[str, dict] | None = None) -> DayProblem:
+def day_problem(
+    problem: TerritoryProblem, day: dt.date, rows: list[dict], cust: dict[str, dict] | None = None
+) -> DayProblem:
     """The routing problem of one rep-day for calendar rows (``customer_id``,
     ``priority``, ``fixed_start_s``); ``cust`` = :func:`customers_by_id` (computed when
     not given)."""
@@ -138,23 +139,37 @@ def day_problem(problem: TerritoryProblem, day: dt.date, rows: list[dict],
     for r in sorted(rows, key=lambda r: r["customer_id"]):
         c = cust[r["customer_id"]]
         fixed = r.get("fixed_start_s")
-        stops.append(Stop(customer_id=r["customer_id"], service_s=int(c["service_s"]),
-                          windows=tuple(c["hours"][day.weekday()]),
-                          penalty=stop_penalty(r["priority"]),
-                          fixed_start_s=None if _is_blank(fixed) else int(fixed)))
+        stops.append(
+            Stop(
+                customer_id=r["customer_id"],
+                service_s=int(c["service_s"]),
+                windows=tuple(c["hours"][day.weekday()]),
+                penalty=stop_penalty(r["priority"]),
+                fixed_start_s=None if _is_blank(fixed) else int(fixed),
+            )
+        )
     max_visits = rep.get("max_visits_per_day")
-    return DayProblem(rep_id=rep_id, date=day, start_id=start_id(rep_id), end_id=home_id(rep_id),
-                      stops=tuple(stops), matrix=problem.matrix, work_start_s=ws,
-                      work_end_s=we, lunch=problem.workday.lunch,
-                      max_visits=0 if _is_blank(max_visits) else int(max_visits))
+    return DayProblem(
+        rep_id=rep_id,
+        date=day,
+        start_id=start_id(rep_id),
+        end_id=home_id(rep_id),
+        stops=tuple(stops),
+        matrix=problem.matrix,
+        work_start_s=ws,
+        work_end_s=we,
+        lunch=problem.workday.lunch,
+        max_visits=0 if _is_blank(max_visits) else int(max_visits),
+    )
 
 
-def _insertion_s(matrix: TravelMatrix, result: DayResult, start: str, end: str,
-                 cid: str) -> int:
+def _insertion_s(matrix: TravelMatrix, result: DayResult, start: str, end: str, cid: str) -> int:
     """Cheapest extra travel to insert ``cid`` into a day's route (a ranking heuristic)."""
     seq = [start, *(s.customer_id for s in result.stops), end]
-    return min(matrix.time_s(a, cid) + matrix.time_s(cid, b) - matrix.time_s(a, b)
-               for a, b in zip(seq, seq[1:]))
+    return min(
+        matrix.time_s(a, cid) + matrix.time_s(cid, b) - matrix.time_s(a, b)
+        for a, b in zip(seq, seq[1:])
+    )
 
 
 def _insert(dp: DayProblem, current: DayResult | None, cid: str) -> DayResult | None:
@@ -166,8 +181,13 @@ def _insert(dp: DayProblem, current: DayResult | None, cid: str) -> DayResult | 
     order = [] if current is None else [s.customer_id for s in current.stops]
     m = dp.matrix
     seq = [dp.start_id, *order, dp.end_id]
-    positions = sorted(range(len(order) + 1), key=lambda k: (
-        m.time_s(seq[k], cid) + m.time_s(cid, seq[k + 1]) - m.time_s(seq[k], seq[k + 1]), k))
+    positions = sorted(
+        range(len(order) + 1),
+        key=lambda k: (
+            m.time_s(seq[k], cid) + m.time_s(cid, seq[k + 1]) - m.time_s(seq[k], seq[k + 1]),
+            k,
+        ),
+    )
     for k in positions:
         res = schedule_route(dp, [*order[:k], cid, *order[k:]])
         if res is not None and (not dp.max_visits or len(res.stops) <= dp.max_visits):
@@ -214,17 +234,26 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     tid = problem.territory_id
     customers = problem.customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
     work_dates = rep_work_dates(rep, problem.horizon)
-    due = due_visits(customers, problem.horizon, problem.tiers, problem.seed,
-                     work_dates=work_dates, max_shift_days=problem.max_shift_days)
-    params = CalendarParams(horizon=problem.horizon, tiers=problem.tiers,
-                            workday=problem.workday, max_shift_days=problem.max_shift_days,
-                            seed=problem.seed)
+    due = due_visits(
+        customers,
+        problem.horizon,
+        problem.tiers,
+        problem.seed,
+        work_dates=work_dates,
+        max_shift_days=problem.max_shift_days,
+    )
+    params = CalendarParams(
+        horizon=problem.horizon,
+        tiers=problem.tiers,
+        workday=problem.workday,
+        max_shift_days=problem.max_shift_days,
+        seed=problem.seed,
+    )
     cal = assign_days(customers, rep, due, problem.matrix, problem.appointments, params)
     t_cal = time.perf_counter()
 
     cust = customers_by_id(customers)
-    due_by_key: dict[tuple[str, dt.date], DueVisit] = {(v.customer_id, v.due_date): v
-                                                        for v in due}
+    due_by_key: dict[tuple[str, dt.date], DueVisit] = {(v.customer_id, v.due_date): v for v in due}
     # calendar rows per day
     by_day: dict[dt.date, list[dict]] = {}
     for r in cal.visits.to_dict("records"):
@@ -234,8 +263,14 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         results[day] = solve_day(day_problem(problem, day, by_day[day], cust), problem.routing)
 
     unscheduled: list[dict] = [
-        {"customer_id": r["customer_id"], "due_date": r["due_date"], "tier": r["tier"],
-         "reason": r["reason"]} for r in cal.unplaced.to_dict("records")]
+        {
+            "customer_id": r["customer_id"],
+            "due_date": r["due_date"],
+            "tier": r["tier"],
+            "reason": r["reason"],
+        }
+        for r in cal.unplaced.to_dict("records")
+    ]
 
     # visits each day dropped, highest tier first
     dropped: list[tuple[dict, str, dt.date]] = []
@@ -259,15 +294,25 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     for row, reason, day in dropped:
         cid = row["customer_id"]
         if not _is_blank(row.get("fixed_start_s")):
-            unscheduled.append({"customer_id": cid, "due_date": row["due_date"],
-                                "tier": row["tier"],
-                                "reason": f"appointment on {day.isoformat()}: {reason}"})
+            unscheduled.append(
+                {
+                    "customer_id": cid,
+                    "due_date": row["due_date"],
+                    "tier": row["tier"],
+                    "reason": f"appointment on {day.isoformat()}: {reason}",
+                }
+            )
             continue
         v = due_by_key.get((cid, row["due_date"]))
         busy = visit_days.get(cid, set())
         cands = [d for d in allowed_days(cal, cid, row["due_date"]) if d != day and d not in busy]
-        cands.sort(key=lambda d: (_insertion_s(problem.matrix, results[d], s_id, e_id, cid)
-                                  if d in results else 0, abs((d - day).days), d))
+        cands.sort(
+            key=lambda d: (
+                _insertion_s(problem.matrix, results[d], s_id, e_id, cid) if d in results else 0,
+                abs((d - day).days),
+                d,
+            )
+        )
         placed = False
         for d in cands[:MAX_RETRY_DAYS]:
             rows = [*by_day.get(d, []), row]
@@ -284,19 +329,29 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
             continue
         tried = cands[:MAX_RETRY_DAYS]
         if tried:
-            why = (f"{reason} on {day.strftime('%a %d %b')}; no room either on the other "
-                   f"allowed day{'s' if len(tried) > 1 else ''} {_fmt_days(tried)} "
-                   f"(territory {tid} is at capacity that week)")
+            why = (
+                f"{reason} on {day.strftime('%a %d %b')}; no room either on the other "
+                f"allowed day{'s' if len(tried) > 1 else ''} {_fmt_days(tried)} "
+                f"(territory {tid} is at capacity that week)"
+            )
         else:
-            why = (f"{reason} on {day.strftime('%a %d %b')}; no other allowed day "
-                   f"({v.earliest.isoformat()}..{v.latest.isoformat()} on the customer's "
-                   f"open weekdays)" if v is not None else reason)
-        unscheduled.append({"customer_id": cid, "due_date": row["due_date"],
-                            "tier": row["tier"], "reason": why})
+            why = (
+                f"{reason} on {day.strftime('%a %d %b')}; no other allowed day "
+                f"({v.earliest.isoformat()}..{v.latest.isoformat()} on the customer's "
+                f"open weekdays)"
+                if v is not None
+                else reason
+            )
+        unscheduled.append(
+            {"customer_id": cid, "due_date": row["due_date"], "tier": row["tier"], "reason": why}
+        )
     for d in sorted(dirty):  # re-optimise days that received visits by insertion
         res = solve_day(day_problem(problem, d, by_day[d], cust), problem.routing)
-        if (len(res.stops) == len(results[d].stops) and not res.dropped
-                and res.travel_s <= results[d].travel_s):
+        if (
+            len(res.stops) == len(results[d].stops)
+            and not res.dropped
+            and res.travel_s <= results[d].travel_s
+        ):
             results[d] = res
     t_route = time.perf_counter()
 
@@ -310,35 +365,77 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         if not res.stops:
             continue
         for seq, s in enumerate(res.stops, start=1):
-            visit_rows.append({
-                "rep_id": rep_id, "territory_id": tid, "date": day, "seq": seq,
-                "customer_id": s.customer_id, "customer_name": cust[s.customer_id]["name"],
-                "tier": cust[s.customer_id]["tier"], "arrival_s": s.arrival_s,
-                "start_s": s.start_s, "departure_s": s.departure_s, "travel_s": s.travel_s,
-                "dist_m": s.dist_m, "due_date": due_of[(day, s.customer_id)]})
-        route_rows.append({
-            "rep_id": rep_id, "territory_id": tid, "date": day, "start_s": res.start_s,
-            "end_s": res.end_s, "visits": len(res.stops), "travel_s": res.travel_s,
-            "service_s": res.service_s, "wait_s": res.wait_s, "dist_m": res.dist_m,
-            "break_start_s": res.break_start_s, "break_end_s": res.break_end_s})
-    visits = pd.DataFrame(visit_rows, columns=VISIT_COLUMNS) if visit_rows else empty_frame(
-        VISIT_COLUMNS)
-    routes = pd.DataFrame(route_rows, columns=ROUTE_COLUMNS) if route_rows else empty_frame(
-        ROUTE_COLUMNS)
+            visit_rows.append(
+                {
+                    "rep_id": rep_id,
+                    "territory_id": tid,
+                    "date": day,
+                    "seq": seq,
+                    "customer_id": s.customer_id,
+                    "customer_name": cust[s.customer_id]["name"],
+                    "tier": cust[s.customer_id]["tier"],
+                    "arrival_s": s.arrival_s,
+                    "start_s": s.start_s,
+                    "departure_s": s.departure_s,
+                    "travel_s": s.travel_s,
+                    "dist_m": s.dist_m,
+                    "due_date": due_of[(day, s.customer_id)],
+                }
+            )
+        route_rows.append(
+            {
+                "rep_id": rep_id,
+                "territory_id": tid,
+                "date": day,
+                "start_s": res.start_s,
+                "end_s": res.end_s,
+                "visits": len(res.stops),
+                "travel_s": res.travel_s,
+                "service_s": res.service_s,
+                "wait_s": res.wait_s,
+                "dist_m": res.dist_m,
+                "break_start_s": res.break_start_s,
+                "break_end_s": res.break_end_s,
+            }
+        )
+    visits = (
+        pd.DataFrame(visit_rows, columns=VISIT_COLUMNS)
+        if visit_rows
+        else empty_frame(VISIT_COLUMNS)
+    )
+    routes = (
+        pd.DataFrame(route_rows, columns=ROUTE_COLUMNS)
+        if route_rows
+        else empty_frame(ROUTE_COLUMNS)
+    )
     for u in unscheduled:
-        u.update({"customer_name": cust[u["customer_id"]]["name"]
-                  if u["customer_id"] in cust else "", "rep_id": rep_id, "territory_id": tid})
-    uns = (pd.DataFrame(unscheduled, columns=UNSCHEDULED_COLUMNS) if unscheduled
-           else empty_frame(UNSCHEDULED_COLUMNS))
+        u.update(
+            {
+                "customer_name": cust[u["customer_id"]]["name"] if u["customer_id"] in cust else "",
+                "rep_id": rep_id,
+                "territory_id": tid,
+            }
+        )
+    uns = (
+        pd.DataFrame(unscheduled, columns=UNSCHEDULED_COLUMNS)
+        if unscheduled
+        else empty_frame(UNSCHEDULED_COLUMNS)
+    )
     if len(uns):
         uns = uns.sort_values(["due_date", "customer_id"], kind="stable").reset_index(drop=True)
     t_end = time.perf_counter()
     stats = {
-        "territory_id": tid, "rep_id": rep_id, "customers": int(len(customers)),
-        "required_visits": int(len(visits) + len(uns)), "scheduled_visits": int(len(visits)),
-        "unscheduled_visits": int(len(uns)), "moved_visits": moved,
-        "work_days": len(work_dates), "calendar_s": round(t_cal - t0, 3),
-        "routing_s": round(t_route - t_cal, 3), "runtime_s": round(t_end - t0, 3),
+        "territory_id": tid,
+        "rep_id": rep_id,
+        "customers": int(len(customers)),
+        "required_visits": int(len(visits) + len(uns)),
+        "scheduled_visits": int(len(visits)),
+        "unscheduled_visits": int(len(uns)),
+        "moved_visits": moved,
+        "work_days": len(work_dates),
+        "calendar_s": round(t_cal - t0, 3),
+        "routing_s": round(t_route - t_cal, 3),
+        "runtime_s": round(t_end - t0, 3),
         "est_travel_s": int(sum(cal.est_travel_s.values())),
         "travel_s": int(routes["travel_s"].sum()) if len(routes) else 0,
     }

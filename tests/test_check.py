@@ -18,8 +18,9 @@ def planned():
 
 
 def kinds(problem, plan) -> set[str]:
-    params = CheckParams(horizon=problem.horizon, workday=problem.workday,
-                         tiers=problem.tiers, seed=problem.seed)
+    params = CheckParams(
+        horizon=problem.horizon, workday=problem.workday, tiers=problem.tiers, seed=problem.seed
+    )
     return {v.kind for v in check_plan(plan, problem.matrix, params)}
 
 
@@ -48,6 +49,7 @@ def test_late_start_outside_opening_hours(planned):
         i = plan.visits.index[0]
         plan.visits.loc[i, "start_s"] = 23 * 3600
         plan.visits.loc[i, "departure_s"] = 23 * 3600 + 600
+
     assert "opening_hours" in edit(planned, f)
 
 
@@ -57,12 +59,14 @@ def test_swapped_order_breaks_travel(planned):
         idx = plan.visits.index[plan.visits["date"] == day]
         a, b = idx[1], idx[2]
         plan.visits.loc[[a, b], "seq"] = plan.visits.loc[[b, a], "seq"].to_numpy()
+
     assert {"travel", "arrival"} & edit(planned, f)
 
 
 def test_deleted_visit_is_missing(planned):
     def f(plan):
         plan.visits = plan.visits.drop(plan.visits.index[3]).reset_index(drop=True)
+
     found = edit(planned, f)
     assert "missing" in found
 
@@ -70,15 +74,18 @@ def test_deleted_visit_is_missing(planned):
 def test_duplicated_visit_is_unexpected(planned):
     def f(plan):
         import pandas as pd
+
         row = plan.visits.iloc[[0]].copy()
         row["date"] = row["date"].map(lambda d: d + dt.timedelta(days=14))
         plan.visits = pd.concat([plan.visits, row], ignore_index=True)
+
     assert "unexpected" in edit(planned, f)
 
 
 def test_day_ending_late(planned):
     def f(plan):
         plan.routes.loc[plan.routes.index[0], "end_s"] = 17 * 3600
+
     assert "late" in edit(planned, f)
 
 
@@ -86,10 +93,12 @@ def test_break_over_a_service(planned):
     def f(plan):
         r = plan.routes.index[plan.routes["break_start_s"].notna()][0]
         day = plan.routes.loc[r, "date"]
-        v = plan.visits[plan.visits["date"] == day].iloc[len(
-            plan.visits[plan.visits["date"] == day]) // 2]
+        v = plan.visits[plan.visits["date"] == day].iloc[
+            len(plan.visits[plan.visits["date"] == day]) // 2
+        ]
         plan.routes.loc[r, "break_start_s"] = int(v["start_s"]) + 60
         plan.routes.loc[r, "break_end_s"] = int(v["start_s"]) + 60 + 1800
+
     assert "break" in edit(planned, f)
 
 
@@ -101,14 +110,17 @@ def test_moved_appointment(planned):
         assert len(i) == 1
         plan.visits.loc[i, "start_s"] += 900
         plan.visits.loc[i, "departure_s"] += 900
+
     assert "appointment" in edit(planned, f)
 
 
 def test_visit_on_unavailable_weekend(planned):
     def f(plan):
-        plan.visits.loc[plan.visits["date"] == plan.visits["date"].iloc[0], "date"] = \
-            dt.date(2026, 1, 10)  # a Saturday
+        plan.visits.loc[plan.visits["date"] == plan.visits["date"].iloc[0], "date"] = dt.date(
+            2026, 1, 10
+        )  # a Saturday
         plan.routes.loc[plan.routes.index[0], "date"] = dt.date(2026, 1, 10)
+
     assert "unavailable" in edit(planned, f)
 
 
@@ -119,6 +131,7 @@ def test_wrong_territory_and_inactive(planned):
         plan.assignments.loc[plan.assignments["customer_id"] == cid, "rep_id"] = "R9"
         plan.customers = plan.customers.copy()
         plan.customers.loc[plan.customers["customer_id"] == cid, "active"] = False
+
     found = edit(planned, f)
     assert {"territory", "inactive"} <= found
 
@@ -126,4 +139,5 @@ def test_wrong_territory_and_inactive(planned):
 def test_stale_kpis(planned):
     def f(plan):
         plan.kpis = {**plan.kpis, "scheduled_visits": 1}
+
     assert "kpis" in edit(planned, f)

@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "planner", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_help_has_examples():
@@ -34,8 +39,7 @@ def test_validate_ok():
 
 def test_validate_bad_scenario_exit_2(tmp_path):
     p = tmp_path / "bad.yaml"
-    p.write_text("customers: nope.csv\nreps: nope.csv\nhorizon: {start: 2026-11-30}\n"
-                 "wrokday: {}\n")
+    p.write_text("customers: nope.csv\nreps: nope.csv\nhorizon: {start: 2026-11-30}\nwrokday: {}\n")
     r = run("validate", p)
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
@@ -77,8 +81,11 @@ def _scenario_for(tmp_path: Path, filename: str, kind: str) -> Path:
     return s
 
 
-@pytest.mark.parametrize(("filename", "kind", "row", "column", "message"), INVALID_CASES,
-                         ids=[c[0] for c in INVALID_CASES])
+@pytest.mark.parametrize(
+    ("filename", "kind", "row", "column", "message"),
+    INVALID_CASES,
+    ids=[c[0] for c in INVALID_CASES],
+)
 def test_invalid_file_through_cli(tmp_path, filename, kind, row, column, message):
     import re
 

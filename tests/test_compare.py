@@ -33,14 +33,22 @@ EVIL = "lose R3 <img src=x onerror=alert(1)> & {{ 7*7 }}"
 def _write_base(tmp) -> None:
     """reps3.csv (tiny reps + R3), customers.csv with each customer's current territory."""
     reps = (TINY / "reps.csv").read_text(encoding="utf-8").rstrip("\n")
-    (tmp / "reps3.csv").write_text(reps + "\nR3,Sanna Nieminen,60.1700,24.9440,Mo-Fr,,\n",
-                                   encoding="utf-8")
-    (tmp / "design.yaml").write_text(f"extends: {TINY / 'haversine.yaml'}\nreps: reps3.csv\n",
-                                     encoding="utf-8")
+    (tmp / "reps3.csv").write_text(
+        reps + "\nR3,Sanna Nieminen,60.1700,24.9440,Mo-Fr,,\n", encoding="utf-8"
+    )
+    (tmp / "design.yaml").write_text(
+        f"extends: {TINY / 'haversine.yaml'}\nreps: reps3.csv\n", encoding="utf-8"
+    )
     sc = load_scenario(tmp / "design.yaml")
     inputs = read_scenario_inputs(sc)
-    terr = dict(zip(*design(sc, inputs, build_travel(sc, inputs)).assignments[
-        ["customer_id", "territory_id"]].T.values, strict=True))
+    terr = dict(
+        zip(
+            *design(sc, inputs, build_travel(sc, inputs))
+            .assignments[["customer_id", "territory_id"]]
+            .T.values,
+            strict=True,
+        )
+    )
     with open(TINY / "customers.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     for r in rows:
@@ -52,20 +60,28 @@ def _write_base(tmp) -> None:
     (tmp / "base.yaml").write_text(
         f"extends: {TINY / 'haversine.yaml'}\nname: base keep\ncustomers: customers.csv\n"
         "reps: reps3.csv\nterritories: {method: keep, balance_tolerance: 1.0}\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("compare")
     _write_base(tmp)
-    (tmp / "lose.yaml").write_text("extends: base.yaml\nname: lose R3\n"
-                                   "changes: {reps: {remove: [R3]}}\n", encoding="utf-8")
-    (tmp / "evil.yaml").write_text(f"extends: base.yaml\nname: '{EVIL}'\n"
-                                   "workday: {end: '15:30'}\n", encoding="utf-8")
-    res = compare_scenarios(CompareParams([tmp / "base.yaml", tmp / "lose.yaml",
-                                           tmp / "evil.yaml"], tmp / "out", maps=False,
-                                          processes=2))
+    (tmp / "lose.yaml").write_text(
+        "extends: base.yaml\nname: lose R3\nchanges: {reps: {remove: [R3]}}\n", encoding="utf-8"
+    )
+    (tmp / "evil.yaml").write_text(
+        f"extends: base.yaml\nname: '{EVIL}'\nworkday: {{end: '15:30'}}\n", encoding="utf-8"
+    )
+    res = compare_scenarios(
+        CompareParams(
+            [tmp / "base.yaml", tmp / "lose.yaml", tmp / "evil.yaml"],
+            tmp / "out",
+            maps=False,
+            processes=2,
+        )
+    )
     return res, tmp
 
 
@@ -73,22 +89,40 @@ def test_comparison_figures_equal_each_plans_kpis(compared):
     res, tmp = compared
     table = pd.read_csv(res.csv_path, dtype=str, keep_default_na=False)
     assert list(table.columns[3:]) == ["base keep", "lose R3", EVIL]
-    assert [d.name for d in res.plan_dirs] == ["base-keep", "lose-R3",
-                                               "lose-R3-img-src-x-onerror-alert-1-7-7"]
+    assert [d.name for d in res.plan_dirs] == [
+        "base-keep",
+        "lose-R3",
+        "lose-R3-img-src-x-onerror-alert-1-7-7",
+    ]
     by_metric = table.set_index("metric")
     keys = [m.key for m in (*BASE_METRICS, *TAIL_METRICS)]
     assert set(keys) <= set(by_metric.index)
     for name, d in zip(res.names, res.plan_dirs, strict=True):
         kpis = json.loads((d / "kpis.json").read_text(encoding="utf-8"))
         col = by_metric[name]
-        for key in ("reps", "active_customers", "required_visits", "scheduled_visits",
-                    "coverage_pct", "unscheduled_visits", "travel_h", "travel_per_visit_min",
-                    "distance_km", "service_h", "rep_days", "overtime_h", "balance_pct"):
+        for key in (
+            "reps",
+            "active_customers",
+            "required_visits",
+            "scheduled_visits",
+            "coverage_pct",
+            "unscheduled_visits",
+            "travel_h",
+            "travel_per_visit_min",
+            "distance_km",
+            "service_h",
+            "rep_days",
+            "overtime_h",
+            "balance_pct",
+        ):
             assert float(col[key]) == pytest.approx(kpis[key]), (name, key)
         for part in ("min", "mean", "max"):
             assert float(col[f"rep_hours_{part}"]) == pytest.approx(kpis["rep_hours"][part])
-        tiers = {k.removeprefix("unscheduled_") for k in by_metric.index
-                 if k.startswith("unscheduled_") and k != "unscheduled_visits"}
+        tiers = {
+            k.removeprefix("unscheduled_")
+            for k in by_metric.index
+            if k.startswith("unscheduled_") and k != "unscheduled_visits"
+        }
         assert set(kpis["unscheduled_by_tier"]) <= tiers
         for t in tiers:
             assert int(col[f"unscheduled_{t}"]) == kpis["unscheduled_by_tier"].get(t, 0)
@@ -130,8 +164,9 @@ def test_comparison_html_in_browser(compared):
         page = visit.page
         assert visit.js_errors == []
         assert visit.dialogs == []  # the scenario name's onerror never ran
-        assert [u for u in visit.requests if not u.startswith(("file://", "data:",
-                                                                "https://tile."))] == []
+        assert [
+            u for u in visit.requests if not u.startswith(("file://", "data:", "https://tile."))
+        ] == []
         assert page.locator("img:not(.leaflet-tile)").count() == 0  # no injected <img>
         assert page.evaluate("window.plannerMaps.changedMarkers") == len(res.changed[1])
         assert page.locator(".leaflet-control-layers-overlays label").count() == 6
@@ -147,14 +182,27 @@ def test_team_changes_rule_on_a_hand_checkable_team():
     def pts(lat, lon, n):
         return [(lat + 0.0005 * (i % 3), lon + 0.0008 * (i // 3)) for i in range(n)]
 
-    cl = pts(60.10, 24.90, 10) + pts(60.20, 24.90, 10) + pts(60.15, 25.10, 1) \
-        + pts(60.30, 25.30, 10)
-    customers = pd.DataFrame({"customer_id": [f"C{i:02d}" for i in range(len(cl))],
-                              "lat": [p[0] for p in cl], "lon": [p[1] for p in cl],
-                              "tier": "A", "service_s": 1800, "active": True})
+    cl = (
+        pts(60.10, 24.90, 10) + pts(60.20, 24.90, 10) + pts(60.15, 25.10, 1) + pts(60.30, 25.30, 10)
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:02d}" for i in range(len(cl))],
+            "lat": [p[0] for p in cl],
+            "lon": [p[1] for p in cl],
+            "tier": "A",
+            "service_s": 1800,
+            "active": True,
+        }
+    )
     customers.loc[30, "active"] = False  # inactive customers weigh nothing
-    reps = pd.DataFrame({"rep_id": ["A", "B", "C"], "home_lat": [60.10, 60.20, 60.15],
-                         "home_lon": [24.90, 24.90, 25.10]})
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["A", "B", "C"],
+            "home_lat": [60.10, 60.20, 60.15],
+            "home_lon": [24.90, 24.90, 25.10],
+        }
+    )
     tiers = load_scenario(TINY / "haversine.yaml").tier_table()
     ch = team_changes(customers, reps, tiers, (1, 2, 3, 4))
     assert ch[3].removed == () and ch[3].added == ()
@@ -178,9 +226,23 @@ def test_rep_counts_parse():
 
 def test_size_cli_writes_table_chart_and_rerunnable_scenarios(tmp_path):
     out = tmp_path / "size"
-    r = subprocess.run([sys.executable, "-m", "planner", "size", str(TINY / "haversine.yaml"),
-                        "--reps", "1,3", "--out", str(out)], cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "size",
+            str(TINY / "haversine.yaml"),
+            "--reps",
+            "1,3",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "Team sizing" in r.stdout and "NEW1" in r.stdout
     table = pd.read_csv(out / "sizing.csv", keep_default_na=False)
@@ -201,11 +263,37 @@ def test_size_cli_writes_table_chart_and_rerunnable_scenarios(tmp_path):
 
 
 def test_size_and_compare_bad_input_exit_2(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "planner", "size", str(TINY / "haversine.yaml"),
-                        "--reps", "3..x", "--out", str(tmp_path / "s")], cwd=ROOT,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "size",
+            str(TINY / "haversine.yaml"),
+            "--reps",
+            "3..x",
+            "--out",
+            str(tmp_path / "s"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2 and "Traceback" not in r.stderr and "3..8" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "planner", "compare", str(TINY / "haversine.yaml"),
-                        "--out", str(tmp_path / "c")], cwd=ROOT, capture_output=True,
-                       text=True, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner",
+            "compare",
+            str(TINY / "haversine.yaml"),
+            "--out",
+            str(tmp_path / "c"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2 and "at least one what-if" in r.stderr

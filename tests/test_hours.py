@@ -36,8 +36,9 @@ def test_24_7_and_roundtrip():
     assert format_opening_hours(parse_opening_hours(text)) == text
 
 
-@pytest.mark.parametrize("bad", ["Mo-Fr 25:00-26:00", "Xx 09:00-10:00", "Mo-Fr 9am-5pm",
-                                 "Mo-Fr", ""])
+@pytest.mark.parametrize(
+    "bad", ["Mo-Fr 25:00-26:00", "Xx 09:00-10:00", "Mo-Fr 9am-5pm", "Mo-Fr", ""]
+)
 def test_bad_hours(bad):
     with pytest.raises(ValueError):
         parse_opening_hours(bad)
@@ -66,14 +67,31 @@ def test_opening_hours_survive_the_plan_csv_roundtrip():
 
     from planner.plan import customers_from_csv, customers_to_csv
 
-    texts = ["Mo-Fr 09:00-12:00,13:00-17:00; Sa 10:00-14:00", "24/7", "Mo-Su off",
-             "Tu,Th 17:00-24:00"]
+    texts = [
+        "Mo-Fr 09:00-12:00,13:00-17:00; Sa 10:00-14:00",
+        "24/7",
+        "Mo-Su off",
+        "Tu,Th 17:00-24:00",
+    ]
     hours = [parse_opening_hours(t) for t in texts]
     n = len(hours)
-    frame = pd.DataFrame({
-        "customer_id": [f"C{i}" for i in range(n)], "name": "x", "lat": 60.0, "lon": 24.9,
-        "tier": "A", "address": "", "phone": "", "notes": "", "service_s": 1800,
-        "hours": hours, "last_visit": None, "rep_id": None, "territory_id": None,
-        "active": True})
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(n)],
+            "name": "x",
+            "lat": 60.0,
+            "lon": 24.9,
+            "tier": "A",
+            "address": "",
+            "phone": "",
+            "notes": "",
+            "service_s": 1800,
+            "hours": hours,
+            "last_visit": None,
+            "rep_id": None,
+            "territory_id": None,
+            "active": True,
+        }
+    )
     back = customers_from_csv(customers_to_csv(frame).astype(str))
     assert list(back["hours"]) == hours

@@ -24,20 +24,29 @@ from planner.io.fields import (
 D = dt.date
 
 
-@pytest.mark.parametrize(("text", "day"), [
-    ("2026-01-31", D(2026, 1, 31)), ("31.01.2026", D(2026, 1, 31)),
-    ("31/01/2026", D(2026, 1, 31)), ("1.2.2026", D(2026, 2, 1)),
-    ("2026-01-31 00:00:00", D(2026, 1, 31)), ("2026-01-31T08:15", D(2026, 1, 31)),
-])
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-01-31", D(2026, 1, 31)),
+        ("31.01.2026", D(2026, 1, 31)),
+        ("31/01/2026", D(2026, 1, 31)),
+        ("1.2.2026", D(2026, 2, 1)),
+        ("2026-01-31 00:00:00", D(2026, 1, 31)),
+        ("2026-01-31T08:15", D(2026, 1, 31)),
+    ],
+)
 def test_parse_date_formats(text, day):
     assert parse_date(text) == day
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("Jan 31 2026", r"not a date; write 2026-01-31"),
-    ("2026-02-30", r"not a valid date"),
-    ("12/31/2026", r"looks like month/day/year"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Jan 31 2026", r"not a date; write 2026-01-31"),
+        ("2026-02-30", r"not a valid date"),
+        ("12/31/2026", r"looks like month/day/year"),
+    ],
+)
 def test_parse_date_errors_say_the_expected_format(text, message):
     with pytest.raises(ValueError, match=message):
         parse_date(text)
@@ -51,10 +60,19 @@ def test_parse_date_list_separators_and_ranges():
         parse_date_list("2026-03-06..2026-03-02")
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("true", True), ("YES", True), ("y", True), ("1", True), ("False", False), ("no", False),
-    ("N", False), ("0", False),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("true", True),
+        ("YES", True),
+        ("y", True),
+        ("1", True),
+        ("False", False),
+        ("no", False),
+        ("N", False),
+        ("0", False),
+    ],
+)
 def test_parse_bool(text, value):
     assert parse_bool(text) is value
 
@@ -72,10 +90,14 @@ def test_parse_numbers():
 
 
 def test_opening_hours_spellings():
-    assert normalise_opening_hours("Mon-Fri 9:00-17:00, sat 10:00-14:00") == \
-        "Mo-Fr 9:00-17:00; Sa 10:00-14:00"
-    assert normalise_opening_hours("Mo-Fr 10:30-21:30; Sa,Su 11:30-21:30") == \
-        "Mo-Fr 10:30-21:30; Sa,Su 11:30-21:30"
+    assert (
+        normalise_opening_hours("Mon-Fri 9:00-17:00, sat 10:00-14:00")
+        == "Mo-Fr 9:00-17:00; Sa 10:00-14:00"
+    )
+    assert (
+        normalise_opening_hours("Mo-Fr 10:30-21:30; Sa,Su 11:30-21:30")
+        == "Mo-Fr 10:30-21:30; Sa,Su 11:30-21:30"
+    )
     h = parse_hours("Monday-Friday 08:00-12:00,13:00-17:00; Saturday off")
     assert h[0] == ((8 * 3600, 12 * 3600), (13 * 3600, 17 * 3600)) and h[5] == () and h[6] == ()
     with pytest.raises(ValueError, match="month and date rules"):

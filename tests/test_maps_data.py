@@ -33,24 +33,76 @@ DAYS = [dt.date(2026, 12, 1), dt.date(2026, 12, 2), dt.date(2026, 12, 3)]
 
 # customer_id, name, lat, lon, tier, address, phone, notes, rep
 CUSTOMERS = [
-    ("HEL01", "Spun Coffee & Goods", 60.164202, 24.939722, "C", "Uudenmaankatu 19-21",
-     "+358 40 172 8510", "", "R1"),
+    (
+        "HEL01",
+        "Spun Coffee & Goods",
+        60.164202,
+        24.939722,
+        "C",
+        "Uudenmaankatu 19-21",
+        "+358 40 172 8510",
+        "",
+        "R1",
+    ),
     ("HEL02", "M Room", 60.164693, 24.941011, "A", "Uudenmaankatu 13", "", JINJA_NOTES, "R1"),
-    ("HEL03", "Tony's deli + Street Bar", 60.164867, 24.938100, "A", "Bulevardi 7", "", "",
-     "R1"),
-    ("HEL04", XSS_NAME, 60.167500, 24.943000, "B", "Yrjönkatu 1 <b>bold</b>", "09 123 456",
-     XSS_NOTES, "R1"),
+    ("HEL03", "Tony's deli + Street Bar", 60.164867, 24.938100, "A", "Bulevardi 7", "", "", "R1"),
+    (
+        "HEL04",
+        XSS_NAME,
+        60.167500,
+        24.943000,
+        "B",
+        "Yrjönkatu 1 <b>bold</b>",
+        "09 123 456",
+        XSS_NOTES,
+        "R1",
+    ),
     ("HEL05", "Cafe Regatta", 60.182900, 24.912000, "B", "Merikannontie 8", "", "", "R1"),
-    ("HEL06", "Kiosk Helsinginkatu", 60.181200, 24.950200, "C", "Helsinginkatu 2", "", "",
-     ODD_REP_ID),
-    ("HEL07", "Kallio Books", 60.184000, 24.951000, "A", "Fleminginkatu 5", "+358 9 555 0101",
-     "Order list ready Tuesdays", ODD_REP_ID),
-    ("HEL08", "Hakaniemi Market Deli", 60.179400, 24.951800, "B", "Hämeentie 1", "", "",
-     ODD_REP_ID),
-    ("HEL09", "Sörnäinen Hardware", 60.187300, 24.960400, "C", "Sörnäisten rantatie 3", "", "",
-     ODD_REP_ID),
-    ("HEL10", "Vallila Bakery", 60.193000, 24.955000, "A", "Mäkelänkatu 20", "", "",
-     ODD_REP_ID),
+    (
+        "HEL06",
+        "Kiosk Helsinginkatu",
+        60.181200,
+        24.950200,
+        "C",
+        "Helsinginkatu 2",
+        "",
+        "",
+        ODD_REP_ID,
+    ),
+    (
+        "HEL07",
+        "Kallio Books",
+        60.184000,
+        24.951000,
+        "A",
+        "Fleminginkatu 5",
+        "+358 9 555 0101",
+        "Order list ready Tuesdays",
+        ODD_REP_ID,
+    ),
+    (
+        "HEL08",
+        "Hakaniemi Market Deli",
+        60.179400,
+        24.951800,
+        "B",
+        "Hämeentie 1",
+        "",
+        "",
+        ODD_REP_ID,
+    ),
+    (
+        "HEL09",
+        "Sörnäinen Hardware",
+        60.187300,
+        24.960400,
+        "C",
+        "Sörnäisten rantatie 3",
+        "",
+        "",
+        ODD_REP_ID,
+    ),
+    ("HEL10", "Vallila Bakery", 60.193000, 24.955000, "A", "Mäkelänkatu 20", "", "", ODD_REP_ID),
 ]
 REPS = [("R1", "Aino Virtanen", 60.1780, 24.9385), (ODD_REP_ID, XSS_REP, 60.1660, 24.9510)]
 # (rep, day index) -> customer ids in visiting order
@@ -67,24 +119,41 @@ SERVICE_S = {"A": 45 * 60, "B": 30 * 60, "C": 20 * 60}
 
 def tiny_plan() -> Plan:
     """Build the tiny plan: times from straight-line distance at 5 m/s, lunch on day 1."""
-    cust = pd.DataFrame({
-        "customer_id": [c[0] for c in CUSTOMERS], "name": [c[1] for c in CUSTOMERS],
-        "lat": [c[2] for c in CUSTOMERS], "lon": [c[3] for c in CUSTOMERS],
-        "tier": [c[4] for c in CUSTOMERS], "address": [c[5] for c in CUSTOMERS],
-        "phone": [c[6] for c in CUSTOMERS], "notes": [c[7] for c in CUSTOMERS],
-        "service_s": [SERVICE_S[c[4]] for c in CUSTOMERS],
-        "hours": [ALWAYS_OPEN] * len(CUSTOMERS), "last_visit": [None] * len(CUSTOMERS),
-        "rep_id": [None] * len(CUSTOMERS), "territory_id": [None] * len(CUSTOMERS),
-        "active": [True] * len(CUSTOMERS), "source_row": range(2, len(CUSTOMERS) + 2),
-    })
-    reps = pd.DataFrame({
-        "rep_id": [r[0] for r in REPS], "name": [r[1] for r in REPS],
-        "home_lat": [r[2] for r in REPS], "home_lon": [r[3] for r in REPS],
-        "start_lat": [r[2] for r in REPS], "start_lon": [r[3] for r in REPS],
-        "work_start_s": [8 * 3600] * 2, "work_end_s": [16 * 3600 + 1800] * 2,
-        "working_days": [(0, 1, 2, 3, 4)] * 2, "max_visits_per_day": [0, 0],
-        "unavailable": [(), ()], "source_row": [2, 3],
-    })
+    cust = pd.DataFrame(
+        {
+            "customer_id": [c[0] for c in CUSTOMERS],
+            "name": [c[1] for c in CUSTOMERS],
+            "lat": [c[2] for c in CUSTOMERS],
+            "lon": [c[3] for c in CUSTOMERS],
+            "tier": [c[4] for c in CUSTOMERS],
+            "address": [c[5] for c in CUSTOMERS],
+            "phone": [c[6] for c in CUSTOMERS],
+            "notes": [c[7] for c in CUSTOMERS],
+            "service_s": [SERVICE_S[c[4]] for c in CUSTOMERS],
+            "hours": [ALWAYS_OPEN] * len(CUSTOMERS),
+            "last_visit": [None] * len(CUSTOMERS),
+            "rep_id": [None] * len(CUSTOMERS),
+            "territory_id": [None] * len(CUSTOMERS),
+            "active": [True] * len(CUSTOMERS),
+            "source_row": range(2, len(CUSTOMERS) + 2),
+        }
+    )
+    reps = pd.DataFrame(
+        {
+            "rep_id": [r[0] for r in REPS],
+            "name": [r[1] for r in REPS],
+            "home_lat": [r[2] for r in REPS],
+            "home_lon": [r[3] for r in REPS],
+            "start_lat": [r[2] for r in REPS],
+            "start_lon": [r[3] for r in REPS],
+            "work_start_s": [8 * 3600] * 2,
+            "work_end_s": [16 * 3600 + 1800] * 2,
+            "working_days": [(0, 1, 2, 3, 4)] * 2,
+            "max_visits_per_day": [0, 0],
+            "unavailable": [(), ()],
+            "source_row": [2, 3],
+        }
+    )
     pos = {c[0]: (c[2], c[3]) for c in CUSTOMERS}
     home = {r[0]: (r[2], r[3]) for r in REPS}
     tier = {c[0]: c[4] for c in CUSTOMERS}
@@ -109,10 +178,23 @@ def tiny_plan() -> Plan:
                 arrival += 1800
                 start = arrival
             dep = start + SERVICE_S[tier[cid]]
-            visits.append({"rep_id": rep, "territory_id": terr_of[rep], "date": day, "seq": seq,
-                           "customer_id": cid, "customer_name": name[cid], "tier": tier[cid],
-                           "arrival_s": arrival, "start_s": start, "departure_s": dep,
-                           "travel_s": travel, "dist_m": round(d), "due_date": day})
+            visits.append(
+                {
+                    "rep_id": rep,
+                    "territory_id": terr_of[rep],
+                    "date": day,
+                    "seq": seq,
+                    "customer_id": cid,
+                    "customer_name": name[cid],
+                    "tier": tier[cid],
+                    "arrival_s": arrival,
+                    "start_s": start,
+                    "departure_s": dep,
+                    "travel_s": travel,
+                    "dist_m": round(d),
+                    "due_date": day,
+                }
+            )
             tot_travel += travel
             tot_dist += round(d)
             tot_service += dep - start
@@ -122,31 +204,69 @@ def tiny_plan() -> Plan:
             path += [mid, here]
         d = haversine_scalar_m(*here, *home[rep]) * 1.3
         back = round(d / SPEED_MPS)
-        routes.append({"rep_id": rep, "territory_id": terr_of[rep], "date": day,
-                       "start_s": 8 * 3600, "end_s": t + back, "visits": len(stops),
-                       "travel_s": tot_travel + back, "service_s": tot_service, "wait_s": 0,
-                       "dist_m": tot_dist + round(d),
-                       "break_start_s": brk[0] if brk else None,
-                       "break_end_s": brk[1] if brk else None})
+        routes.append(
+            {
+                "rep_id": rep,
+                "territory_id": terr_of[rep],
+                "date": day,
+                "start_s": 8 * 3600,
+                "end_s": t + back,
+                "visits": len(stops),
+                "travel_s": tot_travel + back,
+                "service_s": tot_service,
+                "wait_s": 0,
+                "dist_m": tot_dist + round(d),
+                "break_start_s": brk[0] if brk else None,
+                "break_end_s": brk[1] if brk else None,
+            }
+        )
         if (rep, di) != ("R1", 1):  # one day without a path: the map draws straight lines
             lines[(rep, day)] = path + [home[rep]]
     terr_rows = []
     for rep, tid in terr_of.items():
         pts = [pos[c] for c in pos if rep_of[c] == rep] + [home[rep]]
         hull = MultiPoint([(lon, lat) for lat, lon in pts]).convex_hull.buffer(0.002)
-        terr_rows.append({"territory_id": tid, "rep_id": rep, "customers": len(pts) - 1,
-                          "workload_h": 12.5, "deviation_pct": 3.2 if rep == "R1" else -3.2,
-                          "geometry": hull})
-    uns = pd.DataFrame([{"customer_id": "HEL09", "customer_name": name["HEL09"], "tier": "C",
-                         "rep_id": ODD_REP_ID, "territory_id": "T-R2", "due_date": DAYS[1],
-                         "reason": "closed on every allowed day <maybe>"}])
+        terr_rows.append(
+            {
+                "territory_id": tid,
+                "rep_id": rep,
+                "customers": len(pts) - 1,
+                "workload_h": 12.5,
+                "deviation_pct": 3.2 if rep == "R1" else -3.2,
+                "geometry": hull,
+            }
+        )
+    uns = pd.DataFrame(
+        [
+            {
+                "customer_id": "HEL09",
+                "customer_name": name["HEL09"],
+                "tier": "C",
+                "rep_id": ODD_REP_ID,
+                "territory_id": "T-R2",
+                "due_date": DAYS[1],
+                "reason": "closed on every allowed day <maybe>",
+            }
+        ]
+    )
     return Plan(
-        visits=pd.DataFrame(visits), routes=pd.DataFrame(routes), unscheduled=uns,
-        assignments=pd.DataFrame({"customer_id": list(rep_of), "rep_id": list(rep_of.values()),
-                                  "territory_id": [terr_of[r] for r in rep_of.values()]}),
-        customers=cust, reps=reps,
+        visits=pd.DataFrame(visits),
+        routes=pd.DataFrame(routes),
+        unscheduled=uns,
+        assignments=pd.DataFrame(
+            {
+                "customer_id": list(rep_of),
+                "rep_id": list(rep_of.values()),
+                "territory_id": [terr_of[r] for r in rep_of.values()],
+            }
+        ),
+        customers=cust,
+        reps=reps,
         territories=gpd.GeoDataFrame(terr_rows, geometry="geometry", crs=4326),
-        route_lines=lines, kpis={"coverage_pct": 92.3}, meta={"scenario": "tiny maps <test>"})
+        route_lines=lines,
+        kpis={"coverage_pct": 92.3},
+        meta={"scenario": "tiny maps <test>"},
+    )
 
 
 class ItineraryParser(HTMLParser):
@@ -244,8 +364,7 @@ def test_rerender_removes_pages_of_days_gone(tmp_path):
     plan = tiny_plan()
     first = render_maps(plan, tmp_path)
     gone = first.day_pages[("R1", DAYS[2])]
-    plan.visits = plan.visits[~((plan.visits["rep_id"] == "R1")
-                                & (plan.visits["date"] == DAYS[2]))]
+    plan.visits = plan.visits[~((plan.visits["rep_id"] == "R1") & (plan.visits["date"] == DAYS[2]))]
     plan.routes = plan.routes[~((plan.routes["rep_id"] == "R1") & (plan.routes["date"] == DAYS[2]))]
     (tmp_path / "notes.txt").write_text("mine")
     second = render_maps(plan, tmp_path)

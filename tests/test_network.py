@@ -16,8 +16,14 @@ R_M = 6_371_008.8
 
 # A 638 m x 1001 m square n1-n2-n3-n4 at 55 N; n2->n3 is one-way; a footway n1-n3; a
 # way clipped by the extract border: n3, (n99 missing), n5, n6 north of the square.
-NODES = {1: (55.0000, 12.0000), 2: (55.0000, 12.0100), 3: (55.0090, 12.0100),
-         4: (55.0090, 12.0000), 5: (55.0180, 12.0100), 6: (55.0200, 12.0100)}
+NODES = {
+    1: (55.0000, 12.0000),
+    2: (55.0000, 12.0100),
+    3: (55.0090, 12.0100),
+    4: (55.0090, 12.0000),
+    5: (55.0180, 12.0100),
+    6: (55.0200, 12.0100),
+}
 WAYS = [
     (10, [1, 2], {"highway": "residential"}),
     (11, [2, 3], {"highway": "residential", "oneway": "yes"}),
@@ -46,15 +52,21 @@ def hav(a, b) -> float:
     """Great-circle metres, written out independently of planner.units."""
     (la1, lo1), (la2, lo2) = a, b
     p1, p2 = math.radians(la1), math.radians(la2)
-    h = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lo2 - lo1) / 2) ** 2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lo2 - lo1) / 2) ** 2
+    )
     return 2 * R_M * math.asin(math.sqrt(h))
 
 
 def points_at(node_ids) -> pd.DataFrame:
-    return pd.DataFrame({"point_id": [f"P{i}" for i in node_ids],
-                         "lat": [NODES[i][0] for i in node_ids],
-                         "lon": [NODES[i][1] for i in node_ids]})
+    return pd.DataFrame(
+        {
+            "point_id": [f"P{i}" for i in node_ids],
+            "lat": [NODES[i][0] for i in node_ids],
+            "lon": [NODES[i][1] for i in node_ids],
+        }
+    )
 
 
 @pytest.fixture
@@ -63,8 +75,14 @@ def tiny_osm(tmp_path) -> Path:
 
 
 def road(network, tmp_path, network_type="drive", **kw) -> TravelParams:
-    return TravelParams(mode="road", network=str(network), network_type=network_type,
-                        speeds_kmh=SPEEDS, cache_dir=tmp_path / "cache", **kw)
+    return TravelParams(
+        mode="road",
+        network=str(network),
+        network_type=network_type,
+        speeds_kmh=SPEEDS,
+        cache_dir=tmp_path / "cache",
+        **kw,
+    )
 
 
 def test_tiny_drive_matrix_equals_hand_computation(tiny_osm, tmp_path):
@@ -139,8 +157,7 @@ def test_snapped_point_pays_the_walk_to_the_road(tiny_osm, tmp_path):
     along = hav((55.0, 12.005), NODES[2])
     expect = snap / (5 / 3.6) + along / 10
     assert model.matrix(["MID", "P2"]).time_s("MID", "P2") == pytest.approx(expect, abs=1)
-    assert model.matrix(["MID", "P2"]).distance_m("P2", "MID") == pytest.approx(
-        along + snap, abs=1)
+    assert model.matrix(["MID", "P2"]).distance_m("P2", "MID") == pytest.approx(along + snap, abs=1)
 
 
 def test_walk_uses_footway_both_ways_and_is_symmetric(tiny_osm, tmp_path):
@@ -152,7 +169,8 @@ def test_walk_uses_footway_both_ways_and_is_symmetric(tiny_osm, tmp_path):
     assert m.time_s("P3", "P2") == round(hav(NODES[2], NODES[3]) / 10)  # one-way ignored
     drive = build_travel_model(road(tiny_osm, tmp_path), points_at([1, 3]))
     assert drive.matrix(["P1", "P3"]).time_s("P3", "P1") == round(
-        (hav(NODES[3], NODES[4]) + hav(NODES[4], NODES[1])) / 10)  # no footway by car
+        (hav(NODES[3], NODES[4]) + hav(NODES[4], NODES[1])) / 10
+    )  # no footway by car
 
 
 def test_graphml_gives_the_same_times_as_osm_xml(tiny_osm, tmp_path):
@@ -161,11 +179,21 @@ def test_graphml_gives_the_same_times_as_osm_xml(tiny_osm, tmp_path):
     g = nx.MultiDiGraph(crs="epsg:4326")
     for i in (1, 2, 3, 4):
         g.add_node(i, y=NODES[i][0], x=NODES[i][1])
-    for wid, (a, b), oneway in ((10, (1, 2), False), (11, (2, 3), True), (12, (3, 4), False),
-                                (13, (4, 1), False)):
-        for u, v in ([(a, b)] if oneway else [(a, b), (b, a)]):
-            g.add_edge(u, v, osmid=wid, highway="residential", oneway=oneway,
-                       length=hav(NODES[u], NODES[v]))
+    for wid, (a, b), oneway in (
+        (10, (1, 2), False),
+        (11, (2, 3), True),
+        (12, (3, 4), False),
+        (13, (4, 1), False),
+    ):
+        for u, v in [(a, b)] if oneway else [(a, b), (b, a)]:
+            g.add_edge(
+                u,
+                v,
+                osmid=wid,
+                highway="residential",
+                oneway=oneway,
+                length=hav(NODES[u], NODES[v]),
+            )
     path = tmp_path / "tiny.graphml"
     ox.save_graphml(g, path)
     ids = ["P1", "P2", "P3", "P4"]
@@ -177,15 +205,17 @@ def test_graphml_gives_the_same_times_as_osm_xml(tiny_osm, tmp_path):
 def test_haversine_matrix_equals_the_documented_formula():
     helsinki, tallinn = (60.1699, 24.9384), (59.4370, 24.7536)
     d = hav(helsinki, tallinn)
-    travel_s, dist_m = haversine_matrix([helsinki[0], tallinn[0]], [helsinki[1], tallinn[1]],
-                                        speed_kmh=35.0, circuity=1.3)
+    travel_s, dist_m = haversine_matrix(
+        [helsinki[0], tallinn[0]], [helsinki[1], tallinn[1]], speed_kmh=35.0, circuity=1.3
+    )
     assert travel_s[0, 1] == travel_s[1, 0] == round(d / 1000 * 1.3 / 35 * 3600)
     assert dist_m[0, 1] == round(d * 1.3)
     # the worked example in docs/travel.md
     assert round(d) == 82_148 and dist_m[0, 1] == 106_792 and travel_s[0, 1] == 10_984
     assert travel_s[0, 0] == 0
-    pts = pd.DataFrame({"point_id": ["H", "T"], "lat": [helsinki[0], tallinn[0]],
-                        "lon": [helsinki[1], tallinn[1]]})
+    pts = pd.DataFrame(
+        {"point_id": ["H", "T"], "lat": [helsinki[0], tallinn[0]], "lon": [helsinki[1], tallinn[1]]}
+    )
     model = build_travel_model(TravelParams(speed_kmh=50, circuity=1.2), pts)
     assert model.matrix(["H", "T"]).time_s("T", "H") == round(d / 1000 * 1.2 / 50 * 3600)
     assert model.source == "haversine(speed_kmh=50,circuity=1.2)"
@@ -193,12 +223,15 @@ def test_haversine_matrix_equals_the_documented_formula():
     assert (model.snaps["snap_m"] == 0).all()
 
 
-@pytest.mark.parametrize("name, content, match", [
-    ("broken.osm.pbf", b"\x00\x01 this is not a pbf file" * 40, "cannot read"),
-    ("broken.osm", b"<osm><node id='1' lat='1' lon='2'><way", "cannot read"),
-    ("broken.osm.bz2", b"BZh9 not really bzip2", "cannot read"),
-    ("roads.shp", b"shapefile", "unsupported network file type"),
-])
+@pytest.mark.parametrize(
+    "name, content, match",
+    [
+        ("broken.osm.pbf", b"\x00\x01 this is not a pbf file" * 40, "cannot read"),
+        ("broken.osm", b"<osm><node id='1' lat='1' lon='2'><way", "cannot read"),
+        ("broken.osm.bz2", b"BZh9 not really bzip2", "cannot read"),
+        ("roads.shp", b"shapefile", "unsupported network file type"),
+    ],
+)
 def test_corrupt_network_file_is_a_network_error(tmp_path, name, content, match):
     (tmp_path / name).write_bytes(content)
     with pytest.raises(NetworkError, match=match) as info:
@@ -220,7 +253,8 @@ def test_missing_file_no_roads_and_offline_place(tmp_path):
 
 
 def test_wrong_network_for_the_points(tiny_osm, tmp_path):
-    far = pd.DataFrame({"point_id": ["A", "B", "C"], "lat": [35.9, 35.91, 55.0],
-                        "lon": [14.5, 14.51, 12.0]})  # two in Malta, one on the square
+    far = pd.DataFrame(
+        {"point_id": ["A", "B", "C"], "lat": [35.9, 35.91, 55.0], "lon": [14.5, 14.51, 12.0]}
+    )  # two in Malta, one on the square
     with pytest.raises(NetworkError, match="2 of 3 points .* right network"):
         build_travel_model(road(tiny_osm, tmp_path), far)

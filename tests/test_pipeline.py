@@ -42,8 +42,16 @@ def assert_invariants(plan: Plan, out) -> None:
     # unscheduled visits carry a reason
     assert plan.unscheduled["reason"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
     # every output of the data contract exists
-    for name in ("visits.csv", "routes.csv", "unscheduled.csv", "assignments.csv",
-                 "territories.geojson", "kpis.json", "routes.geojson", "plan.json"):
+    for name in (
+        "visits.csv",
+        "routes.csv",
+        "unscheduled.csv",
+        "assignments.csv",
+        "territories.geojson",
+        "kpis.json",
+        "routes.geojson",
+        "plan.json",
+    ):
         assert (out / name).exists(), name
 
 
@@ -75,8 +83,14 @@ def test_haversine_plan_invariants_over_seeds(tmp_path, seed):
 def test_same_seed_same_plan(tmp_path):
     p1, _ = plan_scenario(TINY / "haversine.yaml", tmp_path / "a", maps=False)
     p2, _ = plan_scenario(TINY / "haversine.yaml", tmp_path / "b", maps=False)
-    for name in ("visits.csv", "routes.csv", "unscheduled.csv", "assignments.csv",
-                 "territories.geojson", "kpis.json"):
+    for name in (
+        "visits.csv",
+        "routes.csv",
+        "unscheduled.csv",
+        "assignments.csv",
+        "territories.geojson",
+        "kpis.json",
+    ):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
@@ -85,8 +99,13 @@ def test_plan_roundtrip(tiny_road_plan):
     back = Plan.from_dir(out)
     a, b = back.visits.reset_index(drop=True), plan.visits.reset_index(drop=True)
     # visits.csv holds HH:MM (rounded to the minute), minutes to 0.1 and km to 0.01
-    for col, tol in (("arrival_s", 30), ("start_s", 30), ("departure_s", 30),
-                     ("travel_s", 3), ("dist_m", 5)):
+    for col, tol in (
+        ("arrival_s", 30),
+        ("start_s", 30),
+        ("departure_s", 30),
+        ("travel_s", 3),
+        ("dist_m", 5),
+    ):
         assert (a[col].astype(int) - b[col].astype(int)).abs().max() <= tol, col
     exact = [c for c in a.columns if not c.endswith(("_s", "_m"))]
     pd.testing.assert_frame_equal(a[exact], b[exact], check_dtype=False)

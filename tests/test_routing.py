@@ -33,6 +33,7 @@ ENGINES = {"dp": RoutingParams(), "ortools": RoutingParams(exact_max_stops=0)}
 
 # ---------------------------------------------------------------- fixtures and the oracle
 
+
 def line_matrix(minutes: dict[str, int]) -> TravelMatrix:
     """Points on a straight road: travel = |x_a - x_b| minutes, 500 m per minute."""
     ids = tuple(minutes)
@@ -41,17 +42,36 @@ def line_matrix(minutes: dict[str, int]) -> TravelMatrix:
     return TravelMatrix(ids, travel, (travel * 500 // 60).astype(np.int32), "line")
 
 
-def line_day(stops: list[Stop], minutes: dict[str, int], *, lunch: BreakRule | None = None,
-             max_visits: int = 0, work_start_s: int = 8 * H, work_end_s: int = 16 * H + 1800,
-             start_at: int = 0, home_at: int = 0) -> DayProblem:
+def line_day(
+    stops: list[Stop],
+    minutes: dict[str, int],
+    *,
+    lunch: BreakRule | None = None,
+    max_visits: int = 0,
+    work_start_s: int = 8 * H,
+    work_end_s: int = 16 * H + 1800,
+    start_at: int = 0,
+    home_at: int = 0,
+) -> DayProblem:
     """A day from ``start:r`` to ``home:r`` on :func:`line_matrix` (both at 0 by default)."""
     pts = {"start:r": start_at, "home:r": home_at, **minutes}
-    return DayProblem("r", DAY, "start:r", "home:r", tuple(stops), line_matrix(pts),
-                      work_start_s, work_end_s, lunch, max_visits)
+    return DayProblem(
+        "r",
+        DAY,
+        "start:r",
+        "home:r",
+        tuple(stops),
+        line_matrix(pts),
+        work_start_s,
+        work_end_s,
+        lunch,
+        max_visits,
+    )
 
 
-def random_day(n: int, seed: int, *, windows: bool, lunch: bool = True,
-               max_visits: int = 0) -> DayProblem:
+def random_day(
+    n: int, seed: int, *, windows: bool, lunch: bool = True, max_visits: int = 0
+) -> DayProblem:
     """``n`` stops around Copenhagen, haversine x 1.3 at 35 km/h, 08:00-16:30.
 
     With ``windows`` about 70 % of the stops get opening hours (morning, afternoon,
@@ -63,15 +83,35 @@ def random_day(n: int, seed: int, *, windows: bool, lunch: bool = True,
     lon = [12.57 + rng.uniform(-0.10, 0.10) for _ in range(n + 1)]
     travel, dist = haversine_matrix(lat, lon)
     matrix = TravelMatrix(("home:r", *(f"c{i}" for i in range(n))), travel, dist)
-    choices = [((8 * H, 12 * H),), ((13 * H, 17 * H),), ((9 * H, 12 * H), (13 * H, 17 * H)),
-               ((10 * H, 11 * H + 1800),)]
+    choices = [
+        ((8 * H, 12 * H),),
+        ((13 * H, 17 * H),),
+        ((9 * H, 12 * H), (13 * H, 17 * H)),
+        ((10 * H, 11 * H + 1800),),
+    ]
     stops = []
     for i in range(n):
         hours = rng.choice(choices) if windows and rng.random() < 0.7 else ALL_DAY
-        stops.append(Stop(f"c{i}", rng.choice([20, 30, 45]) * 60, hours,
-                          penalty=rng.choice([100, 10_000, 1_000_000])))
-    return DayProblem("r", DAY, "home:r", "home:r", tuple(stops), matrix, 8 * H,
-                      16 * H + 1800, LUNCH if lunch else None, max_visits)
+        stops.append(
+            Stop(
+                f"c{i}",
+                rng.choice([20, 30, 45]) * 60,
+                hours,
+                penalty=rng.choice([100, 10_000, 1_000_000]),
+            )
+        )
+    return DayProblem(
+        "r",
+        DAY,
+        "home:r",
+        "home:r",
+        tuple(stops),
+        matrix,
+        8 * H,
+        16 * H + 1800,
+        LUNCH if lunch else None,
+        max_visits,
+    )
 
 
 def _first_start(ready: int, stop: Stop) -> int | None:
@@ -122,15 +162,22 @@ def brute_force(problem: DayProblem) -> tuple[int, int]:
             options = [(d + t, done)]
             b = max(d, lunch.earliest_s) if lunch else 0
             if not done and b <= last_free:
-                options.append((d + t + lunch.duration_s if b < d + t else b + lunch.duration_s,
-                                True))
+                options.append(
+                    (d + t + lunch.duration_s if b < d + t else b + lunch.duration_s, True)
+                )
             for ready, had_lunch in options:
                 s = _first_start(ready, stop)
                 if s is None or (not had_lunch and s + stop.service_s > last_free):
                     continue
                 used.add(stop.customer_id)
-                visit(stop.customer_id, s + stop.service_s, had_lunch, travel + t,
-                      kept_pen + stop.penalty, used)
+                visit(
+                    stop.customer_id,
+                    s + stop.service_s,
+                    had_lunch,
+                    travel + t,
+                    kept_pen + stop.penalty,
+                    used,
+                )
                 used.discard(stop.customer_id)
 
     no_break = lunch is None or problem.work_start_s >= lunch.earliest_s + lunch.duration_s
@@ -151,8 +198,11 @@ def _day_and_optimum(n: int, seed: int, windows: bool, max_visits: int):
 
 # ---------------------------------------------------------------- optimality
 
-OPTIMUM_CASES = ([(7, s, False, 0) for s in range(4)] + [(8, s, True, 0) for s in range(6)]
-                 + [(8, 10, True, 4), (7, 11, False, 3)])
+OPTIMUM_CASES = (
+    [(7, s, False, 0) for s in range(4)]
+    + [(8, s, True, 0) for s in range(6)]
+    + [(8, 10, True, 4), (7, 11, False, 3)]
+)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -172,6 +222,7 @@ def test_oracle_sees_drops_and_limits():
 
 
 # ---------------------------------------------------------------- day rules
+
 
 def test_empty_day():
     res = solve_day(line_day([], {}))
@@ -193,8 +244,10 @@ def test_late_start_instead_of_waiting(engine):
 @pytest.mark.parametrize("engine", ENGINES)
 def test_two_windows_a_day(engine):
     """Ready at 10:10 for a 90-min visit open 09-11 and 13-17: it starts at 13:00."""
-    stops = [Stop("a", 5400, ((9 * H, 11 * H), (13 * H, 17 * H))),
-             Stop("b", 1800, (), fixed_start_s=9 * H + 1800)]
+    stops = [
+        Stop("a", 5400, ((9 * H, 11 * H), (13 * H, 17 * H))),
+        Stop("b", 1800, (), fixed_start_s=9 * H + 1800),
+    ]
     day = line_day(stops, {"a": 10, "b": 20}, lunch=LUNCH)
     res = solve_day(day, ENGINES[engine])
     assert check_day(day, res) == []
@@ -219,8 +272,11 @@ def test_every_service_inside_one_window(engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_appointment_exact(engine):
-    stops = [Stop("a", 2700, ALL_DAY), Stop("b", 2700, (), fixed_start_s=10 * H),
-             Stop("c", 2700, ALL_DAY)]
+    stops = [
+        Stop("a", 2700, ALL_DAY),
+        Stop("b", 2700, (), fixed_start_s=10 * H),
+        Stop("c", 2700, ALL_DAY),
+    ]
     day = line_day(stops, {"a": 10, "b": 20, "c": 30}, lunch=LUNCH)
     res = solve_day(day, ENGINES[engine])
     assert res.dropped == []
@@ -274,20 +330,26 @@ def test_tier_penalty_keeps_a_over_c(engine, a_at, c_at):
 
 REASON_CASES = {
     "closed": (Stop("x", 1800, ()), "closed that day"),
-    "hours too short": (Stop("x", 3600, ((9 * H, 9 * H + 1800),)),
-                        "opening hours too short for the 60-min visit (open 09:00-09:30)"),
-    "too far": (Stop("far", 1800, ALL_DAY),
-                "too far: the round trip alone takes 10h00 (+ the 30-min visit), the workday "
-                "is 8h30"),
-    "appointment before day": (Stop("x", 1800, ALL_DAY, fixed_start_s=7 * H + 1800),
-                               "appointment at 07:30 (30-min visit) is outside the 08:00-16:30 "
-                               "workday"),
-    "appointment after day": (Stop("x", 1800, (), fixed_start_s=16 * H + 900),
-                              "appointment at 16:15 (30-min visit) is outside the 08:00-16:30 "
-                              "workday"),
-    "appointment unreachable": (Stop("x", 1800, (), fixed_start_s=8 * H + 300),
-                                "appointment at 08:05 cannot be reached: the drive there takes "
-                                "10 min from the 08:00 start"),
+    "hours too short": (
+        Stop("x", 3600, ((9 * H, 9 * H + 1800),)),
+        "opening hours too short for the 60-min visit (open 09:00-09:30)",
+    ),
+    "too far": (
+        Stop("far", 1800, ALL_DAY),
+        "too far: the round trip alone takes 10h00 (+ the 30-min visit), the workday is 8h30",
+    ),
+    "appointment before day": (
+        Stop("x", 1800, ALL_DAY, fixed_start_s=7 * H + 1800),
+        "appointment at 07:30 (30-min visit) is outside the 08:00-16:30 workday",
+    ),
+    "appointment after day": (
+        Stop("x", 1800, (), fixed_start_s=16 * H + 900),
+        "appointment at 16:15 (30-min visit) is outside the 08:00-16:30 workday",
+    ),
+    "appointment unreachable": (
+        Stop("x", 1800, (), fixed_start_s=8 * H + 300),
+        "appointment at 08:05 cannot be reached: the drive there takes 10 min from the 08:00 start",
+    ),
 }
 
 
@@ -305,8 +367,14 @@ def test_infeasible_stop_reason(engine, case):
 def test_work_window_and_other_end_point(engine):
     """Start at the office (0), end at home (40 min away), workday 09:00-15:00."""
     stops = [Stop(c, 2700, ALL_DAY) for c in "abcde"]
-    day = line_day(stops, {"a": 10, "b": 20, "c": 50, "d": 35, "e": 25}, lunch=LUNCH,
-                   work_start_s=9 * H, work_end_s=15 * H, home_at=40)
+    day = line_day(
+        stops,
+        {"a": 10, "b": 20, "c": 50, "d": 35, "e": 25},
+        lunch=LUNCH,
+        work_start_s=9 * H,
+        work_end_s=15 * H,
+        home_at=40,
+    )
     res = solve_day(day, ENGINES[engine])
     assert res.dropped == []
     assert [s.customer_id for s in res.stops] == ["a", "b", "e", "d", "c"]
@@ -325,17 +393,20 @@ def test_work_window_on_random_days():
 
 # ---------------------------------------------------------------- check_day, determinism
 
+
 def _break(res, how):
     bad = copy.deepcopy(res)
     s0 = bad.stops[0]
     if how == "start before arrival":
-        bad.stops[0] = dataclasses.replace(s0, start_s=s0.arrival_s - 60,
-                                           departure_s=s0.departure_s - 60)
+        bad.stops[0] = dataclasses.replace(
+            s0, start_s=s0.arrival_s - 60, departure_s=s0.departure_s - 60
+        )
     elif how == "short service":
         bad.stops[0] = dataclasses.replace(s0, departure_s=s0.departure_s - 60)
     elif how == "outside opening hours":
-        bad.stops[0] = dataclasses.replace(s0, arrival_s=7 * H, start_s=7 * H,
-                                           departure_s=7 * H + 2700)
+        bad.stops[0] = dataclasses.replace(
+            s0, arrival_s=7 * H, start_s=7 * H, departure_s=7 * H + 2700
+        )
     elif how == "no lunch":
         bad.break_start_s = bad.break_end_s = None
     elif how == "lunch during a service":
@@ -353,16 +424,24 @@ def _break(res, how):
     return bad
 
 
-BREAKS = ["start before arrival", "short service", "outside opening hours", "no lunch",
-          "lunch during a service", "swapped order", "lost stop", "travel total", "late end",
-          "early start"]
+BREAKS = [
+    "start before arrival",
+    "short service",
+    "outside opening hours",
+    "no lunch",
+    "lunch during a service",
+    "swapped order",
+    "lost stop",
+    "travel total",
+    "late end",
+    "early start",
+]
 
 
 @pytest.fixture(scope="module")
 def lunch_day():
     stops = [Stop(c, 2700, ((9 * H, 17 * H),)) for c in "abcdef"]
-    day = line_day(stops, {"a": 10, "b": 15, "c": 20, "d": 25, "e": 30, "f": 35},
-                   lunch=LUNCH)
+    day = line_day(stops, {"a": 10, "b": 15, "c": 20, "d": 25, "e": 30, "f": 35}, lunch=LUNCH)
     res = solve_day(day)
     assert check_day(day, res) == [] and res.break_start_s is not None and not res.dropped
     return day, res
@@ -411,8 +490,15 @@ def test_vrptw_routes_are_caller_rows():
     x = np.array([0, 10, 20, -10, -20])  # row 0 = depot, on a line
     travel = np.abs(x[:, None] - x[None, :])
     windows = [(0, 1000), (0, 1000), (0, 1000), (0, 1000), (0, 1000)]
-    res = solve_vrptw(travel, [0, 5, 5, 5, 5], windows, [0, 1, 1, 1, 1], capacity=2,
-                      vehicles=3, params=VrptwParams(time_limit_s=0.5, checkpoints_s=(0.5,)))
+    res = solve_vrptw(
+        travel,
+        [0, 5, 5, 5, 5],
+        windows,
+        [0, 1, 1, 1, 1],
+        capacity=2,
+        vehicles=3,
+        params=VrptwParams(time_limit_s=0.5, checkpoints_s=(0.5,)),
+    )
     assert res.dropped == []
     assert sorted(map(sorted, res.routes)) == [[1, 2], [3, 4]]
     assert res.objective == 80

@@ -78,14 +78,21 @@ def test_empty_and_not_yaml(tmp_path):
 
 
 def test_extends_overrides_and_keeps_paths(tmp_path):
-    write(tmp_path, BASE + "seed: 3\ntiers:\n  A: {every_weeks: 1, service_min: 45}\n"
-          "  B: {every_weeks: 2, service_min: 30}\n", name="base.yaml")
+    write(
+        tmp_path,
+        BASE + "seed: 3\ntiers:\n  A: {every_weeks: 1, service_min: 45}\n"
+        "  B: {every_weeks: 2, service_min: 30}\n",
+        name="base.yaml",
+    )
     sub = tmp_path / "whatif"
     sub.mkdir()
     p = sub / "w.yaml"
-    p.write_text("extends: ../base.yaml\nworkday: {end: '16:00'}\n"
-                 "tiers:\n  A: {every_weeks: 1, service_min: 45}\n"
-                 "  B: {every_weeks: 1, service_min: 30}\n", encoding="utf-8")
+    p.write_text(
+        "extends: ../base.yaml\nworkday: {end: '16:00'}\n"
+        "tiers:\n  A: {every_weeks: 1, service_min: 45}\n"
+        "  B: {every_weeks: 1, service_min: 30}\n",
+        encoding="utf-8",
+    )
     sc = load_scenario(p)
     assert sc.seed == 3
     assert sc.workday().end_s == 16 * 3600

@@ -23,36 +23,47 @@ from planner.schedule.synthetic import haversine_travel, synthetic_territory
 
 HORIZON = Horizon(dt.date(2026, 1, 5), 4)
 WORKDAY = Workday(8 * 3600, 16 * 3600 + 1800, BreakRule(11 * 3600 + 1800, 13 * 3600 + 1800, 1800))
-TIERS = TierTable({
-    "A": TierRule("A", every_weeks=1, service_min=45, priority=4),
-    "B": TierRule("B", every_weeks=2, service_min=30, priority=3),
-    "C": TierRule("C", every_weeks=4, service_min=20, priority=2),
-    "Q": TierRule("Q", every_weeks=13, service_min=40, priority=1),
-})
+TIERS = TierTable(
+    {
+        "A": TierRule("A", every_weeks=1, service_min=45, priority=4),
+        "B": TierRule("B", every_weeks=2, service_min=30, priority=3),
+        "C": TierRule("C", every_weeks=4, service_min=20, priority=2),
+        "Q": TierRule("Q", every_weeks=13, service_min=40, priority=1),
+    }
+)
 SHARES = (0.1, 0.3, 0.45, 0.15)
 D = dt.date
 
 
 def territory(seed: int, n: int = 60, **rep_changes):
-    customers, rep = synthetic_territory(n, seed=seed, tier_shares=SHARES, horizon=HORIZON,
-                                         tiers=TIERS, radius_km=8.0)
+    customers, rep = synthetic_territory(
+        n, seed=seed, tier_shares=SHARES, horizon=HORIZON, tiers=TIERS, radius_km=8.0
+    )
     rep.update(rep_changes)
     return customers, rep
 
 
 def appointments_for(customers: pd.DataFrame, rows: list[tuple[int, dt.date, str]]):
     """Appointments ``(customer row, date, HH:MM)``."""
-    return pd.DataFrame([{"customer_id": customers.iloc[i]["customer_id"], "date": day,
-                          "start_s": int(hh[:2]) * 3600 + int(hh[3:]) * 60, "source_row": k + 2}
-                         for k, (i, day, hh) in enumerate(rows)])
+    return pd.DataFrame(
+        [
+            {
+                "customer_id": customers.iloc[i]["customer_id"],
+                "date": day,
+                "start_s": int(hh[:2]) * 3600 + int(hh[3:]) * 60,
+                "source_row": k + 2,
+            }
+            for k, (i, day, hh) in enumerate(rows)
+        ]
+    )
 
 
 def plan_calendar(customers, rep, appointments=None, max_shift_days=1, seed=0, **kw):
     work = rep_work_dates(rep, HORIZON)
-    due = due_visits(customers, HORIZON, TIERS, seed, work_dates=work,
-                     max_shift_days=max_shift_days)
-    params = CalendarParams(HORIZON, TIERS, WORKDAY, max_shift_days=max_shift_days, seed=seed,
-                            **kw)
+    due = due_visits(
+        customers, HORIZON, TIERS, seed, work_dates=work, max_shift_days=max_shift_days
+    )
+    params = CalendarParams(HORIZON, TIERS, WORKDAY, max_shift_days=max_shift_days, seed=seed, **kw)
     matrix = haversine_travel(customers, rep)
     return due, assign_days(customers, rep, due, matrix, appointments, params)
 
@@ -86,8 +97,14 @@ def check_calendar(customers, rep, due, result, appointments=None, max_shift_day
             continue
         assert row.fixed_start_s is None or pd.isna(row.fixed_start_s)
         c = cust.loc[row.customer_id]
-        assert window_fits(c["hours"][row.date.weekday()], int(c["service_s"]),
-                           WORKDAY.start_s, WORKDAY.end_s, 0, 0), "visit on a closed day"
+        assert window_fits(
+            c["hours"][row.date.weekday()],
+            int(c["service_s"]),
+            WORKDAY.start_s,
+            WORKDAY.end_s,
+            0,
+            0,
+        ), "visit on a closed day"
         if v.weekly_pattern:
             pattern_dates[row.customer_id].append(row.date)
         elif v.occurrence >= 0 and not v.overdue:
@@ -96,8 +113,9 @@ def check_calendar(customers, rep, due, result, appointments=None, max_shift_day
         wd = result.weekday_of[cid]
         for d in dates:
             if d.weekday() != wd:  # only when the rep is off on that week's weekday
-                own = HORIZON.start + dt.timedelta(days=7 * week_of(HORIZON, d)
-                                                   + (wd - HORIZON.start.weekday()) % 7)
+                own = HORIZON.start + dt.timedelta(
+                    days=7 * week_of(HORIZON, d) + (wd - HORIZON.start.weekday()) % 7
+                )
                 assert own not in work, (cid, d, wd)
         regular = sorted(d for d in dates if d.weekday() == wd)
         step = 7 * TIERS[cust.loc[cid, "tier"]].every_weeks
@@ -128,8 +146,10 @@ def test_invariants_on_generated_territories(seed):
 def test_invariants_with_days_off_appointments_and_wider_shift(seed):
     off = (D(2026, 1, 14), D(2026, 1, 23), D(2026, 1, 26))
     customers, rep = territory(seed, n=50, unavailable=off, working_days=(0, 1, 2, 3, 4))
-    appts = appointments_for(customers, [(0, D(2026, 1, 7), "09:30"), (5, D(2026, 1, 20), "14:00"),
-                                         (9, D(2026, 1, 29), "10:15")])
+    appts = appointments_for(
+        customers,
+        [(0, D(2026, 1, 7), "09:30"), (5, D(2026, 1, 20), "14:00"), (9, D(2026, 1, 29), "10:15")],
+    )
     due, result = plan_calendar(customers, rep, appts, max_shift_days=2, seed=seed)
     vis = check_calendar(customers, rep, due, result, appts, max_shift_days=2)
     assert not set(off) & set(vis["date"])
@@ -165,8 +185,11 @@ def test_unplaceable_visits_are_reported_with_reasons():
     assert (result.unplaced["customer_id"] == c0).sum() == 4
     assert "too far" in why[c1]
     # open only on Wednesday; the rep is off on Wednesday 01-21: that week's visit only
-    assert list(result.unplaced.loc[result.unplaced["customer_id"] == c2, "due_date"].map(
-        lambda d: week_of(HORIZON, d))) == [2]
+    assert list(
+        result.unplaced.loc[result.unplaced["customer_id"] == c2, "due_date"].map(
+            lambda d: week_of(HORIZON, d)
+        )
+    ) == [2]
     assert "closed on all allowed days" in why[c2]
     assert "unavailable" in why[c3] and "2026-01-21" in why[c3]
     assert (result.visits["customer_id"] == c2).sum() == 3
@@ -215,8 +238,9 @@ def test_asymmetric_road_like_matrix():
     road = TravelMatrix(hav.ids, travel, hav.dist_m, "road:test")
     work = rep_work_dates(rep, HORIZON)
     due = due_visits(customers, HORIZON, TIERS, 10, work_dates=work)
-    result = assign_days(customers, rep, due, road, None,
-                         CalendarParams(HORIZON, TIERS, WORKDAY, seed=10))
+    result = assign_days(
+        customers, rep, due, road, None, CalendarParams(HORIZON, TIERS, WORKDAY, seed=10)
+    )
     check_calendar(customers, rep, due, result)
     assert len(result.unplaced) == 0
     # the estimate is a real round trip through each day's visits on this matrix

@@ -41,8 +41,14 @@ def test_redesign_contract_and_balance_on_several_seeds(seed):
 
 
 def sum_workload(inst) -> float:
-    wl = customer_workload_h(inst.customers, inst.tiers, 4, reps=inst.reps,
-                             travel=travel_for(inst.customers, inst.reps), workday=inst.workday)
+    wl = customer_workload_h(
+        inst.customers,
+        inst.tiers,
+        4,
+        reps=inst.reps,
+        travel=travel_for(inst.customers, inst.reps),
+        workday=inst.workday,
+    )
     return float(wl.sum())
 
 
@@ -57,8 +63,9 @@ def test_home_travel_is_lower_than_a_random_partition():
     own = res.territories["mean_home_travel_min"].mean()
     # the same customers given to reps at random travel much further from home
     travel = travel_for(inst.customers, inst.reps)
-    rect = travel.rect_s(["home:" + r for r in inst.reps["rep_id"]],
-                         list(inst.customers["customer_id"]))
+    rect = travel.rect_s(
+        ["home:" + r for r in inst.reps["rep_id"]], list(inst.customers["customer_id"])
+    )
     rnd = np.random.default_rng(0).integers(0, 4, len(inst.customers))
     random_mean = rect[rnd, np.arange(len(rnd))].mean() / 60
     assert own < 0.7 * random_mean
@@ -69,10 +76,14 @@ def test_same_seed_gives_identical_result():
     a = design(inst, TerritoryParams(seed=4))
     b = design(inst, TerritoryParams(seed=4))
     pd.testing.assert_frame_equal(a.assignments, b.assignments)
-    pd.testing.assert_frame_equal(a.territories.drop(columns="geometry"),
-                                  b.territories.drop(columns="geometry"))
-    assert all(shapely.equals_exact(a.territories.geometry.to_numpy(),
-                                    b.territories.geometry.to_numpy(), 0.0))
+    pd.testing.assert_frame_equal(
+        a.territories.drop(columns="geometry"), b.territories.drop(columns="geometry")
+    )
+    assert all(
+        shapely.equals_exact(
+            a.territories.geometry.to_numpy(), b.territories.geometry.to_numpy(), 0.0
+        )
+    )
     assert a.warnings == b.warnings
 
 
@@ -92,8 +103,9 @@ def test_balance_by_revenue_column():
     revenue = inst.customers["revenue"].astype(float)
     by_t = revenue.groupby(res.assignments["territory_id"].to_numpy()).sum()
     assert (np.abs(by_t - by_t.mean()) <= 0.10 * by_t.mean()).all()
-    assert res.territories.set_index("territory_id")["balance_value"].to_dict() == \
-        pytest.approx(by_t.to_dict(), rel=1e-6)
+    assert res.territories.set_index("territory_id")["balance_value"].to_dict() == pytest.approx(
+        by_t.to_dict(), rel=1e-6
+    )
 
 
 def test_tighter_tolerance_is_met():
@@ -118,8 +130,13 @@ def test_count_overrides_one_per_rep():
 
 
 def test_customer_workload_formula():
-    cust = pd.DataFrame({"customer_id": ["a", "b", "c"], "tier": ["A", "B", "C"],
-                         "service_s": [45 * 60, 30 * 60, 600]})
+    cust = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "tier": ["A", "B", "C"],
+            "service_s": [45 * 60, 30 * 60, 600],
+        }
+    )
     wl = customer_workload_h(cust, DEFAULT_TIERS, 4)
     # A weekly 45 min = 4 x 0.75 h; B fortnightly 30 min = 2 x 0.5 h; C once, 10 min
     assert wl.to_dict() == pytest.approx({"a": 3.0, "b": 1.0, "c": 1 / 6})
@@ -131,8 +148,9 @@ def test_customer_workload_formula():
 def test_customer_workload_matches_the_territory_report():
     inst = instance(300, 3, 4)
     travel = travel_for(inst.customers, inst.reps)
-    wl = customer_workload_h(inst.customers, inst.tiers, 4, reps=inst.reps, travel=travel,
-                             workday=inst.workday)
+    wl = customer_workload_h(
+        inst.customers, inst.tiers, 4, reps=inst.reps, travel=travel, workday=inst.workday
+    )
     assert list(wl.index) == list(inst.customers["customer_id"])
     res = design(inst)
     by_t = wl.groupby(res.assignments["territory_id"].to_numpy()).sum()
@@ -166,8 +184,14 @@ def test_real_helsinki_customers(tmp_path):
     active = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
     from planner.territory import design_territories
 
-    res = design_territories(active, inputs.reps, travel_for(active, inputs.reps),
-                             sc.tier_table(), sc.workday(), TerritoryParams(seed=7))
+    res = design_territories(
+        active,
+        inputs.reps,
+        travel_for(active, inputs.reps),
+        sc.tier_table(),
+        sc.workday(),
+        TerritoryParams(seed=7),
+    )
     check_contract(res, active)
     assert max_deviation_pct(res) <= 10.0
     assert len(res.territories) == len(inputs.reps)

@@ -25,8 +25,10 @@ def km_box(x0, y0, x1, y1):
 
 
 def write_geojson(path, geoms, props=None):
-    feats = [{"type": "Feature", "properties": (props or [{}] * len(geoms))[i],
-              "geometry": mapping(g)} for i, g in enumerate(geoms)]
+    feats = [
+        {"type": "Feature", "properties": (props or [{}] * len(geoms))[i], "geometry": mapping(g)}
+        for i, g in enumerate(geoms)
+    ]
     path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
     return path
 
@@ -73,8 +75,9 @@ def test_units_are_never_split(tmp_path):
     inst = instance(300, 3, 2, side_km=30.0)
     # 6 x 6 grid of 5 km "postcode" squares; an extra empty unit on the edge
     units = [km_box(x, y, x + 5, y + 5) for x in range(-15, 15, 5) for y in range(-15, 15, 5)]
-    path = write_geojson(tmp_path / "units.geojson", units,
-                         [{"code": f"P{i:02d}"} for i in range(len(units))])
+    path = write_geojson(
+        tmp_path / "units.geojson", units, [{"code": f"P{i:02d}"} for i in range(len(units))]
+    )
     res = design(inst, TerritoryParams(units=path, balance_tolerance=0.25))
     check_contract(res, inst.customers)
     geoms = res.territories.geometry.to_numpy()
@@ -84,9 +87,11 @@ def test_units_are_never_split(tmp_path):
         assert (share < 1e-6).sum() == len(geoms) - 1
     # customers in one unit share a territory
     unit_of = gpd.GeoSeries(units).sindex.query(
-        gpd.points_from_xy(inst.customers["lon"], inst.customers["lat"]), predicate="within")
-    df = pd.DataFrame({"unit": unit_of[1], "t": res.assignments["territory_id"].to_numpy()[
-        unit_of[0]]})
+        gpd.points_from_xy(inst.customers["lon"], inst.customers["lat"]), predicate="within"
+    )
+    df = pd.DataFrame(
+        {"unit": unit_of[1], "t": res.assignments["territory_id"].to_numpy()[unit_of[0]]}
+    )
     assert (df.groupby("unit")["t"].nunique() == 1).all()
 
 

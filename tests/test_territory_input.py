@@ -34,8 +34,9 @@ def test_rep_without_home_is_an_input_error():
     reps = inst.reps.copy()
     reps.loc[1, "home_lat"] = np.nan
     with pytest.raises(InputError, match="rep R2 has no home location"):
-        design_territories(inst.customers, reps, travel, inst.tiers, inst.workday,
-                           TerritoryParams())
+        design_territories(
+            inst.customers, reps, travel, inst.tiers, inst.workday, TerritoryParams()
+        )
 
 
 def test_all_customers_pinned_to_one_rep():
@@ -98,8 +99,7 @@ def test_bad_balance_column_lists_rows():
     cust = inst.customers.copy()
     cust.loc[[2, 7], "revenue"] = ["n/a", "-5"]
     with pytest.raises(InputError) as e:
-        design(inst, TerritoryParams(balance="column", balance_column="revenue"),
-               customers=cust)
+        design(inst, TerritoryParams(balance="column", balance_column="revenue"), customers=cust)
     assert [p.row for p in e.value.problems] == [4, 9]
     with pytest.raises(InputError, match="'turnover' is not in the customer file"):
         design(inst, TerritoryParams(balance="column", balance_column="turnover"))

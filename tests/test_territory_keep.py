@@ -43,9 +43,14 @@ def unbalanced(seed: int, excess: float = 0.25):
 
 def per_customer_workload(inst) -> np.ndarray:
     """Each customer's workload hours, as design_territories computes them."""
-    return customer_workload_h(inst.customers, inst.tiers, 4, reps=inst.reps,
-                               travel=travel_for(inst.customers, inst.reps),
-                               workday=inst.workday).to_numpy()
+    return customer_workload_h(
+        inst.customers,
+        inst.tiers,
+        4,
+        reps=inst.reps,
+        travel=travel_for(inst.customers, inst.reps),
+        workday=inst.workday,
+    ).to_numpy()
 
 
 @pytest.mark.parametrize("seed", [0, 3])

@@ -23,47 +23,92 @@ HORIZON = Horizon(dt.date(2026, 1, 5), 4)
 LUNCH = Workday(8 * 3600, 16 * 3600 + 1800, BreakRule(11 * 3600 + 1800, 13 * 3600 + 1800, 1800))
 
 
-def make_problem(seed: int, n: int = 60, *, workday: Workday = LUNCH, unavailable=(),
-                 appointments: list[tuple[int, dt.date, int]] = (), max_visits: int = 0,
-                 radius_km: float = 8.0) -> TerritoryProblem:
+def make_problem(
+    seed: int,
+    n: int = 60,
+    *,
+    workday: Workday = LUNCH,
+    unavailable=(),
+    appointments: list[tuple[int, dt.date, int]] = (),
+    max_visits: int = 0,
+    radius_km: float = 8.0,
+) -> TerritoryProblem:
     customers, rep = synthetic_territory(n, seed=seed, horizon=HORIZON, radius_km=radius_km)
-    rep = {**rep, "unavailable": tuple(unavailable), "max_visits_per_day": max_visits,
-           "work_start_s": workday.start_s, "work_end_s": workday.end_s}
+    rep = {
+        **rep,
+        "unavailable": tuple(unavailable),
+        "max_visits_per_day": max_visits,
+        "work_start_s": workday.start_s,
+        "work_end_s": workday.end_s,
+    }
     appts = pd.DataFrame(
-        [{"customer_id": customers.loc[i, "customer_id"], "date": d, "start_s": s,
-          "source_row": k + 2} for k, (i, d, s) in enumerate(appointments)],
-        columns=["customer_id", "date", "start_s", "source_row"])
+        [
+            {
+                "customer_id": customers.loc[i, "customer_id"],
+                "date": d,
+                "start_s": s,
+                "source_row": k + 2,
+            }
+            for k, (i, d, s) in enumerate(appointments)
+        ],
+        columns=["customer_id", "date", "start_s", "source_row"],
+    )
     return TerritoryProblem(
-        territory_id="T1", rep=rep, customers=customers, appointments=appts,
-        matrix=haversine_travel(customers, rep), horizon=HORIZON, workday=workday,
-        tiers=DEFAULT_TIERS, routing=RoutingParams(time_limit_s=2.0), max_shift_days=1,
-        seed=seed)
+        territory_id="T1",
+        rep=rep,
+        customers=customers,
+        appointments=appts,
+        matrix=haversine_travel(customers, rep),
+        horizon=HORIZON,
+        workday=workday,
+        tiers=DEFAULT_TIERS,
+        routing=RoutingParams(time_limit_s=2.0),
+        max_shift_days=1,
+        seed=seed,
+    )
 
 
 def as_plan(problem: TerritoryProblem, tp) -> Plan:
     rep_id = problem.rep["rep_id"]
-    assignments = pd.DataFrame({"customer_id": problem.customers["customer_id"],
-                                "territory_id": problem.territory_id, "rep_id": rep_id})
+    assignments = pd.DataFrame(
+        {
+            "customer_id": problem.customers["customer_id"],
+            "territory_id": problem.territory_id,
+            "rep_id": rep_id,
+        }
+    )
     kpis = {"scheduled_visits": len(tp.visits), "unscheduled_visits": len(tp.unscheduled)}
-    return Plan(visits=tp.visits, routes=tp.routes, unscheduled=tp.unscheduled,
-                assignments=assignments, customers=problem.customers,
-                reps=pd.DataFrame([problem.rep]), kpis=kpis,
-                appointments=problem.appointments)
+    return Plan(
+        visits=tp.visits,
+        routes=tp.routes,
+        unscheduled=tp.unscheduled,
+        assignments=assignments,
+        customers=problem.customers,
+        reps=pd.DataFrame([problem.rep]),
+        kpis=kpis,
+        appointments=problem.appointments,
+    )
 
 
 def check(problem: TerritoryProblem, tp):
-    params = CheckParams(horizon=problem.horizon, workday=problem.workday,
-                         tiers=problem.tiers, max_shift_days=problem.max_shift_days,
-                         seed=problem.seed)
+    params = CheckParams(
+        horizon=problem.horizon,
+        workday=problem.workday,
+        tiers=problem.tiers,
+        max_shift_days=problem.max_shift_days,
+        seed=problem.seed,
+    )
     return check_plan(as_plan(problem, tp), problem.matrix, params)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_plan_is_sound_on_several_seeds(seed):
     # a Monday the rep is off, two appointments (one with a customer's regular visit)
-    problem = make_problem(seed, unavailable=[dt.date(2026, 1, 12)],
-                           appointments=[(3, dt.date(2026, 1, 14), 10 * 3600),
-                                         (7, dt.date(2026, 1, 22), 14 * 3600)])
+    problem = make_problem(
+        seed,
+        unavailable=[dt.date(2026, 1, 12)],
+        appointments=[(3, dt.date(2026, 1, 14), 10 * 3600), (7, dt.date(2026, 1, 22), 14 * 3600)],
+    )
     tp = plan_territory(problem)
     assert check(problem, tp) == []
     assert tp.stats["required_visits"] == len(tp.visits) + len(tp.unscheduled)
@@ -141,7 +186,6 @@ def test_deterministic_and_picklable():
 
 def test_empty_territory():
     problem = make_problem(0, n=5)
-    empty = TerritoryProblem(**{**problem.__dict__,
-                                "customers": problem.customers.iloc[0:0]})
+    empty = TerritoryProblem(**{**problem.__dict__, "customers": problem.customers.iloc[0:0]})
     tp = plan_territory(empty)
     assert len(tp.visits) == len(tp.unscheduled) == len(tp.routes) == 0

@@ -25,9 +25,7 @@ def repaired(labels: np.ndarray, graph: Graph, pinned: np.ndarray | None = None)
 
 def test_stray_pieces_that_border_each_other_do_not_swap_forever():
     # label 0 in three single cells, label 1 in two; 7 borders 6 and 8 only among strays
-    labels = np.array([2, 0, 1,
-                       2, 2, 2,
-                       0, 1, 0])
+    labels = np.array([2, 0, 1, 2, 2, 2, 0, 1, 0])
     out, stray = repaired(labels, grid_graph(3, 3))
     assert stray == 0, out.reshape(3, 3)
 
@@ -44,9 +42,9 @@ def test_random_grids_end_contiguous(seed):
 
 
 def test_pinned_piece_stays_where_it_is():
-    labels = np.array([0, 0, 0, 1, 1,
-                       0, 0, 1, 1, 1,
-                       0, 0, 1, 1, 0])  # cell 14 is a stray piece of territory 0
+    labels = np.array(
+        [0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0]
+    )  # cell 14 is a stray piece of territory 0
     pinned = np.zeros(15, dtype=bool)
     pinned[14] = True
     out, stray = repaired(labels, grid_graph(5, 3), pinned)

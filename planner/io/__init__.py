@@ -31,8 +31,15 @@ from planner.io.reps import RepsRead, load_reps, read_reps
 from planner.io.table import read_table
 from planner.units import WEEKDAYS, format_clock
 
-__all__ = ["InputsResult", "ReadParams", "read_appointments", "read_customers", "read_inputs",
-           "read_reps", "read_table"]
+__all__ = [
+    "InputsResult",
+    "ReadParams",
+    "read_appointments",
+    "read_customers",
+    "read_inputs",
+    "read_reps",
+    "read_table",
+]
 
 
 @dataclass(frozen=True)
@@ -102,8 +109,7 @@ def read_inputs(params: ReadParams) -> InputsResult:
         appointments); never a partial result.
     """
     reps = load_reps(Path(params.reps_path), params.workday)
-    customers = load_customers(Path(params.customers_path), params.tiers, params.workday,
-                               reps.ids)
+    customers = load_customers(Path(params.customers_path), params.tiers, params.workday, reps.ids)
     if customers.points:
         _check_rep_points(reps, customers.points)
     appts_notes = None
@@ -136,15 +142,24 @@ def read_inputs(params: ReadParams) -> InputsResult:
 def _check_rep_points(reps: RepsRead, customer_points: list[tuple[float, float]]) -> None:
     """Rep homes / starts that look swapped relative to where the customers are."""
     for which in ("home", "start"):
-        pts = [(row, la, lo) for row, la, lo, w in reps.points
-               if w == which and row not in reps.swapped]
+        pts = [
+            (row, la, lo)
+            for row, la, lo, w in reps.points
+            if w == which and row not in reps.swapped
+        ]
         lat, lon = (reps.labels.get(f"{which}_{c}", f"{which}_{c}") for c in ("lat", "lon"))
-        check_cluster(pts, reps.notes, lat, lon, reference=customer_points, what=f"{which} ",
-                      others="the customers")
+        check_cluster(
+            pts,
+            reps.notes,
+            lat,
+            lon,
+            reference=customer_points,
+            what=f"{which} ",
+            others="the customers",
+        )
 
 
-def _check_appointments(appts: pd.DataFrame, customers: pd.DataFrame,
-                        notes: Notes) -> pd.DataFrame:
+def _check_appointments(appts: pd.DataFrame, customers: pd.DataFrame, notes: Notes) -> pd.DataFrame:
     """Warn about appointments for inactive customers (dropped) or outside opening hours."""
     if appts.empty:
         return appts
@@ -153,18 +168,26 @@ def _check_appointments(appts: pd.DataFrame, customers: pd.DataFrame,
     for i, a in enumerate(appts.itertuples(index=False)):
         c = by_id.loc[a.customer_id]
         if not c["active"]:
-            notes.warn("inactive customer", f"appointment for inactive customer "
-                       f"'{a.customer_id}' is dropped", a.source_row, "customer_id",
-                       fix="set the customer active, or delete the appointment")
+            notes.warn(
+                "inactive customer",
+                f"appointment for inactive customer '{a.customer_id}' is dropped",
+                a.source_row,
+                "customer_id",
+                fix="set the customer active, or delete the appointment",
+            )
             continue
         keep.append(i)
         end_s = a.start_s + int(c["service_s"])
         day = a.date.weekday()
         if not any(o <= a.start_s and end_s <= e for o, e in c["hours"][day]):
-            notes.warn("outside opening hours", f"appointment on {a.date} ({WEEKDAYS[day]}) "
-                       f"{format_clock(a.start_s)}-{format_clock(end_s)} is outside the opening "
-                       f"hours of '{a.customer_id}'; it is kept at that time", a.source_row,
-                       "time")
+            notes.warn(
+                "outside opening hours",
+                f"appointment on {a.date} ({WEEKDAYS[day]}) "
+                f"{format_clock(a.start_s)}-{format_clock(end_s)} is outside the opening "
+                f"hours of '{a.customer_id}'; it is kept at that time",
+                a.source_row,
+                "time",
+            )
     out = appts.iloc[keep].reset_index(drop=True)
     out.attrs = {}
     return out

@@ -24,9 +24,14 @@ class AppointmentsRead:
 
 def empty_appointments() -> pd.DataFrame:
     """An appointment table without rows (the columns and dtypes of a real one)."""
-    return pd.DataFrame({"customer_id": pd.Series(dtype=object), "date": pd.Series(dtype=object),
-                         "start_s": pd.Series(dtype="int64"),
-                         "source_row": pd.Series(dtype="int64")})
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Series(dtype=object),
+            "date": pd.Series(dtype=object),
+            "start_s": pd.Series(dtype="int64"),
+            "source_row": pd.Series(dtype="int64"),
+        }
+    )
 
 
 def read_appointments(path: str | Path, customer_ids: set[str] | None) -> pd.DataFrame:
@@ -59,8 +64,9 @@ def read_appointments(path: str | Path, customer_ids: set[str] | None) -> pd.Dat
 
 def load_appointments(path: Path, customer_ids: set[str] | None) -> AppointmentsRead:
     """Like :func:`read_appointments` but never raises: problems are in ``notes``."""
-    sheet = open_sheet(path, APPOINTMENT_SPECS, set(APPOINTMENT_COLUMNS), "appointment",
-                       allow_no_rows=True)
+    sheet = open_sheet(
+        path, APPOINTMENT_SPECS, set(APPOINTMENT_COLUMNS), "appointment", allow_no_rows=True
+    )
     notes = sheet.notes
     if not sheet.usable:
         return AppointmentsRead(None, notes)
@@ -79,13 +85,20 @@ def load_appointments(path: Path, customer_ids: set[str] | None) -> Appointments
             if not cid:
                 notes.error("empty id", "customer_id is empty", row, lab("customer_id"))
             elif customer_ids is not None and cid not in customer_ids:
-                near = (hint(cid, cutoff=0.6)
-                        if notes.count_kind("unknown customer") < MAX_PER_KIND else [])
+                near = (
+                    hint(cid, cutoff=0.6)
+                    if notes.count_kind("unknown customer") < MAX_PER_KIND
+                    else []
+                )
                 if not near and not examples:
                     examples = f"customer ids look like: {listing(customer_ids, 5)}"
-                notes.error("unknown customer", f"appointment for customer '{cid}', which is not "
-                            "in the customers file", row, lab("customer_id"),
-                            fix=f"did you mean '{near[0]}'?" if near else examples)
+                notes.error(
+                    "unknown customer",
+                    f"appointment for customer '{cid}', which is not in the customers file",
+                    row,
+                    lab("customer_id"),
+                    fix=f"did you mean '{near[0]}'?" if near else examples,
+                )
         day = None
         if has("date"):
             try:
@@ -99,19 +112,31 @@ def load_appointments(path: Path, customer_ids: set[str] | None) -> Appointments
             try:
                 start_s = parse_clock(r["time"]) if r["time"] else None
                 if start_s is None:
-                    notes.error("bad time", "time is empty; it is when the visit starts, "
-                                "e.g. 10:30", row, lab("time"))
+                    notes.error(
+                        "bad time",
+                        "time is empty; it is when the visit starts, e.g. 10:30",
+                        row,
+                        lab("time"),
+                    )
             except ValueError as err:
                 notes.error("bad time", str(err), row, lab("time"))
         key = (cid, day, start_s)
         if cid and day is not None and start_s is not None:
             if key in first:
-                notes.error("duplicate appointment", f"the same appointment ({cid}, {day}, "
-                            f"{r['time']}) is also on row {first[key]}", row, lab("customer_id"),
-                            fix="delete one of the two rows")
+                notes.error(
+                    "duplicate appointment",
+                    f"the same appointment ({cid}, {day}, {r['time']}) is also on row {first[key]}",
+                    row,
+                    lab("customer_id"),
+                    fix="delete one of the two rows",
+                )
             first.setdefault(key, row)
-        for k, v in (("customer_id", cid), ("date", day), ("start_s", start_s or 0),
-                     ("source_row", row)):
+        for k, v in (
+            ("customer_id", cid),
+            ("date", day),
+            ("start_s", start_s or 0),
+            ("source_row", row),
+        ):
             out[k].append(v)
     if notes:
         return AppointmentsRead(None, notes)

@@ -38,9 +38,14 @@ class Sheet:
         return self.columns.label(name) if self.columns else name
 
 
-def open_sheet(path: Path, specs: tuple[ColumnSpec, ...], reserved: set[str], what: str,
-               point_columns: tuple[str, str] = ("lat", "lon"),
-               allow_no_rows: bool = False) -> Sheet:
+def open_sheet(
+    path: Path,
+    specs: tuple[ColumnSpec, ...],
+    reserved: set[str],
+    what: str,
+    point_columns: tuple[str, str] = ("lat", "lon"),
+    allow_no_rows: bool = False,
+) -> Sheet:
     """Load ``path`` and match its header; note empty files and missing columns.
 
     ``what`` names a row in messages ("customer"). ``allow_no_rows``: a file with only a
@@ -55,13 +60,19 @@ def open_sheet(path: Path, specs: tuple[ColumnSpec, ...], reserved: set[str], wh
     if not header:
         if allow_no_rows:
             return Sheet(notes, ColumnMap({}, {}), [], table)
-        notes.error("empty file", "file is empty (no header, no rows)",
-                    fix=f"export the {what} table with its header row: "
-                    + ", ".join(s.name for s in specs if s.required))
+        notes.error(
+            "empty file",
+            "file is empty (no header, no rows)",
+            fix=f"export the {what} table with its header row: "
+            + ", ".join(s.name for s in specs if s.required),
+        )
         return Sheet(notes)
     if len(table) == 0 and not allow_no_rows:
-        notes.error("empty file", f"file has a header but no {what} rows",
-                    fix=f"add one row per {what} below the header")
+        notes.error(
+            "empty file",
+            f"file has a header but no {what} rows",
+            fix=f"add one row per {what} below the header",
+        )
     cmap = match_columns(header, specs, notes, reserved)
     rows = []
     for rec in table.to_dict("records"):
@@ -80,23 +91,35 @@ def frame_or_raise(frame: pd.DataFrame | None, notes: Notes) -> pd.DataFrame:
     return frame
 
 
-def check_unique_ids(ids: list[str], rows: list[int], notes: Notes, column: str,
-                     what: str) -> None:
+def check_unique_ids(ids: list[str], rows: list[int], notes: Notes, column: str, what: str) -> None:
     """Note every repeated id, naming the row where it first appears."""
     first: dict[str, int] = {}
     for cid, row in zip(ids, rows):
         if not cid:
             continue
         if cid in first:
-            notes.error("duplicate id", f"duplicate {what} id '{cid}': also on row {first[cid]}",
-                        row, column, fix=f"give every {what} its own id, or delete one of the "
-                        "two rows")
+            notes.error(
+                "duplicate id",
+                f"duplicate {what} id '{cid}': also on row {first[cid]}",
+                row,
+                column,
+                fix=f"give every {what} its own id, or delete one of the two rows",
+            )
         else:
             first[cid] = row
 
 
-def parse_cell(text: str, parse: Callable[[str], T], default: T, notes: Notes, kind: str,
-               row: int, column: str, fix: str | None = None, hint: str = "") -> T:
+def parse_cell(
+    text: str,
+    parse: Callable[[str], T],
+    default: T,
+    notes: Notes,
+    kind: str,
+    row: int,
+    column: str,
+    fix: str | None = None,
+    hint: str = "",
+) -> T:
     """``parse(text)`` for an optional cell: ``default`` when it is empty; a ``ValueError``
     is noted as a ``kind`` problem (the parser's message, then ``hint``) and gives
     ``default``."""
@@ -118,7 +141,7 @@ def nearest(word: str, options, n: int = 1, cutoff: float = 0.5) -> list[str]:
 
 
 class NearestIds:
-    """"Did you mean" hints among many ids, indexed once.
+    """ "Did you mean" hints among many ids, indexed once.
 
     Candidates for a word are the ids sharing its first character whose length differs by
     at most 2 (closest lengths first), at most :data:`MAX_NEAREST_CANDIDATES` of them: when
@@ -140,7 +163,7 @@ class NearestIds:
             if len(group) > room:
                 mid = bisect.bisect_left(group, word)
                 start = min(max(0, mid - room // 2), len(group) - room)
-                group = group[start:start + room]
+                group = group[start : start + room]
             cands += group
         return difflib.get_close_matches(word, cands, n=n, cutoff=cutoff)
 
@@ -152,14 +175,17 @@ def listing(options, limit: int = 12) -> str:
     return ", ".join(opts) + (f", ... ({n} in all)" if n > limit else "")
 
 
-def with_extras(frame: pd.DataFrame, sheet: Sheet, keep_rows: list[int] | None = None
-                ) -> pd.DataFrame:
+def with_extras(
+    frame: pd.DataFrame, sheet: Sheet, keep_rows: list[int] | None = None
+) -> pd.DataFrame:
     """Append the user's extra columns (text, unchanged) after the documented ones."""
     if sheet.table is None or sheet.columns is None or not sheet.columns.extra:
         return frame
     src = sheet.table
     if keep_rows is not None:
         src = src.iloc[keep_rows]
-    extras = pd.DataFrame({out: src[col].to_numpy(dtype=object)
-                           for col, out in sheet.columns.extra.items()}, index=frame.index)
+    extras = pd.DataFrame(
+        {out: src[col].to_numpy(dtype=object) for col, out in sheet.columns.extra.items()},
+        index=frame.index,
+    )
     return pd.concat([frame, extras], axis=1)

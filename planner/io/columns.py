@@ -34,16 +34,37 @@ LAT_ALIASES = ("latitude", "lat_deg", "y_lat")
 LON_ALIASES = ("lng", "long", "longitude", "lon_deg", "x_lon")
 
 CUSTOMER_SPECS: tuple[ColumnSpec, ...] = (
-    ColumnSpec("id", ("customer_id", "customer_no", "customer_number", "customerid", "cust_id",
-                      "account_id", "account_number", "account_no"), True),
+    ColumnSpec(
+        "id",
+        (
+            "customer_id",
+            "customer_no",
+            "customer_number",
+            "customerid",
+            "cust_id",
+            "account_id",
+            "account_number",
+            "account_no",
+        ),
+        True,
+    ),
     ColumnSpec("name", ("customer_name", "company", "company_name", "account_name"), True),
     ColumnSpec("lat", LAT_ALIASES, True),
     ColumnSpec("lon", LON_ALIASES, True),
     ColumnSpec("tier", ("customer_tier", "class", "abc", "abc_class", "tier_name"), True),
     ColumnSpec("address", ("street_address", "full_address", "street", "addr")),
     ColumnSpec("phone", ("telephone", "tel", "phone_number", "phone_no")),
-    ColumnSpec("service_min", ("service_minutes", "service_time_min", "visit_min",
-                               "visit_minutes", "visit_duration_min", "duration_min")),
+    ColumnSpec(
+        "service_min",
+        (
+            "service_minutes",
+            "service_time_min",
+            "visit_min",
+            "visit_minutes",
+            "visit_duration_min",
+            "duration_min",
+        ),
+    ),
     ColumnSpec("opening_hours", ("hours", "openinghours", "opening_times")),
     ColumnSpec("open", ("opens", "open_time", "opening_time")),
     ColumnSpec("close", ("closes", "close_time", "closing_time")),
@@ -59,16 +80,28 @@ REP_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("id", ("rep_id", "rep", "employee_id", "rep_no", "sales_rep_id"), True),
     ColumnSpec("name", ("rep_name", "full_name", "employee_name"), True),
     ColumnSpec("home_lat", ("home_latitude", "lat", "latitude"), True),
-    ColumnSpec("home_lon", ("home_lng", "home_long", "home_longitude", "lon", "lng", "long",
-                            "longitude"), True),
+    ColumnSpec(
+        "home_lon",
+        ("home_lng", "home_long", "home_longitude", "lon", "lng", "long", "longitude"),
+        True,
+    ),
     ColumnSpec("work_start", ("start_time", "shift_start", "workday_start", "day_start")),
     ColumnSpec("work_end", ("end_time", "shift_end", "workday_end", "day_end")),
     ColumnSpec("working_days", ("work_days", "workdays", "days")),
     ColumnSpec("max_visits_per_day", ("max_visits", "max_visits_day", "visits_per_day")),
     ColumnSpec("unavailable", ("unavailable_dates", "absences", "absent", "days_off", "leave")),
     ColumnSpec("start_lat", ("start_latitude", "office_lat", "office_latitude")),
-    ColumnSpec("start_lon", ("start_lng", "start_long", "start_longitude", "office_lon",
-                             "office_lng", "office_longitude")),
+    ColumnSpec(
+        "start_lon",
+        (
+            "start_lng",
+            "start_long",
+            "start_longitude",
+            "office_lon",
+            "office_lng",
+            "office_longitude",
+        ),
+    ),
 )
 
 APPOINTMENT_SPECS: tuple[ColumnSpec, ...] = (
@@ -104,8 +137,9 @@ class ColumnMap:
         return self.known.get(name, name)
 
 
-def match_columns(header: list[str], specs: tuple[ColumnSpec, ...], notes: Notes,
-                  reserved: set[str]) -> ColumnMap:
+def match_columns(
+    header: list[str], specs: tuple[ColumnSpec, ...], notes: Notes, reserved: set[str]
+) -> ColumnMap:
     """Match header cells to ``specs``; note missing required columns with a suggestion.
 
     Parameters
@@ -133,9 +167,13 @@ def match_columns(header: list[str], specs: tuple[ColumnSpec, ...], notes: Notes
         candidates.sort(key=lambda h: spec.spellings.index(norm[h]))
         known[spec.name] = candidates[0]
         for other in candidates[1:]:
-            notes.warn("duplicate column", f"columns '{candidates[0]}' and '{other}' both give "
-                       f"'{spec.name}'; using '{candidates[0]}', '{other}' is kept as an extra "
-                       "column", column=other)
+            notes.warn(
+                "duplicate column",
+                f"columns '{candidates[0]}' and '{other}' both give "
+                f"'{spec.name}'; using '{candidates[0]}', '{other}' is kept as an extra "
+                "column",
+                column=other,
+            )
     used = set(known.values())
     extra: dict[str, str] = {}
     taken = set(reserved) | {s.name for s in specs}
@@ -148,20 +186,26 @@ def match_columns(header: list[str], specs: tuple[ColumnSpec, ...], notes: Notes
             out = f"extra_{base}" if k == 1 else f"extra_{base}_{k}"
             k += 1
         extra[h] = out
-        near = difflib.get_close_matches(norm[h], [s.name for s in specs if s.name not in known],
-                                         n=1, cutoff=0.8)
+        near = difflib.get_close_matches(
+            norm[h], [s.name for s in specs if s.name not in known], n=1, cutoff=0.8
+        )
         if near:
-            notes.warn("unknown column", f"column '{h}' is not a known column and is kept as an "
-                       f"extra column; did you mean '{near[0]}'?", column=h,
-                       fix=f"rename it to '{near[0]}'")
+            notes.warn(
+                "unknown column",
+                f"column '{h}' is not a known column and is kept as an "
+                f"extra column; did you mean '{near[0]}'?",
+                column=h,
+                fix=f"rename it to '{near[0]}'",
+            )
     for spec in specs:
         if spec.required and spec.name not in known:
             note_missing_column(notes, spec, header, [h for h in header if h not in used])
     return ColumnMap(known, extra)
 
 
-def note_missing_column(notes: Notes, spec: ColumnSpec, header: list[str],
-                        unused: list[str]) -> None:
+def note_missing_column(
+    notes: Notes, spec: ColumnSpec, header: list[str], unused: list[str]
+) -> None:
     """Note a missing required column, suggesting the nearest unused header cell."""
     best, best_score = None, 0.0
     for h in unused:
@@ -175,5 +219,9 @@ def note_missing_column(notes: Notes, spec: ColumnSpec, header: list[str],
     else:
         shown = ", ".join(f"'{h}'" for h in header[:12]) + (", ..." if len(header) > 12 else "")
         fix = f"add a '{spec.name}' column (the file has {shown or 'no columns'})"
-    notes.error("missing column", f"required column '{spec.name}' is missing "
-                f"(accepted names: {accepted})", column=spec.name, fix=fix)
+    notes.error(
+        "missing column",
+        f"required column '{spec.name}' is missing (accepted names: {accepted})",
+        column=spec.name,
+        fix=fix,
+    )

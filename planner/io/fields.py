@@ -93,8 +93,10 @@ def parse_date_list(text: str) -> tuple[dt.date, ...]:
             a_text, _, b_text = token.partition("..")
             a, b = parse_date(a_text), parse_date(b_text)
             if b < a:
-                raise ValueError(f"range '{token}' ends before it starts; write start..end, "
-                                 "e.g. 2026-03-02..2026-03-06")
+                raise ValueError(
+                    f"range '{token}' ends before it starts; write start..end, "
+                    "e.g. 2026-03-02..2026-03-06"
+                )
             days.update(a + dt.timedelta(days=i) for i in range((b - a).days + 1))
         else:
             days.add(parse_date(token))
@@ -103,13 +105,15 @@ def parse_date_list(text: str) -> tuple[dt.date, ...]:
 
 # every weekday spelling planner.units reads (mon, Tues, thursday...) -> the OSM two letters
 _DAY_WORDS = {word: WEEKDAYS[day] for word, day in WEEKDAY_NAMES.items()}
-_DAY_WORD = re.compile(r"\b(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\b",
-                       re.IGNORECASE)
+_DAY_WORD = re.compile(
+    r"\b(" + "|".join(sorted(_DAY_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
 _RULE_COMMA = re.compile(r"(?<=\d),\s*(?=(Mo|Tu|We|Th|Fr|Sa|Su|PH)\b)")
 _DAYS_OK = re.compile(r"^(Mo|Tu|We|Th|Fr|Sa|Su)([-,](Mo|Tu|We|Th|Fr|Sa|Su))*$")
 _WORDS_OK = frozenset({"off", "closed", "ph", "sh"})
-_MONTHS = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                     "nov", "dec"})
+_MONTHS = frozenset(
+    {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+)
 
 
 def normalise_opening_hours(text: str) -> str:
@@ -147,18 +151,24 @@ def _parse_hours(text: str) -> WeeklyHours:
     except ValueError as err:
         for rule in (r.strip() for r in t.split(";")):
             first = rule.split(None, 1)[0] if rule else ""
-            if (not first or not first[0].isalpha() or first.lower() in _WORDS_OK
-                    or _DAYS_OK.match(first)):
+            if (
+                not first
+                or not first[0].isalpha()
+                or first.lower() in _WORDS_OK
+                or _DAYS_OK.match(first)
+            ):
                 continue
             for part in re.split(r"[-,]", first):
                 if part[:3].lower() in _MONTHS:
-                    raise ValueError(f"month and date rules ('{rule}') are not supported; give "
-                                     "the regular weekly hours, e.g. 'Mo-Fr 09:00-17:00'"
-                                     ) from None
+                    raise ValueError(
+                        f"month and date rules ('{rule}') are not supported; give "
+                        "the regular weekly hours, e.g. 'Mo-Fr 09:00-17:00'"
+                    ) from None
                 try:
                     parse_weekday(part)
                 except ValueError:
-                    raise ValueError(f"unknown weekday '{part}' in '{rule}'; use Mo, Tu, We, Th, "
-                                     "Fr, Sa, Su, e.g. 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'"
-                                     ) from None
+                    raise ValueError(
+                        f"unknown weekday '{part}' in '{rule}'; use Mo, Tu, We, Th, "
+                        "Fr, Sa, Su, e.g. 'Mo-Fr 09:00-17:00; Sa 10:00-14:00'"
+                    ) from None
         raise ValueError(f"{err} (in '{text}')") from None

@@ -33,14 +33,26 @@ class Notes:
     _warnings: list[tuple[str, Problem]] = field(default_factory=list)
     _kinds: dict[str, int] = field(default_factory=dict)
 
-    def error(self, kind: str, message: str, row: int | None = None,
-              column: str | None = None, fix: str | None = None) -> None:
+    def error(
+        self,
+        kind: str,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        fix: str | None = None,
+    ) -> None:
         """Note a problem that makes the input unusable (reported as ``InputError``)."""
         self._problems.append((kind, Problem(self.file, message, row, column, fix)))
         self._kinds[kind] = self._kinds.get(kind, 0) + 1
 
-    def warn(self, kind: str, message: str, row: int | None = None,
-             column: str | None = None, fix: str | None = None) -> None:
+    def warn(
+        self,
+        kind: str,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        fix: str | None = None,
+    ) -> None:
         """Note something the planner can live with but the user should know."""
         self._warnings.append((kind, Problem(self.file, message, row, column, fix)))
 
@@ -80,8 +92,14 @@ def _capped(items: list[tuple[str, Problem]], cap: int, what: str) -> list[Probl
             continue
         rows = [str(p.row) for p in rest if p.row is not None]
         shown = ", ".join(rows[:20]) + (", ..." if len(rows) > 20 else "")
-        out.append(Problem(group[0].file,
-                           f"and {len(rest)} more rows with the same {what} ({kind})"
-                           + (f": rows {shown}" if rows else ""), None, column,
-                           rest[0].fix if all(p.fix == rest[0].fix for p in rest) else None))
+        out.append(
+            Problem(
+                group[0].file,
+                f"and {len(rest)} more rows with the same {what} ({kind})"
+                + (f": rows {shown}" if rows else ""),
+                None,
+                column,
+                rest[0].fix if all(p.fix == rest[0].fix for p in rest) else None,
+            )
+        )
     return out

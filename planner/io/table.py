@@ -29,8 +29,10 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 SUPPORTED = "CSV (.csv), Excel (.xlsx), GeoJSON (.geojson) or GeoPackage (.gpkg)"
-SAVE_AS_UTF8 = ("save it as UTF-8: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'; "
-                "in LibreOffice tick 'Edit filter settings' and choose 'Unicode (UTF-8)'")
+SAVE_AS_UTF8 = (
+    "save it as UTF-8: in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)'; "
+    "in LibreOffice tick 'Edit filter settings' and choose 'Unicode (UTF-8)'"
+)
 _SEPARATORS = (",", ";", "\t", "|")
 _SEP_HINT = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)
 
@@ -89,8 +91,11 @@ def load_table(path: Path, point_columns: tuple[str, str] = ("lat", "lon")) -> L
     """Like :func:`read_table`, but problems are returned in ``Loaded.notes``."""
     notes = Notes(str(path))
     if not path.exists():
-        notes.error("missing file", "file does not exist",
-                    fix="check the path (paths in a scenario are relative to the scenario file)")
+        notes.error(
+            "missing file",
+            "file does not exist",
+            fix="check the path (paths in a scenario are relative to the scenario file)",
+        )
         return Loaded(None, notes)
     if path.is_dir():
         notes.error("missing file", "is a folder, not a file", fix=f"name a {SUPPORTED} file")
@@ -99,8 +104,11 @@ def load_table(path: Path, point_columns: tuple[str, str] = ("lat", "lon")) -> L
         with path.open("rb"):
             pass
     except OSError as err:
-        notes.error("missing file", f"cannot be read ({err.strerror})",
-                    fix="check the file's permissions, and close it in other programs")
+        notes.error(
+            "missing file",
+            f"cannot be read ({err.strerror})",
+            fix="check the file's permissions, and close it in other programs",
+        )
         return Loaded(None, notes)
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
@@ -108,8 +116,11 @@ def load_table(path: Path, point_columns: tuple[str, str] = ("lat", "lon")) -> L
     if suffix in GEO_SUFFIXES:
         return _load_geo(path, notes, point_columns)
     if suffix == ".xls":
-        notes.error("format", "old Excel .xls workbooks are not read",
-                    fix="save it as .xlsx or as 'CSV UTF-8 (Comma delimited)'")
+        notes.error(
+            "format",
+            "old Excel .xls workbooks are not read",
+            fix="save it as .xlsx or as 'CSV UTF-8 (Comma delimited)'",
+        )
         return Loaded(None, notes)
     if suffix not in CSV_SUFFIXES and suffix:
         notes.error("format", f"unknown file type '{suffix}'", fix=f"give a {SUPPORTED} file")
@@ -122,8 +133,9 @@ def _no_columns(notes: Notes) -> Loaded:
     return Loaded(pd.DataFrame({"source_row": pd.Series(dtype="int64")}), notes)
 
 
-def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int],
-           notes: Notes) -> pd.DataFrame:
+def _frame(
+    header: list[str], rows: list[list[str]], row_numbers: list[int], notes: Notes
+) -> pd.DataFrame:
     """Build the string table; drop unnamed empty columns, name non-empty ones."""
     keep: list[int] = []
     names: list[str] = []
@@ -134,12 +146,20 @@ def _frame(header: list[str], rows: list[list[str]], row_numbers: list[int],
             if not any(j < len(r) and r[j] for r in rows):
                 continue
             h = f"column_{_excel_letter(j)}"
-            notes.warn("unnamed column", f"column {_excel_letter(j)} has values but no header; "
-                       f"kept as '{h}'", column=h)
+            notes.warn(
+                "unnamed column",
+                f"column {_excel_letter(j)} has values but no header; kept as '{h}'",
+                column=h,
+            )
         if h in seen:
-            notes.error("duplicate header", f"column '{h}' appears twice (columns "
-                        f"{_excel_letter(seen[h])} and {_excel_letter(j)})", row=1, column=h,
-                        fix="rename or delete one of them")
+            notes.error(
+                "duplicate header",
+                f"column '{h}' appears twice (columns "
+                f"{_excel_letter(seen[h])} and {_excel_letter(j)})",
+                row=1,
+                column=h,
+                fix="rename or delete one of them",
+            )
             continue
         seen[h] = j
         keep.append(j)
@@ -164,16 +184,23 @@ def _excel_letter(j: int) -> str:
 
 def _decode(raw: bytes, notes: Notes) -> str | None:
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
     if raw.startswith(b"PK\x03\x04"):
-        notes.error("format", "this is an Excel workbook (or another zip file), not CSV text",
-                    fix="give it the .xlsx suffix, or save it as 'CSV UTF-8 (Comma delimited)'")
+        notes.error(
+            "format",
+            "this is an Excel workbook (or another zip file), not CSV text",
+            fix="give it the .xlsx suffix, or save it as 'CSV UTF-8 (Comma delimited)'",
+        )
         return None
     if b"\x00" in raw[:4096]:
-        notes.error("encoding", "file contains NUL bytes: it is UTF-16 text without a "
-                    "byte-order mark, or not a text file", fix=SAVE_AS_UTF8)
+        notes.error(
+            "encoding",
+            "file contains NUL bytes: it is UTF-16 text without a "
+            "byte-order mark, or not a text file",
+            fix=SAVE_AS_UTF8,
+        )
         return None
     try:
         return raw.decode("utf-8")
@@ -191,7 +218,7 @@ def _note_encoding(raw: bytes, err: UnicodeDecodeError, notes: Notes) -> None:
         text = raw.decode("latin-1")
         enc = "ISO-8859-1 (Latin-1)"
     byte = raw[err.start]
-    row: int | None = raw[:err.start].count(b"\n") + 1
+    row: int | None = raw[: err.start].count(b"\n") + 1
     column = None
     # name the first cell holding a non-ASCII character, with the row a spreadsheet shows
     sep = _sniff(text.splitlines()[:20])
@@ -206,9 +233,14 @@ def _note_encoding(raw: bytes, err: UnicodeDecodeError, notes: Notes) -> None:
             break
     else:
         sample = ""
-    notes.error("encoding", f"file is not UTF-8 text: byte 0x{byte:02X} is not valid UTF-8; it "
-                f"looks like {enc}" + (f", where it reads '{sample[:40]}'" if sample else ""),
-                row=row, column=column, fix=SAVE_AS_UTF8)
+    notes.error(
+        "encoding",
+        f"file is not UTF-8 text: byte 0x{byte:02X} is not valid UTF-8; it "
+        f"looks like {enc}" + (f", where it reads '{sample[:40]}'" if sample else ""),
+        row=row,
+        column=column,
+        fix=SAVE_AS_UTF8,
+    )
 
 
 def _sniff(lines: list[str]) -> str:
@@ -260,10 +292,13 @@ def _load_csv(path: Path, notes: Notes) -> Loaded:
             continue
         if len(cells) > width:
             if any(cells[width:]):
-                notes.error("field count", f"row has {len(cells)} values but the header has "
-                            f"{width} columns", row=i + 1,
-                            fix=f"a value probably contains the separator {sep_name}: put "
-                            "that value in double quotes, or remove the extra separator")
+                notes.error(
+                    "field count",
+                    f"row has {len(cells)} values but the header has {width} columns",
+                    row=i + 1,
+                    fix=f"a value probably contains the separator {sep_name}: put "
+                    "that value in double quotes, or remove the extra separator",
+                )
                 continue
             cells = cells[:width]
         rows.append(cells)
@@ -321,22 +356,27 @@ def _load_excel(path: Path, notes: Notes) -> Loaded:
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as err:
-        notes.error("format", f"not a readable Excel .xlsx workbook ({err})",
-                    fix="open it in Excel and save it again as .xlsx, or as CSV UTF-8")
+        notes.error(
+            "format",
+            f"not a readable Excel .xlsx workbook ({err})",
+            fix="open it in Excel and save it again as .xlsx, or as CSV UTF-8",
+        )
         return Loaded(None, notes)
     try:
         ws = wb.worksheets[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            values = [tuple(_cell_text(v) for v in r) for r in ws.iter_rows(min_row=1,
-                                                                           values_only=True)]
+            values = [
+                tuple(_cell_text(v) for v in r) for r in ws.iter_rows(min_row=1, values_only=True)
+            ]
         sheets = len(wb.worksheets)
         title = ws.title
     finally:
         wb.close()
     if sheets > 1:
-        notes.warn("sheets", f"the workbook has {sheets} sheets; only the first, '{title}', "
-                   "is read")
+        notes.warn(
+            "sheets", f"the workbook has {sheets} sheets; only the first, '{title}', is read"
+        )
     first = next((i for i, r in enumerate(values) if any(r)), None)
     if first is None:
         return _no_columns(notes)
@@ -360,11 +400,21 @@ def _load_geo(path: Path, notes: Notes, point_columns: tuple[str, str]) -> Loade
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = gpd.read_file(path)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-            pyogrio.errors.FieldError, pyogrio.errors.GeometryError, pyogrio.errors.CRSError,
-            RuntimeError, ValueError, OSError) as err:
-        notes.error("format", f"not a readable GIS file ({type(err).__name__}: {err})",
-                    fix="export it again as GeoJSON or GeoPackage")
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.CRSError,
+        RuntimeError,
+        ValueError,
+        OSError,
+    ) as err:
+        notes.error(
+            "format",
+            f"not a readable GIS file ({type(err).__name__}: {err})",
+            fix="export it again as GeoJSON or GeoPackage",
+        )
         return Loaded(None, notes)
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs(4326)

@@ -81,21 +81,29 @@ def render_maps(plan: Plan, out_dir: str | Path, params: MapParams = DEFAULT_PAR
     index = write_text(out / "index.html", overview_page(view, params, "_static/"))
     result = MapsResult(index_path=index, rep_dirs={r.rep_id: r.slug for r in view.reps.values()})
     for rep_id, rep in view.reps.items():
-        result.rep_pages[rep_id] = write_text(out / rep.slug / "index.html",
-                                              rep_page(view, rep_id, params))
+        result.rep_pages[rep_id] = write_text(
+            out / rep.slug / "index.html", rep_page(view, rep_id, params)
+        )
         days = view.rep_days.get(rep_id, [])
         for i, day in enumerate(days):
-            html = day_page(view, rep_id, day, params,
-                            prev_day=days[i - 1] if i > 0 else None,
-                            next_day=days[i + 1] if i + 1 < len(days) else None)
+            html = day_page(
+                view,
+                rep_id,
+                day,
+                params,
+                prev_day=days[i - 1] if i > 0 else None,
+                next_day=days[i + 1] if i + 1 < len(days) else None,
+            )
             result.day_pages[(rep_id, day)] = write_text(
-                out / rep.slug / f"{day.isoformat()}.html", html)
+                out / rep.slug / f"{day.isoformat()}.html", html
+            )
     _replace_manifest(out, result)
     return result
 
 
-def render_plan_dir(plan_dir: str | Path, out_dir: str | Path | None = None,
-                    params: MapParams = DEFAULT_PARAMS) -> MapsResult:
+def render_plan_dir(
+    plan_dir: str | Path, out_dir: str | Path | None = None, params: MapParams = DEFAULT_PARAMS
+) -> MapsResult:
     """Re-render the maps of a plan directory without re-planning (``planner maps DIR``).
 
     Parameters

@@ -25,12 +25,21 @@ from folium.template import Template
 
 from planner.files import write_bytes
 
-_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport" content="width=device-width,\s*'
-                              r'initial-scale=1\.0, maximum-scale=1\.0, user-scalable=no" />')
+_FOLIUM_VIEWPORT = re.compile(
+    r'<meta name="viewport" content="width=device-width,\s*'
+    r'initial-scale=1\.0, maximum-scale=1\.0, user-scalable=no" />'
+)
 STATIC_FILES = (
-    "leaflet.js", "leaflet.css", "leaflet.markercluster.js", "MarkerCluster.css",
-    "MarkerCluster.Default.css", "images/layers.png", "images/layers-2x.png",
-    "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png",
+    "leaflet.js",
+    "leaflet.css",
+    "leaflet.markercluster.js",
+    "MarkerCluster.css",
+    "MarkerCluster.Default.css",
+    "images/layers.png",
+    "images/layers-2x.png",
+    "images/marker-icon.png",
+    "images/marker-icon-2x.png",
+    "images/marker-shadow.png",
 )
 
 
@@ -60,8 +69,9 @@ class RawMacroElement(MacroElement):
         for part in ("header", "html", "script"):
             macro = module.get(part)
             if macro is not None:
-                getattr(figure, part).add_child(RawElement(str(macro(self, kwargs))),
-                                                name=self.get_name())
+                getattr(figure, part).add_child(
+                    RawElement(str(macro(self, kwargs))), name=self.get_name()
+                )
         for child in self._children.values():
             child.render(**kwargs)
 
@@ -168,9 +178,18 @@ class PointsLayer(Layer, RawMacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, points: list, colors: list[str], labels: list[str],
-                 fixed_rows: str = "", cluster: bool = False, name: str | None = None,
-                 control: bool = False, show: bool = True, radius: int = 6):
+    def __init__(
+        self,
+        points: list,
+        colors: list[str],
+        labels: list[str],
+        fixed_rows: str = "",
+        cluster: bool = False,
+        name: str | None = None,
+        control: bool = False,
+        show: bool = True,
+        radius: int = 6,
+    ):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "PointsLayer"
         self.points = points
@@ -179,8 +198,12 @@ class PointsLayer(Layer, RawMacroElement):
         self.fixed_rows = fixed_rows
         self.cluster = cluster
         self.radius = int(radius)
-        self.cluster_options = {"disableClusteringAtZoom": 16, "chunkedLoading": True,
-                                "showCoverageOnHover": False, "maxClusterRadius": 45}
+        self.cluster_options = {
+            "disableClusteringAtZoom": 16,
+            "chunkedLoading": True,
+            "showCoverageOnHover": False,
+            "maxClusterRadius": 45,
+        }
 
 
 class RouteLine(RawMacroElement):
@@ -211,8 +234,12 @@ class RouteLine(RawMacroElement):
         self._name = "RouteLine"
         self.path = path
         self.tooltip_html = tooltip_html
-        self.options = {"color": color, "weight": 3 if dashed else 5,
-                        "opacity": 0.7 if dashed else 0.75, "lineJoin": "round"}
+        self.options = {
+            "color": color,
+            "weight": 3 if dashed else 5,
+            "opacity": 0.7 if dashed else 0.75,
+            "lineJoin": "round",
+        }
         if dashed:
             self.options["dashArray"] = "6 8"
 
@@ -242,13 +269,23 @@ class PinMarker(RawMacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, location: tuple[float, float], icon_html: str, tooltip_html: str,
-                 class_name: str = "pin-marker", size: int = 26):
+    def __init__(
+        self,
+        location: tuple[float, float],
+        icon_html: str,
+        tooltip_html: str,
+        class_name: str = "pin-marker",
+        size: int = 26,
+    ):
         super().__init__()
         self._name = "PinMarker"
         self.location = [round(float(location[0]), 6), round(float(location[1]), 6)]
-        self.icon = {"html": icon_html, "className": class_name, "iconSize": [size, size],
-                     "iconAnchor": [size // 2, size // 2]}
+        self.icon = {
+            "html": icon_html,
+            "className": class_name,
+            "iconSize": [size, size],
+            "iconAnchor": [size // 2, size // 2],
+        }
         self.tooltip_html = tooltip_html
 
 

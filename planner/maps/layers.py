@@ -37,8 +37,9 @@ from planner.maps.text import clock, esc
 from planner.maps.view import PlanView, rep_workload, territory_shapes, view_of
 from planner.plan import Plan
 
-OSM_ATTRIBUTION = ('&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-                   "contributors")
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
 
 
 class Legend(RawMacroElement):
@@ -122,20 +123,29 @@ def _provider(name: str) -> xyzservices.TileProvider | None:
         return None
 
 
-def base_map(view: PlanView, params: MapParams, pts: list | None = None,
-             prefer_canvas: bool = False) -> folium.Map:
+def base_map(
+    view: PlanView, params: MapParams, pts: list | None = None, prefer_canvas: bool = False
+) -> folium.Map:
     """An empty map framed on ``pts`` (default: all customers and homes), with tiles."""
     pts = _points(view) if pts is None else pts
     b = _bounds(pts)
     center = [(b[0][0] + b[1][0]) / 2, (b[0][1] + b[1][1]) / 2] if b else [0.0, 0.0]
     tiles = params.tiles or None
-    m = folium.Map(location=center, zoom_start=14 if b else 2, tiles=None,
-                   control_scale=True, prefer_canvas=prefer_canvas,
-                   zoom_snap=0.5)  # half steps: fitBounds frames the plan more tightly
+    m = folium.Map(
+        location=center,
+        zoom_start=14 if b else 2,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=prefer_canvas,
+        zoom_snap=0.5,
+    )  # half steps: fitBounds frames the plan more tightly
     if tiles:
         provider = _provider(tiles)
-        m.add_child(folium.TileLayer(provider or tiles,
-                                     attr=None if provider else OSM_ATTRIBUTION, control=False))
+        m.add_child(
+            folium.TileLayer(
+                provider or tiles, attr=None if provider else OSM_ATTRIBUTION, control=False
+            )
+        )
     else:
         m.add_child(Attribution())
     if b:
@@ -157,8 +167,10 @@ def rep_group(m: folium.Map, view: PlanView, rep_id: str | None) -> folium.Featu
     if key not in groups:
         if rep_id and rep_id in view.reps:
             r = view.reps[rep_id]
-            label = (f'<span class="swatch" style="background:{r.color}"></span>'
-                     f"{esc(r.name)} ({esc(r.rep_id)})")
+            label = (
+                f'<span class="swatch" style="background:{r.color}"></span>'
+                f"{esc(r.name)} ({esc(r.rep_id)})"
+            )
         else:
             label = "Customers without a rep"
         groups[key] = folium.FeatureGroup(name=label, overlay=True, control=True, show=True)
@@ -166,8 +178,9 @@ def rep_group(m: folium.Map, view: PlanView, rep_id: str | None) -> folium.Featu
     return groups[key]
 
 
-def territory_layer(plan: Plan | PlanView, m: folium.Map | None = None,
-                    params: MapParams = DEFAULT_PARAMS) -> folium.Map:
+def territory_layer(
+    plan: Plan | PlanView, m: folium.Map | None = None, params: MapParams = DEFAULT_PARAMS
+) -> folium.Map:
     """Territory polygons coloured per rep, with the workload in the tooltip.
 
     Parameters
@@ -193,17 +206,24 @@ def territory_layer(plan: Plan | PlanView, m: folium.Map | None = None,
         rep_id = str(row.get("rep_id") or "")
         color = view.reps[rep_id].color if rep_id in view.reps else "#555555"
         feature = {"type": "Feature", "properties": {}, "geometry": mapping(geom)}
-        gj = folium.GeoJson(json.loads(json.dumps(feature)), control=False,
-                            style_function=lambda _f, c=color: {
-                                "color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.15})
-        gj.add_child(BindTooltip(territory_tooltip(view, row, work.get(rep_id)),
-                                 {"sticky": True}))
+        gj = folium.GeoJson(
+            json.loads(json.dumps(feature)),
+            control=False,
+            style_function=lambda _f, c=color: {
+                "color": c,
+                "weight": 2,
+                "fillColor": c,
+                "fillOpacity": 0.15,
+            },
+        )
+        gj.add_child(BindTooltip(territory_tooltip(view, row, work.get(rep_id)), {"sticky": True}))
         rep_group(m, view, rep_id or None).add_child(gj)
     return m
 
 
-def customers_layer(plan: Plan | PlanView, m: folium.Map | None = None,
-                    params: MapParams = DEFAULT_PARAMS) -> folium.Map:
+def customers_layer(
+    plan: Plan | PlanView, m: folium.Map | None = None, params: MapParams = DEFAULT_PARAMS
+) -> folium.Map:
     """Active customers coloured by tier, one layer per rep, clustered when many.
 
     Markers cluster (per rep) when the plan has more than ``params.cluster_threshold``
@@ -211,8 +231,11 @@ def customers_layer(plan: Plan | PlanView, m: folium.Map | None = None,
     """
     view = _ensure(plan)
     m = base_map(view, params, prefer_canvas=True) if m is None else m
-    cs = [c for c in view.customers.values()
-          if c.get("active", True) and not math.isnan(float(c["lat"]) + float(c["lon"]))]
+    cs = [
+        c
+        for c in view.customers.values()
+        if c.get("active", True) and not math.isnan(float(c["lat"]) + float(c["lon"]))
+    ]
     planned: dict[str, list[dt.date]] = {}
     visits = view.plan.visits
     if len(visits):
@@ -225,10 +248,16 @@ def customers_layer(plan: Plan | PlanView, m: folium.Map | None = None,
     by_rep: dict[str, list] = {}
     for c in cs:
         cid = str(c["customer_id"])
-        by_rep.setdefault(view.rep_of_customer.get(cid, ""), []).append([
-            round(float(c["lat"]), 6), round(float(c["lon"]), 6),
-            tier_index.get(str(c.get("tier")), 0), esc(c.get("name")),
-            customer_fields(c, planned.get(cid, [])), quote(str(c.get("name")), safe="")])
+        by_rep.setdefault(view.rep_of_customer.get(cid, ""), []).append(
+            [
+                round(float(c["lat"]), 6),
+                round(float(c["lon"]), 6),
+                tier_index.get(str(c.get("tier")), 0),
+                esc(c.get("name")),
+                customer_fields(c, planned.get(cid, [])),
+                quote(str(c.get("name")), safe=""),
+            ]
+        )
     order = [r for r in view.reps if r in by_rep] + sorted(r for r in by_rep if r not in view.reps)
     for rep_id in order:
         rep = view.reps.get(rep_id)
@@ -242,20 +271,23 @@ def _home_html(color: str) -> str:
     return f'<div class="home-pin" style="border-color:{color}">&#8962;</div>'
 
 
-def homes_layer(plan: Plan | PlanView, m: folium.Map | None = None,
-                params: MapParams = DEFAULT_PARAMS) -> folium.Map:
+def homes_layer(
+    plan: Plan | PlanView, m: folium.Map | None = None, params: MapParams = DEFAULT_PARAMS
+) -> folium.Map:
     """Each rep's home as a house symbol in the rep's colour (in the rep's layer)."""
     view = _ensure(plan)
     m = base_map(view, params) if m is None else m
     for r in view.reps.values():
         if r.home:
             rep_group(m, view, r.rep_id).add_child(
-                PinMarker(r.home, _home_html(r.color), f"Home of {esc(r.name)}", "home-marker"))
+                PinMarker(r.home, _home_html(r.color), f"Home of {esc(r.name)}", "home-marker")
+            )
     return m
 
 
-def legend_layer(plan: Plan | PlanView, m: folium.Map | None = None,
-                 params: MapParams = DEFAULT_PARAMS) -> folium.Map:
+def legend_layer(
+    plan: Plan | PlanView, m: folium.Map | None = None, params: MapParams = DEFAULT_PARAMS
+) -> folium.Map:
     """The legend (tier colours, home symbol, rep colours for up to 12 reps)."""
     view = _ensure(plan)
     m = base_map(view, params) if m is None else m
@@ -276,8 +308,13 @@ def day_points(view: PlanView, rep_id: str, day: dt.date) -> list[tuple[float, f
     return pts
 
 
-def day_route_layer(plan: Plan | PlanView, rep_id: str, day: dt.date,
-                    m: folium.Map | None = None, params: MapParams = DEFAULT_PARAMS) -> folium.Map:
+def day_route_layer(
+    plan: Plan | PlanView,
+    rep_id: str,
+    day: dt.date,
+    m: folium.Map | None = None,
+    params: MapParams = DEFAULT_PARAMS,
+) -> folium.Map:
     """One rep-day: numbered stops in visiting order, the route line and the start point.
 
     The line is the plan's road-following path when it has one for this day
@@ -304,9 +341,15 @@ def day_route_layer(plan: Plan | PlanView, rep_id: str, day: dt.date,
         m.add_child(RouteLine(path, color, what, dashed=dashed))
     if rep and rep.start:
         route = view.day_routes.get((rep_id, day)) or {}
-        m.add_child(PinMarker(rep.start, _home_html(color),
-                              f"Start and finish: leave {esc(clock(route.get('start_s')))}, "
-                              f"back {esc(clock(route.get('end_s')))}", "start-marker"))
+        m.add_child(
+            PinMarker(
+                rep.start,
+                _home_html(color),
+                f"Start and finish: leave {esc(clock(route.get('start_s')))}, "
+                f"back {esc(clock(route.get('end_s')))}",
+                "start-marker",
+            )
+        )
     stops = []
     if g is not None:
         for v in g:
@@ -314,7 +357,14 @@ def day_route_layer(plan: Plan | PlanView, rep_id: str, day: dt.date,
             if c is None:
                 continue
             seq = int(v["seq"])
-            stops.append([seq, round(float(c["lat"]), 6), round(float(c["lon"]), 6),
-                          stop_popup(seq, v, c), f"{seq}. {esc(c.get('name'))}"])
+            stops.append(
+                [
+                    seq,
+                    round(float(c["lat"]), 6),
+                    round(float(c["lon"]), 6),
+                    stop_popup(seq, v, c),
+                    f"{seq}. {esc(c.get('name'))}",
+                ]
+            )
     m.add_child(StopsLayer(stops, color))
     return m

@@ -18,13 +18,42 @@ from planner.maps.text import unique_slugs
 from planner.plan import Plan
 
 REP_COLORS = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2",
-    "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
-    "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#ad494a",
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
+    "#31a354",
+    "#756bb1",
+    "#636363",
+    "#6baed6",
+    "#fd8d3c",
+    "#74c476",
+    "#9e9ac8",
+    "#ad494a",
     "#5254a3",
 )
-TIER_COLORS = ("#c0392b", "#e67e22", "#2471a3", "#27ae60", "#8e44ad", "#16a085", "#7f8c8d",
-               "#d4ac0d")
+TIER_COLORS = (
+    "#c0392b",
+    "#e67e22",
+    "#2471a3",
+    "#27ae60",
+    "#8e44ad",
+    "#16a085",
+    "#7f8c8d",
+    "#d4ac0d",
+)
 
 
 def rep_color(i: int) -> str:
@@ -89,19 +118,33 @@ def view_of(plan: Plan) -> PlanView:
     visits and route rows per rep-day)."""
     rep_rows = plan.reps.to_dict("records") if len(plan.reps) else []
     rep_ids = [str(r["rep_id"]) for r in rep_rows]
-    extra = [str(x) for x in pd.concat([plan.visits.get("rep_id", pd.Series(dtype=object)),
-                                         plan.routes.get("rep_id", pd.Series(dtype=object)),
-                                         plan.assignments.get("rep_id", pd.Series(dtype=object))])
-             .dropna().unique() if str(x) not in rep_ids and str(x)]
+    extra = [
+        str(x)
+        for x in pd.concat(
+            [
+                plan.visits.get("rep_id", pd.Series(dtype=object)),
+                plan.routes.get("rep_id", pd.Series(dtype=object)),
+                plan.assignments.get("rep_id", pd.Series(dtype=object)),
+            ]
+        )
+        .dropna()
+        .unique()
+        if str(x) not in rep_ids and str(x)
+    ]
     slugs = unique_slugs(rep_ids + sorted(set(extra)))
     reps: dict[str, RepInfo] = {}
     for i, r in enumerate(rep_rows):
         rid = str(r["rep_id"])
         home = (_num(r.get("home_lat"), math.nan), _num(r.get("home_lon"), math.nan))
         start = (_num(r.get("start_lat"), math.nan), _num(r.get("start_lon"), math.nan))
-        reps[rid] = RepInfo(rid, str(r.get("name") or rid), rep_color(i), slugs[rid],
-                            None if math.isnan(home[0] + home[1]) else home,
-                            None if math.isnan(start[0] + start[1]) else start)
+        reps[rid] = RepInfo(
+            rid,
+            str(r.get("name") or rid),
+            rep_color(i),
+            slugs[rid],
+            None if math.isnan(home[0] + home[1]) else home,
+            None if math.isnan(start[0] + start[1]) else start,
+        )
         if reps[rid].start is None:
             reps[rid].start = reps[rid].home
     for j, rid in enumerate(sorted(set(extra))):
@@ -110,11 +153,24 @@ def view_of(plan: Plan) -> PlanView:
     customers = {str(c["customer_id"]): c for c in plan.customers.to_dict("records")}
     rep_of = {}
     if len(plan.customers):
-        rep_of.update({str(k): str(v) for k, v in zip(plan.customers["customer_id"],
-                                                      plan.customers["rep_id"], strict=True) if v})
+        rep_of.update(
+            {
+                str(k): str(v)
+                for k, v in zip(
+                    plan.customers["customer_id"], plan.customers["rep_id"], strict=True
+                )
+                if v
+            }
+        )
     if len(plan.assignments):
-        rep_of.update({str(k): str(v) for k, v in zip(plan.assignments["customer_id"],
-                                                      plan.assignments["rep_id"], strict=True)})
+        rep_of.update(
+            {
+                str(k): str(v)
+                for k, v in zip(
+                    plan.assignments["customer_id"], plan.assignments["rep_id"], strict=True
+                )
+            }
+        )
     tiers = _tier_order(plan)
     tier_colors = {t: TIER_COLORS[i % len(TIER_COLORS)] for i, t in enumerate(tiers)}
 
@@ -128,17 +184,35 @@ def view_of(plan: Plan) -> PlanView:
     for rid, day in sorted(set(day_visits) | set(day_routes)):
         rep_days.setdefault(rid, []).append(day)
     source = str(plan.meta.get("travel_source", "")) if isinstance(plan.meta, dict) else ""
-    return PlanView(plan=plan, reps=reps, customers=customers, tiers=tiers,
-                    tier_colors=tier_colors, rep_of_customer=rep_of, day_visits=day_visits,
-                    day_routes=day_routes, road_routes=source.startswith("road"),
-                    rep_days=rep_days)
+    return PlanView(
+        plan=plan,
+        reps=reps,
+        customers=customers,
+        tiers=tiers,
+        tier_colors=tier_colors,
+        rep_of_customer=rep_of,
+        day_visits=day_visits,
+        day_routes=day_routes,
+        road_routes=source.startswith("road"),
+        rep_days=rep_days,
+    )
 
 
 def rep_workload(view: PlanView) -> dict[str, dict]:
     """Per rep: customers, visits, days, drive/service seconds, metres, unscheduled."""
     plan = view.plan
-    out = {rid: {"customers": 0, "visits": 0, "days": 0, "travel_s": 0, "service_s": 0,
-                 "dist_m": 0, "unscheduled": 0} for rid in view.reps}
+    out = {
+        rid: {
+            "customers": 0,
+            "visits": 0,
+            "days": 0,
+            "travel_s": 0,
+            "service_s": 0,
+            "dist_m": 0,
+            "unscheduled": 0,
+        }
+        for rid in view.reps
+    }
     for rid in view.rep_of_customer.values():
         if rid in out:
             out[rid]["customers"] += 1
@@ -174,6 +248,7 @@ def territory_shapes(territories) -> list[tuple[dict, object]]:
         geom = row.get("geometry")
         if geom is None or geom.is_empty:
             continue
-        out.append((row, shapely.set_precision(
-            geom.simplify(0.00003, preserve_topology=True), 1e-6)))
+        out.append(
+            (row, shapely.set_precision(geom.simplify(0.00003, preserve_topology=True), 1e-6))
+        )
     return out

@@ -18,9 +18,18 @@ from planner.network.model import TravelModel
 from planner.network.params import DEFAULT_SPEEDS_KMH, DRIVE_SPEEDS_KMH, TravelParams, speed_table
 from planner.network.road import RoadModel
 
-__all__ = ["DEFAULT_SPEEDS_KMH", "DRIVE_SPEEDS_KMH", "HaversineModel", "RoadModel",
-           "TravelModel", "TravelParams", "build_travel_model", "haversine_matrix",
-           "haversine_rect", "speed_table"]
+__all__ = [
+    "DEFAULT_SPEEDS_KMH",
+    "DRIVE_SPEEDS_KMH",
+    "HaversineModel",
+    "RoadModel",
+    "TravelModel",
+    "TravelParams",
+    "build_travel_model",
+    "haversine_matrix",
+    "haversine_rect",
+    "speed_table",
+]
 
 
 def build_travel_model(params: TravelParams, points: pd.DataFrame) -> TravelModel:

@@ -84,8 +84,12 @@ class RoadGraph:
 
     def bounds(self) -> tuple[float, float, float, float]:
         """``(south, west, north, east)`` of the graph's nodes, degrees."""
-        return (float(self.node_lat.min()), float(self.node_lon.min()),
-                float(self.node_lat.max()), float(self.node_lon.max()))
+        return (
+            float(self.node_lat.min()),
+            float(self.node_lon.min()),
+            float(self.node_lat.max()),
+            float(self.node_lon.max()),
+        )
 
 
 def _way_speeds_kmh(raw: RawWays, network_type: str, overrides: dict) -> np.ndarray:
@@ -93,14 +97,14 @@ def _way_speeds_kmh(raw: RawWays, network_type: str, overrides: dict) -> np.ndar
     default = table["default"]
     speed = np.array([table.get(h, default) for h in raw.highway], dtype=float)
     if network_type == "drive":
-        tagged = ~np.isnan(raw.maxspeed_kmh) & ~np.isin(raw.highway.astype(str),
-                                                         list(overrides))
+        tagged = ~np.isnan(raw.maxspeed_kmh) & ~np.isin(raw.highway.astype(str), list(overrides))
         speed[tagged] = raw.maxspeed_kmh[tagged] * MAXSPEED_FACTOR
     return speed
 
 
-def build_graph(raw: RawWays, network_type: str, speeds_kmh: dict | None = None,
-                label: str = "network") -> RoadGraph:
+def build_graph(
+    raw: RawWays, network_type: str, speeds_kmh: dict | None = None, label: str = "network"
+) -> RoadGraph:
     """Build the routable graph from raw ways (see the module docstring).
 
     Raises
@@ -119,15 +123,16 @@ def build_graph(raw: RawWays, network_type: str, speeds_kmh: dict | None = None,
     way_of = np.repeat(np.arange(raw.n_ways), counts)
     clipped = np.bincount(way_of[~present], minlength=raw.n_ways) > 0
 
-    j = np.flatnonzero((way_of[:-1] == way_of[1:]) & present[:-1] & present[1:]
-                       & (refs[:-1] != refs[1:]))
+    j = np.flatnonzero(
+        (way_of[:-1] == way_of[1:]) & present[:-1] & present[1:] & (refs[:-1] != refs[1:])
+    )
     if len(j) == 0:
-        raise NetworkError(f"{label} has no usable {network_type} road segment "
-                           "(its ways lack their nodes)")
+        raise NetworkError(
+            f"{label} has no usable {network_type} road segment (its ways lack their nodes)"
+        )
     seg_u, seg_v, seg_way = refs[j], refs[j + 1], way_of[j]
     ru, rv = row[j], row[j + 1]
-    seg_len = haversine_m(raw.node_lat[ru], raw.node_lon[ru], raw.node_lat[rv],
-                          raw.node_lon[rv])
+    seg_len = haversine_m(raw.node_lat[ru], raw.node_lon[ru], raw.node_lat[rv], raw.node_lon[rv])
 
     # Graph nodes: more (or fewer) than two segment ends, or shared by several ways.
     ends = np.concatenate([seg_u, seg_v])
@@ -136,8 +141,11 @@ def build_graph(raw: RawWays, network_type: str, speeds_kmh: dict | None = None,
     ways_per_node = np.bincount(np.searchsorted(uniq, pairs[:, 0]), minlength=len(uniq))
     is_node = (inc != 2) | (ways_per_node > 1)
     start = np.ones(len(j), bool)
-    start[1:] = ((seg_way[1:] != seg_way[:-1]) | (seg_u[1:] != seg_v[:-1])
-                 | is_node[np.searchsorted(uniq, seg_u[1:])])
+    start[1:] = (
+        (seg_way[1:] != seg_way[:-1])
+        | (seg_u[1:] != seg_v[:-1])
+        | is_node[np.searchsorted(uniq, seg_u[1:])]
+    )
     piece = np.cumsum(start) - 1
     n_links = int(piece[-1]) + 1
     first = np.flatnonzero(start)
@@ -179,28 +187,42 @@ def build_graph(raw: RawWays, network_type: str, speeds_kmh: dict | None = None,
     vkeep = np.repeat(keep, np.diff(vtx_ptr))
     kept_counts = np.diff(vtx_ptr)[keep]
     vr = vtx_row[vkeep]
-    stats = {"ways": int(raw.n_ways), "clipped_ways": int(clipped.sum()),
-             "segments": len(j), "nodes_before_scc": int(n),
-             "scc_node_share": round(float(in_big.sum()) / n, 4),
-             "nodes": int(in_big.sum()), "links": int(keep.sum()),
-             "street_km": round(float(link_len[keep].sum()) / 1000, 1)}
+    stats = {
+        "ways": int(raw.n_ways),
+        "clipped_ways": int(clipped.sum()),
+        "segments": len(j),
+        "nodes_before_scc": int(n),
+        "scc_node_share": round(float(in_big.sum()) / n, 4),
+        "nodes": int(in_big.sum()),
+        "links": int(keep.sum()),
+        "street_km": round(float(link_len[keep].sum()) / 1000, 1),
+    }
     return RoadGraph(
         network_type=network_type,
-        node_osmid=node_ids[in_big], node_lat=raw.node_lat[node_rows],
+        node_osmid=node_ids[in_big],
+        node_lat=raw.node_lat[node_rows],
         node_lon=raw.node_lon[node_rows],
-        link_u=new_index[lu[keep]].astype(np.int32), link_v=new_index[lv[keep]].astype(np.int32),
-        link_fwd=fwd[keep], link_bwd=bwd[keep], link_len_m=link_len[keep],
-        link_time_s=link_time[keep], link_highway=raw.highway[link_way[keep]],
+        link_u=new_index[lu[keep]].astype(np.int32),
+        link_v=new_index[lv[keep]].astype(np.int32),
+        link_fwd=fwd[keep],
+        link_bwd=bwd[keep],
+        link_len_m=link_len[keep],
+        link_time_s=link_time[keep],
+        link_highway=raw.highway[link_way[keep]],
         vtx_ptr=np.concatenate([[0], np.cumsum(kept_counts)]).astype(np.int64),
-        vtx_lat=raw.node_lat[vr], vtx_lon=raw.node_lon[vr], vtx_cum_m=vtx_cum[vkeep],
-        stats=stats)
+        vtx_lat=raw.node_lat[vr],
+        vtx_lon=raw.node_lon[vr],
+        vtx_cum_m=vtx_cum[vkeep],
+        stats=stats,
+    )
 
 
 def graph_key(content_sha: str, params: TravelParams) -> str:
     """Cache key of a graph: file content, network type, speeds, build rules."""
     speeds = sorted(speed_table(params.network_type, params.speeds_kmh).items())
-    return text_sha256("graph", GRAPH_VERSION, content_sha, params.network_type, speeds,
-                       MAXSPEED_FACTOR)
+    return text_sha256(
+        "graph", GRAPH_VERSION, content_sha, params.network_type, speeds, MAXSPEED_FACTOR
+    )
 
 
 def load_graph(params: TravelParams) -> tuple[RoadGraph, str, str]:
@@ -242,8 +264,15 @@ def _read_pickle(path: Path) -> RoadGraph | None:
         with open(path, "rb") as f:
             obj = pickle.load(f)
         return obj if isinstance(obj, RoadGraph) else None
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-            TypeError, ValueError):
+    except (
+        OSError,
+        EOFError,
+        pickle.UnpicklingError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+    ):
         return None
 
 

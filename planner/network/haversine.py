@@ -21,8 +21,9 @@ from planner.network.model import TravelModel, drop_repeats
 from planner.units import haversine_m
 
 
-def haversine_rect(lat_a, lon_a, lat_b, lon_b, speed_kmh: float = 35.0,
-                   circuity: float = 1.3) -> tuple[np.ndarray, np.ndarray]:
+def haversine_rect(
+    lat_a, lon_a, lat_b, lon_b, speed_kmh: float = 35.0, circuity: float = 1.3
+) -> tuple[np.ndarray, np.ndarray]:
     """Travel seconds and metres from each point ``a`` (rows) to each point ``b``.
 
     Returns
@@ -40,8 +41,9 @@ def haversine_rect(lat_a, lon_a, lat_b, lon_b, speed_kmh: float = 35.0,
     return travel_s, dist_m
 
 
-def haversine_matrix(lat, lon, speed_kmh: float = 35.0,
-                     circuity: float = 1.3) -> tuple[np.ndarray, np.ndarray]:
+def haversine_matrix(
+    lat, lon, speed_kmh: float = 35.0, circuity: float = 1.3
+) -> tuple[np.ndarray, np.ndarray]:
     """Square haversine travel matrix among points (the documented formula).
 
     Parameters
@@ -73,19 +75,22 @@ class HaversineModel(TravelModel):
         See :func:`haversine_matrix`.
     """
 
-    def __init__(self, points: pd.DataFrame, speed_kmh: float = 35.0,
-                 circuity: float = 1.3) -> None:
+    def __init__(
+        self, points: pd.DataFrame, speed_kmh: float = 35.0, circuity: float = 1.3
+    ) -> None:
         super().__init__(points)
         self.speed_kmh = float(speed_kmh)
         self.circuity = float(circuity)
         self.source = f"haversine(speed_kmh={self.speed_kmh:g},circuity={self.circuity:g})"
-        self.snaps = pd.DataFrame({"point_id": self.points["point_id"],
-                                   "snap_m": np.zeros(len(self.points))})
+        self.snaps = pd.DataFrame(
+            {"point_id": self.points["point_id"], "snap_m": np.zeros(len(self.points))}
+        )
 
     def _rect(self, from_ids: Sequence[str], to_ids: Sequence[str]):
         a, b = self.rows(from_ids), self.rows(to_ids)
-        return haversine_rect(self._lat[a], self._lon[a], self._lat[b], self._lon[b],
-                              self.speed_kmh, self.circuity)
+        return haversine_rect(
+            self._lat[a], self._lon[a], self._lat[b], self._lon[b], self.speed_kmh, self.circuity
+        )
 
     def matrix(self, ids: Sequence[str]) -> TravelMatrix:
         ids = tuple(ids)

@@ -73,17 +73,22 @@ def check_points(points: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in ("point_id", "lat", "lon") if c not in points.columns]
     if missing:
         raise InputError(Problem("travel points", f"missing columns {missing}"))
-    out = pd.DataFrame({"point_id": points["point_id"].astype(str).to_numpy(),
-                        "lat": pd.to_numeric(points["lat"], errors="coerce").to_numpy(float),
-                        "lon": pd.to_numeric(points["lon"], errors="coerce").to_numpy(float)})
+    out = pd.DataFrame(
+        {
+            "point_id": points["point_id"].astype(str).to_numpy(),
+            "lat": pd.to_numeric(points["lat"], errors="coerce").to_numpy(float),
+            "lon": pd.to_numeric(points["lon"], errors="coerce").to_numpy(float),
+        }
+    )
     problems = []
     dup = out["point_id"][out["point_id"].duplicated()].unique()
     if len(dup):
         problems.append(Problem("travel points", f"duplicate point ids: {', '.join(dup[:10])}"))
     bad = ~(out["lat"].between(-90, 90) & out["lon"].between(-180, 180))
     for pid in out["point_id"][bad][:20]:
-        problems.append(Problem("travel points", "coordinates missing or out of range",
-                                column=str(pid)))
+        problems.append(
+            Problem("travel points", "coordinates missing or out of range", column=str(pid))
+        )
     if problems:
         raise InputError(problems)
     return out
@@ -93,7 +98,7 @@ def describe_point(point_id: str) -> str:
     """Readable name of a matrix id: ``customer C17``, ``rep R1 home``, ``rep R1 start``."""
     for prefix in ("home", "start"):
         if point_id.startswith(prefix + ":"):
-            return f"rep {point_id[len(prefix) + 1:]} {prefix}"
+            return f"rep {point_id[len(prefix) + 1 :]} {prefix}"
     return f"customer {point_id}"
 
 

@@ -72,8 +72,9 @@ def _text(values) -> pd.Series:
     return s.where(s.notna(), "").astype(str).str.strip().str.lower()
 
 
-def way_directions(network_type: str, highway, oneway, junction, oneway_bicycle
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def way_directions(
+    network_type: str, highway, oneway, junction, oneway_bicycle
+) -> tuple[np.ndarray, np.ndarray]:
     """Which way each way may be travelled.
 
     Walking ignores one-way tags. Driving and cycling follow ``oneway`` (``yes``/``1``/
@@ -88,8 +89,9 @@ def way_directions(network_type: str, highway, oneway, junction, oneway_bicycle
     n = len(hw)
     if network_type == "walk":
         return np.ones(n, bool), np.ones(n, bool)
-    forward_only = (ow.isin(_YES) | ((ow == "") & (jn.isin(_ROUNDABOUT)
-                                                   | hw.isin({"motorway"})))).to_numpy()
+    forward_only = (
+        ow.isin(_YES) | ((ow == "") & (jn.isin(_ROUNDABOUT) | hw.isin({"motorway"})))
+    ).to_numpy()
     backward_only = ow.isin(_REVERSE).to_numpy()
     if network_type == "bike":
         both = ob.isin(_TWO_WAY_BIKE).to_numpy()
@@ -127,21 +129,32 @@ def read_pbf(path: Path, network_type: str) -> RawWays:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             osm = pyrosm.OSM(str(path), keep_node_info=True, progress=False)
-            got = osm.get_network(network_type=PYROSM_TYPES[network_type], nodes=True,
-                                  extra_attributes=["oneway:bicycle"])
+            got = osm.get_network(
+                network_type=PYROSM_TYPES[network_type],
+                nodes=True,
+                extra_attributes=["oneway:bicycle"],
+            )
     except Exception as e:  # pyrosm raises many types on a damaged file
-        raise NetworkError(f"cannot read the OSM file {path}: {type(e).__name__}: {e}. "
-                           "Is it a complete .osm.pbf file?") from e
+        raise NetworkError(
+            f"cannot read the OSM file {path}: {type(e).__name__}: {e}. "
+            "Is it a complete .osm.pbf file?"
+        ) from e
     nodes, edges = got if isinstance(got, tuple) else (None, None)
     if edges is None or nodes is None or len(edges) == 0:
-        raise NetworkError(f"{path.name} has no {network_type} roads "
-                           f"(no OSM way passes the '{network_type}' filter)")
+        raise NetworkError(
+            f"{path.name} has no {network_type} roads "
+            f"(no OSM way passes the '{network_type}' filter)"
+        )
     ways = edges.drop_duplicates("id", keep="first")
     lists = [np.asarray(x, dtype=np.int64) for x in ways["nodes"]]
     counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
-    fwd, bwd = way_directions(network_type, ways["highway"].to_numpy(object),
-                              _tag_column(ways, "oneway"), _tag_column(ways, "junction"),
-                              _tag_column(ways, "oneway:bicycle"))
+    fwd, bwd = way_directions(
+        network_type,
+        ways["highway"].to_numpy(object),
+        _tag_column(ways, "oneway"),
+        _tag_column(ways, "junction"),
+        _tag_column(ways, "oneway:bicycle"),
+    )
     return RawWays(
         node_id=nodes["id"].to_numpy(np.int64),
         node_lat=nodes["lat"].to_numpy(np.float64),
@@ -149,7 +162,8 @@ def read_pbf(path: Path, network_type: str) -> RawWays:
         way_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         way_nodes=np.concatenate(lists) if lists else np.zeros(0, np.int64),
         highway=_text(ways["highway"].to_numpy(object)).to_numpy(object),
-        fwd=fwd, bwd=bwd,
+        fwd=fwd,
+        bwd=bwd,
         maxspeed_kmh=parse_maxspeed_kmh(_tag_column(ways, "maxspeed")),
     )
 
@@ -211,16 +225,21 @@ def read_osm_xml(path: Path, network_type: str) -> RawWays:
                 elif el.tag == "relation":
                     el.clear()
     except (ET.ParseError, OSError, EOFError, KeyError, ValueError) as e:
-        raise NetworkError(f"cannot read the OSM XML file {path}: {type(e).__name__}: {e}"
-                           ) from e
+        raise NetworkError(f"cannot read the OSM XML file {path}: {type(e).__name__}: {e}") from e
     if not refs:
-        raise NetworkError(f"{path.name} has no {network_type} roads "
-                           f"(no OSM way passes the '{network_type}' filter)")
+        raise NetworkError(
+            f"{path.name} has no {network_type} roads "
+            f"(no OSM way passes the '{network_type}' filter)"
+        )
     tag = pd.DataFrame(tags_of)
     counts = np.array([len(r) for r in refs], dtype=np.int64)
-    fwd, bwd = way_directions(network_type, _tag_column(tag, "highway"),
-                              _tag_column(tag, "oneway"), _tag_column(tag, "junction"),
-                              _tag_column(tag, "oneway:bicycle"))
+    fwd, bwd = way_directions(
+        network_type,
+        _tag_column(tag, "highway"),
+        _tag_column(tag, "oneway"),
+        _tag_column(tag, "junction"),
+        _tag_column(tag, "oneway:bicycle"),
+    )
     return RawWays(
         node_id=np.array(node_id, dtype=np.int64),
         node_lat=np.array(node_lat, dtype=np.float64),
@@ -228,6 +247,7 @@ def read_osm_xml(path: Path, network_type: str) -> RawWays:
         way_ptr=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         way_nodes=np.array([x for r in refs for x in r], dtype=np.int64),
         highway=_text(_tag_column(tag, "highway")).to_numpy(object),
-        fwd=fwd, bwd=bwd,
+        fwd=fwd,
+        bwd=bwd,
         maxspeed_kmh=parse_maxspeed_kmh(_tag_column(tag, "maxspeed")),
     )

@@ -17,22 +17,33 @@ MODES = ("haversine", "road")
 # Default speeds per OSM ``highway`` value, km/h. Driving follows OSRM's car profile
 # (car.lua ``speeds``), which are typical free-flow speeds rather than legal limits.
 DRIVE_SPEEDS_KMH: dict[str, float] = {
-    "motorway": 90.0, "motorway_link": 45.0,
-    "trunk": 85.0, "trunk_link": 40.0,
-    "primary": 65.0, "primary_link": 30.0,
-    "secondary": 55.0, "secondary_link": 25.0,
-    "tertiary": 40.0, "tertiary_link": 20.0,
-    "unclassified": 25.0, "residential": 25.0, "road": 25.0,
-    "living_street": 10.0, "service": 15.0,
+    "motorway": 90.0,
+    "motorway_link": 45.0,
+    "trunk": 85.0,
+    "trunk_link": 40.0,
+    "primary": 65.0,
+    "primary_link": 30.0,
+    "secondary": 55.0,
+    "secondary_link": 25.0,
+    "tertiary": 40.0,
+    "tertiary_link": 20.0,
+    "unclassified": 25.0,
+    "residential": 25.0,
+    "road": 25.0,
+    "living_street": 10.0,
+    "service": 15.0,
     "default": 25.0,
 }
 WALK_SPEEDS_KMH: dict[str, float] = {"default": 5.0}
 # Cyclists push their bike on steps and through pedestrian areas.
 BIKE_SPEEDS_KMH: dict[str, float] = {
-    "default": 15.0, "steps": 2.0, "footway": 6.0, "pedestrian": 6.0, "corridor": 6.0,
+    "default": 15.0,
+    "steps": 2.0,
+    "footway": 6.0,
+    "pedestrian": 6.0,
+    "corridor": 6.0,
 }
-DEFAULT_SPEEDS_KMH = {"drive": DRIVE_SPEEDS_KMH, "walk": WALK_SPEEDS_KMH,
-                      "bike": BIKE_SPEEDS_KMH}
+DEFAULT_SPEEDS_KMH = {"drive": DRIVE_SPEEDS_KMH, "walk": WALK_SPEEDS_KMH, "bike": BIKE_SPEEDS_KMH}
 # A tagged ``maxspeed`` is a legal limit; driving uses this share of it (as OSRM does).
 MAXSPEED_FACTOR = 0.8
 
@@ -85,11 +96,15 @@ class TravelParams:
         if self.mode not in MODES:
             raise ValueError(f"travel mode '{self.mode}' is not one of {', '.join(MODES)}")
         if self.network_type not in NETWORK_TYPES:
-            raise ValueError(f"network_type '{self.network_type}' is not one of "
-                             f"{', '.join(NETWORK_TYPES)}")
-        for name, v in (("speed_kmh", self.speed_kmh), ("circuity", self.circuity),
-                        ("snap_speed_kmh", self.snap_speed_kmh),
-                        ("snap_warn_m", self.snap_warn_m)):
+            raise ValueError(
+                f"network_type '{self.network_type}' is not one of {', '.join(NETWORK_TYPES)}"
+            )
+        for name, v in (
+            ("speed_kmh", self.speed_kmh),
+            ("circuity", self.circuity),
+            ("snap_speed_kmh", self.snap_speed_kmh),
+            ("snap_warn_m", self.snap_warn_m),
+        ):
             if not v > 0:
                 raise ValueError(f"{name} must be positive, got {v}")
         for k, v in self.speeds_kmh.items():
@@ -97,8 +112,9 @@ class TravelParams:
                 raise ValueError(f"speeds_kmh['{k}'] must be positive, got {v}")
 
 
-def speed_table(network_type: str, overrides: Mapping[str, float] | None = None
-                ) -> dict[str, float]:
+def speed_table(
+    network_type: str, overrides: Mapping[str, float] | None = None
+) -> dict[str, float]:
     """The speed per highway type for ``network_type`` with ``overrides`` applied, km/h."""
     table = dict(DEFAULT_SPEEDS_KMH[network_type])
     table.update({str(k): float(v) for k, v in (overrides or {}).items()})

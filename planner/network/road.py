@@ -60,8 +60,14 @@ class RoadModel(TravelModel):
         (the network does not cover them: probably the wrong file).
     """
 
-    def __init__(self, points: pd.DataFrame, graph: RoadGraph, params: TravelParams,
-                 label: str, graph_key: str) -> None:
+    def __init__(
+        self,
+        points: pd.DataFrame,
+        graph: RoadGraph,
+        params: TravelParams,
+        label: str,
+        graph_key: str,
+    ) -> None:
         super().__init__(points)
         self.graph = graph
         self.params = params
@@ -79,7 +85,9 @@ class RoadModel(TravelModel):
         self._check_coverage(far, label)
         self.warnings = [
             f"{describe_point(self.points['point_id'].iat[i])} is {_format_m(snaps.snap_m[i])} "
-            f"from the nearest {params.network_type} road" for i in far]
+            f"from the nearest {params.network_type} road"
+            for i in far
+        ]
         self._off_s = snaps.snap_m / (params.snap_speed_kmh / 3.6)
         self._aug = AugmentedGraph(graph, snaps)
         self._cache = cache_root(params.cache_dir) / "matrices"
@@ -100,7 +108,8 @@ class RoadModel(TravelModel):
                 f"from any {self.params.network_type} road in {label}: is it the right network "
                 f"for these customers? The network covers lat {s:.3f}..{no:.3f}, lon "
                 f"{w:.3f}..{e:.3f}; the points lie in lat {lat.min():.3f}..{lat.max():.3f}, "
-                f"lon {lon.min():.3f}..{lon.max():.3f}.")
+                f"lon {lon.min():.3f}..{lon.max():.3f}."
+            )
 
     def _compute(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n0 = self._aug.n_base
@@ -110,8 +119,10 @@ class RoadModel(TravelModel):
         travel = self._off_s[a][:, None] + t_s + self._off_s[b][None, :]
         dist = snap_m[a][:, None] + d_m + snap_m[b][None, :]
         lat, lon = self._lat, self._lon
-        same = haversine_m(lat[a][:, None], lon[a][:, None], lat[b][None, :],
-                           lon[b][None, :]) < SAME_PLACE_M
+        same = (
+            haversine_m(lat[a][:, None], lon[a][:, None], lat[b][None, :], lon[b][None, :])
+            < SAME_PLACE_M
+        )
         travel[same] = 0
         dist[same] = 0
         return np.rint(travel).astype(np.int32), np.rint(dist).astype(np.int32)
@@ -121,12 +132,11 @@ class RoadModel(TravelModel):
         so asking again from the same point (territory design does) runs no Dijkstra."""
         missing = [i for i in dict.fromkeys(a.tolist()) if i not in self._row_cache]
         if missing:
-            travel, dist = self._compute(np.array(missing, np.int64),
-                                         np.arange(len(self.points)))
+            travel, dist = self._compute(np.array(missing, np.int64), np.arange(len(self.points)))
             for k, i in enumerate(missing):
                 self._row_cache[i] = (travel[k], dist[k])
         rows = [self._row_cache[i] for i in a.tolist()]
-        for i in list(self._row_cache)[:max(0, len(self._row_cache) - self._row_cache_max)]:
+        for i in list(self._row_cache)[: max(0, len(self._row_cache) - self._row_cache_max)]:
             del self._row_cache[i]
         return np.stack([t for t, _ in rows])[:, b], np.stack([d for _, d in rows])[:, b]
 
@@ -135,8 +145,7 @@ class RoadModel(TravelModel):
             return self._from_rows(a, b)
         return self._compute(a, b)
 
-    def _cached(self, a: np.ndarray, b: np.ndarray, compute
-                ) -> tuple[np.ndarray, np.ndarray]:
+    def _cached(self, a: np.ndarray, b: np.ndarray, compute) -> tuple[np.ndarray, np.ndarray]:
         if len(a) * len(b) < MATRIX_CACHE_MIN_CELLS:
             return compute(a, b)
         key = text_sha256(self._key, a.tolist(), b.tolist())[:32]

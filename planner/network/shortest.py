@@ -98,8 +98,13 @@ class AugmentedGraph:
             fb += [pfb, pfa]
             keep += [graph.link_fwd[plk], graph.link_bwd[plk]]
         k = np.concatenate(keep)
-        return (np.concatenate(a)[k].astype(np.int64), np.concatenate(b)[k].astype(np.int64),
-                np.concatenate(link)[k], np.concatenate(fa)[k], np.concatenate(fb)[k])
+        return (
+            np.concatenate(a)[k].astype(np.int64),
+            np.concatenate(b)[k].astype(np.int64),
+            np.concatenate(link)[k],
+            np.concatenate(fa)[k],
+            np.concatenate(fb)[k],
+        )
 
     def _encoding(self, a, b, t_ms, len_m) -> tuple[float, float]:
         """Length unit (m) and multiplier ``K`` that keep encoded sums exact."""
@@ -136,12 +141,13 @@ class AugmentedGraph:
     def _rows(self, g: csr_matrix, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         uniq, inv = np.unique(src, return_inverse=True)
         step = max(1, int(CHUNK_BYTES // (8 * self.n)))
-        blocks = [uniq[i:i + step] for i in range(0, len(uniq), step)]
+        blocks = [uniq[i : i + step] for i in range(0, len(uniq), step)]
         workers = min(MAX_WORKERS, os.cpu_count() or 1, len(blocks))
         if workers > 1 and len(uniq) * self.n >= PARALLEL_MIN_WORK:
             ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                                     initargs=(g, dst)) as pool:
+            with ProcessPoolExecutor(
+                workers, mp_context=ctx, initializer=_init_worker, initargs=(g, dst)
+            ) as pool:
                 parts = list(pool.map(_worker_rows, blocks))
         else:
             parts = [_dijkstra_rows(g, b, dst) for b in blocks]
@@ -157,8 +163,9 @@ class AugmentedGraph:
         time limit starting at ``guess_s``, so short legs stay cheap)."""
         limit = max(guess_s, 60.0) * 1000.0 * self.k
         while True:
-            dist, pred = dijkstra(self.csr, directed=True, indices=src,
-                                  return_predecessors=True, limit=limit)
+            dist, pred = dijkstra(
+                self.csr, directed=True, indices=src, return_predecessors=True, limit=limit
+            )
             if np.isfinite(dist[dst]) or not np.isfinite(limit):
                 break
             limit = limit * 4 if limit < _EXACT / 4 else np.inf

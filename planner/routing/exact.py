@@ -29,13 +29,15 @@ def _add(bucket: list, new: Label) -> None:
     for lab in bucket:
         if lab[0] <= tr and lab[1] <= dep and (lab[2] or not done):
             return
-    bucket[:] = [lab for lab in bucket
-                 if not (tr <= lab[0] and dep <= lab[1] and (done or not lab[2]))]
+    bucket[:] = [
+        lab for lab in bucket if not (tr <= lab[0] and dep <= lab[1] and (done or not lab[2]))
+    ]
     bucket.append(new)
 
 
-def solve_exact(problem: DayProblem, stops: list[Stop], upper_travel_s: int | None = None
-                ) -> list[str]:
+def solve_exact(
+    problem: DayProblem, stops: list[Stop], upper_travel_s: int | None = None
+) -> list[str]:
     """Optimal visiting order (customer ids) of a subset of ``stops``.
 
     Parameters
@@ -118,8 +120,11 @@ def solve_exact(problem: DayProblem, stops: list[Stop], upper_travel_s: int | No
                         continue
                     t = row[j + 1]
                     ranges, back = R[j], T[j + 1][end]
-                    options = ((d + t, done),) if brk is None else (
-                        (d + t, False), ((d + t + B) if brk < d + t else (brk + B), True))
+                    options = (
+                        ((d + t, done),)
+                        if brk is None
+                        else ((d + t, False), ((d + t + B) if brk < d + t else (brk + B), True))
+                    )
                     for ready, done2 in options:
                         s = earliest_in(ready, ranges)
                         if s is None:
@@ -127,8 +132,10 @@ def solve_exact(problem: DayProblem, stops: list[Stop], upper_travel_s: int | No
                         dep = s + S[j]
                         if dep + back > we or (not done2 and dep > last_free):
                             continue
-                        _add(labels[mask | 1 << j].setdefault(j + 1, []),
-                             (tr + t, dep, done2, lab, j + 1))
+                        _add(
+                            labels[mask | 1 << j].setdefault(j + 1, []),
+                            (tr + t, dep, done2, lab, j + 1),
+                        )
         labels[mask] = {}  # free memory: successors only need larger masks
     order: list[str] = []
     lab = best

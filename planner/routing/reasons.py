@@ -42,8 +42,10 @@ def precheck_day(problem: DayProblem) -> str | None:
         return f"the workday {_day_text(problem)} is empty"
     trip = problem.matrix.time_s(problem.start_id, problem.end_id)
     if trip > day:
-        return (f"the drive from the start point to the end point alone takes "
-                f"{format_duration(trip)}, longer than the {_day_text(problem)} day")
+        return (
+            f"the drive from the start point to the end point alone takes "
+            f"{format_duration(trip)}, longer than the {_day_text(problem)} day"
+        )
     return None
 
 
@@ -58,34 +60,45 @@ def precheck_stop(problem: DayProblem, stop: Stop) -> str | None:
     if f is None and not stop.windows:
         return "closed that day"
     if f is not None and (f < ws or f + stop.service_s > we):
-        return (f"appointment at {format_clock(f)} ({_visit_text(stop)}) is outside the "
-                f"{_day_text(problem)} workday")
+        return (
+            f"appointment at {format_clock(f)} ({_visit_text(stop)}) is outside the "
+            f"{_day_text(problem)} workday"
+        )
     if f is None and not start_ranges(stop):
-        return (f"opening hours too short for the {_visit_text(stop)} "
-                f"(open {_hours_text(stop)})")
+        return f"opening hours too short for the {_visit_text(stop)} (open {_hours_text(stop)})"
     to = m.time_s(problem.start_id, stop.customer_id)
     back = m.time_s(stop.customer_id, problem.end_id)
     if to + stop.service_s + back > we - ws:
-        return (f"too far: the round trip alone takes {format_duration(to + back)} "
-                f"(+ the {_visit_text(stop)}), the workday is {format_duration(we - ws)}")
+        return (
+            f"too far: the round trip alone takes {format_duration(to + back)} "
+            f"(+ the {_visit_text(stop)}), the workday is {format_duration(we - ws)}"
+        )
     if f is not None:
         if ws + to > f:
-            return (f"appointment at {format_clock(f)} cannot be reached: the drive there "
-                    f"takes {format_duration(to)} from the {format_clock(ws)} start")
+            return (
+                f"appointment at {format_clock(f)} cannot be reached: the drive there "
+                f"takes {format_duration(to)} from the {format_clock(ws)} start"
+            )
         if f + stop.service_s + back > we:
-            return (f"after the appointment at {format_clock(f)} the drive back takes "
-                    f"{format_duration(back)}: past the {format_clock(we)} end of day")
+            return (
+                f"after the appointment at {format_clock(f)} the drive back takes "
+                f"{format_duration(back)}: past the {format_clock(we)} end of day"
+            )
     else:
         first, last = ws + to, we - back - stop.service_s
         if not any(lo <= last and hi >= first for lo, hi in start_ranges(stop)):
-            return (f"open {_hours_text(stop)} only: a {_visit_text(stop)} there fits "
-                    f"between {format_clock(first)} and {format_clock(last + stop.service_s)}"
-                    f" in the {_day_text(problem)} day")
+            return (
+                f"open {_hours_text(stop)} only: a {_visit_text(stop)} there fits "
+                f"between {format_clock(first)} and {format_clock(last + stop.service_s)}"
+                f" in the {_day_text(problem)} day"
+            )
     if schedule_route(problem, [stop.customer_id]) is None:
         lunch = problem.lunch
         if lunch is not None:
-            return (f"does not fit around the {format_duration(lunch.duration_s)} lunch break "
-                    f"({format_clock(lunch.earliest_s)}-{format_clock(lunch.latest_s)})")
+            return (
+                f"does not fit around the {format_duration(lunch.duration_s)} lunch break "
+                f"({format_clock(lunch.earliest_s)}-{format_clock(lunch.latest_s)})"
+            )
         return f"does not fit in the {_day_text(problem)} day"  # pragma: no cover
     return None
 
@@ -101,10 +114,16 @@ def dropped_reason(problem: DayProblem, stop: Stop, kept: Sequence[str]) -> str:
             g = other.fixed_start_s
             if other.customer_id not in kept or g is None:
                 continue
-            if not (f + stop.service_s + m.time_s(c, other.customer_id) <= g
-                    or g + other.service_s + m.time_s(other.customer_id, c) <= f):
-                return (f"appointment at {format_clock(f)} clashes with the appointment at "
-                        f"{other.customer_id} at {format_clock(g)}")
+            if not (
+                f + stop.service_s + m.time_s(c, other.customer_id) <= g
+                or g + other.service_s + m.time_s(other.customer_id, c) <= f
+            ):
+                return (
+                    f"appointment at {format_clock(f)} clashes with the appointment at "
+                    f"{other.customer_id} at {format_clock(g)}"
+                )
     n = len(kept)
-    return (f"does not fit in the {_day_text(problem)} day with the other {n} "
-            f"visit{'s' if n != 1 else ''}")
+    return (
+        f"does not fit in the {_day_text(problem)} day with the other {n} "
+        f"visit{'s' if n != 1 else ''}"
+    )

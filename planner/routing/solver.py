@@ -63,7 +63,8 @@ def _build(problem: DayProblem, stops: list[Stop]):
     cost_cb = routing.RegisterTransitMatrix(travel)
     routing.SetArcCostEvaluatorOfAllVehicles(cost_cb)
     time_cb = routing.RegisterTransitMatrix(
-        [[service[a] + travel[a][b] for b in range(n + 2)] for a in range(n + 2)])
+        [[service[a] + travel[a][b] for b in range(n + 2)] for a in range(n + 2)]
+    )
     routing.AddDimension(time_cb, we - ws, we, False, "time")
     tdim = routing.GetDimensionOrDie("time")
     tdim.CumulVar(routing.Start(0)).SetRange(ws, we)
@@ -89,8 +90,8 @@ def _build(problem: DayProblem, stops: list[Stop]):
     lunch = problem.lunch
     if lunch is not None:
         brk = routing.solver().FixedDurationIntervalVar(
-            lunch.earliest_s, lunch.latest_s - lunch.duration_s, lunch.duration_s, False,
-            "lunch")
+            lunch.earliest_s, lunch.latest_s - lunch.duration_s, lunch.duration_s, False, "lunch"
+        )
         visits = [service[manager.IndexToNode(i)] for i in range(routing.Size())]
         tdim.SetBreakIntervalsOfVehicle([brk], 0, visits)
     return routing, manager
@@ -185,8 +186,9 @@ def solve_day(problem: DayProblem, params: RoutingParams = RoutingParams()) -> D
     for stop in candidates:
         if stop.customer_id not in kept:
             reasons[stop.customer_id] = dropped_reason(problem, stop, kept)
-    sched.dropped = [(s.customer_id, reasons[s.customer_id]) for s in problem.stops
-                     if s.customer_id in reasons]
+    sched.dropped = [
+        (s.customer_id, reasons[s.customer_id]) for s in problem.stops if s.customer_id in reasons
+    ]
     violations = check_day(problem, sched)
     if violations:  # a bug: never hand out wrong times
         msg = "internal check failed: " + "; ".join(violations)

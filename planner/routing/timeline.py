@@ -46,8 +46,13 @@ def start_ranges(stop: Stop) -> Ranges:
     """
     if stop.fixed_start_s is not None:
         return ((int(stop.fixed_start_s), int(stop.fixed_start_s)),)
-    return tuple(sorted((int(o), int(c) - int(stop.service_s)) for o, c in stop.windows
-                        if int(c) - int(o) >= int(stop.service_s)))
+    return tuple(
+        sorted(
+            (int(o), int(c) - int(stop.service_s))
+            for o, c in stop.windows
+            if int(c) - int(o) >= int(stop.service_s)
+        )
+    )
 
 
 def earliest_in(ready_s: int, ranges: Ranges) -> int | None:
@@ -78,8 +83,7 @@ def day_travel(problem: DayProblem, stops: Sequence[Stop]) -> tuple[list[int], l
 
 def _prepare(problem: DayProblem, stops: Sequence[Stop]) -> _Day:
     nodes, travel = day_travel(problem, stops)
-    return _Day(nodes, travel, [start_ranges(s) for s in stops],
-                [int(s.service_s) for s in stops])
+    return _Day(nodes, travel, [start_ranges(s) for s in stops], [int(s.service_s) for s in stops])
 
 
 @dataclass
@@ -131,8 +135,9 @@ def _best(day: _Day, depart_s: int, lunch) -> _Timing | None:
     if lunch is None:
         return plain
     last_free = lunch.latest_s - lunch.duration_s
-    if plain is not None and (plain.end_s <= last_free
-                              or depart_s >= lunch.earliest_s + lunch.duration_s):
+    if plain is not None and (
+        plain.end_s <= last_free or depart_s >= lunch.earliest_s + lunch.duration_s
+    ):
         return plain
     mid = (lunch.earliest_s + last_free) / 2
     best: _Timing | None = None
@@ -141,7 +146,9 @@ def _best(day: _Day, depart_s: int, lunch) -> _Timing | None:
         if cand is None:
             continue
         if best is None or (cand.end_s, abs(cand.break_start_s - mid)) < (
-                best.end_s, abs(best.break_start_s - mid)):
+            best.end_s,
+            abs(best.break_start_s - mid),
+        ):
             best = cand
     return best
 
@@ -200,9 +207,16 @@ def schedule_route(problem: DayProblem, order: Sequence[str]) -> DayResult | Non
     dist = problem.matrix.dist_m[day.nodes][:, day.nodes].tolist()
     for k, stop in enumerate(stops):
         start = tm.starts[k]
-        result.stops.append(ScheduledStop(stop.customer_id, tm.arrivals[k], start,
-                                          start + day.service[k], day.travel[k][k + 1],
-                                          dist[k][k + 1]))
+        result.stops.append(
+            ScheduledStop(
+                stop.customer_id,
+                tm.arrivals[k],
+                start,
+                start + day.service[k],
+                day.travel[k][k + 1],
+                dist[k][k + 1],
+            )
+        )
     n = len(stops)
     result.start_s, result.end_s = depart_s, tm.end_s
     result.travel_s = sum(day.travel[k][k + 1] for k in range(n + 1))
@@ -242,8 +256,13 @@ def check_day(problem: DayProblem, result: DayResult) -> list[str]:
     m = problem.matrix
     lunch = problem.lunch
     bs, be = result.break_start_s, result.break_end_s
-    if bs is not None and (lunch is None or be is None or be - bs != lunch.duration_s
-                           or bs < lunch.earliest_s or be > lunch.latest_s):
+    if bs is not None and (
+        lunch is None
+        or be is None
+        or be - bs != lunch.duration_s
+        or bs < lunch.earliest_s
+        or be > lunch.latest_s
+    ):
         out.append(f"break {bs}-{be} does not match the lunch rule {lunch}")
         bs = None
     prev, d = problem.start_id, result.start_s
@@ -281,13 +300,20 @@ def check_day(problem: DayProblem, result: DayResult) -> list[str]:
         prev, d = st.customer_id, st.departure_s
     if bs is not None and legs_with_break != 1:
         out.append(f"break {bs}-{be} is not on exactly one leg (overlaps a service?)")
-    if lunch is not None and bs is None and not (
+    if (
+        lunch is not None
+        and bs is None
+        and not (
             result.end_s <= lunch.latest_s - lunch.duration_s
-            or result.start_s >= lunch.earliest_s + lunch.duration_s):
+            or result.start_s >= lunch.earliest_s + lunch.duration_s
+        )
+    ):
         out.append("the day spans the lunch window but has no break")
     if (result.travel_s, result.dist_m, result.service_s) != (travel, dist, service):
-        out.append(f"totals travel/dist/service {result.travel_s}/{result.dist_m}/"
-                   f"{result.service_s} != {travel}/{dist}/{service}")
+        out.append(
+            f"totals travel/dist/service {result.travel_s}/{result.dist_m}/"
+            f"{result.service_s} != {travel}/{dist}/{service}"
+        )
     brk = (be - bs) if bs is not None else 0
     wait = result.end_s - result.start_s - travel - service - brk
     if result.wait_s != wait or wait < 0:

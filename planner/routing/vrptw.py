@@ -50,10 +50,16 @@ class VrptwResult:
     checkpoints: dict[float, tuple[int, list[list[int]]] | None] = field(default_factory=dict)
 
 
-def solve_vrptw(travel: np.ndarray, service: Sequence[int], windows: Sequence[tuple[int, int]],
-                demand: Sequence[int], capacity: int, vehicles: int,
-                params: VrptwParams = VrptwParams(), cost: np.ndarray | None = None,
-                ) -> VrptwResult:
+def solve_vrptw(
+    travel: np.ndarray,
+    service: Sequence[int],
+    windows: Sequence[tuple[int, int]],
+    demand: Sequence[int],
+    capacity: int,
+    vehicles: int,
+    params: VrptwParams = VrptwParams(),
+    cost: np.ndarray | None = None,
+) -> VrptwResult:
     """Solve a VRPTW from one depot (row 0) with the day solver's recipe.
 
     Parameters
@@ -98,7 +104,8 @@ def solve_vrptw(travel: np.ndarray, service: Sequence[int], windows: Sequence[tu
         routing.SetFixedCostOfAllVehicles(int(params.vehicle_cost))
     svc = [int(s) for s in service]
     time_cb = routing.RegisterTransitMatrix(
-        [[svc[a] + travel_l[a][b] for b in range(n1)] for a in range(n1)])
+        [[svc[a] + travel_l[a][b] for b in range(n1)] for a in range(n1)]
+    )
     horizon = int(windows[0][1])
     routing.AddDimension(time_cb, horizon, horizon, False, "time")
     tdim = routing.GetDimensionOrDie("time")
@@ -109,8 +116,9 @@ def solve_vrptw(travel: np.ndarray, service: Sequence[int], windows: Sequence[tu
         tdim.CumulVar(routing.Start(v)).SetRange(int(windows[0][0]), horizon)
         tdim.CumulVar(routing.End(v)).SetRange(int(windows[0][0]), horizon)
     load_cb = routing.RegisterUnaryTransitVector([int(d) for d in demand])
-    routing.AddDimensionWithVehicleCapacity(load_cb, 0, [int(capacity)] * int(vehicles), True,
-                                            "load")
+    routing.AddDimensionWithVehicleCapacity(
+        load_cb, 0, [int(capacity)] * int(vehicles), True, "load"
+    )
     penalty = int(max(max(row) for row in cost_l)) * n1 + int(params.vehicle_cost) * vehicles + 1
     for node in range(1, n1):
         routing.AddDisjunction([manager.NodeToIndex(node)], penalty)

@@ -30,7 +30,18 @@ from planner.schedule.due import (
 )
 
 __all__ = [
-    "CALENDAR_COLUMNS", "UNPLACED_COLUMNS", "CalendarParams", "CalendarResult", "DueVisit",
-    "assign_days", "default_work_dates", "due_frame", "due_visits", "match_appointments",
-    "rep_window", "rep_work_dates", "tier_ranks", "week_of",
+    "CALENDAR_COLUMNS",
+    "UNPLACED_COLUMNS",
+    "CalendarParams",
+    "CalendarResult",
+    "DueVisit",
+    "assign_days",
+    "default_work_dates",
+    "due_frame",
+    "due_visits",
+    "match_appointments",
+    "rep_window",
+    "rep_work_dates",
+    "tier_ranks",
+    "week_of",
 ]

@@ -40,8 +40,17 @@ from planner.schedule.search import DayBook, Search, Slot, Unit
 from planner.schedule.sweep import first_calendar
 from planner.units import format_clock
 
-CALENDAR_COLUMNS = ["customer_id", "due_date", "occurrence", "overdue", "tier", "priority",
-                    "date", "fixed_start_s", "weekly_pattern"]
+CALENDAR_COLUMNS = [
+    "customer_id",
+    "due_date",
+    "occurrence",
+    "overdue",
+    "tier",
+    "priority",
+    "date",
+    "fixed_start_s",
+    "weekly_pattern",
+]
 UNPLACED_COLUMNS = ["customer_id", "due_date", "tier", "reason"]
 
 
@@ -159,9 +168,14 @@ def _nearest_in_window(target: dt.date, lo: dt.date, hi: dt.date, ok) -> dt.date
     return best
 
 
-def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
-                matrix: TravelMatrix, appointments: pd.DataFrame | None,
-                params: CalendarParams) -> CalendarResult:
+def assign_days(
+    customers: pd.DataFrame,
+    rep: dict,
+    due: Sequence[DueVisit],
+    matrix: TravelMatrix,
+    appointments: pd.DataFrame | None,
+    params: CalendarParams,
+) -> CalendarResult:
     """Give every due visit a working day (cadence, opening days, travel, balanced load).
 
     Parameters
@@ -189,7 +203,8 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
     ws, we = rep_window(rep, params.workday)
     work_dates = rep_work_dates(rep, params.horizon)
     working_days = sorted({d.weekday() for d in work_dates}) or list(
-        rep.get("working_days") or (0, 1, 2, 3, 4))
+        rep.get("working_days") or (0, 1, 2, 3, 4)
+    )
     lunch_s = params.workday.lunch.duration_s if params.workday.lunch else 0
     cap = int((we - ws - lunch_s) * params.fill_ratio)
     T = matrix.travel_s.astype(np.int64).tolist()
@@ -198,8 +213,15 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
     cust = customers.set_index("customer_id", drop=False)
     due, fixed = match_appointments(due, appointments, params.horizon, customers, params.tiers)
     day_ix = {d: i for i, d in enumerate(work_dates)}
-    book = DayBook(T, s_idx, e_idx, len(work_dates), cap,
-                   int(rep.get("max_visits_per_day") or 0), params.balance_weight)
+    book = DayBook(
+        T,
+        s_idx,
+        e_idx,
+        len(work_dates),
+        cap,
+        int(rep.get("max_visits_per_day") or 0),
+        params.balance_weight,
+    )
     search = Search(book, [], [])
     slots = search.slots
     unplaced: list[dict] = []
@@ -208,8 +230,9 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
     dated: list[Unit] = []
 
     def drop(v: DueVisit, reason: str) -> None:
-        unplaced.append({"customer_id": v.customer_id, "due_date": v.due_date,
-                         "tier": v.tier, "reason": reason})
+        unplaced.append(
+            {"customer_id": v.customer_id, "due_date": v.due_date, "tier": v.tier, "reason": reason}
+        )
 
     by_cust: dict[str, list[DueVisit]] = {}
     for v in due:
@@ -228,16 +251,23 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
                 day, start_s = fixed[(cid, v.due_date)]
                 if day not in day_ix:
                     why = "is unavailable" if day.weekday() in working_days else "does not work"
-                    drop(v, f"appointment on {day.isoformat()} at {format_clock(start_s)}, "
-                            f"but rep {rep_id} {why} that day")
+                    drop(
+                        v,
+                        f"appointment on {day.isoformat()} at {format_clock(start_s)}, "
+                        f"but rep {rep_id} {why} that day",
+                    )
                     continue
                 slot.fixed_start_s = start_s
                 slots.append(slot)
                 book.add(slot, day_ix[day])
                 continue
             if not fit:
-                drop(v, never_fits_reason(row["hours"], svc, working_days, ws, we, to_s,
-                                          back_s, rep_id))
+                drop(
+                    v,
+                    never_fits_reason(
+                        row["hours"], svc, working_days, ws, we, to_s, back_s, rep_id
+                    ),
+                )
                 continue
             slots.append(slot)
             movable.append(slot)
@@ -248,33 +278,40 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
             if not opts:
                 for sl in movable:
                     sl.dead = True
-                    drop(sl.due, no_day_reason(sl.due.earliest, sl.due.latest, work_dates, fit,
-                                               rep_id))
+                    drop(
+                        sl.due,
+                        no_day_reason(sl.due.earliest, sl.due.latest, work_dates, fit, rep_id),
+                    )
                 continue
             wds = sorted(opts)
-            patterns.append(Unit(cid, node, [sl.index for sl in movable],
-                                 [tuple(opts[wd]) for wd in wds], wds))
+            patterns.append(
+                Unit(cid, node, [sl.index for sl in movable], [tuple(opts[wd]) for wd in wds], wds)
+            )
             continue
         for sl in movable:
-            days = [day_ix[d] for d in work_dates
-                    if sl.due.earliest <= d <= sl.due.latest and d.weekday() in fit]
+            days = [
+                day_ix[d]
+                for d in work_dates
+                if sl.due.earliest <= d <= sl.due.latest and d.weekday() in fit
+            ]
             if not days:
                 sl.dead = True
-                drop(sl.due, no_day_reason(sl.due.earliest, sl.due.latest, work_dates, fit,
-                                           rep_id))
+                drop(sl.due, no_day_reason(sl.due.earliest, sl.due.latest, work_dates, fit, rep_id))
                 continue
             dated.append(Unit(cid, node, [sl.index], [(d,) for d in days], days))
     search.units.extend(patterns + dated)
 
-    coords = np.array([[float(cust.loc[u.cid, "lat"]), float(cust.loc[u.cid, "lon"])]
-                       for u in patterns]).reshape(-1, 2)
+    coords = np.array(
+        [[float(cust.loc[u.cid, "lat"]), float(cust.loc[u.cid, "lon"])] for u in patterns]
+    ).reshape(-1, 2)
     centres = [(float(rep.get("start_lat", np.nan)), float(rep.get("start_lon", np.nan)))]
     if len(coords):
         centres.append((float(coords[:, 0].mean()), float(coords[:, 1].mean())))
     centres = [c for c in centres if np.isfinite(c[0]) and np.isfinite(c[1])]
     rng = np.random.default_rng(params.seed)
-    first_calendar(search, patterns, dated, coords, centres, working_days,
-                   params.sweep_starts, params.seed)
+    first_calendar(
+        search, patterns, dated, coords, centres, working_days, params.sweep_starts, params.seed
+    )
     search.local_search(params.improve_rounds, rng)
     swap_zones(search, patterns, dated)
     iters = params.lns_iterations
@@ -291,18 +328,32 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
         if sl.dead:
             continue
         if sl.day is None:
-            drop(sl.due, no_day_reason(sl.due.earliest, sl.due.latest, work_dates,
-                                       fits.get(sl.cid, []), rep_id))
+            drop(
+                sl.due,
+                no_day_reason(
+                    sl.due.earliest, sl.due.latest, work_dates, fits.get(sl.cid, []), rep_id
+                ),
+            )
             continue
         v = sl.due
-        rows.append({"customer_id": v.customer_id, "due_date": v.due_date,
-                     "occurrence": v.occurrence, "overdue": v.overdue, "tier": v.tier,
-                     "priority": sl.rank, "date": work_dates[sl.day],
-                     "fixed_start_s": sl.fixed_start_s, "weekly_pattern": v.weekly_pattern})
+        rows.append(
+            {
+                "customer_id": v.customer_id,
+                "due_date": v.due_date,
+                "occurrence": v.occurrence,
+                "overdue": v.overdue,
+                "tier": v.tier,
+                "priority": sl.rank,
+                "date": work_dates[sl.day],
+                "fixed_start_s": sl.fixed_start_s,
+                "weekly_pattern": v.weekly_pattern,
+            }
+        )
     visits = pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
     if len(visits):
-        visits = visits.sort_values(["date", "customer_id", "due_date"],
-                                    kind="stable").reset_index(drop=True)
+        visits = visits.sort_values(["date", "customer_id", "due_date"], kind="stable").reset_index(
+            drop=True
+        )
     uns = pd.DataFrame(unplaced, columns=UNPLACED_COLUMNS)
     if len(uns):
         uns = uns.sort_values(["due_date", "customer_id"], kind="stable").reset_index(drop=True)
@@ -310,28 +361,42 @@ def assign_days(customers: pd.DataFrame, rep: dict, due: Sequence[DueVisit],
     def date_or_none(d: int | None) -> dt.date | None:
         return None if d is None else work_dates[d]
 
-    p_opts = {u.cid: {wd: tuple(map(date_or_none, ds))
-                              for wd, ds in zip(u.labels, u.options, strict=True)}
-              for u in patterns}
+    p_opts = {
+        u.cid: {
+            wd: tuple(map(date_or_none, ds)) for wd, ds in zip(u.labels, u.options, strict=True)
+        }
+        for u in patterns
+    }
     p_due = {u.cid: tuple(slots[i].due.due_date for i in u.slots) for u in patterns}
     weekday_of = {u.cid: u.labels[u.choice] for u in patterns if u.choice >= 0}
-    f_opts = {(u.cid, slots[u.slots[0]].due.due_date):
-              tuple(work_dates[d] for d in u.labels) for u in dated}
+    f_opts = {
+        (u.cid, slots[u.slots[0]].due.due_date): tuple(work_dates[d] for d in u.labels)
+        for u in dated
+    }
     n = len(work_dates)
     return CalendarResult(
-        visits=visits, unplaced=uns, work_dates=tuple(work_dates), weekday_of=weekday_of,
-        pattern_options=p_opts, pattern_due=p_due, flexible_options=f_opts,
-        est_travel_s={work_dates[i]: int(book.travel[i]) if book.count[i] else 0
-                      for i in range(n)},
-        est_load_s={work_dates[i]: int(book.travel[i] + book.service[i]) if book.count[i]
-                    else 0 for i in range(n)},
+        visits=visits,
+        unplaced=uns,
+        work_dates=tuple(work_dates),
+        weekday_of=weekday_of,
+        pattern_options=p_opts,
+        pattern_due=p_due,
+        flexible_options=f_opts,
+        est_travel_s={work_dates[i]: int(book.travel[i]) if book.count[i] else 0 for i in range(n)},
+        est_load_s={
+            work_dates[i]: int(book.travel[i] + book.service[i]) if book.count[i] else 0
+            for i in range(n)
+        },
         capacity_s=cap,
-        day_order={work_dates[i]: tuple(matrix.ids[x] for x in book.tours[i][1:-1])
-                   for i in range(n)})
+        day_order={
+            work_dates[i]: tuple(matrix.ids[x] for x in book.tours[i][1:-1]) for i in range(n)
+        },
+    )
 
 
-def _pattern_options(movable: list[Slot], fit: list[int], work_dates: list[dt.date],
-                     day_ix: dict[dt.date, int]) -> dict[int, list[int | None]]:
+def _pattern_options(
+    movable: list[Slot], fit: list[int], work_dates: list[dt.date], day_ix: dict[dt.date, int]
+) -> dict[int, list[int | None]]:
     """For each weekday a customer fits: the day index of each of its visits (or None).
 
     A visit takes its week's date of that weekday; when the rep does not work that date
@@ -348,8 +413,9 @@ def _pattern_options(movable: list[Slot], fit: list[int], work_dates: list[dt.da
             if target in day_ix and target <= hi:
                 ds.append(day_ix[target])
                 continue
-            alt = _nearest_in_window(target, lo, hi,
-                                     lambda d: d in day_ix and d.weekday() in fitset)
+            alt = _nearest_in_window(
+                target, lo, hi, lambda d: d in day_ix and d.weekday() in fitset
+            )
             ds.append(None if alt is None else day_ix[alt])
         opts[wd] = ds
     if not opts:

@@ -73,8 +73,11 @@ class DueVisit:
     weekly_pattern: bool = True
 
 
-def default_work_dates(horizon: Horizon, working_days: Sequence[int] = (0, 1, 2, 3, 4),
-                       unavailable: Sequence[dt.date] = ()) -> list[dt.date]:
+def default_work_dates(
+    horizon: Horizon,
+    working_days: Sequence[int] = (0, 1, 2, 3, 4),
+    unavailable: Sequence[dt.date] = (),
+) -> list[dt.date]:
     """Working dates of a rep in the horizon: ``working_days`` weekdays minus ``unavailable``."""
     wd, off = set(int(d) for d in working_days), set(unavailable)
     return [d for d in horizon.days() if d.weekday() in wd and d not in off]
@@ -90,8 +93,9 @@ def week_bounds(horizon: Horizon, week: int) -> tuple[dt.date, dt.date]:
     return a, min(a + dt.timedelta(days=6), horizon.end)
 
 
-def shift_window(due: dt.date, work_dates: Sequence[dt.date], shift: int,
-                 horizon: Horizon) -> tuple[dt.date, dt.date]:
+def shift_window(
+    due: dt.date, work_dates: Sequence[dt.date], shift: int, horizon: Horizon
+) -> tuple[dt.date, dt.date]:
     """``due`` +- ``shift`` working days, clipped to the horizon.
 
     With no working day on one side inside the horizon, that side stops at ``due``
@@ -99,10 +103,16 @@ def shift_window(due: dt.date, work_dates: Sequence[dt.date], shift: int,
     """
     before = [d for d in work_dates if d < due]
     after = [d for d in work_dates if d > due]
-    lo = before[-shift] if shift and len(before) >= shift else (before[0] if before and shift
-                                                                 else due)
-    hi = after[shift - 1] if shift and len(after) >= shift else (after[-1] if after and shift
-                                                                 else due)
+    lo = (
+        before[-shift]
+        if shift and len(before) >= shift
+        else (before[0] if before and shift else due)
+    )
+    hi = (
+        after[shift - 1]
+        if shift and len(after) >= shift
+        else (after[-1] if after and shift else due)
+    )
     return max(lo, horizon.start), min(hi, horizon.end)
 
 
@@ -111,8 +121,9 @@ def _angles(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.arctan2(lat - clat, (lon - clon) * math.cos(math.radians(clat)))
 
 
-def spread_phases(customers: pd.DataFrame, periods: dict[str, int], weeks: int,
-                  fixed_load: np.ndarray, seed: int) -> dict[str, int]:
+def spread_phases(
+    customers: pd.DataFrame, periods: dict[str, int], weeks: int, fixed_load: np.ndarray, seed: int
+) -> dict[str, int]:
     """Week phases for customers without a last visit, spread over the weeks.
 
     Customers of a tier are taken in angular order around their centroid (so every part
@@ -146,8 +157,7 @@ def spread_phases(customers: pd.DataFrame, periods: dict[str, int], weeks: int,
     for tier in sorted(customers["tier"].unique(), key=lambda t: (periods[t], t)):
         p = periods[tier]
         grp = customers[customers["tier"] == tier]
-        svc = (grp["service_s"].to_numpy(float) if "service_s" in grp.columns
-               else np.ones(len(grp)))
+        svc = grp["service_s"].to_numpy(float) if "service_s" in grp.columns else np.ones(len(grp))
         if p <= 1:
             out.update({str(c): 0 for c in grp["customer_id"]})
             load += float(svc.sum())
@@ -168,8 +178,9 @@ def spread_phases(customers: pd.DataFrame, periods: dict[str, int], weeks: int,
                 mean = float(load[ws].mean()) if ws else math.inf
                 rr = (ph - i) % p
                 # a tier longer than the horizon is spread over its whole period first
-                keys.append((counts[ph], mean, rr) if p > weeks
-                            else (round(mean, 6), counts[ph], rr))
+                keys.append(
+                    (counts[ph], mean, rr) if p > weeks else (round(mean, 6), counts[ph], rr)
+                )
             ph = min(range(p), key=keys.__getitem__)
             out[str(cid)] = ph
             counts[ph] += 1
@@ -178,9 +189,15 @@ def spread_phases(customers: pd.DataFrame, periods: dict[str, int], weeks: int,
     return out
 
 
-def due_visits(customers: pd.DataFrame, horizon: Horizon, tiers: TierTable, seed: int = 0,
-               *, work_dates: Sequence[dt.date] | None = None,
-               max_shift_days: int = 1) -> list[DueVisit]:
+def due_visits(
+    customers: pd.DataFrame,
+    horizon: Horizon,
+    tiers: TierTable,
+    seed: int = 0,
+    *,
+    work_dates: Sequence[dt.date] | None = None,
+    max_shift_days: int = 1,
+) -> list[DueVisit]:
     """Every visit due in the horizon, with its window (see the module docstring).
 
     Parameters
@@ -262,17 +279,30 @@ def due_visits(customers: pd.DataFrame, horizon: Horizon, tiers: TierTable, seed
 
 def due_frame(due: Sequence[DueVisit]) -> pd.DataFrame:
     """Due visits as a DataFrame (one row per visit, the dataclass fields as columns)."""
-    cols = ["customer_id", "due_date", "earliest", "latest", "overdue", "occurrence", "tier",
-            "every_weeks", "weekly_pattern"]
+    cols = [
+        "customer_id",
+        "due_date",
+        "earliest",
+        "latest",
+        "overdue",
+        "occurrence",
+        "tier",
+        "every_weeks",
+        "weekly_pattern",
+    ]
     return pd.DataFrame([{k: getattr(v, k) for k in cols} for v in due], columns=cols)
 
 
 Fixed = dict[tuple[str, dt.date], tuple[dt.date, int]]
 
 
-def match_appointments(due: Sequence[DueVisit], appointments: pd.DataFrame | None,
-                       horizon: Horizon, customers: pd.DataFrame | None = None,
-                       tiers: TierTable | None = None) -> tuple[list[DueVisit], Fixed]:
+def match_appointments(
+    due: Sequence[DueVisit],
+    appointments: pd.DataFrame | None,
+    horizon: Horizon,
+    customers: pd.DataFrame | None = None,
+    tiers: TierTable | None = None,
+) -> tuple[list[DueVisit], Fixed]:
     """Attach fixed appointments to due visits.
 
     An appointment fills the customer's due visit whose window holds the appointment date
@@ -298,13 +328,21 @@ def match_appointments(due: Sequence[DueVisit], appointments: pd.DataFrame | Non
     if customers is not None and tiers is not None:
         for cid, tier in zip(customers["customer_id"], customers["tier"], strict=True):
             meta.setdefault(str(cid), (tier, tiers[tier].every_weeks))
-    rows = sorted(((a.date, str(a.customer_id), int(a.start_s))
-                   for a in appointments.itertuples(index=False)), key=lambda r: (r[0], r[1]))
+    rows = sorted(
+        (
+            (a.date, str(a.customer_id), int(a.start_s))
+            for a in appointments.itertuples(index=False)
+        ),
+        key=lambda r: (r[0], r[1]),
+    )
     for day, cid, start_s in rows:
         if not horizon.contains(day):
             continue
-        cands = [v for v in by_cust.get(cid, [])
-                 if v.earliest <= day <= v.latest and (cid, v.due_date) not in fixed]
+        cands = [
+            v
+            for v in by_cust.get(cid, [])
+            if v.earliest <= day <= v.latest and (cid, v.due_date) not in fixed
+        ]
         if cands:
             v = min(cands, key=lambda v: (abs((v.due_date - day).days), v.due_date))
             fixed[(cid, v.due_date)] = (day, start_s)

@@ -44,8 +44,13 @@ def swap_zones(search: Search, patterns: list[Unit], dated: list[Unit]) -> int:
         for u, o in movers:
             search.place(u, o)
             touched |= {d for d in u.options[o] if d is not None}
-        loose = [u for u in dated if u.choice >= 0 and len(u.options) > 1
-                 and any(search.slots[i].day in touched for i in u.slots)]
+        loose = [
+            u
+            for u in dated
+            if u.choice >= 0
+            and len(u.options) > 1
+            and any(search.slots[i].day in touched for i in u.slots)
+        ]
         for u in loose:
             touched |= search.lift(u)
         touched |= search.recreate(loose)
@@ -85,8 +90,10 @@ def _joint_delta(search: Search, changes: dict[int, tuple[list[int], list[int]]]
 
 def _movable(search: Search, u: Unit, o: int) -> bool:
     """True when option ``o`` places exactly the visits of ``u`` that are placed now."""
-    return all((search.slots[i].day is None) == (d is None)
-               for i, d in zip(u.slots, u.options[o], strict=True))
+    return all(
+        (search.slots[i].day is None) == (d is None)
+        for i, d in zip(u.slots, u.options[o], strict=True)
+    )
 
 
 def _changes(pairs: list[tuple[Unit, int]], search: Search) -> dict[int, tuple[list, list]]:
@@ -103,8 +110,7 @@ def _changes(pairs: list[tuple[Unit, int]], search: Search) -> dict[int, tuple[l
     return out
 
 
-def swap_units(search: Search, group: list[Unit], rounds: int,
-               rng: np.random.Generator) -> int:
+def swap_units(search: Search, group: list[Unit], rounds: int, rng: np.random.Generator) -> int:
     """Exchange the options of two units of ``group`` (each takes the other's label).
 
     ``group`` holds units of one kind (weekly-pattern customers, labelled by weekday, or

@@ -61,8 +61,16 @@ class Unit:
 class DayBook:
     """Estimated tour, travel, service and visit count of every working day."""
 
-    def __init__(self, T: Matrix, start: int, end: int, n_days: int, capacity_s: int,
-                 max_visits: int, balance_weight: float) -> None:
+    def __init__(
+        self,
+        T: Matrix,
+        start: int,
+        end: int,
+        n_days: int,
+        capacity_s: int,
+        max_visits: int,
+        balance_weight: float,
+    ) -> None:
         self.T, self.start, self.end = T, start, end
         self.n = n_days
         self.tours: list[list[int]] = [[start, end] for _ in range(n_days)]
@@ -85,8 +93,12 @@ class DayBook:
         if self.max_visits and count > self.max_visits:
             c += OVERFULL_COST * (count - self.max_visits)
         load = travel + service
-        return (c + travel + OVERLOAD_WEIGHT * max(0.0, load - self.cap)
-                + self.beta * load * load / self.cap)
+        return (
+            c
+            + travel
+            + OVERLOAD_WEIGHT * max(0.0, load - self.cap)
+            + self.beta * load * load / self.cap
+        )
 
     def day_cost(self, d: int) -> float:
         return self.cost(self.travel[d], self.service[d], self.count[d])
@@ -108,16 +120,18 @@ class DayBook:
     def delta_add(self, s: Slot, d: int) -> float:
         """Cost change of adding ``s`` to day ``d`` (cheapest insertion, no re-optimisation)."""
         ins = self.insertion_costs(d)[s.node]
-        return (self.cost(self.travel[d] + ins, self.service[d] + s.service_s, self.count[d] + 1)
-                - self.day_cost(d))
+        return self.cost(
+            self.travel[d] + ins, self.service[d] + s.service_s, self.count[d] + 1
+        ) - self.day_cost(d)
 
     def delta_remove(self, s: Slot) -> float:
         d = s.day
         assert d is not None
         tour = self.tours[d]
         gain = removal_gain(self.T, tour, tour.index(s.node))
-        return (self.cost(self.travel[d] - gain, self.service[d] - s.service_s,
-                          self.count[d] - 1) - self.day_cost(d))
+        return self.cost(
+            self.travel[d] - gain, self.service[d] - s.service_s, self.count[d] - 1
+        ) - self.day_cost(d)
 
     # ------------------------------------------------------------------ changes
     def add(self, s: Slot, d: int) -> None:
@@ -163,8 +177,11 @@ class Search:
 
     # ------------------------------------------------------------------ units
     def unit_cost(self, u: Unit, o: int) -> float:
-        return sum(self.book.delta_add(self.slots[i], d)
-                   for i, d in zip(u.slots, u.options[o], strict=True) if d is not None)
+        return sum(
+            self.book.delta_add(self.slots[i], d)
+            for i, d in zip(u.slots, u.options[o], strict=True)
+            if d is not None
+        )
 
     def place(self, u: Unit, o: int) -> None:
         for i, d in zip(u.slots, u.options[o], strict=True):
@@ -184,8 +201,11 @@ class Search:
 
     def move_gain(self, u: Unit) -> tuple[float, int]:
         """Best other option of a placed unit: ``(cost change, option)``."""
-        rem = {i: self.book.delta_remove(self.slots[i]) for i in u.slots
-               if self.slots[i].day is not None}
+        rem = {
+            i: self.book.delta_remove(self.slots[i])
+            for i in u.slots
+            if self.slots[i].day is not None
+        }
         best, best_o = -MIN_GAIN, -1
         for o, ds in enumerate(u.options):
             if o == u.choice:
@@ -218,8 +238,14 @@ class Search:
     # ------------------------------------------------------------------ state
     def save(self) -> tuple:
         b = self.book
-        return ([list(t) for t in b.tours], list(b.travel), list(b.service), list(b.count),
-                [s.day for s in self.slots], [u.choice for u in self.units])
+        return (
+            [list(t) for t in b.tours],
+            list(b.travel),
+            list(b.service),
+            list(b.count),
+            [s.day for s in self.slots],
+            [u.choice for u in self.units],
+        )
 
     def restore(self, state: tuple) -> None:
         b = self.book
@@ -326,12 +352,14 @@ class Search:
                 seed = int(rng.integers(len(movable)))
                 days = {self.slots[i].day for i in movable[seed].slots} - {None}
                 q = int(rng.integers(3, qmax + 1))
-                victims = [movable[int(j)] for j in order[seed]
-                           if any(self.slots[i].day in days for i in movable[int(j)].slots)][:q]
+                victims = [
+                    movable[int(j)]
+                    for j in order[seed]
+                    if any(self.slots[i].day in days for i in movable[int(j)].slots)
+                ][:q]
             else:
                 d = int(rng.integers(self.book.n))
-                victims = [u for u in movable
-                           if any(self.slots[i].day == d for i in u.slots)]
+                victims = [u for u in movable if any(self.slots[i].day == d for i in u.slots)]
             touched = set()
             for u in victims:
                 touched |= self.lift(u)

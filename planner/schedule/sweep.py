@@ -16,8 +16,9 @@ import numpy as np
 from planner.schedule.search import Search, Unit
 
 
-def _sector_weekdays(sector: np.ndarray, k: int, weights: np.ndarray, opts: list[set[int]],
-                     working_days: list[int]) -> tuple[int, ...]:
+def _sector_weekdays(
+    sector: np.ndarray, k: int, weights: np.ndarray, opts: list[set[int]], working_days: list[int]
+) -> tuple[int, ...]:
     """The weekday of each sector that lets most (weighted) customers keep their sector."""
     A = np.zeros((k, len(working_days)))
     for i, s in enumerate(sector):
@@ -32,8 +33,14 @@ def _sector_weekdays(sector: np.ndarray, k: int, weights: np.ndarray, opts: list
     return tuple(working_days[j] for j in best_perm)
 
 
-def _sweep(lat: np.ndarray, lon: np.ndarray, centre: tuple[float, float],
-           weights: np.ndarray, k: int, offset: float) -> np.ndarray:
+def _sweep(
+    lat: np.ndarray,
+    lon: np.ndarray,
+    centre: tuple[float, float],
+    weights: np.ndarray,
+    k: int,
+    offset: float,
+) -> np.ndarray:
     """Sector (0..k-1) of each point: equal total weight per sector, by angle."""
     ang = np.arctan2(lat - centre[0], (lon - centre[1]) * math.cos(math.radians(centre[0])))
     order = np.lexsort((np.arange(len(lat)), np.round(ang, 9)))
@@ -46,9 +53,16 @@ def _sweep(lat: np.ndarray, lon: np.ndarray, centre: tuple[float, float],
     return sector
 
 
-def first_calendar(search: Search, patterns: list[Unit], dated: list[Unit],
-                   coords: np.ndarray, centres: list[tuple[float, float]],
-                   working_days: list[int], sweep_starts: int, seed: int) -> None:
+def first_calendar(
+    search: Search,
+    patterns: list[Unit],
+    dated: list[Unit],
+    coords: np.ndarray,
+    centres: list[tuple[float, float]],
+    working_days: list[int],
+    sweep_starts: int,
+    seed: int,
+) -> None:
     """Weekdays by a balanced angular sweep, dated visits by regret insertion.
 
     Tries ``sweep_starts`` rotations around each centre and keeps the cheapest calendar.
@@ -62,8 +76,9 @@ def first_calendar(search: Search, patterns: list[Unit], dated: list[Unit],
         nodes = [u.node for u in patterns]
         nn = [min((book.T[a][b] for b in nodes if b != a), default=0) for a in nodes]
         tau = float(np.median(nn))
-        weights = np.array([len(u.slots) * (slots[u.slots[0]].service_s + 2 * tau)
-                            for u in patterns])
+        weights = np.array(
+            [len(u.slots) * (slots[u.slots[0]].service_s + 2 * tau) for u in patterns]
+        )
         opts = [set(u.labels) for u in patterns]
     for centre in (centres or [(0.0, 0.0)]) if patterns else [None]:
         for j in range(max(1, sweep_starts) if patterns else 1):

@@ -21,17 +21,23 @@ HOURS_MIX = (
     ("Mo-Fr 08:00-18:00", 0.45),
     ("Mo-Fr 09:00-17:00; Sa 09:00-13:00", 0.2),
     ("Mo-Sa 10:00-19:00", 0.15),
-    ("Mo,Tu,Th,Fr 08:00-17:00", 0.1),   # closed Wednesday
-    ("Mo-Fr 08:00-12:00", 0.1),         # mornings only
+    ("Mo,Tu,Th,Fr 08:00-17:00", 0.1),  # closed Wednesday
+    ("Mo-Fr 08:00-12:00", 0.1),  # mornings only
 )
 
 
-def synthetic_territory(n_customers: int = 130, seed: int = 0,
-                        tier_shares: tuple[float, float, float] = (0.1, 0.3, 0.6),
-                        radius_km: float = 12.0, centre: tuple[float, float] = (55.68, 12.57),
-                        horizon: Horizon | None = None, tiers: TierTable = DEFAULT_TIERS,
-                        last_visit_share: float = 0.7, rep_id: str = "R1",
-                        varied_hours: bool = True) -> tuple[pd.DataFrame, dict]:
+def synthetic_territory(
+    n_customers: int = 130,
+    seed: int = 0,
+    tier_shares: tuple[float, float, float] = (0.1, 0.3, 0.6),
+    radius_km: float = 12.0,
+    centre: tuple[float, float] = (55.68, 12.57),
+    horizon: Horizon | None = None,
+    tiers: TierTable = DEFAULT_TIERS,
+    last_visit_share: float = 0.7,
+    rep_id: str = "R1",
+    varied_hours: bool = True,
+) -> tuple[pd.DataFrame, dict]:
     """A rep and ``n_customers`` customers scattered in clusters around the rep's home.
 
     Parameters
@@ -73,15 +79,18 @@ def synthetic_territory(n_customers: int = 130, seed: int = 0,
     off = cl[which] + rng.normal(0, radius_km / 6, size=(n_customers, 2))
     lat = centre[0] + off[:, 0] * km_lat
     lon = centre[1] + off[:, 1] * km_lon
-    shares = np.array(tier_shares[:len(names)], dtype=float)
+    shares = np.array(tier_shares[: len(names)], dtype=float)
     counts = np.floor(shares / shares.sum() * n_customers).astype(int)
     counts[-1] = n_customers - counts[:-1].sum()
-    tier = np.repeat(names[:len(counts)], counts)
+    tier = np.repeat(names[: len(counts)], counts)
     rng.shuffle(tier)
     texts = [h for h, _ in HOURS_MIX]
     probs = np.array([p for _, p in HOURS_MIX])
-    hours_text = (rng.choice(texts, size=n_customers, p=probs / probs.sum()) if varied_hours
-                  else np.array(["Mo-Su 07:00-19:00"] * n_customers))
+    hours_text = (
+        rng.choice(texts, size=n_customers, p=probs / probs.sum())
+        if varied_hours
+        else np.array(["Mo-Su 07:00-19:00"] * n_customers)
+    )
     rows = []
     for i in range(n_customers):
         rule = tiers[tier[i]]
@@ -89,25 +98,48 @@ def synthetic_territory(n_customers: int = 130, seed: int = 0,
         if rng.random() < last_visit_share:
             back = int(rng.integers(1, 7 * rule.every_weeks + 1))
             last = horizon.start - dt.timedelta(days=back)
-        rows.append({
-            "customer_id": f"C{i + 1:04d}", "name": f"Customer {i + 1}",
-            "lat": float(lat[i]), "lon": float(lon[i]), "tier": str(tier[i]),
-            "address": "", "phone": "", "notes": "", "service_s": rule.service_s,
-            "hours": parse_opening_hours(str(hours_text[i])), "last_visit": last,
-            "rep_id": None, "territory_id": None, "active": True, "source_row": i + 2,
-        })
+        rows.append(
+            {
+                "customer_id": f"C{i + 1:04d}",
+                "name": f"Customer {i + 1}",
+                "lat": float(lat[i]),
+                "lon": float(lon[i]),
+                "tier": str(tier[i]),
+                "address": "",
+                "phone": "",
+                "notes": "",
+                "service_s": rule.service_s,
+                "hours": parse_opening_hours(str(hours_text[i])),
+                "last_visit": last,
+                "rep_id": None,
+                "territory_id": None,
+                "active": True,
+                "source_row": i + 2,
+            }
+        )
     customers = pd.DataFrame(rows)
     hl = centre[0] + rng.normal(0, radius_km / 10) * km_lat
     ho = centre[1] + rng.normal(0, radius_km / 10) * km_lon
-    rep = {"rep_id": rep_id, "name": f"Rep {rep_id}", "home_lat": hl, "home_lon": ho,
-           "start_lat": hl, "start_lon": ho, "work_start_s": 8 * 3600,
-           "work_end_s": 16 * 3600 + 1800, "working_days": (0, 1, 2, 3, 4),
-           "max_visits_per_day": 0, "unavailable": (), "source_row": 2}
+    rep = {
+        "rep_id": rep_id,
+        "name": f"Rep {rep_id}",
+        "home_lat": hl,
+        "home_lon": ho,
+        "start_lat": hl,
+        "start_lon": ho,
+        "work_start_s": 8 * 3600,
+        "work_end_s": 16 * 3600 + 1800,
+        "working_days": (0, 1, 2, 3, 4),
+        "max_visits_per_day": 0,
+        "unavailable": (),
+        "source_row": 2,
+    }
     return customers, rep
 
 
-def haversine_travel(customers: pd.DataFrame, rep: dict, speed_kmh: float = 35.0,
-                     circuity: float = 1.3) -> TravelMatrix:
+def haversine_travel(
+    customers: pd.DataFrame, rep: dict, speed_kmh: float = 35.0, circuity: float = 1.3
+) -> TravelMatrix:
     """Straight-line matrix for a rep's start, home and customers (``travel.mode: haversine``).
 
     The formula of :func:`planner.network.haversine.haversine_matrix`.
@@ -117,5 +149,6 @@ def haversine_travel(customers: pd.DataFrame, rep: dict, speed_kmh: float = 35.0
     lat = np.array([rep["start_lat"], rep["home_lat"], *customers["lat"]], dtype=float)
     lon = np.array([rep["start_lon"], rep["home_lon"], *customers["lon"]], dtype=float)
     travel, dist = haversine_matrix(lat, lon, speed_kmh, circuity)
-    return TravelMatrix(ids, travel, dist, f"haversine(speed_kmh={speed_kmh:g},"
-                                           f"circuity={circuity:g})")
+    return TravelMatrix(
+        ids, travel, dist, f"haversine(speed_kmh={speed_kmh:g},circuity={circuity:g})"
+    )

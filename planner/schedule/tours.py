@@ -75,7 +75,7 @@ def _two_opt_pass(T: Matrix, tour: list[int]) -> bool:
             old = Ta[ti] + fwd[j] - fwd[i] + T[tj][b]
             new = Ta[tj] + bwd[j] - bwd[i] + T[ti][b]
             if new < old:
-                tour[i:j + 1] = tour[i:j + 1][::-1]
+                tour[i : j + 1] = tour[i : j + 1][::-1]
                 return True
     return False
 
@@ -97,11 +97,11 @@ def _or_opt_pass(T: Matrix, tour: list[int]) -> bool:
                 a, b = tour[k], tour[k + 1]
                 Ta = T[a]
                 if Ta[si] + Tj[b] - Ta[b] < gain:
-                    segment = tour[i:j + 1]
+                    segment = tour[i : j + 1]
                     if k < i:
-                        tour[k + 1:j + 1] = segment + tour[k + 1:i]
+                        tour[k + 1 : j + 1] = segment + tour[k + 1 : i]
                     else:
-                        tour[i:k + 1] = tour[j + 1:k + 1] + segment
+                        tour[i : k + 1] = tour[j + 1 : k + 1] + segment
                     return True
     return False
 

@@ -61,8 +61,9 @@ def _boundary(path: Path | None, crs: CRS) -> shapely.Geometry | None:
     return shapely.make_valid(shapely.union_all(gdf.geometry.to_numpy()))
 
 
-def build_cells(xy: np.ndarray, home_xy: np.ndarray, boundary: Path | None,
-                units: Path | None, crs: CRS) -> Cells:
+def build_cells(
+    xy: np.ndarray, home_xy: np.ndarray, boundary: Path | None, units: Path | None, crs: CRS
+) -> Cells:
     """Cells for customers at ``xy`` (metres in ``crs``).
 
     Without ``units``: one Voronoi cell per distinct customer location (customers within
@@ -76,14 +77,18 @@ def build_cells(xy: np.ndarray, home_xy: np.ndarray, boundary: Path | None,
         hull_pts = np.concatenate([xy, home_xy]) if bound is None else xy
         area, n_out = service_area(hull_pts, bound)
         if n_out:
-            warnings.append(f"{n_out} customers lie outside the boundary; the service area is "
-                            "extended by 500 m around each of them")
+            warnings.append(
+                f"{n_out} customers lie outside the boundary; the service area is "
+                "extended by 500 m around each of them"
+            )
         sites, inverse = np.unique(np.round(xy, 2), axis=0, return_inverse=True)
         inverse = inverse.ravel()
         n_dup = len(xy) - len(sites)
         if n_dup:
-            warnings.append(f"{n_dup} customers share their location with another customer; "
-                            "customers at one location always go to the same territory")
+            warnings.append(
+                f"{n_dup} customers share their location with another customer; "
+                "customers at one location always go to the same territory"
+            )
         polys = voronoi_cells(sites, area)
         outside = np.zeros(len(xy), dtype=bool)
         cell_xy = sites
@@ -96,15 +101,26 @@ def build_cells(xy: np.ndarray, home_xy: np.ndarray, boundary: Path | None,
         if len(polys) == 0:
             raise InputError(Problem(str(units), "no unit polygon lies inside the boundary"))
         if not shapely.coverage_is_valid(polys):
-            warnings.append("the unit polygons overlap or do not share their edges exactly; "
-                            "territory polygons may overlap where the units do")
+            warnings.append(
+                "the unit polygons overlap or do not share their edges exactly; "
+                "territory polygons may overlap where the units do"
+            )
         area = shapely.union_all(polys)
         inverse, outside = point_units(xy, polys)
         if outside.any():
-            warnings.append(f"{int(outside.sum())} customers lie in no unit and are counted "
-                            "in the nearest unit")
+            warnings.append(
+                f"{int(outside.sum())} customers lie in no unit and are counted in the nearest unit"
+            )
         pts = shapely.point_on_surface(polys)
         cell_xy = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
     graph = Graph.from_edges(len(polys), cell_edges(polys))
-    return Cells(polys, inverse.astype(np.int64), cell_xy, area, area_parts(area, polys), graph,
-                 outside, warnings)
+    return Cells(
+        polys,
+        inverse.astype(np.int64),
+        cell_xy,
+        area,
+        area_parts(area, polys),
+        graph,
+        outside,
+        warnings,
+    )

@@ -48,8 +48,14 @@ from planner.territory.slots import (
 from planner.territory.workload import balance_weights, estimate_workload
 
 
-def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tiers: TierTable,
-                       workday: Workday, params: TerritoryParams) -> TerritoryResult:
+def design_territories(
+    customers: pd.DataFrame,
+    reps: pd.DataFrame,
+    travel,
+    tiers: TierTable,
+    workday: Workday,
+    params: TerritoryParams,
+) -> TerritoryResult:
     """Split the active customers into balanced, compact, contiguous territories.
 
     Parameters
@@ -90,8 +96,7 @@ def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tier
     crs, xy, home_xy = project_points(cust, reps)
 
     rep_cost_s = np.asarray(travel.rect_s([home_id(r) for r in rep_ids], cids), dtype=float)
-    wl = estimate_workload(cust, reps, xy, home_xy, rep_cost_s, tiers, workday,
-                           params.cycle_weeks)
+    wl = estimate_workload(cust, reps, xy, home_xy, rep_cost_s, tiers, workday, params.cycle_weeks)
     fit, visits, workload_h = wl.fit, wl.visits, wl.workload_h
     weight = balance_weights(cust, workload_h, params.balance, params.balance_column)
     pins = pinned_reps(cust)
@@ -101,68 +106,133 @@ def design_territories(customers: pd.DataFrame, reps: pd.DataFrame, travel, tier
     warnings = list(slots.warnings)
     slot_of_rep = {s.rep_id: i for i, s in enumerate(slots.slots) if s.rep_id}
     rep_row = {r: i for i, r in enumerate(rep_ids)}
-    center_cost_s = np.vstack([
-        rep_cost_s[rep_row[s.rep_id]] if s.rep_id else point_cost_s(s.center_id)
-        for s in slots.slots])
+    center_cost_s = np.vstack(
+        [
+            rep_cost_s[rep_row[s.rep_id]] if s.rep_id else point_cost_s(s.center_id)
+            for s in slots.slots
+        ]
+    )
     pin_slot = np.array([slot_of_rep.get(p, -1) if p else -1 for p in pins], dtype=np.int64)
 
     cells = build_cells(xy, home_xy, params.boundary, params.units, crs)
     warnings += cells.warnings
-    labels, cust_slot = _assign(cells, slots, weight, pin_slot, center_cost_s, params, warnings,
-                                _center_xy(slots, rep_ids, home_xy, cids, xy), fit)
+    labels, cust_slot = _assign(
+        cells,
+        slots,
+        weight,
+        pin_slot,
+        center_cost_s,
+        params,
+        warnings,
+        _center_xy(slots, rep_ids, home_xy, cids, xy),
+        fit,
+    )
 
     tids = [s.territory_id for s in slots.slots]
     final_tid = [tids[s] for s in cust_slot]
-    moved_mask = np.array([o is not None and o != f
-                           for o, f in zip(slots.orig_tid, final_tid, strict=True)], dtype=bool)
-    assignments = pd.DataFrame({
-        "customer_id": cids, "territory_id": final_tid,
-        "rep_id": [slots.slots[s].rep_id for s in cust_slot]})
+    moved_mask = np.array(
+        [o is not None and o != f for o, f in zip(slots.orig_tid, final_tid, strict=True)],
+        dtype=bool,
+    )
+    assignments = pd.DataFrame(
+        {
+            "customer_id": cids,
+            "territory_id": final_tid,
+            "rep_id": [slots.slots[s].rep_id for s in cust_slot],
+        }
+    )
     territories, service_area, report_warnings = build_report(
-        cells, labels, cust, cust_slot, slots.slots, tiers, visits, workload_h, weight,
-        center_cost_s, home_xy, rep_ids, params, crs)
+        cells,
+        labels,
+        cust,
+        cust_slot,
+        slots.slots,
+        tiers,
+        visits,
+        workload_h,
+        weight,
+        center_cost_s,
+        home_xy,
+        rep_ids,
+        params,
+        crs,
+    )
     warnings += report_warnings
     if params.method == "keep":
-        warnings.append(f"{int(moved_mask.sum())} customers moved territory "
-                        f"({workload_h[moved_mask].sum():.1f} h of workload per cycle)")
-    return TerritoryResult(assignments=assignments, territories=territories,
-                           moved=int(moved_mask.sum()),
-                           moved_workload_h=round(float(workload_h[moved_mask].sum()), 3),
-                           warnings=warnings, service_area=service_area)
+        warnings.append(
+            f"{int(moved_mask.sum())} customers moved territory "
+            f"({workload_h[moved_mask].sum():.1f} h of workload per cycle)"
+        )
+    return TerritoryResult(
+        assignments=assignments,
+        territories=territories,
+        moved=int(moved_mask.sum()),
+        moved_workload_h=round(float(workload_h[moved_mask].sum()), 3),
+        warnings=warnings,
+        service_area=service_area,
+    )
 
 
 def _check_inputs(cust: pd.DataFrame, reps: pd.DataFrame, params: TerritoryParams) -> None:
     problems: list[Problem] = []
     if len(cust) == 0:
-        problems.append(Problem("customers", "there are no active customers to put into "
-                                "territories", fix="mark customers active or add some"))
+        problems.append(
+            Problem(
+                "customers",
+                "there are no active customers to put into territories",
+                fix="mark customers active or add some",
+            )
+        )
     if len(reps) == 0:
         problems.append(Problem("reps", "there are no reps to give territories to"))
     for r in reps.itertuples():
         if not (np.isfinite(r.home_lat) and np.isfinite(r.home_lon)):
-            problems.append(Problem("reps", f"rep {r.rep_id} has no home location",
-                                    row=getattr(r, "source_row", None), column="home_lat",
-                                    fix="territories are built around homes: give home_lat "
-                                    "and home_lon"))
+            problems.append(
+                Problem(
+                    "reps",
+                    f"rep {r.rep_id} has no home location",
+                    row=getattr(r, "source_row", None),
+                    column="home_lat",
+                    fix="territories are built around homes: give home_lat and home_lon",
+                )
+            )
     bad = ~(np.isfinite(cust["lat"].to_numpy(float)) & np.isfinite(cust["lon"].to_numpy(float)))
     for i in np.flatnonzero(bad)[:20]:
-        problems.append(Problem("customers", f"customer {cust['customer_id'].iloc[i]} has no "
-                                "location", row=_source_row(cust, i), column="lat"))
+        problems.append(
+            Problem(
+                "customers",
+                f"customer {cust['customer_id'].iloc[i]} has no location",
+                row=_source_row(cust, i),
+                column="lat",
+            )
+        )
     dup = cust["customer_id"][cust["customer_id"].duplicated()].astype(str).unique()
     if len(dup):
-        problems.append(Problem("customers", f"duplicate customer ids: {', '.join(dup[:10])}",
-                                column="id"))
+        problems.append(
+            Problem("customers", f"duplicate customer ids: {', '.join(dup[:10])}", column="id")
+        )
     known = set(reps["rep_id"].astype(str))
     pins = pinned_reps(cust)
     for i in np.flatnonzero((pins != "") & ~np.isin(pins, list(known)))[:20]:
-        problems.append(Problem("customers", f"customer {cust['customer_id'].iloc[i]} is pinned "
-                                f"to rep '{pins[i]}', which is not in the reps file",
-                                row=_source_row(cust, i), column="rep_id"))
+        problems.append(
+            Problem(
+                "customers",
+                f"customer {cust['customer_id'].iloc[i]} is pinned "
+                f"to rep '{pins[i]}', which is not in the reps file",
+                row=_source_row(cust, i),
+                column="rep_id",
+            )
+        )
     for key in ("boundary", "units"):
         p = getattr(params, key)
         if p is not None and not p.exists():
-            problems.append(Problem("scenario", f"territories.{key} file {p} does not exist",
-                                    column=f"territories.{key}"))
+            problems.append(
+                Problem(
+                    "scenario",
+                    f"territories.{key} file {p} does not exist",
+                    column=f"territories.{key}",
+                )
+            )
     if problems:
         raise InputError(problems)
 
@@ -174,12 +244,14 @@ def _source_row(cust: pd.DataFrame, i: int) -> int | None:
     return int(v) if pd.notna(v) else None
 
 
-def _center_xy(slots: Slots, rep_ids: list[str], home_xy: np.ndarray, cids: list[str],
-               xy: np.ndarray) -> np.ndarray:
+def _center_xy(
+    slots: Slots, rep_ids: list[str], home_xy: np.ndarray, cids: list[str], xy: np.ndarray
+) -> np.ndarray:
     rep_row = {r: i for i, r in enumerate(rep_ids)}
     cust_row = {c: i for i, c in enumerate(cids)}
-    out = [home_xy[rep_row[s.rep_id]] if s.rep_id else xy[cust_row[s.center_id]]
-           for s in slots.slots]
+    out = [
+        home_xy[rep_row[s.rep_id]] if s.rep_id else xy[cust_row[s.center_id]] for s in slots.slots
+    ]
     return np.array(out, dtype=float).reshape(-1, 2)
 
 
@@ -202,22 +274,33 @@ def _slots(cust, reps, params, pins, rep_cost_s, weight, cids, point_cost_s) -> 
         if any(t is not None for t in current):
             slots = keep_slots(reps, current, pins, rep_cost_s, weight)
             if params.count is not None and params.count != len(slots.slots):
-                slots.warnings.append(f"territories.count ({params.count}) is ignored with "
-                                      "method 'keep': one territory per rep")
+                slots.warnings.append(
+                    f"territories.count ({params.count}) is ignored with "
+                    "method 'keep': one territory per rep"
+                )
             return slots
         note = "method 'keep' but no customer has a territory_id: territories designed afresh"
     else:
         note = None
-    slots = redesign_slots(reps, params.count, pins, rep_cost_s, weight, cids,
-                           lambda c: point_cost_s(cids[c]))
+    slots = redesign_slots(
+        reps, params.count, pins, rep_cost_s, weight, cids, lambda c: point_cost_s(cids[c])
+    )
     if note:
         slots.warnings.insert(0, note)
     return slots
 
 
-def _assign(cells: Cells, slots: Slots, weight: np.ndarray, pin_slot: np.ndarray,
-            center_cost_s: np.ndarray, params: TerritoryParams, warnings: list[str],
-            center_xy: np.ndarray, fit) -> tuple[np.ndarray, np.ndarray]:
+def _assign(
+    cells: Cells,
+    slots: Slots,
+    weight: np.ndarray,
+    pin_slot: np.ndarray,
+    center_cost_s: np.ndarray,
+    params: TerritoryParams,
+    warnings: list[str],
+    center_xy: np.ndarray,
+    fit,
+) -> tuple[np.ndarray, np.ndarray]:
     """Cell labels and customer slots: flow assignment, then repairs."""
     k, m, n = len(slots.slots), len(cells.polys), len(weight)
     of = cells.of_customer
@@ -229,9 +312,11 @@ def _assign(cells: Cells, slots: Slots, weight: np.ndarray, pin_slot: np.ndarray
         cell_pin[of[i]] = pin_slot[i]
     split = (pin_slot >= 0) & (pin_slot != cell_pin[of])
     if split.any():
-        warnings.append(f"{int(split.sum())} pinned customers share a location or unit with "
-                        "customers pinned to another rep; their territory's polygon does not "
-                        f"contain them: {', '.join(map(str, np.flatnonzero(split)[:10]))}")
+        warnings.append(
+            f"{int(split.sum())} pinned customers share a location or unit with "
+            "customers pinned to another rep; their territory's polygon does not "
+            f"contain them: {', '.join(map(str, np.flatnonzero(split)[:10]))}"
+        )
     follow = ~split
     fixed = np.bincount(pin_slot[split], weights=weight[split], minlength=k)
     cell_w = np.bincount(of[follow], weights=weight[follow], minlength=m)
@@ -241,21 +326,32 @@ def _assign(cells: Cells, slots: Slots, weight: np.ndarray, pin_slot: np.ndarray
     denom = np.asarray(wm.sum(axis=0)).ravel()
     with np.errstate(invalid="ignore", divide="ignore"):
         cell_cost = np.asarray((wm.T @ center_cost_s.T).T) / denom
-    d = np.hypot(center_xy[:, None, 0] - cells.xy[None, :, 0],
-                 center_xy[:, None, 1] - cells.xy[None, :, 1])
+    d = np.hypot(
+        center_xy[:, None, 0] - cells.xy[None, :, 0], center_xy[:, None, 1] - cells.xy[None, :, 1]
+    )
     cell_cost = np.where(np.isfinite(cell_cost), cell_cost, fit.travel_s(d))
     cell_orig = _cell_orig(of, slots.orig, m)
 
-    labels = flow_labels(cell_w, has_cust, cell_pin, cell_cost, fixed, of, slots.orig,
-                         cell_orig, keep, params)
+    labels = flow_labels(
+        cell_w, has_cust, cell_pin, cell_cost, fixed, of, slots.orig, cell_orig, keep, params
+    )
     labels = fill_unlabelled(labels, cells.graph, cells.xy)
     total = float(cell_w.sum() + fixed.sum())
     mean = total / k
     tol = params.balance_tolerance
     band = 0.9 * tol if keep else 0.5 * tol
-    state = BalanceState(cell_w, fixed, cell_pin >= 0, cell_cost, cell_orig,
-                         mean * (1 - tol), mean * (1 + tol), mean * (1 - band),
-                         mean * (1 + band), keep)
+    state = BalanceState(
+        cell_w,
+        fixed,
+        cell_pin >= 0,
+        cell_cost,
+        cell_orig,
+        mean * (1 - tol),
+        mean * (1 + tol),
+        mean * (1 - band),
+        mean * (1 + band),
+        keep,
+    )
     for _ in range(3):
         labels = repair_contiguity(labels, cells.graph, cell_w, state.pinned, cells.part)
         if within_bounds(loads(labels, state), state):

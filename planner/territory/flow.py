@@ -26,9 +26,18 @@ MAX_WIDENINGS = 6  # 10 -> 640 nearest territories at most
 COST_EXPONENT = 2.0  # squared minutes: near power-diagram territories (linear fragments cities)
 
 
-def flow_labels(cell_w: np.ndarray, has_cust: np.ndarray, cell_pin: np.ndarray,
-                cell_cost: np.ndarray, fixed: np.ndarray, of: np.ndarray, orig: np.ndarray,
-                cell_orig: np.ndarray, keep: bool, params: TerritoryParams) -> np.ndarray:
+def flow_labels(
+    cell_w: np.ndarray,
+    has_cust: np.ndarray,
+    cell_pin: np.ndarray,
+    cell_cost: np.ndarray,
+    fixed: np.ndarray,
+    of: np.ndarray,
+    orig: np.ndarray,
+    cell_orig: np.ndarray,
+    keep: bool,
+    params: TerritoryParams,
+) -> np.ndarray:
     """Territory index of each cell (``-1`` for cells without customers).
 
     Parameters
@@ -100,8 +109,13 @@ def flow_labels(cell_w: np.ndarray, has_cust: np.ndarray, cell_pin: np.ndarray,
     return labels
 
 
-def _arcs(rank: np.ndarray, width: np.ndarray, offered: list[np.ndarray], pin: np.ndarray,
-          orig_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _arcs(
+    rank: np.ndarray,
+    width: np.ndarray,
+    offered: list[np.ndarray],
+    pin: np.ndarray,
+    orig_c: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Allowed (cell, territory) arcs, unique and sorted: each cell's ``width`` nearest
     territories, the offered extras and its current territory; a pinned cell only its pin."""
     k, nc = rank.shape
@@ -116,21 +130,29 @@ def _arcs(rank: np.ndarray, width: np.ndarray, offered: list[np.ndarray], pin: n
     return uniq // k, uniq % k
 
 
-def _unit_costs(cost_c: np.ndarray, arc_c: np.ndarray, arc_t: np.ndarray, supply: np.ndarray,
-                of: np.ndarray, orig: np.ndarray, cells: np.ndarray, keep: bool) -> np.ndarray:
+def _unit_costs(
+    cost_c: np.ndarray,
+    arc_c: np.ndarray,
+    arc_t: np.ndarray,
+    supply: np.ndarray,
+    of: np.ndarray,
+    orig: np.ndarray,
+    cells: np.ndarray,
+    keep: bool,
+) -> np.ndarray:
     """Integer cost per unit of each arc: squared travel minutes (redesign), or moved
     customers first and travel minutes second (keep)."""
     minutes = cost_c[arc_t, arc_c] / 60.0
     if not keep:
-        return np.minimum(np.round(minutes ** COST_EXPONENT), 1e6).astype(np.int64)
+        return np.minimum(np.round(minutes**COST_EXPONENT), 1e6).astype(np.int64)
     moved = _moved_counts(cells, arc_c, arc_t, of, orig, cost_c.shape[0])
     big_m = int(supply.max()) * 10_000 + 1
-    return (np.minimum(np.round(minutes), 9_999)
-            + np.ceil(big_m * moved / supply[arc_c])).astype(np.int64)
+    return (np.minimum(np.round(minutes), 9_999) + np.ceil(big_m * moved / supply[arc_c])).astype(
+        np.int64
+    )
 
 
-def largest_share(cell: np.ndarray, terr: np.ndarray, amount: np.ndarray, m: int
-                  ) -> np.ndarray:
+def largest_share(cell: np.ndarray, terr: np.ndarray, amount: np.ndarray, m: int) -> np.ndarray:
     """``(m,)`` territory of each cell: of its ``(cell, terr, amount)`` rows the one with
     the largest amount (ties: lower territory); -1 for a cell without rows."""
     order = np.lexsort((terr, -amount, cell))

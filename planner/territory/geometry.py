@@ -26,8 +26,10 @@ def local_crs(lat: np.ndarray, lon: np.ndarray) -> CRS:
     """Equal-area projection (metres) centred on the points' bounding box."""
     lat0 = float(np.clip((np.nanmin(lat) + np.nanmax(lat)) / 2, -89.0, 89.0))
     lon0 = float((np.nanmin(lon) + np.nanmax(lon)) / 2)
-    return CRS.from_proj4(f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} "
-                          "+x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs")
+    return CRS.from_proj4(
+        f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} "
+        "+x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+    )
 
 
 def to_xy(lat: np.ndarray, lon: np.ndarray, crs: CRS) -> np.ndarray:
@@ -60,18 +62,29 @@ def read_polygons(path: Path, what: str, crs: CRS) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_file(path)
     except (OSError, RuntimeError, ValueError) as e:  # pyogrio errors are RuntimeErrors
-        raise InputError(Problem(str(path), f"cannot read the {what} file: {e}",
-                                 fix="give a GeoJSON or GeoPackage of polygons")) from None
+        raise InputError(
+            Problem(
+                str(path),
+                f"cannot read the {what} file: {e}",
+                fix="give a GeoJSON or GeoPackage of polygons",
+            )
+        ) from None
     if gdf.crs is None:
         gdf = gdf.set_crs(WGS84)
     gdf = gdf[gdf.geometry.notna()]
     gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if gdf.empty:
-        raise InputError(Problem(str(path), f"the {what} file holds no polygons",
-                                 fix="give a GeoJSON or GeoPackage of polygons"))
+        raise InputError(
+            Problem(
+                str(path),
+                f"the {what} file holds no polygons",
+                fix="give a GeoJSON or GeoPackage of polygons",
+            )
+        )
     if gdf.crs.is_geographic:  # long straight lon/lat edges stay (nearly) where they are
-        gdf = gdf.set_geometry(shapely.segmentize(gdf.geometry.to_numpy(), SEGMENT_DEG),
-                               crs=gdf.crs)
+        gdf = gdf.set_geometry(
+            shapely.segmentize(gdf.geometry.to_numpy(), SEGMENT_DEG), crs=gdf.crs
+        )
     gdf = gdf.to_crs(crs).reset_index(drop=True)
     geoms = shapely.make_valid(gdf.geometry.to_numpy())
     gdf = gdf.set_geometry(_polygonal(geoms), crs=crs)
@@ -97,8 +110,7 @@ def hull_area(xy: np.ndarray) -> shapely.Geometry:
     return shapely.buffer(hull, max(1000.0, 0.05 * size), quad_segs=4)
 
 
-def service_area(xy: np.ndarray, boundary: shapely.Geometry | None
-                 ) -> tuple[shapely.Geometry, int]:
+def service_area(xy: np.ndarray, boundary: shapely.Geometry | None) -> tuple[shapely.Geometry, int]:
     """The area to cover: the boundary, or a buffered hull of ``xy``.
 
     Points outside the boundary get the boundary extended by a 500 m disc around each

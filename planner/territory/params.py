@@ -55,11 +55,13 @@ class TerritoryParams:
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
-            raise ValueError(f"territories.method '{self.method}' is not one of "
-                             f"{', '.join(METHODS)}")
+            raise ValueError(
+                f"territories.method '{self.method}' is not one of {', '.join(METHODS)}"
+            )
         if self.balance not in BALANCES:
-            raise ValueError(f"territories.balance '{self.balance}' is not one of "
-                             f"{', '.join(BALANCES)}")
+            raise ValueError(
+                f"territories.balance '{self.balance}' is not one of {', '.join(BALANCES)}"
+            )
         if self.balance == "column" and not self.balance_column:
             raise ValueError("territories.balance is 'column' but balance_column is not set")
         if not 0 < self.balance_tolerance <= 1:

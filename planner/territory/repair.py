@@ -48,7 +48,7 @@ class Graph:
         return cls(np.cumsum(indptr), both[:, 1].copy(), edges)
 
     def nbrs(self, a: int) -> np.ndarray:
-        return self.indices[self.indptr[a]:self.indptr[a + 1]]
+        return self.indices[self.indptr[a] : self.indptr[a + 1]]
 
 
 def fill_unlabelled(labels: np.ndarray, graph: Graph, xy: np.ndarray) -> np.ndarray:
@@ -84,8 +84,9 @@ def components(labels: np.ndarray, graph: Graph) -> np.ndarray:
     return connected_components(m, directed=False)[1]
 
 
-def stray_pieces(labels: np.ndarray, graph: Graph, weight: np.ndarray, part: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def stray_pieces(
+    labels: np.ndarray, graph: Graph, weight: np.ndarray, part: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Piece id per cell and a boolean per piece: True when it is not its territory's
     main piece on its island (main = the heaviest; ties to the lowest piece id)."""
     comp = components(labels, graph)
@@ -103,9 +104,14 @@ def stray_pieces(labels: np.ndarray, graph: Graph, weight: np.ndarray, part: np.
     return comp, stray
 
 
-def repair_contiguity(labels: np.ndarray, graph: Graph, weight: np.ndarray,
-                      pinned: np.ndarray, part: np.ndarray, max_rounds: int = 50
-                      ) -> np.ndarray:
+def repair_contiguity(
+    labels: np.ndarray,
+    graph: Graph,
+    weight: np.ndarray,
+    pinned: np.ndarray,
+    part: np.ndarray,
+    max_rounds: int = 50,
+) -> np.ndarray:
     """Move stray pieces to a neighbouring territory. Returns the new labels.
 
     A stray piece joins the neighbour whose main piece it shares most border with; a
@@ -148,7 +154,7 @@ def repair_contiguity(labels: np.ndarray, graph: Graph, weight: np.ndarray,
         else:
             piece_w = np.bincount(comp, weights=weight, minlength=len(stray))[piece]
             pick = np.lexsort((piece, piece_w))[0]
-            piece, target = piece[pick:pick + 1], target[pick:pick + 1]
+            piece, target = piece[pick : pick + 1], target[pick : pick + 1]
         new = labels.copy()
         relabel = np.full(len(stray), -1, dtype=np.int64)
         relabel[piece] = target
@@ -216,8 +222,9 @@ def within_bounds(load: np.ndarray, state: BalanceState) -> bool:
     return bool(((load >= state.lower - 1e-9) & (load <= state.upper + 1e-9)).all())
 
 
-def rebalance(labels: np.ndarray, graph: Graph, state: BalanceState, max_rounds: int = 12
-              ) -> np.ndarray:
+def rebalance(
+    labels: np.ndarray, graph: Graph, state: BalanceState, max_rounds: int = 12
+) -> np.ndarray:
     """Move border cells between neighbours until every load is within bounds.
 
     Returns the new labels (the input is not changed). Stops early when a round moves
@@ -246,9 +253,11 @@ def rebalance(labels: np.ndarray, graph: Graph, state: BalanceState, max_rounds:
     return labels
 
 
-def _carry_out(labels: np.ndarray, graph: Graph, state: BalanceState, t: int, u: int,
-               amount: float) -> bool:
+def _carry_out(
+    labels: np.ndarray, graph: Graph, state: BalanceState, t: int, u: int, amount: float
+) -> bool:
     """Move up to ``amount`` of load from territory ``t`` to its neighbour ``u``."""
+
     def key(a: int) -> tuple:
         delta = float(state.cost[u, a] - state.cost[t, a])
         if state.keep:

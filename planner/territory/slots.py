@@ -56,9 +56,15 @@ def _text(v) -> str:
     return str(v).strip()
 
 
-def redesign_slots(reps: pd.DataFrame, count: int | None, pins: np.ndarray,
-                   rep_cost_s: np.ndarray, weight: np.ndarray, customer_ids: list[str],
-                   vacant_cost) -> Slots:
+def redesign_slots(
+    reps: pd.DataFrame,
+    count: int | None,
+    pins: np.ndarray,
+    rep_cost_s: np.ndarray,
+    weight: np.ndarray,
+    customer_ids: list[str],
+    vacant_cost,
+) -> Slots:
     """Territories for a fresh design: one per rep, or ``count`` of them.
 
     With ``count`` below the number of reps, the reps with pinned customers are kept and
@@ -75,41 +81,59 @@ def redesign_slots(reps: pd.DataFrame, count: int | None, pins: np.ndarray,
     pinned_to = set(pins.tolist())
     pinned = [r for r in rep_ids if r in pinned_to]
     if count < len(pinned):
-        raise InputError(Problem(
-            "scenario", f"territories.count is {count} but customers are pinned to "
-            f"{len(pinned)} different reps ({', '.join(pinned[:10])})",
-            column="territories.count", fix=f"set territories.count to at least {len(pinned)}"))
+        raise InputError(
+            Problem(
+                "scenario",
+                f"territories.count is {count} but customers are pinned to "
+                f"{len(pinned)} different reps ({', '.join(pinned[:10])})",
+                column="territories.count",
+                fix=f"set territories.count to at least {len(pinned)}",
+            )
+        )
     chosen = [rep_ids.index(r) for r in pinned] if count < n_rep else list(range(n_rep))
     w = np.asarray(weight, dtype=float) + 1e-9
     while len(chosen) < min(count, n_rep):
         best = rep_cost_s[chosen].min(axis=0) if chosen else np.full(w.shape, np.inf)
-        gain = [np.inf if i in chosen else float((np.minimum(best, rep_cost_s[i]) * w).sum())
-                for i in range(n_rep)]
+        gain = [
+            np.inf if i in chosen else float((np.minimum(best, rep_cost_s[i]) * w).sum())
+            for i in range(n_rep)
+        ]
         chosen.append(int(np.argmin(gain)))
     chosen.sort()
-    slots = [Slot(f"T-{rep_ids[i]}", rep_ids[i], names[rep_ids[i]], home_id(rep_ids[i]))
-             for i in chosen]
+    slots = [
+        Slot(f"T-{rep_ids[i]}", rep_ids[i], names[rep_ids[i]], home_id(rep_ids[i])) for i in chosen
+    ]
     if count < n_rep:
         left = [rep_ids[i] for i in range(n_rep) if i not in chosen]
-        warnings.append(f"territories.count is {count}, so {len(left)} of {n_rep} reps get no "
-                        f"territory: {', '.join(left[:20])}")
+        warnings.append(
+            f"territories.count is {count}, so {len(left)} of {n_rep} reps get no "
+            f"territory: {', '.join(left[:20])}"
+        )
     if count > n_rep:
         best = rep_cost_s.min(axis=0) if n_rep else np.full(w.shape, np.inf)
         taken: set[int] = set()
         for v in range(count - n_rep):
-            score = np.where(np.isin(np.arange(len(w)), list(taken)), -1.0,
-                             w * np.minimum(best, 1e12))
+            score = np.where(
+                np.isin(np.arange(len(w)), list(taken)), -1.0, w * np.minimum(best, 1e12)
+            )
             c = int(np.argmax(score))
             taken.add(c)
             best = np.minimum(best, vacant_cost(c))
             slots.append(Slot(f"T-V{v + 1}", "", "(vacant)", customer_ids[c]))
-        warnings.append(f"territories.count is {count} but there are {n_rep} reps: "
-                        f"{count - n_rep} territories have no rep (T-V1..T-V{count - n_rep})")
+        warnings.append(
+            f"territories.count is {count} but there are {n_rep} reps: "
+            f"{count - n_rep} territories have no rep (T-V1..T-V{count - n_rep})"
+        )
     return Slots(slots, np.full(len(w), -1, dtype=np.int64), [None] * len(w), warnings)
 
 
-def keep_slots(reps: pd.DataFrame, current: list[str | None], pins: np.ndarray,
-               rep_cost_s: np.ndarray, weight: np.ndarray) -> Slots:
+def keep_slots(
+    reps: pd.DataFrame,
+    current: list[str | None],
+    pins: np.ndarray,
+    rep_cost_s: np.ndarray,
+    weight: np.ndarray,
+) -> Slots:
     """Territories for ``method: keep``: the existing ``territory_id`` values, each matched
     to one rep.
 
@@ -162,9 +186,12 @@ def keep_slots(reps: pd.DataFrame, current: list[str | None], pins: np.ndarray,
             warnings.append(f"rep {r} had no territory; a new territory T-{r} is built for them")
     dissolved = [t for t in tids if t not in owner]
     if dissolved:
-        warnings.append(f"{len(dissolved)} existing territories have no rep left and are "
-                        f"shared out among the others: {', '.join(dissolved[:20])}")
+        warnings.append(
+            f"{len(dissolved)} existing territories have no rep left and are "
+            f"shared out among the others: {', '.join(dissolved[:20])}"
+        )
     index = {s.territory_id: i for i, s in enumerate(slots)}
-    orig = np.array([index.get(t, -1) if t is not None else -1 for t in current],
-                    dtype=np.int64).reshape(n)
+    orig = np.array(
+        [index.get(t, -1) if t is not None else -1 for t in current], dtype=np.int64
+    ).reshape(n)
     return Slots(slots, orig, list(current), warnings)

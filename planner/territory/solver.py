@@ -31,23 +31,37 @@ def _solve(smcf: min_cost_flow.SimpleMinCostFlow) -> None:
         raise RuntimeError(f"min-cost flow failed with status {status}")
 
 
-def _sink_arcs(smcf, first_node: int, sink: int, lower: np.ndarray, upper: np.ndarray,
-               total: int, penalty: int) -> None:
+def _sink_arcs(
+    smcf, first_node: int, sink: int, lower: np.ndarray, upper: np.ndarray, total: int, penalty: int
+) -> None:
     k = len(lower)
     nodes = np.arange(first_node, first_node + k)
     lo = np.maximum(lower, 0).astype(np.int64)
     mid = np.maximum(upper - lo, 0).astype(np.int64)
     over = np.full(k, max(total, 1), dtype=np.int64)
     smcf.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate([nodes, nodes, nodes]), np.full(3 * k, sink),
+        np.concatenate([nodes, nodes, nodes]),
+        np.full(3 * k, sink),
         np.concatenate([lo, mid, over]),
-        np.concatenate([np.zeros(k, np.int64), np.full(k, penalty, np.int64),
-                        np.full(k, 2 * penalty, np.int64)]))
+        np.concatenate(
+            [
+                np.zeros(k, np.int64),
+                np.full(k, penalty, np.int64),
+                np.full(k, 2 * penalty, np.int64),
+            ]
+        ),
+    )
 
 
-def assign_balanced(supply: np.ndarray, arc_cell: np.ndarray, arc_terr: np.ndarray,
-                    arc_cost: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                    penalty: int) -> np.ndarray:
+def assign_balanced(
+    supply: np.ndarray,
+    arc_cell: np.ndarray,
+    arc_terr: np.ndarray,
+    arc_cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    penalty: int,
+) -> np.ndarray:
     """Flow on each cell -> territory arc of the cheapest softly balanced assignment.
 
     Parameters
@@ -74,18 +88,23 @@ def assign_balanced(supply: np.ndarray, arc_cell: np.ndarray, arc_terr: np.ndarr
     smcf = min_cost_flow.SimpleMinCostFlow()
     sink = n + k
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        arc_cell.astype(np.int64), (n + arc_terr).astype(np.int64),
-        supply[arc_cell].astype(np.int64), arc_cost.astype(np.int64))
+        arc_cell.astype(np.int64),
+        (n + arc_terr).astype(np.int64),
+        supply[arc_cell].astype(np.int64),
+        arc_cost.astype(np.int64),
+    )
     _sink_arcs(smcf, n, sink, lower, upper, total, penalty)
-    smcf.set_nodes_supplies(np.arange(n + k + 1),
-                            np.concatenate([supply.astype(np.int64), np.zeros(k, np.int64),
-                                            [-total]]))
+    smcf.set_nodes_supplies(
+        np.arange(n + k + 1),
+        np.concatenate([supply.astype(np.int64), np.zeros(k, np.int64), [-total]]),
+    )
     _solve(smcf)
     return smcf.flows(arcs)
 
 
-def plan_transfers(load: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                   edges: np.ndarray) -> list[tuple[int, int, int]]:
+def plan_transfers(
+    load: np.ndarray, lower: np.ndarray, upper: np.ndarray, edges: np.ndarray
+) -> list[tuple[int, int, int]]:
     """Workload units to pass between neighbouring territories to meet the bounds.
 
     Parameters
@@ -111,11 +130,13 @@ def plan_transfers(load: np.ndarray, lower: np.ndarray, upper: np.ndarray,
     sink = k
     both = np.concatenate([edges, edges[:, ::-1]]).astype(np.int64)
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(
-        both[:, 0], both[:, 1], np.full(len(both), max(total, 1), np.int64),
-        np.ones(len(both), np.int64))
+        both[:, 0],
+        both[:, 1],
+        np.full(len(both), max(total, 1), np.int64),
+        np.ones(len(both), np.int64),
+    )
     _sink_arcs(smcf, 0, sink, lower, upper, total, penalty)
-    smcf.set_nodes_supplies(np.arange(k + 1),
-                            np.concatenate([load.astype(np.int64), [-total]]))
+    smcf.set_nodes_supplies(np.arange(k + 1), np.concatenate([load.astype(np.int64), [-total]]))
     _solve(smcf)
     flows = smcf.flows(arcs)
     net: dict[tuple[int, int], int] = {}

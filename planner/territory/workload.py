@@ -74,15 +74,23 @@ def visits_per_cycle(customers: pd.DataFrame, tiers: TierTable, cycle_weeks: int
     bad = ~customers["tier"].isin(list(every))
     if bad.any():
         rows = customers[bad]
-        raise InputError([
-            Problem("customers", f"tier '{r.tier}' is not one of the scenario's tiers "
-                    f"({', '.join(every)})", row=_row(r), column="tier")
-            for r in rows.head(20).itertuples()])
+        raise InputError(
+            [
+                Problem(
+                    "customers",
+                    f"tier '{r.tier}' is not one of the scenario's tiers ({', '.join(every)})",
+                    row=_row(r),
+                    column="tier",
+                )
+                for r in rows.head(20).itertuples()
+            ]
+        )
     return cycle_weeks / customers["tier"].map(every).to_numpy(dtype=float)
 
 
-def travel_per_visit_s(xy_m: np.ndarray, visits: np.ndarray, work_days: float,
-                       fit: TravelFit, cap_s: float) -> np.ndarray:
+def travel_per_visit_s(
+    xy_m: np.ndarray, visits: np.ndarray, work_days: float, fit: TravelFit, cap_s: float
+) -> np.ndarray:
     """Estimated travel seconds one visit causes, per customer (see the module notes).
 
     Parameters
@@ -131,8 +139,9 @@ def work_days(reps: pd.DataFrame, cycle_weeks: int) -> float:
     return cycle_weeks * max(per_week, 1.0)
 
 
-def fit_pairs(home_xy: np.ndarray, xy: np.ndarray, rep_cost_s: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
+def fit_pairs(
+    home_xy: np.ndarray, xy: np.ndarray, rep_cost_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Straight-line metres and model seconds for up to 20 homes x 5,000 customers."""
     ri = np.unique(np.linspace(0, len(home_xy) - 1, min(len(home_xy), 20)).astype(int))
     ci = np.unique(np.linspace(0, len(xy) - 1, min(len(xy), 5000)).astype(int))
@@ -140,9 +149,16 @@ def fit_pairs(home_xy: np.ndarray, xy: np.ndarray, rep_cost_s: np.ndarray
     return d, rep_cost_s[np.ix_(ri, ci)]
 
 
-def estimate_workload(customers: pd.DataFrame, reps: pd.DataFrame, xy: np.ndarray,
-                      home_xy: np.ndarray, rep_cost_s: np.ndarray, tiers: TierTable,
-                      workday: Workday, cycle_weeks: int) -> Workload:
+def estimate_workload(
+    customers: pd.DataFrame,
+    reps: pd.DataFrame,
+    xy: np.ndarray,
+    home_xy: np.ndarray,
+    rep_cost_s: np.ndarray,
+    tiers: TierTable,
+    workday: Workday,
+    cycle_weeks: int,
+) -> Workload:
     """Visits, travel per visit and workload hours of every customer over one cycle.
 
     ``xy`` / ``home_xy`` are planar metres of customers / rep homes, ``rep_cost_s`` the
@@ -151,16 +167,23 @@ def estimate_workload(customers: pd.DataFrame, reps: pd.DataFrame, xy: np.ndarra
     """
     fit = fit_travel(*fit_pairs(home_xy, xy, rep_cost_s))
     visits = visits_per_cycle(customers, tiers, cycle_weeks)
-    travel_s = travel_per_visit_s(xy, visits, work_days(reps, cycle_weeks), fit,
-                                  cap_s=workday.length_s / 2)
+    travel_s = travel_per_visit_s(
+        xy, visits, work_days(reps, cycle_weeks), fit, cap_s=workday.length_s / 2
+    )
     hours = visits * (customers["service_s"].to_numpy(float) + travel_s) / 3600.0
     return Workload(visits, travel_s, hours, fit)
 
 
-def customer_workload_h(customers: pd.DataFrame, tiers: TierTable, cycle_weeks: int = 4,
-                        travel_per_visit: np.ndarray | None = None, *,
-                        reps: pd.DataFrame | None = None, travel=None,
-                        workday: Workday | None = None) -> pd.Series:
+def customer_workload_h(
+    customers: pd.DataFrame,
+    tiers: TierTable,
+    cycle_weeks: int = 4,
+    travel_per_visit: np.ndarray | None = None,
+    *,
+    reps: pd.DataFrame | None = None,
+    travel=None,
+    workday: Workday | None = None,
+) -> pd.Series:
     """Hours of work each customer causes per cycle: visits x (service + travel per visit).
 
     Parameters
@@ -192,10 +215,13 @@ def customer_workload_h(customers: pd.DataFrame, tiers: TierTable, cycle_weeks: 
         if reps is None or workday is None:
             raise ValueError("customer_workload_h: travel needs reps and workday too")
         _, xy, home_xy = project_points(customers, reps)
-        rep_cost_s = np.asarray(travel.rect_s([home_id(str(r)) for r in reps["rep_id"]],
-                                              [str(c) for c in index]), dtype=float)
-        wl = estimate_workload(customers, reps, xy, home_xy, rep_cost_s, tiers, workday,
-                               cycle_weeks)
+        rep_cost_s = np.asarray(
+            travel.rect_s([home_id(str(r)) for r in reps["rep_id"]], [str(c) for c in index]),
+            dtype=float,
+        )
+        wl = estimate_workload(
+            customers, reps, xy, home_xy, rep_cost_s, tiers, workday, cycle_weeks
+        )
         return pd.Series(wl.workload_h, index=index, name="workload_h")
     visits = visits_per_cycle(customers, tiers, cycle_weeks)
     per_visit_s = customers["service_s"].to_numpy(dtype=float)
@@ -204,8 +230,9 @@ def customer_workload_h(customers: pd.DataFrame, tiers: TierTable, cycle_weeks: 
     return pd.Series(visits * per_visit_s / 3600.0, index=index, name="workload_h")
 
 
-def balance_weights(customers: pd.DataFrame, workload_h: np.ndarray, balance: str,
-                    column: str | None) -> np.ndarray:
+def balance_weights(
+    customers: pd.DataFrame, workload_h: np.ndarray, balance: str, column: str | None
+) -> np.ndarray:
     """The quantity balanced, per customer: workload hours, 1, or the column's value.
 
     Raises
@@ -220,17 +247,28 @@ def balance_weights(customers: pd.DataFrame, workload_h: np.ndarray, balance: st
         return np.ones(len(customers))
     if column not in customers.columns:
         cols = [c for c in customers.columns if c not in ("hours", "geometry")]
-        raise InputError(Problem("customers", f"balance column '{column}' is not in the "
-                                 "customer file", column=column,
-                                 fix=f"columns are: {', '.join(map(str, cols))}"))
+        raise InputError(
+            Problem(
+                "customers",
+                f"balance column '{column}' is not in the customer file",
+                column=column,
+                fix=f"columns are: {', '.join(map(str, cols))}",
+            )
+        )
     raw = customers[column]
     text = raw.astype(str).str.strip().str.replace(r"[\s_']", "", regex=True)
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
-        problems = [Problem("customers", f"'{raw.iloc[i]}' is not a non-negative number",
-                            row=_row(customers.iloc[i]), column=column)
-                    for i in np.flatnonzero(bad)[:20]]
+        problems = [
+            Problem(
+                "customers",
+                f"'{raw.iloc[i]}' is not a non-negative number",
+                row=_row(customers.iloc[i]),
+                column=column,
+            )
+            for i in np.flatnonzero(bad)[:20]
+        ]
         raise InputError(problems)
     return values
 
