@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 bug, 2 bad input (every problem listed), 3 unusable network 
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, ClassVar
@@ -14,7 +15,7 @@ from typing import Annotated, ClassVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -33,8 +34,6 @@ app = typer.Typer(
 out_console = Console()
 err_console = Console(stderr=True)
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO_SCENARIO = ROOT / "scenarios" / "demo.yaml"
 EXIT_VIOLATIONS = 4
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
@@ -81,7 +80,7 @@ class _Bars:
             console=err_console,
             disable=not err_console.is_terminal,
         )
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
@@ -99,7 +98,7 @@ class _Bars:
 
 
 def _kpi_table(kpis: dict, title: str) -> Table:
-    t = Table(title=title, show_header=False, title_justify="left")
+    t = Table(title=Text(title), show_header=False, title_justify="left")
     t.add_column("figure")
     t.add_column("value", justify="right")
     rh = kpis.get("rep_hours", {})
@@ -123,14 +122,17 @@ def _kpi_table(kpis: dict, title: str) -> Table:
 
 
 def _plan_to(scenario_path: Path, out: Path, workers: int | None, maps: bool = True) -> dict:
+    from planner.files import check_out_dir
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario_path)
+    protect = sc.input_files()
+    check_out_dir(out, protect)  # before planning: a bad --out is found in a second
     with _Bars() as bars:
         plan = run_plan(sc, workers=workers, progress=bars)
         bars("maps", 0, 1)
-        paths = write_plan(plan, out, maps=maps)
+        paths = write_plan(plan, out, maps=maps, protect=protect)
         bars("maps", 1, 1)
     out_console.print(
         _kpi_table(plan.kpis, f"{sc.name}: {sc.horizon().start} .. {sc.horizon().end}")
@@ -140,11 +142,11 @@ def _plan_to(scenario_path: Path, out: Path, workers: int | None, maps: bool = T
     n_warn = len(plan.meta.get("warnings", []))
     if n_warn > 20:
         err_console.print(f"[yellow]... and {n_warn - 20} more warnings in plan.json[/]")
-    out_console.print(f"plan written to [bold]{out}[/]")
+    out_console.print(f"plan written to [bold]{escape(str(out))}[/]")
     if "index" in paths:
-        out_console.print(f"overview map:  {paths['index']}")
+        out_console.print(f"overview map:  {escape(str(paths['index']))}")
     if "first_day" in paths:
-        out_console.print(f"first rep-day: {paths['first_day']}")
+        out_console.print(f"first rep-day: {escape(str(paths['first_day']))}")
     return paths
 
 
@@ -195,7 +197,9 @@ def demo(out: OutOpt = Path("maps/demo"), workers: WorkersOpt = None) -> None:
 
     Example: `planner demo --out maps/demo`
     """
-    _plan_to(DEMO_SCENARIO, out, workers)
+    from planner.scenario import demo_scenario_path
+
+    _plan_to(demo_scenario_path(), out, workers)
 
 
 @app.command()
@@ -207,11 +211,18 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     """
     import io
 
-    from planner.files import write_text
+    from planner.files import check_out_dir, write_text
     from planner.pipeline import build_travel, design, read_scenario_inputs
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario)
+    names = ("assignments.csv", "territories.geojson", "territories.csv")
+    check_out_dir(
+        out,
+        [p for p in sc.input_files() if p.resolve() in {(out / n).resolve() for n in names}],
+        replaceable=lambda p: True,  # three files are written; the rest is left alone
+        what="territories folder",
+    )
     inputs = read_scenario_inputs(sc)
     travel = build_travel(sc, inputs)
     res = design(sc, inputs, travel)
@@ -224,7 +235,7 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     buf = io.StringIO()
     table.to_csv(buf, index=False, lineterminator="\n")
     write_text(out / "territories.csv", buf.getvalue())
-    t = Table(title=f"{sc.name}: territories (all columns in territories.csv)")
+    t = Table(title=Text(f"{sc.name}: territories (all columns in territories.csv)"))
     shown = {
         "territory_id": "territory",
         "rep_id": "rep",
@@ -245,7 +256,7 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     out_console.print(t)
     for w in res.warnings:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
-    out_console.print(f"territories written to [bold]{out}[/]")
+    out_console.print(f"territories written to [bold]{escape(str(out))}[/]")
 
 
 @app.command()
@@ -259,9 +270,9 @@ def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -
 
     violations = check_plan_dir(plan_dir)
     if not violations:
-        out_console.print(f"[green]ok[/]: {plan_dir}: no violations")
+        out_console.print(f"[green]ok[/]: {escape(str(plan_dir))}: no violations")
         return
-    t = Table(title=f"{len(violations)} violations in {plan_dir}")
+    t = Table(title=Text(f"{len(violations)} violations in {plan_dir}"))
     for col in ("rep_id", "date", "customer_id", "kind", "message"):
         t.add_column(col)
     for v in violations[:200]:
@@ -279,12 +290,10 @@ def maps(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) ->
 
     Example: `planner maps plans/demo`
     """
-    from planner.maps import render_maps
-    from planner.plan import Plan
+    from planner.maps import render_plan_dir
 
-    p = Plan.from_dir(plan_dir)
-    res = render_maps(p, plan_dir / "maps")
-    out_console.print(f"overview map: {res.index_path}")
+    res = render_plan_dir(plan_dir)
+    out_console.print(f"overview map: {escape(str(res.index_path))}")
 
 
 # ---------------------------------------------------------------- what-if: compare, size
@@ -405,7 +414,16 @@ def size(
     out_console.print(f"plans:  {escape(str(out))}/reps-<k>/ ({res.runtime_s} s)")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM/SIGHUP: unwind like Ctrl-C, so a plan folder being written is cleaned up
+    and the earlier plan stays (see planner.files.replace_dir)."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     try:
         app()
     except KeyboardInterrupt:

@@ -16,13 +16,14 @@ import datetime as dt
 import os
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from planner.files import replace_dir
 from planner.matrix import home_id, start_id
 from planner.plan import (
     ASSIGNMENT_COLUMNS,
@@ -72,13 +73,11 @@ def read_scenario_inputs(scenario: Scenario) -> Inputs:
 def travel_params(scenario: Scenario):
     """The scenario's travel settings as :class:`planner.network.TravelParams`."""
     from planner.network import TravelParams
+    from planner.scenario import network_file
 
     t = scenario.model.travel
-    network = t.network
-    if network and not network.startswith(("pyrosm:", "bbox:")):
-        p = scenario.resolve(network)
-        if p is not None and (p.exists() or Path(network).suffix):
-            network = str(p)
+    local = network_file(scenario)
+    network = str(local) if local is not None else t.network
     cache = scenario.resolve(t.cache_dir) if t.cache_dir else None
     return TravelParams(
         mode=t.mode,
@@ -256,7 +255,7 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 def route_lines(travel, routes: pd.DataFrame, visits: pd.DataFrame) -> dict:
     """The path of every rep-day (road-following for a road model)."""
-    lines = {}
+    lines: dict = {}
     if not len(visits):
         return lines
     for (rep_id, day), grp in visits.sort_values("seq").groupby(["rep_id", "date"], sort=True):
@@ -399,15 +398,27 @@ def run_plan(
     )
 
 
-def write_plan(plan: Plan, out: Path, maps: bool = True) -> dict:
-    """Write the plan's tables and (by default) its maps; returns the main output paths."""
-    plan.to_dir(out)
-    paths = {"dir": out}
-    if maps:
-        from planner.maps import render_maps
+def write_plan(
+    plan: Plan, out: Path, maps: bool = True, protect: Iterable[str | Path] = ()
+) -> dict:
+    """Write the plan's tables and (by default) its maps; returns the main output paths.
 
-        res = render_maps(plan, out / "maps")
-        paths["index"] = res.index_path
-        if res.day_pages:
-            paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+    The folder ``out`` is replaced as a whole (:func:`planner.files.replace_dir`): tables
+    and maps are written into a sibling temporary folder that takes the place of ``out``
+    at the end, so an interrupted run leaves the earlier plan intact. ``out`` must be new,
+    empty or an earlier plan folder and must not hold any of ``protect`` (the inputs):
+    otherwise :class:`~planner.errors.InputError`.
+    """
+    out = Path(out)
+    paths: dict = {"dir": out}
+    with replace_dir(out, protect=protect) as tmp:
+        plan.write_files(tmp)
+        if maps:
+            from planner.maps import render_maps
+
+            res = render_maps(plan, tmp / "maps")
+            paths["index"] = out / res.index_path.relative_to(tmp)
+            if res.day_pages:
+                first = res.day_pages[sorted(res.day_pages)[0]]
+                paths["first_day"] = out / first.relative_to(tmp)
     return paths

@@ -26,13 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from planner.files import write_text
-from planner.units import format_clock, parse_clock
+from planner.files import replace_dir, write_text
+from planner.units import format_clock, parse_clock, round_minutes
 
 VISIT_COLUMNS = [
     "rep_id",
@@ -114,10 +115,26 @@ class Plan:
     appointments: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ writing
-    def to_dir(self, out: str | Path) -> Path:
-        """Write the plan's tables to ``out`` (created if needed), each file atomically."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
+    def to_dir(self, out: str | Path, protect: Iterable[str | Path] = ()) -> Path:
+        """Write the plan's tables to the folder ``out``, replacing it as a whole.
+
+        The files are written into a sibling temporary folder that then takes the place
+        of ``out`` (:func:`planner.files.replace_dir`): an interrupted run leaves the
+        earlier plan intact. ``out`` must be new, empty or an earlier plan folder, and
+        must not hold any of ``protect`` (the inputs). To write maps too, use
+        :func:`planner.pipeline.write_plan`.
+        """
+        with replace_dir(out, protect=protect) as tmp:
+            self.write_files(tmp)
+        return Path(out)
+
+    def write_files(self, out: Path) -> None:
+        """Write every table of the plan into the folder ``out`` (which exists).
+
+        Not atomic by itself: callers write into the temporary folder of
+        :func:`planner.files.replace_dir` (:meth:`to_dir`, ``pipeline.write_plan``). New
+        outputs of a plan folder are added here, so they are covered too.
+        """
         _write_csv(out / "visits.csv", visits_to_csv(self.visits))
         _write_csv(out / "routes.csv", routes_to_csv(self.routes))
         _write_csv(out / "unscheduled.csv", unscheduled_to_csv(self.unscheduled))
@@ -129,68 +146,36 @@ class Plan:
         write_text(out / "routes.geojson", _route_lines_geojson(self.route_lines, self.routes))
         write_text(out / "kpis.json", json.dumps(self.kpis, indent=2, default=str) + "\n")
         write_text(out / "plan.json", json.dumps(self.meta, indent=2, default=str) + "\n")
-        return out
 
     # ------------------------------------------------------------------ reading
     @classmethod
     def from_dir(cls, path: str | Path) -> Plan:
-        """Read a plan directory written by :meth:`to_dir` (also after a manual edit)."""
-        from planner.errors import InputError, Problem
+        """Read a plan directory written by :meth:`to_dir` (also after a manual edit).
+
+        Raises
+        ------
+        InputError
+            Not a plan folder, or any unreadable file, column or cell (each named with its
+            row and column; see :mod:`planner.plan_read`).
+        """
+        from planner.plan_read import read_plan_tables, read_route_lines, read_territories
 
         path = Path(path)
-        need = [
-            "visits.csv",
-            "routes.csv",
-            "unscheduled.csv",
-            "assignments.csv",
-            "customers.csv",
-            "reps.csv",
-            "kpis.json",
-            "plan.json",
-        ]
-        missing = [n for n in need if not (path / n).exists()]
-        if missing:
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"not a plan directory: {', '.join(missing)} missing",
-                        fix="run 'planner plan SCENARIO --out DIR' first",
-                    )
-                ]
-            )
-        visits = visits_from_csv(pd.read_csv(path / "visits.csv", dtype=str, keep_default_na=False))
-        routes = routes_from_csv(pd.read_csv(path / "routes.csv", dtype=str, keep_default_na=False))
-        uns = pd.read_csv(path / "unscheduled.csv", dtype=str, keep_default_na=False)
+        tables, docs = read_plan_tables(path)
+        visits = visits_from_csv(tables["visits.csv"])
+        routes = routes_from_csv(tables["routes.csv"])
+        uns = tables["unscheduled.csv"].drop(columns="source_row")
         if len(uns):
             uns["due_date"] = uns["due_date"].map(dt.date.fromisoformat)
-        assignments = pd.read_csv(path / "assignments.csv", dtype=str, keep_default_na=False)
-        customers = customers_from_csv(
-            pd.read_csv(path / "customers.csv", dtype=str, keep_default_na=False)
-        )
-        reps = reps_from_csv(pd.read_csv(path / "reps.csv", dtype=str, keep_default_na=False))
-        territories = None
-        tpath = path / "territories.geojson"
-        if tpath.exists():
-            import geopandas as gpd
-
-            territories = gpd.read_file(tpath)
-        route_lines = {}
-        rpath = path / "routes.geojson"
-        if rpath.exists():
-            for feat in json.loads(rpath.read_text(encoding="utf-8"))["features"]:
-                p = feat["properties"]
-                route_lines[(p["rep_id"], dt.date.fromisoformat(p["date"]))] = [
-                    (lat, lon) for lon, lat in feat["geometry"]["coordinates"]
-                ]
+        assignments = tables["assignments.csv"].drop(columns="source_row")
+        customers = customers_from_csv(tables["customers.csv"])
+        reps = reps_from_csv(tables["reps.csv"])
+        territories = read_territories(path / "territories.geojson")
+        route_lines = read_route_lines(path / "routes.geojson")
         appointments = None
-        apath = path / "appointments.csv"
-        if apath.exists():
-            appointments = appointments_from_csv(
-                pd.read_csv(apath, dtype=str, keep_default_na=False)
-            )
-        kpis = json.loads((path / "kpis.json").read_text(encoding="utf-8"))
-        meta = json.loads((path / "plan.json").read_text(encoding="utf-8"))
+        if "appointments.csv" in tables:
+            appointments = appointments_from_csv(tables["appointments.csv"])
+        kpis, meta = docs["kpis.json"], docs["plan.json"]
         return cls(
             visits=visits,
             routes=routes,
@@ -211,6 +196,12 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> None:
     buf = io.StringIO()
     frame.to_csv(buf, index=False, lineterminator="\n")
     write_text(path, buf.getvalue())
+
+
+def _end_clock(start_s: float, end_s: float) -> str:
+    """The end of an interval as ``HH:MM`` such that end - start shows the interval's
+    length rounded to the minute (a 12.5-min visit from 10:00:40 shows 10:01-10:14)."""
+    return format_clock(60 * (round_minutes(start_s) + round_minutes(end_s - start_s)))
 
 
 def _min(seconds) -> float:
@@ -246,7 +237,7 @@ def visits_to_csv(v: pd.DataFrame) -> pd.DataFrame:
             "tier": v["tier"],
             "arrival": v["arrival_s"].map(format_clock),
             "start": v["start_s"].map(format_clock),
-            "departure": v["departure_s"].map(format_clock),
+            "departure": [_end_clock(a, b) for a, b in zip(v["start_s"], v["departure_s"])],
             "travel_min": v["travel_s"].map(_min),
             "distance_km": (v["dist_m"].astype(float) / 1000).round(2),
             "due_date": v["due_date"].map(lambda d: d.isoformat() if d else ""),

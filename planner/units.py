@@ -55,9 +55,18 @@ def parse_clock(text: str) -> int:
     return h * 3600 + mi * 60 + s
 
 
+def round_minutes(seconds: float) -> int:
+    """Whole minutes, half up (``90 s`` -> 2, ``150 s`` -> 3).
+
+    Not Python's ``round`` (half to even): with it a visit from 08:49:30 to 09:34:30 shows
+    as 08:50-09:34 (44 min). Rounding half up keeps every whole-minute difference exact.
+    """
+    return math.floor(seconds / 60.0 + 0.5)
+
+
 def format_clock(seconds: float) -> str:
-    """Format seconds since midnight as ``HH:MM`` (rounded to the minute)."""
-    total_min = int(round(seconds / 60.0))
+    """Format seconds since midnight as ``HH:MM`` (rounded to the minute, half up)."""
+    total_min = round_minutes(seconds)
     return f"{total_min // 60:02d}:{total_min % 60:02d}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from planner.io.fields import parse_count, parse_date_list
 from planner.io.notes import Notes
 from planner.units import format_clock, parse_clock, parse_weekday_set
 
-DEFAULT_WORKING_DAYS = (0, 1, 2, 3, 4)  # Mo-Fr
+DEFAULT_WORKING_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4)  # Mo-Fr
 
 
 @dataclass
@@ -93,7 +94,7 @@ def load_reps(path: Path, workday: Workday) -> RepsRead:
             )
             if start:
                 starts.append((row, *start))
-        work = []
+        work: list[int | None] = []
         for key, default in (("work_start", workday.start_s), ("work_end", workday.end_s)):
             text = r.get(key, "")
             try:
@@ -129,10 +130,11 @@ def load_reps(path: Path, workday: Workday) -> RepsRead:
             lab("max_visits_per_day"),
             hint="; max_visits_per_day is a whole number, 0 or empty = no limit",
         )
+        no_dates: tuple[dt.date, ...] = ()
         unavailable = parse_cell(
             r.get("unavailable", ""),
             parse_date_list,
-            (),
+            no_dates,
             notes,
             "bad date",
             row,

@@ -201,7 +201,7 @@ def view_of(plan: Plan) -> PlanView:
 def rep_workload(view: PlanView) -> dict[str, dict]:
     """Per rep: customers, visits, days, drive/service seconds, metres, unscheduled."""
     plan = view.plan
-    out = {
+    out: dict[str, dict[str, float]] = {
         rid: {
             "customers": 0,
             "visits": 0,

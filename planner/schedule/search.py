@@ -228,10 +228,12 @@ class Search:
         for i, d in zip(u.slots, u.options[o], strict=True):
             s = self.slots[i]
             if s.day != d:
-                touched.add(s.day)
-                self.book.remove(s)
-                self.book.add(s, d)
-                touched.add(d)
+                if s.day is not None:
+                    touched.add(s.day)
+                    self.book.remove(s)
+                if d is not None:
+                    self.book.add(s, d)
+                    touched.add(d)
         u.choice = o
         return touched
 
