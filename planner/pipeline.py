@@ -62,6 +62,9 @@ def read_scenario_inputs(scenario: Scenario) -> Inputs:
             appointments_path=scenario.appointments_path,
             tiers=scenario.tier_table(),
             workday=scenario.workday(),
+            columns=scenario.model.columns.model_dump(),
+            encoding=scenario.model.encoding,
+            tiers_note=scenario.tiers_note,
         )
     )
     from planner.changes import apply_changes
@@ -141,6 +144,12 @@ def design(scenario: Scenario, inputs: Inputs, travel):
     from planner.territory import design_territories
 
     active = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
+    if not len(active):  # a warning (read_inputs says so), not an error: an empty plan
+        from planner.territory import TerritoryResult
+
+        return TerritoryResult(
+            assignments=empty_frame(ASSIGNMENT_COLUMNS), territories=None, warnings=[]
+        )
     return design_territories(
         active,
         inputs.reps,

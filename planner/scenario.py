@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -284,8 +283,9 @@ class Scenario:
 
 
 def _nearest(word: str, options) -> str | None:
-    m = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.5)
-    return m[0] if m else None
+    from planner.io.columns import closest
+
+    return closest(str(word), list(options), cutoff=0.5)
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
