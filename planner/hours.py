@@ -64,7 +64,9 @@ def _parse_cached(text: str) -> tuple[WeeklyHours | None, str | None]:
 
 
 def _parse(text: str) -> WeeklyHours:
-    from opening_hours import OpeningHours, ParserError
+    import opening_hours
+
+    parser_error = getattr(opening_hours, "ParserError", ValueError)  # not in its stubs
 
     if not text:
         raise ValueError("opening_hours is empty")
@@ -72,8 +74,8 @@ def _parse(text: str) -> WeeklyHours:
         if _DAYS_ONLY.match(rule.replace(" ", "")):
             raise ValueError(f"rule '{rule}' names days but no times, e.g. 'Mo-Fr 09:00-17:00'")
     try:
-        oh = OpeningHours(text)
-    except ParserError as err:
+        oh = opening_hours.OpeningHours(text)
+    except parser_error as err:
         m = _PARSER_AT.search(str(err))
         at = int(m.group(1)) if m else 0
         where = f" at '{text[at - 1 : at + 11]}'" if at else ""
