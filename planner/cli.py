@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 from rich.text import Text
 
-from planner.errors import PlannerError
+from planner.errors import PlannerError, printable
 
 app = typer.Typer(
     name="planner",
@@ -277,7 +277,10 @@ def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -
         t.add_column(col)
     for v in violations[:200]:
         t.add_row(
-            *[Text(str(x or "")) for x in (v.rep_id, v.date, v.customer_id, v.kind, v.message)]
+            *[
+                Text(printable(str(x or "")))
+                for x in (v.rep_id, v.date, v.customer_id, v.kind, v.message)
+            ]
         )
     out_console.print(t)
     raise typer.Exit(EXIT_VIOLATIONS)
