@@ -136,6 +136,8 @@ def check_out_dir(
             "replaces the whole folder, so these files would be deleted"
         )
     _probe_writable(out if out.is_dir() else anc, fail)
+    if out.parent.is_dir():
+        clean_stale(out.parent, out.name)
 
 
 def _probe_writable(folder: Path, fail: Callable[[str], None]) -> None:
