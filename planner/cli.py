@@ -122,11 +122,20 @@ def _kpi_table(kpis: dict, title: str) -> Table:
     return t
 
 
-def _plan_to(scenario_path: Path, out: Path, workers: int | None, maps: bool = True) -> dict:
+def _plan_to(
+    scenario_path: Path,
+    out: Path,
+    workers: int | None,
+    maps: bool = True,
+    actuals: list[Path] | None = None,
+    previous: Path | None = None,
+) -> dict:
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario_path)
+    if actuals or previous is not None:
+        sc = sc.with_rolling(actuals, previous)
     with _Bars() as bars:
         plan = run_plan(sc, workers=workers, progress=bars)
         bars("maps", 0, 1)
@@ -180,12 +189,28 @@ def plan(
     out: OutOpt = Path("maps/plan"),
     workers: WorkersOpt = None,
     maps: Annotated[bool, typer.Option(help="Render the HTML maps.")] = True,
+    actuals: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--actuals",
+            help="Visit log file or folder (repeatable); replaces the scenario's actuals:.",
+        ),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous", help="The previous plan folder to roll forward (previous_plan:)."
+        ),
+    ] = None,
 ) -> None:
     """Plan territories, the visit calendar and daily routes; write tables and maps.
 
+    With `--previous` and `--actuals` the plan rolls forward: the cadence follows the
+    visits made, and changes_vs_previous.csv lists what moved (docs/weekly-routine.md).
+
     Example: `planner plan scenarios/demo.yaml --out plans/demo`
     """
-    _plan_to(scenario, out, workers, maps)
+    _plan_to(scenario, out, workers, maps, actuals, previous)
 
 
 @app.command()
