@@ -180,9 +180,13 @@ class ScenarioModel(_Strict):
     territories: TerritoriesModel = TerritoriesModel()
     routing: RoutingModel = RoutingModel()
     changes: ChangesModel = ChangesModel()
-<<<<<<< HEAD
     seed: StrictInt = Field(0, ge=0, le=2**31 - 1)
     workers: StrictInt = Field(0, ge=0, le=1024)
+
+    # rolling re-plan (planner/rolling.py, docs/weekly-routine.md)
+    actuals: str | list[str] | None = None
+    previous_plan: str | None = None
+    freeze_days: StrictInt = Field(0, ge=0, le=366)
 
     @field_validator("encoding")
     @classmethod
@@ -198,14 +202,6 @@ class ScenarioModel(_Strict):
                 f"unknown text encoding '{v}'; e.g. utf-8, gbk, gb18030, big5, cp1252"
             ) from None
         return v
-=======
-    seed: int = 0
-    workers: int = Field(0, ge=0)
-    # rolling re-plan (planner/rolling.py, docs/weekly-routine.md)
-    actuals: str | list[str] | None = None
-    previous_plan: str | None = None
-    freeze_days: int = Field(0, ge=0, le=366)
->>>>>>> main
 
 
 DEFAULT_TIERS_YAML = {
@@ -244,7 +240,6 @@ class Scenario:
     def appointments_path(self) -> Path | None:
         return self.resolve(self.model.appointments)
 
-<<<<<<< HEAD
     def input_files(self) -> list[Path]:
         """Every local file the scenario reads: the scenario and its ``extends:`` bases,
         the customers, reps and appointments files, ``changes.customers.add`` files,
@@ -258,8 +253,11 @@ class Scenario:
         net = network_file(self)
         if net is not None:
             files.append(net)
+        files += list(self.actuals_paths)  # rolling re-plan: the visit log, the plan before
+        if self.previous_plan_path is not None:
+            files.append(self.previous_plan_path)
         return files
-=======
+
     @property
     def actuals_paths(self) -> tuple[Path, ...]:
         """The visit log files / folders of ``actuals:`` (one path or a list)."""
@@ -287,12 +285,12 @@ class Scenario:
             update["actuals"] = [str(Path(p).resolve()) for p in actuals]
         if previous is not None:
             update["previous_plan"] = str(Path(previous).resolve())
-        sc = Scenario(self.model.model_copy(update=update), self.path)
+        sc = Scenario(self.model.model_copy(update=update), self.path, self.bases)
+        sc.tiers_note = self.tiers_note
         problems = _rolling_problems(sc, str(self.path))
         if problems:
             raise InputError(problems)
         return sc
->>>>>>> main
 
     def tier_table(self) -> TierTable:
         tiers = self.model.tiers or {k: TierModel(**v) for k, v in DEFAULT_TIERS_YAML.items()}
