@@ -8,7 +8,6 @@ that message into a :class:`~planner.errors.Problem` naming the row and column.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 
@@ -154,27 +153,13 @@ def normalise_opening_hours(text: str) -> str:
 
 
 def parse_hours(text: str) -> WeeklyHours:
-    """An ``opening_hours`` cell (OSM subset, see :mod:`planner.hours`).
+    """An ``opening_hours`` cell (OSM syntax, read by :mod:`planner.hours`).
 
-    An unknown weekday gets its own message (``unknown weekday 'Sx' in 'Sx off'``) instead
-    of the parser's generic one. Results are cached: CRM exports repeat a few schedules.
+    Weekday words are spelled as OSM does first (``Mon-Fri``). An unknown weekday or a
+    month rule gets its own message (``unknown weekday 'Sx' in 'Sx off'``) instead of the
+    parser's generic one. :func:`planner.hours.parse_opening_hours` caches its results:
+    CRM exports repeat a few schedules.
     """
-    hours, error = _parse_hours_cached(text)
-    if error is not None:
-        raise ValueError(error)
-    assert hours is not None
-    return hours
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_hours_cached(text: str) -> tuple[WeeklyHours | None, str | None]:
-    try:
-        return _parse_hours(text), None
-    except ValueError as err:
-        return None, str(err)
-
-
-def _parse_hours(text: str) -> WeeklyHours:
     t = normalise_opening_hours(text)
     try:
         return parse_opening_hours(t)
