@@ -514,8 +514,14 @@ def test_check_reads_hand_edited_plans(tmp_path, tiny_plan, case, change, messag
 
 def test_no_active_customers_is_a_warning_and_an_empty_plan(tmp_path):
     scenario = make_inputs(tmp_path)
+    import csv
+
     c = tmp_path / "customers.csv"
-    c.write_text(c.read_text().replace(",true,", ",false,"))
+    with c.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("active")
+    with c.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([rows[0]] + [r[:col] + ["false"] + r[col + 1 :] for r in rows[1:]])
     code, text = invoke("plan", str(scenario), "--out", str(tmp_path / "out"), "--no-maps")
     assert code == 0, text
     assert "no active customers" in text
@@ -529,3 +535,33 @@ def test_scenario_name_with_rich_markup(tmp_path):
     code, text = invoke("plan", str(s), "--out", str(tmp_path / "o"), "--no-maps")
     assert code == 0, text
     assert "[/bold] odd" in text
+
+
+# ---------------------------------------------------------------- maps on odd geography
+GEOGRAPHY = {
+    "antimeridian": (
+        [(-16.50, 179.95), (-16.52, -179.95), (-16.55, 179.90), (-16.60, -179.90)],
+        [(-16.51, 179.97), (-16.58, -179.93)],
+    ),
+    "pole": ([(89.90, 0.0), (89.91, 90.0), (89.92, 180.0), (89.93, -90.0)], [(89.95, 45.0)]),
+    "rep_on_another_continent": (
+        [(60.170, 24.940), (60.171, 24.945), (60.168, 24.950), (60.166, 24.938)],
+        [(60.17, 24.94), (-33.86, 151.2)],
+    ),
+}
+
+
+@pytest.mark.parametrize("where", sorted(GEOGRAPHY))
+def test_maps_render_on_odd_geography(tmp_path, where):
+    customers, homes = GEOGRAPHY[where]
+    rows = [f"C{i},c{i},{la},{lo},{'AB'[i % 2]}" for i, (la, lo) in enumerate(customers)]
+    (tmp_path / "c.csv").write_text("id,name,lat,lon,tier\n" + "\n".join(rows) + "\n")
+    reps = [f"R{i},r{i},{la},{lo}" for i, (la, lo) in enumerate(homes)]
+    (tmp_path / "r.csv").write_text("id,name,home_lat,home_lon\n" + "\n".join(reps) + "\n")
+    (tmp_path / "s.yaml").write_text(
+        "customers: c.csv\nreps: r.csv\nhorizon: {start: 2026-11-30, weeks: 1}\n"
+        "travel: {mode: haversine, speed_kmh: 40}\nworkers: 1\n"
+    )
+    code, text = invoke("plan", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"))
+    assert code == 0, text
+    assert (tmp_path / "out" / "maps" / "index.html").stat().st_size > 1000
