@@ -5,23 +5,23 @@
 territories are planned in parallel processes (:func:`planner.pipeline.solve_territories`)
 and later on a distributed engine.
 
-Steps
------
-1. :func:`planner.schedule.due_visits` lists every visit due in the horizon (tier
-   interval and last visit); appointments fix some of them
-   (:func:`planner.schedule.match_appointments`).
-2. :func:`planner.schedule.assign_days` gives each due visit a working day (cadence,
-   opening days, travel estimate, balanced load) or a reason why none exists.
-3. :func:`planner.routing.solve_day` orders each day's visits inside the workday with
-   OR-Tools (opening hours, lunch, appointments, ``max_visits_per_day``, tier-weighted
-   drop penalties: an A visit is never dropped to keep a C).
-4. A visit a day could not hold is tried on the other days its window allows (the same
-   week for weekly-pattern customers, due date +- ``max_shift_days`` working days for the
-   others), cheapest insertion first: it is inserted into the day's route where it adds
-   the least travel and the exact timeline still holds (every visit the day had is
-   kept). Days that received visits are re-optimised by OR-Tools at the end (kept only
-   when no worse). What still does not fit goes to ``unscheduled`` with the day's reason
-   and the days that were tried.
+Steps (one function each)
+------------------------
+1. :func:`_due`: the rep's working dates (holidays included) and every visit due in the
+   horizon (:func:`planner.schedule.due_visits`: frequency rules, history, gaps).
+2. :func:`_calendar`: :func:`planner.schedule.assign_days` gives each due visit a working
+   day (cadence, phases of never-visited customers, opening hours, full days, gaps) or a
+   reason why none exists.
+3. :func:`_route_days`: :func:`planner.routing.solve_day` orders each day's visits inside
+   the workday with OR-Tools (opening hours, lunch, appointments, ``max_visits_per_day``,
+   tier-weighted drop penalties: a visit of a higher tier is never dropped to keep a
+   lower one).
+4. :func:`_repair`: a visit a day could not hold is tried on the other days its window
+   allows, cheapest first (insertion into the day's route, or the round trip of a day
+   without a route yet), keeping every visit the day had; what fits nowhere goes to
+   ``unscheduled`` with the day's reason and the days tried.
+5. :func:`_reoptimise`: days that received visits are re-solved (kept when no worse).
+6. :func:`_tables`, :func:`_unscheduled_table`, :func:`_frequency`: the output tables.
 """
 
 from __future__ import annotations

@@ -375,3 +375,29 @@ def test_invariants_on_random_rules(seed):
         assert win[(cid, dd)][0] <= day <= win[(cid, dd)][1] and day in dates
     f = frequency_table(cust, tiers, h, due, {})
     assert f["required"].sum() == len(due)
+
+
+# ---------------------------------------------------------------- customer file
+def test_override_columns_are_read_and_ignored_columns_warned(tmp_path):
+    from planner.domain import DEFAULT_TIERS
+    from planner.errors import InputError
+    from planner.io import read_customers
+
+    p = tmp_path / "c.csv"
+    p.write_text(
+        "id,name,lat,lon,tier,every_weeks,visits_per_year,visit_frequency\n"
+        "C1,a,60.17,24.94,A,3,,weekly\n"
+        "C2,b,60.17,24.95,B,,6,\n"
+        "C3,c,60.18,24.94,C,2,12,\n"
+        "C4,d,60.18,24.95,C,,,\n"
+    )
+    c = read_customers(p, DEFAULT_TIERS, Workday())
+    assert list(c["every_weeks"]) == [3, None, 2, None]
+    assert list(c["visits_per_year"]) == [None, 6, None, None]
+    warnings = " ".join(c.attrs["warnings"])
+    assert "visits_per_year (12) is ignored" in warnings and "row 4" in warnings
+    assert "'visit_frequency' is not read" in warnings
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name,lat,lon,tier,every_weeks\nC1,a,60.17,24.94,A,2.5\n")
+    with pytest.raises(InputError, match="every_weeks must be a whole number"):
+        read_customers(bad, DEFAULT_TIERS, Workday())

@@ -418,31 +418,17 @@ def due_visits(
         last = past[-1] if past else None
         gaps = (rule.min_gap_days or 0, rule.max_gap_days or 0)
         if rule.is_period_rule:
-            for k, (d, lo, hi, over, label) in enumerate(
-                _period_visits(cid, rule, past, ranks[cid], ctx)
-            ):
-                out.append(
-                    DueVisit(
-                        cid,
-                        d,
-                        lo,
-                        hi,
-                        over,
-                        k,
-                        rule.name,
-                        rule.every_weeks,
-                        False,
-                        False,
-                        label,
-                        last,
-                        *gaps,
-                    )
-                )
-            continue
-        pattern = rule.cadence_mode == "weekday" and (rule.every_weeks <= 2 or not past)
-        for k, (d, lo, hi, over, free) in enumerate(
-            _interval_visits(cid, rule, past, ranks[cid], ctx)
-        ):
+            items = [
+                (d, lo, hi, over, False, False, label)
+                for d, lo, hi, over, label in _period_visits(cid, rule, past, ranks[cid], ctx)
+            ]
+        else:
+            pattern = rule.cadence_mode == "weekday" and (rule.every_weeks <= 2 or not past)
+            items = [
+                (d, lo, hi, over, pattern, free, "")
+                for d, lo, hi, over, free in _interval_visits(cid, rule, past, ranks[cid], ctx)
+            ]
+        for k, (d, lo, hi, over, pat, free, label) in enumerate(items):
             out.append(
                 DueVisit(
                     cid,
@@ -453,12 +439,12 @@ def due_visits(
                     k,
                     rule.name,
                     rule.every_weeks,
-                    pattern,
+                    pat,
                     free,
-                    "",
+                    label,
                     last,
                     *gaps,
-                )
+                )  # fmt: skip
             )
     out.sort(key=lambda v: (v.due_date, v.customer_id, v.occurrence))
     return out
