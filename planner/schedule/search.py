@@ -388,34 +388,46 @@ class Search:
 
     # ------------------------------------------------------------------ building
     def recreate(self, pending: list[Unit]) -> set[int]:
-        """Regret-2 insertion of ``pending`` units; returns the days touched."""
+        """Regret-2 insertion of ``pending`` units; returns the days touched.
+
+        Each unit's option costs and regret key are cached and recomputed only for the
+        options on a day that changed (or for every option when a visit of the same
+        customer was placed: its gaps changed).
+        """
         touched: set[int] = set()
         pending = list(pending)
         costs = [[self.unit_cost(u, o) for o in range(len(u.options))] for u in pending]
+        where: list[dict[int, list[int]]] = []
+        for u in pending:
+            w: dict[int, list[int]] = {}
+            for o, ds in enumerate(u.options):
+                for d in set(ds) - {None}:
+                    w.setdefault(d, []).append(o)
+            where.append(w)
+        keys = [_regret_key(cs) for cs in costs]
         while pending:
-            pick, pick_key, pick_o = 0, None, 0
-            for j, cs in enumerate(costs):
-                if len(cs) == 1:
-                    key = (1e12, -cs[0])
-                    o = 0
-                else:
-                    o = min(range(len(cs)), key=cs.__getitem__)
-                    b = cs[o]
-                    second = min(c for k, c in enumerate(cs) if k != o)
-                    key = (second - b, -b)
-                if pick_key is None or key > pick_key:
-                    pick, pick_key, pick_o = j, key, o
+            pick = 0
+            for j in range(1, len(keys)):
+                if keys[j][0] > keys[pick][0]:
+                    pick = j
             u = pending.pop(pick)
             costs.pop(pick)
+            where.pop(pick)
+            pick_o = keys.pop(pick)[1]
             self.place(u, pick_o)
             changed = {d for d in u.options[pick_o] if d is not None}
             touched |= changed
-            for v, cs in zip(pending, costs, strict=True):
-                for o, ds in enumerate(v.options):
-                    for d in ds:
-                        if d in changed:
-                            cs[o] = self.unit_cost(v, o)
-                            break
+            for j, v in enumerate(pending):
+                if v.cid == u.cid:
+                    todo = set(range(len(v.options)))
+                else:
+                    todo = {o for d in changed for o in where[j].get(d, ())}
+                if not todo:
+                    continue
+                cs = costs[j]
+                for o in todo:
+                    cs[o] = self.unit_cost(v, o)
+                keys[j] = _regret_key(cs)
         return touched
 
     def local_search(self, rounds: int, rng: np.random.Generator) -> int:
@@ -500,3 +512,13 @@ class Search:
                 self.restore(state)
             temp *= cool
         self.restore(best_state)
+
+
+def _regret_key(cs: list[float]) -> tuple[tuple[float, float], int]:
+    """``((regret, -best cost), best option)``: units with one option go first."""
+    if len(cs) == 1:
+        return (1e12, -cs[0]), 0
+    o = min(range(len(cs)), key=cs.__getitem__)
+    b = cs[o]
+    second = min(c for k, c in enumerate(cs) if k != o)
+    return (second - b, -b), o
