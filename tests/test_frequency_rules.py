@@ -401,3 +401,29 @@ def test_override_columns_are_read_and_ignored_columns_warned(tmp_path):
     bad.write_text("id,name,lat,lon,tier,every_weeks\nC1,a,60.17,24.94,A,2.5\n")
     with pytest.raises(InputError, match="every_weeks must be a whole number"):
         read_customers(bad, DEFAULT_TIERS, Workday())
+
+
+def test_joint_improvement_keeps_every_visit_and_never_drives_more():
+    h = Horizon(MONDAY, 1)
+    tiers = TierTable({"F": TierRule("F", 1, 30, 1, cadence="flexible")})
+    cust = table([(f"j{i}", "F", None) for i in range(12)], seed=11)
+    r = rep()
+    m = haversine_travel(cust, r)
+    common = dict(
+        territory_id="T1",
+        rep=r,
+        customers=cust,
+        appointments=pd.DataFrame(columns=["customer_id", "date", "start_s", "source_row"]),
+        matrix=m,
+        horizon=h,
+        workday=LUNCH,
+        tiers=tiers,
+        routing=RoutingParams(time_limit_s=2.0),
+    )
+    plain = plan_territory(TerritoryProblem(**common))
+    joint = plan_territory(TerritoryProblem(**common, joint_solutions_per_visit=5))
+    assert len(joint.visits) == len(plain.visits) == 12 and len(joint.unscheduled) == 0
+    assert joint.stats["travel_s"] <= plain.stats["travel_s"]
+    assert (
+        check_kinds(TerritoryProblem(**common), as_plan(TerritoryProblem(**common), joint)) == set()
+    )
