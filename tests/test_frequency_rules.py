@@ -427,3 +427,16 @@ def test_joint_improvement_keeps_every_visit_and_never_drives_more():
     assert (
         check_kinds(TerritoryProblem(**common), as_plan(TerritoryProblem(**common), joint)) == set()
     )
+
+
+def test_preferred_date_is_kept_unless_something_forces_a_move():
+    h = Horizon(MONDAY, 1)
+    tiers = TierTable({"F": TierRule("F", 1, 30, 1, cadence="flexible")})
+    cust = table([("p1", "F", None), ("p2", "F", None)], seed=2)
+    r = rep()
+    m = haversine_travel(cust, r)
+    due = due_visits(cust, h, tiers)
+    want = {("p1", MONDAY): D(2026, 1, 8), ("p2", MONDAY): D(2026, 1, 6)}
+    res = assign_days(cust, r, due, m, None, CalendarParams(h, tiers, preferred_dates=want))
+    got = dict(zip(res.visits["customer_id"], res.visits["date"]))
+    assert got == {"p1": D(2026, 1, 8), "p2": D(2026, 1, 6)}
