@@ -13,6 +13,7 @@ A plan directory (``planner plan SCENARIO --out DIR``) holds:
 ``reps.csv``        the validated reps the plan used
 ``kpis.json``       headline figures
 ``plan.json``       scenario, parameters, travel source, versions, runtimes, warnings
+``changes_vs_previous.csv`` a rolled plan's changes versus the previous plan
 ``maps/``           Folium HTML maps (index.html, <rep_id>/index.html, <rep_id>/<date>.html)
 ================== ==========================================================
 
