@@ -178,6 +178,18 @@ def validate(scenario: ScenarioArg) -> None:
     out_console.print(
         f"  horizon: {sc.horizon().start} .. {sc.horizon().end}; travel: {sc.model.travel.mode}"
     )
+    from planner.rolling import read_roll
+
+    roll = read_roll(sc, inputs.customers, inputs.reps)
+    if roll is not None:
+        r = roll.inputs
+        prev = escape(str(sc.previous_plan_path or "none"))
+        out_console.print(
+            f"  roll: previous plan {prev}; visit log {roll.log_rows} rows from "
+            f"{len(roll.log_files)} files; {r.updated_last_visits} last visits updated, "
+            f"{len(r.carried)} missed/cancelled visits carried forward"
+        )
+        inputs.warnings += r.warnings
     for w in inputs.warnings:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
 

@@ -14,6 +14,7 @@ A plan directory (``planner plan SCENARIO --out DIR``) holds:
 ``frequency.csv``   required vs planned visits per customer and period
 ``kpis.json``       headline figures
 ``plan.json``       scenario, parameters, travel source, versions, runtimes, warnings
+``changes_vs_previous.csv`` a rolled plan's changes versus the previous plan
 ``maps/``           Folium HTML maps (index.html, <rep_id>/index.html, <rep_id>/<date>.html)
 ================== ==========================================================
 

@@ -262,3 +262,20 @@ def test_rolled_tiny_plan_carries_the_miss_and_passes_check(tiny_road_plan, tmp_
         assert f"the visit of {missed.date} was missed" in " ".join(mine["reason"])
     assert rolled.meta["rolling"]["carried"] == 1 and rolled.meta["rolling"]["log_rows"] == 1
     assert check_plan_dir(out) == []
+
+
+def test_validate_checks_the_visit_log(tmp_path):
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "customer_id,rep_id,date,status\nHEL0021,R1,2026-12-01,done\nHEL0021,R1,2026-12-08,done\n",
+        encoding="utf-8",
+    )
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        f"extends: {TINY / 'haversine.yaml'}\nhorizon: {{start: 2026-12-07}}\nactuals: {log}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(scenario)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2, text
+    assert "log.csv, row 3, column 'date': visit dated 2026-12-08, after the day before" in text
