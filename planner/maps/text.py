@@ -51,12 +51,15 @@ def duration(seconds: float, tr: Translator | None = None) -> str:
     total_min = round(float(seconds) / 60.0)
     if total_min < 60:
         return tr("{m} min", m=total_min)
-    return tr("{h} h {m} min", h=total_min // 60, m=f"{total_min % 60:02d}")
+    minutes = f"{total_min % 60:02d}"
+    return tr("{h} h {m} min", h=total_min // 60, m=minutes)
 
 
 def km(dist_m: float, tr: Translator | None = None) -> str:
     """Kilometres with one decimal: ``12.3 km`` (in ``tr``'s language)."""
-    return (tr or translator())("{km} km", km=f"{float(dist_m) / 1000:.1f}")
+    tr = tr or translator()
+    value = f"{float(dist_m) / 1000:.1f}"
+    return tr("{km} km", km=value)
 
 
 def day_label(day: dt.date) -> str:
