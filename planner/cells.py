@@ -70,7 +70,7 @@ def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`neutralise_frame` on a table read with ``dtype=str``."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(restore)
     return out
 

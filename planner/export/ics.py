@@ -25,6 +25,7 @@ from planner.export.table import RepInfo, plan_reps, visit_rows
 from planner.files import write_bytes
 from planner.i18n import Translator
 from planner.plan import Plan
+from planner.units import format_clock, parse_clock
 
 PRODID = "-//planner//visit plan//EN"
 UID_DOMAIN = "visit.planner"
@@ -40,7 +41,10 @@ def visit_uid(customer_id: str, due_date: object, day: dt.date, n: int = 0) -> s
 
 
 def _at(day: dt.date, seconds: float) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=int(round(float(seconds))))
+    """``day`` at the clock time ``visits.csv`` shows for ``seconds`` (whole minutes)."""
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(
+        seconds=parse_clock(format_clock(seconds))
+    )
 
 
 def _description(v: dict, tr: Translator) -> str:
@@ -68,7 +72,7 @@ def rep_calendar(rep: RepInfo, rows, tr: Translator, stamp: dt.datetime) -> Cale
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{tr('Visits')}: {rep.name}")
+    cal.add("x-wr-calname", f"{tr('Visit plan')}: {rep.name}")
     seen: dict[tuple, int] = {}
     for v in rows.to_dict("records"):
         key = (str(v["customer_id"]), v["due_date"] or v["date"])

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 import prcoords
 
-NAVIGATION_APPS = ("google", "apple", "osm", "amap", "baidu")
+from planner.output import NAVIGATION_APPS
 
 
 def in_china(lat: float, lon: float) -> bool:
@@ -42,12 +42,17 @@ def wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
     return c.lat, c.lon
 
 
+def gcj02_to_bd09(lat: float, lon: float) -> tuple[float, float]:
+    """GCJ-02 -> BD-09 (Baidu's further offset of GCJ-02)."""
+    c = prcoords.gcj_bd(prcoords.Coords(float(lat), float(lon)))
+    return c.lat, c.lon
+
+
 def wgs84_to_bd09(lat: float, lon: float) -> tuple[float, float]:
-    """WGS-84 -> BD-09 (Baidu); unchanged outside China."""
+    """WGS-84 -> BD-09 (Baidu), through GCJ-02; unchanged outside China."""
     if not in_china(lat, lon):
         return float(lat), float(lon)
-    c = prcoords.wgs_bd(prcoords.Coords(float(lat), float(lon)), check_china=False)
-    return c.lat, c.lon
+    return gcj02_to_bd09(*wgs84_to_gcj02(lat, lon))
 
 
 def nav_url(app: str, lat: float, lon: float, name: str = "") -> str:
