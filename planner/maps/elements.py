@@ -371,12 +371,12 @@ class StopsLayer(RawMacroElement):
                         for (var b = a + 1; b < pos.length; b++) {
                             var dx = pos[b].x - pos[a].x, dy = pos[b].y - pos[a].y;
                             var d = Math.sqrt(dx * dx + dy * dy);
-                            if (d >= PIN + 1) { continue; }
+                            if (d >= PIN + 2) { continue; }
                             if (d < 0.01) {  // same spot: fan out by order
                                 var ang = 2 * Math.PI * (b % 8) / 8;
                                 dx = Math.cos(ang); dy = Math.sin(ang); d = 1;
                             }
-                            var push = (PIN + 1.5 - d) / 2;
+                            var push = (PIN + 3 - d) / 2;
                             pos[a].x -= dx / d * push; pos[a].y -= dy / d * push;
                             pos[b].x += dx / d * push; pos[b].y += dy / d * push;
                             moved = true;

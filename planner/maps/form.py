@@ -101,8 +101,9 @@ def _json_for_html(data: object) -> str:
 
 def form_panel(
     tr: Translator, plan_key: str, rep_id: str, slug: str, day: str, csv_bom: bool
-) -> str:
-    """The Export bar, the purposes list and the script of the form, after the itinerary.
+) -> tuple[str, str]:
+    """The Export bar and purposes list (after the itinerary), and the form's script (for
+    the end of the page, outside the panel).
 
     Parameters
     ----------
@@ -141,14 +142,17 @@ def form_panel(
         },
     }
     options = "".join(f'<option value="{esc(p)}"></option>' for p in purpose_options(tr))
-    return (
+    bar = (
         f'<datalist id="purposes">{options}</datalist>'
         '<div id="visit-log" class="log-bar">'
         f'<button type="button" id="export-log" class="btn primary">{esc(tr("Export"))}</button>'
         '<span id="log-state" class="meta"></span></div>'
+    )
+    script = (
         f'<script type="application/json" id="log-config">{_json_for_html(config)}</script>'
         f"<script>{FORM_JS}</script>"
     )
+    return bar, script
 
 
 FORM_JS = r"""

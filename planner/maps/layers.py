@@ -145,6 +145,7 @@ def base_map(
         prefer_canvas=prefer_canvas,
         zoom_snap=0.5,
     )  # half steps: fitBounds frames the plan more tightly
+    m.options["maxZoom"] = 19  # also without tiles (markercluster needs the map's maxZoom)
     if tiles:
         provider = _provider(tiles)
         m.add_child(

@@ -314,6 +314,8 @@ def day_page(
             f'<a href="{next_day.isoformat()}.html" rel="next">{_day(view, next_day)} &#8250;</a>'
         )
     slug = r.slug if r else rep_id
+    bom = params.csv_encoding == "utf-8-sig"
+    bar, script = form_panel(tr, plan_key(view), rep_id, slug, day.isoformat(), bom)
     panel = (
         f'<aside id="panel"><nav class="crumbs">{" · ".join(crumbs)}</nav>'
         f"<h1>{esc(name)}<br>{_day(view, day)}</h1>"
@@ -322,11 +324,7 @@ def day_page(
             f'<div data-total="{key}"><b>{esc(value)}</b><span>{esc(label)}</span></div>'
             for key, label, value in totals
         )
-        + f"</div>{_itinerary(view, rep_id, day)}"
-        + form_panel(
-            tr, plan_key(view), rep_id, slug, day.isoformat(), params.csv_encoding == "utf-8-sig"
-        )
-        + f"{_footer(view)}</aside>"
+        + f"</div>{_itinerary(view, rep_id, day)}{bar}{_footer(view)}</aside>{script}"
     )
     title = f"{name}, {tr.day_label(day)}"
     head = _head(title, asset_tags(prefix, params.inline_assets, False))
