@@ -14,9 +14,14 @@ A plan directory (``planner plan SCENARIO --out DIR``) holds:
 ``kpis.json``       headline figures
 ``plan.json``       scenario, parameters, travel source, versions, runtimes, warnings
 ``maps/``           Folium HTML maps (index.html, <rep_id>/index.html, <rep_id>/<date>.html)
+``visit_plan.xlsx`` visit plan table per rep, summary, daily report form (planner.export)
+``daily-reports/``  printable daily visit reports, one rep-day per page (planner.export)
+``calendar/``       one .ics per rep, one event per visit (planner.export)
 ================== ==========================================================
 
-Columns are documented in docs/data-contract.md. Internally times are seconds
+The tables are written by :meth:`Plan.to_dir`; the maps and exports by the callables
+it is handed (``extras``, see :func:`planner.pipeline.write_plan`). Columns are
+documented in docs/data-contract.md. Internally times are seconds
 (``*_s``) and distances metres (``*_m``); the CSV files use HH:MM, minutes and km as
 planners read them.
 """

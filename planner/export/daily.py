@@ -100,7 +100,7 @@ def _page(rep: RepInfo, day, rows, route: dict, tr: Translator) -> str:
         f"<header><h1>{esc(tr('Daily visit report'))}: {esc(rep.name)} "
         f'<span class="small">({esc(rep.rep_id)})</span></h1>'
         f'<span class="day">{esc(tr.day_label(day))}</span></header>'
-        f'<p class="meta">{esc(planned)}. {esc(tr("Outcome: A best ... E worst."))}</p>'
+        f'<p class="meta">{esc(planned)} · {esc(tr("Outcome: A best ... E worst."))}</p>'
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
         f'<div class="lines">{lines}</div></section>'
     )
