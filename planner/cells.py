@@ -59,20 +59,26 @@ def is_formula_like(value: object) -> bool:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells went through :func:`neutralise`."""
+    return _map_text(frame, neutralise)
+
+
+def _map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
+    """``fn`` applied to the cells of text columns; other cells (numbers in a mixed
+    column too) keep their exact values and the column its dtype."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
+        s = out[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        values = [fn(x) for x in s]
+        if any(a is not b for a, b in zip(values, s, strict=True)):
+            out[col] = pd.Series(values, index=s.index, dtype=s.dtype)
     return out
 
 
 def restore_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`neutralise_frame` on a table read with ``dtype=str``."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(restore)
-    return out
+    return _map_text(frame, restore)
 
 
 def csv_text(frame: pd.DataFrame) -> str:

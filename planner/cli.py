@@ -157,10 +157,13 @@ def _print_outputs(paths: dict, tr) -> None:
         ("index", tr("overview map:"), paths.get("index")),
         ("first_day", tr("first rep-day:"), paths.get("first_day")),
     ]
-    width = max(len(label) for _, label, _ in shown) + 1
+    grid = Table.grid(padding=(0, 1))  # aligns wide (Chinese) labels too
+    grid.add_column()
+    grid.add_column()
     for _, label, where in shown:
         if where:
-            out_console.print(f"{label:<{width}} {escape(str(where))}", highlight=False)
+            grid.add_row(Text(label), Text(str(where)))
+    out_console.print(grid)
 
 
 def _folder_of(files: dict | None) -> str | None:

@@ -18,6 +18,7 @@ import shutil
 import pandas as pd
 import pytest
 from browser import chromium, open_page
+from test_maps_browser import rects
 
 from planner.cells import restore
 from planner.maps import MapParams, render_maps
@@ -79,28 +80,6 @@ def strict_log(path) -> pd.DataFrame:
         assert rec["customer_id"] and rec["rep_id"]
         out.append({k: restore(v) for k, v in rec.items()})
     return pd.DataFrame(out, columns=list(LOG_COLUMNS))
-
-
-def rects(page, selector: str) -> list[dict]:
-    return page.eval_on_selector_all(
-        selector,
-        "els => els.map(e => { const r = e.getBoundingClientRect();"
-        " return {x: r.x, y: r.y, w: r.width, h: r.height}; })",
-    )
-
-
-def overlap(a: dict, b: dict) -> float:
-    w = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
-    h = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
-    return max(0.0, w) * max(0.0, h)
-
-
-def centre_gap(a: dict, b: dict) -> float:
-    """Distance between the centres of two boxes (round pins overlap when it is less than
-    their diameter)."""
-    dx = (a["x"] + a["w"] / 2) - (b["x"] + b["w"] / 2)
-    dy = (a["y"] + a["h"] / 2) - (b["y"] + b["h"] / 2)
-    return (dx * dx + dy * dy) ** 0.5
 
 
 def zh_day(zh_plan) -> tuple[str, dt.date, object]:
@@ -200,50 +179,14 @@ def test_forwarded_page_without_assets_still_reads(browser, tiny_road_plan, tmp_
         visit.close()
 
 
-def test_map_fixes_on_phone_and_desk(browser, tiny_road_plan, tmp_path):
+def test_rep_page_dates_and_cluster_colours(browser, tiny_road_plan, tmp_path):
+    """Dates on the rep page never wrap inside on a phone; cluster bubbles have their
+    rep's colour. (Pins, touch targets, the legend and territory taps are checked on
+    every page test_maps_browser.py opens.)"""
     plan, plan_dir = tiny_road_plan
-    maps = plan_dir / "maps"
     view = view_of(plan)
-    v = read_plan_csv(plan_dir / "visits.csv")
-    rep_id, day = v.groupby(["rep_id", "date"]).size().sort_values(ascending=False).index[0]
-    day_path = maps / view.reps[rep_id].slug / f"{day}.html"
-    for size in (DESK, PHONE):
-        visit = open_page(browser, day_path, **size)
-        try:
-            pins = rects(visit.page, ".stop-marker")
-            assert len(pins) == int((v["rep_id"] == rep_id).mul(v["date"] == day).sum())
-            closest = min(
-                (centre_gap(a, b) for i, a in enumerate(pins) for b in pins[i + 1 :]), default=99
-            )
-            assert closest >= pins[0]["w"] - 1, closest  # round pins never pile up
-            for box in rects(visit.page, "#itinerary a.btn, #itinerary summary"):
-                assert box["h"] >= 44
-        finally:
-            visit.close()
-        # the overview: legend open on a desk, closed on a phone and clear of the homes
-        visit = open_page(browser, maps / "index.html", **size)
-        try:
-            page = visit.page
-            is_open = page.evaluate("document.querySelector('details.legend').open")
-            assert is_open == (size is DESK)
-            legend = rects(page, ".map-legend")[0]
-            for home in rects(page, ".home-marker"):
-                assert overlap(legend, home) == 0 or size is DESK
-            # territory figures by tap: a click on the polygon opens them
-            text = page.evaluate(
-                """() => { let t = null; window.plannerMaps.map.eachLayer(l => {
-                    if (!t && l.feature && l.getBounds) {
-                        l.fire('click', {latlng: l.getBounds().getCenter()}, true);
-                        t = document.querySelector('.leaflet-popup-content').innerText; } });
-                    return t; }"""
-            )
-            assert text and "Workload" in text
-        finally:
-            visit.close()
-    # the rep page on a phone: dates never wrap inside
-    visit = open_page(
-        browser, maps / view.reps[rep_id].slug / "index.html", wait_ready=False, **PHONE
-    )
+    rep_page = plan_dir / "maps" / view.reps["R1"].slug / "index.html"
+    visit = open_page(browser, rep_page, wait_ready=False, **PHONE)
     try:
         lines = visit.page.eval_on_selector_all(
             "#days .date", "els => els.map(e => e.getClientRects().length)"
@@ -252,11 +195,11 @@ def test_map_fixes_on_phone_and_desk(browser, tiny_road_plan, tmp_path):
         assert lines and set(lines) == {1} and max(heights) < 30
     finally:
         visit.close()
-    # clusters (forced with a low threshold) take the rep's colour
-    out = tmp_path / "clustered"
+    out = tmp_path / "clustered"  # clusters forced with a low threshold
     render_maps(Plan.from_dir(plan_dir), out, MapParams(cluster_threshold=5, tiles=""))
     visit = open_page(browser, out / "index.html", **DESK)
     try:
+        assert visit.js_errors == []
         colours = visit.page.eval_on_selector_all(
             ".rep-cluster div", "els => els.map(e => getComputedStyle(e).backgroundColor)"
         )
