@@ -314,6 +314,7 @@ def run_plan(
         Bad input files (exit 2). ``NetworkError``: unusable network data (exit 3).
     """
     from planner.report import compute_kpis
+    from planner.rolling import changes_vs_previous, read_roll, roll_meta
 
     runtimes: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -325,6 +326,10 @@ def run_plan(
 
     progress("read", 0, 1)
     inputs = read_scenario_inputs(scenario)
+    roll = read_roll(scenario, inputs.customers, inputs.reps)  # rolling re-plan, or None
+    if roll is not None:
+        inputs.customers = roll.inputs.customers  # effective last visits from the log
+        inputs.warnings += roll.inputs.warnings
     progress("read", 1, 1)
     t = lap("read_s", t0)
 
@@ -384,7 +389,7 @@ def run_plan(
         "warnings": [*inputs.warnings, *travel.warnings, *terr.warnings],
         "territory_stats": [r.stats for r in results],
     }
-    return Plan(
+    plan = Plan(
         visits=visits,
         routes=routes,
         unscheduled=unscheduled,
@@ -397,6 +402,11 @@ def run_plan(
         meta=meta,
         appointments=inputs.appointments,
     )
+    if roll is not None:
+        plan.meta["rolling"] = roll_meta(roll, plan)
+        if roll.previous is not None:
+            plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)
+    return plan
 
 
 def write_plan(plan: Plan, out: Path, maps: bool = True, options=None, export: bool = True) -> dict:

@@ -119,6 +119,8 @@ class Plan:
     kpis: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     appointments: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    """A rolled plan's changes versus the previous plan (:mod:`planner.rolling`)."""
 
     # ------------------------------------------------------------------ writing
     def to_dir(
@@ -153,6 +155,8 @@ class Plan:
         _write_csv(out / "customers.csv", customers_to_csv(self.customers), enc)
         _write_csv(out / "reps.csv", reps_to_csv(self.reps), enc)
         _write_csv(out / "appointments.csv", appointments_to_csv(self.appointments), enc)
+        if self.changes is not None:
+            _write_csv(out / "changes_vs_previous.csv", changes_to_csv(self.changes), enc)
         write_text(out / "territories.geojson", _territories_geojson(self.territories))
         write_text(out / "routes.geojson", _route_lines_geojson(self.route_lines, self.routes))
         write_text(out / "kpis.json", json.dumps(self.kpis, indent=2, default=str) + "\n")
@@ -401,6 +405,17 @@ def unscheduled_to_csv(u: pd.DataFrame) -> pd.DataFrame:
     out = u.copy()
     out["due_date"] = out["due_date"].map(lambda d: d.isoformat())
     return out[cols]
+
+
+def changes_to_csv(c: pd.DataFrame) -> pd.DataFrame:
+    """``changes_vs_previous.csv``: dates ISO, blank when absent."""
+    out = c.copy()
+    for col in ("previous_date", "new_date"):
+        out[col] = out[col].map(lambda d: d.isoformat() if isinstance(d, dt.date) else "")
+    out["shift_days"] = out["shift_days"].map(
+        lambda v: "" if v is None or pd.isna(v) else str(int(v))
+    )
+    return out
 
 
 APPOINTMENT_CSV_COLUMNS = ["customer_id", "date", "start", "purpose", "notes"]

@@ -155,6 +155,10 @@ class ScenarioModel(_Strict):
     language: Literal["en", "zh"] = "en"
     csv_encoding: Literal["utf-8", "utf-8-sig"] = "utf-8"
     maps: MapsModel = MapsModel()
+    # rolling re-plan (planner/rolling.py, docs/weekly-routine.md)
+    actuals: str | list[str] | None = None
+    previous_plan: str | None = None
+    freeze_days: int = Field(0, ge=0, le=366)
 
 
 DEFAULT_TIERS_YAML = {
@@ -190,6 +194,39 @@ class Scenario:
     @property
     def appointments_path(self) -> Path | None:
         return self.resolve(self.model.appointments)
+
+    @property
+    def actuals_paths(self) -> tuple[Path, ...]:
+        """The visit log files / folders of ``actuals:`` (one path or a list)."""
+        a = self.model.actuals
+        items = [a] if isinstance(a, str) else list(a or [])
+        return tuple(p for p in map(self.resolve, items) if p is not None)
+
+    @property
+    def previous_plan_path(self) -> Path | None:
+        return self.resolve(self.model.previous_plan)
+
+    def with_rolling(
+        self, actuals: list[Path] | None = None, previous: Path | None = None
+    ) -> Scenario:
+        """This scenario with ``actuals:`` / ``previous_plan:`` replaced (the CLI's
+        ``--actuals`` / ``--previous``; paths as given, made absolute).
+
+        Raises
+        ------
+        InputError
+            A path that does not exist, or ``freeze_days`` without a previous plan.
+        """
+        update: dict[str, Any] = {}
+        if actuals:
+            update["actuals"] = [str(Path(p).resolve()) for p in actuals]
+        if previous is not None:
+            update["previous_plan"] = str(Path(previous).resolve())
+        sc = Scenario(self.model.model_copy(update=update), self.path)
+        problems = _rolling_problems(sc, str(self.path))
+        if problems:
+            raise InputError(problems)
+        return sc
 
     def tier_table(self) -> TierTable:
         tiers = self.model.tiers or {k: TierModel(**v) for k, v in DEFAULT_TIERS_YAML.items()}
@@ -373,8 +410,55 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
                 else os_relpath(base_path.parent / str(a), path.parent)
                 for a in adds
             ]
+        for key in ("actuals", "previous_plan"):
+            if base.get(key) and key not in data:
+                base[key] = _rebase(base[key], base_path.parent, path.parent)
         data = _deep_merge({k: v for k, v in base.items() if k not in ("name", "extends")}, data)
     return data
+
+
+def _rolling_problems(sc: Scenario, file: str) -> list[Problem]:
+    """``actuals`` / ``previous_plan`` paths that do not exist; ``freeze_days`` alone."""
+    out = []
+    for i, p in enumerate(sc.actuals_paths):
+        if not p.exists():
+            key = "actuals" if isinstance(sc.model.actuals, str) else f"actuals[{i}]"
+            out.append(
+                Problem(
+                    file,
+                    f"visit log {p} does not exist",
+                    column=key,
+                    fix="name a log file or folder (paths are relative to the scenario file)",
+                )
+            )
+    prev = sc.previous_plan_path
+    if prev is not None and not (prev / "plan.json").exists():
+        out.append(
+            Problem(
+                file,
+                f"previous plan {prev} is not a plan folder (no plan.json)",
+                column="previous_plan",
+                fix="name the folder 'planner plan' wrote the previous plan to",
+            )
+        )
+    if sc.model.freeze_days and prev is None:
+        out.append(
+            Problem(
+                file,
+                "freeze_days needs previous_plan: the frozen days keep that plan's visits",
+                column="freeze_days",
+            )
+        )
+    return out
+
+
+def _rebase(value: Any, base_dir: Path, new_dir: Path) -> Any:
+    """A relative path (or list of them) of a base scenario, relative to the extending one."""
+    if isinstance(value, list):
+        return [_rebase(v, base_dir, new_dir) for v in value]
+    if isinstance(value, str) and value and not Path(value).is_absolute():
+        return os_relpath(base_dir / value, new_dir)
+    return value
 
 
 def os_relpath(target: Path, start: Path) -> str:
@@ -452,6 +536,7 @@ def load_scenario(path: str | Path) -> Scenario:
                 column="territories.balance_column",
             )
         )
+    problems += _rolling_problems(sc, file)
     w = sc.workday()
     if w.end_s <= w.start_s:
         problems.append(

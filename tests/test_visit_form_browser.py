@@ -20,9 +20,10 @@ import pytest
 from browser import chromium, open_page
 from test_maps_browser import rects
 
-from planner.cells import restore
+from planner.io.visit_log import VisitLogParams, read_visit_log
 from planner.maps import MapParams, render_maps
 from planner.maps.form import LOG_COLUMNS
+from planner.maps.text import clock
 from planner.maps.view import view_of
 from planner.plan import Plan, read_plan_csv
 
@@ -37,12 +38,9 @@ def browser():
 
 
 def read_log(path, day: dt.date) -> pd.DataFrame:
-    """The exported CSV read as the weekly loop reads a visit log: issue 11's reader once
-    it is on main, until then a strict check of the same format."""
-    try:
-        from planner.io.visit_log import VisitLogParams, read_visit_log
-    except ImportError:
-        return strict_log(path)
+    """The exported CSV read with the weekly loop's visit-log reader (``planner actuals``),
+    back in the file's text form, after a strict check of the format itself."""
+    strict_log(path)
     log = read_visit_log(VisitLogParams(paths=(path,), as_of=day)).log
     out = pd.DataFrame(
         {
@@ -50,36 +48,33 @@ def read_log(path, day: dt.date) -> pd.DataFrame:
             "rep_id": log["rep_id"],
             "date": log["date"].map(lambda d: d.isoformat()),
             "status": log["status"],
-            "start": log["start_s"].map(
-                lambda s: "" if s is None else f"{s // 3600:02d}:{s % 3600 // 60:02d}"
-            ),
+            "start": log["start_s"].map(lambda s: "" if s is None or pd.isna(s) else clock(s)),
             "duration_min": log["duration_s"].map(
-                lambda s: "" if s is None else str(round(s / 60))
+                lambda s: "" if s is None or pd.isna(s) else str(round(s / 60))
             ),
         }
     )
     for c in ("outcome", "person_met", "purpose", "notes"):
-        out[c] = log[c].map(lambda x: restore(x or ""))
+        out[c] = log[c].map(
+            lambda x: "" if x is None or (isinstance(x, float) and pd.isna(x)) else x
+        )
     return out
 
 
-def strict_log(path) -> pd.DataFrame:
+def strict_log(path) -> None:
     """The visit-log format, checked cell by cell (docs/data-contract.md, "Visit log")."""
     text = path.read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == LOG_COLUMNS
-    out = []
     for r in rows[1:]:
         rec = dict(zip(LOG_COLUMNS, r, strict=True))
-        dt.date.fromisoformat(rec["date"])
         assert re.fullmatch(r"\d{4}-\d\d-\d\d", rec["date"])
+        dt.date.fromisoformat(rec["date"])
         assert rec["status"] in ("done", "missed", "cancelled")
         assert rec["start"] == "" or re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", rec["start"])
         assert rec["duration_min"] == "" or float(rec["duration_min"]) > 0
         assert rec["outcome"] in ("", "A", "B", "C", "D", "E")
         assert rec["customer_id"] and rec["rep_id"]
-        out.append({k: restore(v) for k, v in rec.items()})
-    return pd.DataFrame(out, columns=list(LOG_COLUMNS))
 
 
 def zh_day(zh_plan) -> tuple[str, dt.date, object]:
