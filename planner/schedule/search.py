@@ -201,6 +201,8 @@ class DayBook:
         del tour[pos]
         self.service[d] -= s.service_s
         self.count[d] -= 1
+        if not self.count[d]:
+            self.tw[d] = 0.0  # an empty day has no opening-hours cost
         self.version[d] += 1
         s.day = None
 
