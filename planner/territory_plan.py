@@ -405,6 +405,9 @@ def _repair(
         ]
         cands.sort(key=lambda d: (_retry_cost(problem, work, d, cid), abs((d - day).days), d))
         tried = cands[:MAX_RETRY_DAYS]
+        empty = [d for d in cands if not (d in work.results and work.results[d].stops)]
+        if empty and empty[0] not in tried:  # full days first, but one free day too
+            tried = [*tried[: MAX_RETRY_DAYS - 1], empty[0]]
         for d in tried:
             rows = [*work.by_day.get(d, []), row]
             res = _insert(day_problem(problem, d, rows, work.cust), work.results.get(d), cid)

@@ -73,13 +73,14 @@ class CalendarParams:
         Share of a day's available time (workday minus lunch) the calendar plans with
         service and estimated travel; the rest absorbs waiting for opening hours.
     balance_weight : float
-        Weight of the daily-load balance term (0 = minimise travel only).
+        Weight of the daily-load balance term (0, the default, = minimise travel only:
+        measured, any balance term cost travel).
     sweep_starts : int
         Sweep rotations tried per centre for the first weekday sectors.
     improve_rounds : int
         Maximum local-search rounds.
     lns_iterations : int
-        Ruin-and-recreate iterations (-1: two per movable unit, at most 1000). A count,
+        Ruin-and-recreate iterations (-1: five per movable unit, at most 1000). A count,
         not a time limit, so the calendar is the same on any machine.
     calendar : WorkCalendar
         Public holidays, company days off and make-up working days.
@@ -103,7 +104,7 @@ class CalendarParams:
     max_shift_days: int = 1
     seed: int = 0
     fill_ratio: float = 0.97
-    balance_weight: float = 0.02
+    balance_weight: float = 0.0
     sweep_starts: int = 3
     improve_rounds: int = 8
     lns_iterations: int = -1
@@ -346,7 +347,7 @@ def assign_days(
     swap_zones(search, patterns, dated)
     iters = params.lns_iterations
     if iters < 0:
-        iters = min(1000, 2 * len(search.units))
+        iters = min(1000, 5 * len(search.units))
     search.lns(iters, rng)
     swap_zones(search, patterns, dated)
     swap_units(search, patterns, 1, rng)
