@@ -315,3 +315,18 @@ def test_cli_export_and_bad_language(zh_plan, tmp_path):
     res = CliRunner().invoke(app, ["maps", str(copy), "--lang", "fr"])
     assert res.exit_code == 2 and "en, zh" in res.output
     assert not (copy / "maps").exists()  # nothing written on bad input
+
+
+def test_export_replaces_stale_rep_files(zh_plan, tmp_path):
+    plan, _ = zh_plan
+    out = tmp_path / "out"
+    (out / "calendar").mkdir(parents=True)
+    (out / "calendar" / "R9.ics").write_text("old rep", encoding="utf-8")
+    (out / "calendar" / "README.txt").write_text("mine", encoding="utf-8")
+    res = export_plan(plan, out, ExportParams(workbook=False))
+    assert sorted(p.name for p in (out / "calendar").iterdir()) == [
+        "R1.ics",
+        "R2.ics",
+        "README.txt",
+    ]
+    assert set(res.daily_reports) == {"R1", "R2"}
