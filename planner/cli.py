@@ -216,20 +216,34 @@ def validate(scenario: ScenarioArg) -> None:
 
     Example: `planner validate scenarios/demo.yaml`
     """
+    from planner.i18n import translator
     from planner.pipeline import read_scenario_inputs
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario)
+    tr = translator(sc.model.language)
     inputs = read_scenario_inputs(sc)
     c = inputs.customers
     act = c[c["active"]]
-    tiers = escape(", ".join(f"{k}: {v}" for k, v in act.groupby("tier").size().items()))
+    tiers = ", ".join(f"{k}: {v}" for k, v in act.groupby("tier").size().items())
     out_console.print(f"[green]ok[/]: {escape(str(sc.path))}")
-    out_console.print(f"  customers: {len(c)} ({len(act)} active; {tiers})")
-    out_console.print(f"  reps: {len(inputs.reps)}; appointments: {len(inputs.appointments)}")
-    out_console.print(
-        f"  horizon: {sc.horizon().start} .. {sc.horizon().end}; travel: {sc.model.travel.mode}"
-    )
+    lines = [
+        tr("customers: {n} ({active} active; {tiers})", n=len(c), active=len(act), tiers=tiers),
+        tr(
+            "reps: {n}; appointments: {appointments}",
+            n=len(inputs.reps),
+            appointments=len(inputs.appointments),
+        ),
+        tr(
+            "horizon: {start} .. {end}; travel: {mode}",
+            start=sc.horizon().start,
+            end=sc.horizon().end,
+            mode=sc.model.travel.mode,
+        ),
+    ]
+    for line in lines:
+        out_console.print(f"  {escape(line)}", highlight=False)
+
     from planner.rolling import read_roll
 
     roll = read_roll(sc, inputs.customers, inputs.reps)

@@ -253,9 +253,10 @@ def test_daily_report_page(zh_plan):
     assert '<html lang="zh-CN">' in page and "@page { size: A4 landscape" in page
     days = sorted(set(v.loc[v["rep_id"] == "R1", "date"]))
     assert re.findall(r'class="sheet"[^>]*data-date="([^"]+)"', page) == days
-    assert "预约 10:30" in page and "带上新价格表" not in page.split("<body>")[0]
-    assert "&lt;script&gt;" not in page or "<script>alert" not in page
-    assert "<script" not in page.split("<body>")[1]  # no script in the form at all
+    assert "预约 10:30" in page and "年度合同续签" in page and "刘芳 (采购经理)" in page
+    # user text is escaped: the formula-like name shows as text, with its quotes
+    assert "=HYPERLINK(&quot;http://x.example&quot;,&quot;点我&quot;)" in page
+    assert "<script" not in page  # a printable form needs no script at all
 
 
 # ------------------------------------------------------------------ languages
@@ -315,3 +316,18 @@ def test_cli_export_and_bad_language(zh_plan, tmp_path):
     res = CliRunner().invoke(app, ["maps", str(copy), "--lang", "fr"])
     assert res.exit_code == 2 and "en, zh" in res.output
     assert not (copy / "maps").exists()  # nothing written on bad input
+
+
+def test_export_replaces_stale_rep_files(zh_plan, tmp_path):
+    plan, _ = zh_plan
+    out = tmp_path / "out"
+    (out / "calendar").mkdir(parents=True)
+    (out / "calendar" / "R9.ics").write_text("old rep", encoding="utf-8")
+    (out / "calendar" / "README.txt").write_text("mine", encoding="utf-8")
+    res = export_plan(plan, out, ExportParams(workbook=False))
+    assert sorted(p.name for p in (out / "calendar").iterdir()) == [
+        "R1.ics",
+        "R2.ics",
+        "README.txt",
+    ]
+    assert set(res.daily_reports) == {"R1", "R2"}

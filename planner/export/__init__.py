@@ -82,6 +82,19 @@ def export_plan(
         res.workbook = write_workbook(plan, out / WORKBOOK_NAME, tr)
     if params.daily_reports:
         res.daily_reports = write_daily_reports(plan, out / REPORTS_DIR, tr)
+        remove_stale(out / REPORTS_DIR, ".html", res.daily_reports.values())
     if params.calendars:
         res.calendars = write_calendars(plan, out / CALENDAR_DIR, tr)
+        remove_stale(out / CALENDAR_DIR, ".ics", res.calendars.values())
     return res
+
+
+def remove_stale(folder: Path, suffix: str, kept) -> None:
+    """Delete the ``suffix`` files of a previous run in ``folder`` (a rep who left) that
+    this run did not write; other files are left alone."""
+    keep = {Path(p).name for p in kept}
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.is_file() and path.suffix == suffix and path.name not in keep:
+            path.unlink(missing_ok=True)

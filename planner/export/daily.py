@@ -49,7 +49,7 @@ td.n { text-align: right; }
   min-height: 0; padding: 0; } }
 """
 
-WIDTHS = (4, 9, 17, 12, 11, 11, 6, 11, 11, 8)  # % of the table, with report_columns()
+WIDTHS = (4, 10, 17, 12, 11, 11, 7, 10, 10, 8)  # % of the table, with report_columns()
 
 
 def _page(rep: RepInfo, day, rows, route: dict, tr: Translator) -> str:
