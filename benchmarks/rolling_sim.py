@@ -43,6 +43,7 @@ from generate import generate_instance, write_instance  # noqa: E402
 
 from planner.actuals import ActualsParams, run_actuals  # noqa: E402
 from planner.check import check_plan_dir  # noqa: E402
+from planner.domain import DEFAULT_TIERS  # noqa: E402
 from planner.files import write_text  # noqa: E402
 from planner.pipeline import run_plan, write_plan  # noqa: E402
 from planner.plan import Plan  # noqa: E402
@@ -157,9 +158,17 @@ def main() -> None:  # noqa: PLR0915 - a linear script
     ap.add_argument("--check", action="store_true", help="planner check every rolled plan")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--md", type=Path, default=None)
+    ap.add_argument(
+        "--summary-only", action="store_true", help="only the per-tier table of --out's logs"
+    )
     a = ap.parse_args()
 
     out = a.out
+    if a.summary_only:
+        c = pd.read_csv(out / "customers.csv", dtype=str).rename(columns={"id": "customer_id"})
+        every = {t: DEFAULT_TIERS[t].every_weeks for t in DEFAULT_TIERS.names()}  # generate's
+        print("\n".join(tier_table(c, every, read_logs(out / "log"), a.weeks)))
+        return
     (out / "log").mkdir(parents=True, exist_ok=True)
     inst = generate_instance(a.customers, a.reps, a.seed)
     base = write_instance(inst, out, horizon_start=START, weeks=a.horizon_weeks)
