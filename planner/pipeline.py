@@ -33,6 +33,7 @@ from planner.plan import (
     empty_frame,
 )
 from planner.scenario import Scenario
+from planner.schedule.frequency import FREQUENCY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (the CLI draws bars)."""
@@ -183,6 +184,7 @@ def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: 
                 ),
                 max_shift_days=scenario.model.routing.max_shift_days,
                 seed=scenario.seed,
+                calendar=scenario.work_calendar(),
             )
         )
     return problems
@@ -369,6 +371,7 @@ def run_plan(
     progress("geometry", 1, 1)
     t = lap("geometry_s", t)
 
+    frequency = _concat([r.frequency for r in results], FREQUENCY_COLUMNS)
     kpis = compute_kpis(visits, routes, unscheduled, inputs.reps, inputs.customers)
     kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
     runtimes["total_s"] = round(time.perf_counter() - t0, 3)
@@ -401,6 +404,7 @@ def run_plan(
         kpis=kpis,
         meta=meta,
         appointments=inputs.appointments,
+        frequency=frequency,
     )
     if roll is not None:
         plan.meta["rolling"] = roll_meta(roll, plan)
