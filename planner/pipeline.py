@@ -153,8 +153,12 @@ def design(scenario: Scenario, inputs: Inputs, travel):
     )
 
 
-def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
-    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix."""
+def territory_problems(
+    scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame, roll=None
+):
+    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix;
+    ``roll`` (:class:`planner.rolling.RollSetup`) adds a rolled plan's history, previous
+    days, carried visits and frozen days."""
     from planner.routing import RoutingParams
     from planner.territory_plan import TerritoryProblem
 
@@ -185,6 +189,7 @@ def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: 
                 max_shift_days=scenario.model.routing.max_shift_days,
                 seed=scenario.seed,
                 calendar=scenario.work_calendar(),
+                **(roll.territory_fields(set(cust["customer_id"])) if roll is not None else {}),
             )
         )
     return problems
@@ -345,7 +350,7 @@ def run_plan(
     progress("territories", 1, 1)
     t = lap("territories_s", t)
 
-    problems = territory_problems(scenario, inputs, travel, terr.assignments)
+    problems = territory_problems(scenario, inputs, travel, terr.assignments, roll)
     t = lap("matrices_s", t)
     results = solve_territories(
         problems, scenario.model.workers if workers is None else workers, progress
@@ -407,6 +412,7 @@ def run_plan(
         frequency=frequency,
     )
     if roll is not None:
+        plan.history = roll.inputs.calendar_history()
         plan.meta["rolling"] = roll_meta(roll, plan)
         if roll.previous is not None:
             plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)

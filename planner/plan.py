@@ -15,6 +15,7 @@ A plan directory (``planner plan SCENARIO --out DIR``) holds:
 ``kpis.json``       headline figures
 ``plan.json``       scenario, parameters, travel source, versions, runtimes, warnings
 ``changes_vs_previous.csv`` a rolled plan's changes versus the previous plan
+``history.csv``     a rolled plan's visit history (customer, date) before the horizon
 ``maps/``           Folium HTML maps (index.html, <rep_id>/index.html, <rep_id>/<date>.html)
 ``visit_plan.xlsx`` visit plan table per rep, summary, daily report form (planner.export)
 ``daily-reports/``  printable daily visit reports, one rep-day per page (planner.export)
@@ -124,6 +125,9 @@ class Plan:
     changes: pd.DataFrame | None = None
     """A rolled plan's changes versus the previous plan (:mod:`planner.rolling`)."""
     frequency: pd.DataFrame | None = None
+    history: dict | None = None
+    """A rolled plan's visit history ``customer_id -> (date, ...)`` (``history.csv``):
+    the visits it counted as made before the horizon (:mod:`planner.rolling`)."""
 
     # ------------------------------------------------------------------ writing
     def to_dir(
@@ -162,6 +166,8 @@ class Plan:
             _write_csv(out / "changes_vs_previous.csv", changes_to_csv(self.changes), enc)
         if self.frequency is not None:
             _write_csv(out / "frequency.csv", frequency_to_csv(self.frequency), enc)
+        if self.history is not None:
+            _write_csv(out / "history.csv", history_to_csv(self.history), enc)
         write_text(out / "territories.geojson", _territories_geojson(self.territories))
         write_text(out / "routes.geojson", _route_lines_geojson(self.route_lines, self.routes))
         write_text(out / "kpis.json", json.dumps(self.kpis, indent=2, default=str) + "\n")
@@ -224,6 +230,10 @@ class Plan:
         apath = path / "appointments.csv"
         if apath.exists():
             appointments = appointments_from_csv(read_plan_csv(apath))
+        history = None
+        hpath = path / "history.csv"
+        if hpath.exists():
+            history = history_from_csv(read_plan_csv(hpath))
         kpis = json.loads((path / "kpis.json").read_text(encoding="utf-8"))
         meta = json.loads((path / "plan.json").read_text(encoding="utf-8"))
         return cls(
@@ -238,6 +248,7 @@ class Plan:
             kpis=kpis,
             meta=meta,
             appointments=appointments,
+            history=history,
         )
 
 
@@ -420,6 +431,19 @@ def changes_to_csv(c: pd.DataFrame) -> pd.DataFrame:
     out["shift_days"] = out["shift_days"].map(
         lambda v: "" if v is None or pd.isna(v) else str(int(v))
     )
+    return out
+
+
+def history_to_csv(history: dict) -> pd.DataFrame:
+    """``history.csv``: one row per customer and visit date, sorted."""
+    rows = [(c, d.isoformat()) for c in sorted(history) for d in sorted(history[c])]
+    return pd.DataFrame(rows, columns=["customer_id", "date"])
+
+
+def history_from_csv(f: pd.DataFrame) -> dict:
+    out: dict[str, tuple] = {}
+    for cid, day in zip(f.get("customer_id", []), f.get("date", []), strict=True):
+        out[cid] = (*out.get(cid, ()), dt.date.fromisoformat(day))
     return out
 
 

@@ -96,6 +96,11 @@ class CalendarParams:
         previous plan); leaving it costs ``preferred_cost_s`` per day (soft).
     preferred_cost_s : float
         Cost per day a visit moves away from its preferred date.
+    frozen_dates : mapping
+        ``(customer_id, due_date) -> date`` a visit keeps (days already published, a rolled
+        plan's ``freeze_days``): booked on that day and never moved, like an appointment
+        without a fixed time. Ignored when the rep does not work that day or the customer
+        cannot be visited on its weekday.
     """
 
     horizon: Horizon
@@ -113,6 +118,7 @@ class CalendarParams:
     opening_hours_cost: bool = True
     preferred_dates: Mapping[tuple[str, dt.date], dt.date] = field(default_factory=dict)
     preferred_cost_s: float = 600.0
+    frozen_dates: Mapping[tuple[str, dt.date], dt.date] = field(default_factory=dict)
 
 
 @dataclass
@@ -290,6 +296,12 @@ def assign_days(
                     v,
                     never_fits_reason(row["hours"], svc, regular, ws, we, to_s, back_s, rep_id),
                 )
+                continue
+            frozen = params.frozen_dates.get((cid, v.due_date))
+            if frozen in day_ix and frozen.weekday() in fit:  # a frozen day: kept as it is
+                slots.append(slot)
+                chain.append(slot)
+                book.add(slot, day_ix[frozen])
                 continue
             slots.append(slot)
             chain.append(slot)
