@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.files import replace_dir
 from planner.matrix import home_id, start_id
 from planner.plan import (
     ASSIGNMENT_COLUMNS,
@@ -34,6 +33,7 @@ from planner.plan import (
     empty_frame,
 )
 from planner.scenario import Scenario
+from planner.schedule.frequency import FREQUENCY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (the CLI draws bars)."""
@@ -160,8 +160,12 @@ def design(scenario: Scenario, inputs: Inputs, travel):
     )
 
 
-def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
-    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix."""
+def territory_problems(
+    scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame, roll=None
+):
+    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix;
+    ``roll`` (:class:`planner.rolling.RollSetup`) adds a rolled plan's history, previous
+    days, carried visits and frozen days."""
     from planner.routing import RoutingParams
     from planner.territory_plan import TerritoryProblem
 
@@ -191,6 +195,8 @@ def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: 
                 ),
                 max_shift_days=scenario.model.routing.max_shift_days,
                 seed=scenario.seed,
+                calendar=scenario.work_calendar(),
+                **(roll.territory_fields(set(cust["customer_id"])) if roll is not None else {}),
             )
         )
     return problems
@@ -351,7 +357,7 @@ def run_plan(
     progress("territories", 1, 1)
     t = lap("territories_s", t)
 
-    problems = territory_problems(scenario, inputs, travel, terr.assignments)
+    problems = territory_problems(scenario, inputs, travel, terr.assignments, roll)
     t = lap("matrices_s", t)
     results = solve_territories(
         problems, scenario.model.workers if workers is None else workers, progress
@@ -377,6 +383,7 @@ def run_plan(
     progress("geometry", 1, 1)
     t = lap("geometry_s", t)
 
+    frequency = _concat([r.frequency for r in results], FREQUENCY_COLUMNS)
     kpis = compute_kpis(visits, routes, unscheduled, inputs.reps, inputs.customers)
     kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
     runtimes["total_s"] = round(time.perf_counter() - t0, 3)
@@ -409,8 +416,10 @@ def run_plan(
         kpis=kpis,
         meta=meta,
         appointments=inputs.appointments,
+        frequency=frequency,
     )
     if roll is not None:
+        plan.history = roll.inputs.calendar_history()
         plan.meta["rolling"] = roll_meta(roll, plan)
         if roll.previous is not None:
             plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)
@@ -418,26 +427,75 @@ def run_plan(
 
 
 def write_plan(
-    plan: Plan, out: Path, maps: bool = True, protect: Iterable[str | Path] = ()
+    plan: Plan,
+    out: Path,
+    maps: bool = True,
+    options=None,
+    export: bool = True,
+    protect: Iterable[str | Path] = (),
 ) -> dict:
-    """Write the plan's tables and (by default) its maps; returns the main output paths.
+    """Write the plan's tables, its workbook, forms and calendars and (by default) its
+    maps; returns the main output paths.
 
-    The folder ``out`` is replaced as a whole (:func:`planner.files.replace_dir`): tables
-    and maps are written into a sibling temporary folder that takes the place of ``out``
-    at the end, so an interrupted run leaves the earlier plan intact. ``out`` must be new,
-    empty or an earlier plan folder and must not hold any of ``protect`` (the inputs):
-    otherwise :class:`~planner.errors.InputError`.
+    The folder ``out`` is replaced as a whole (:meth:`Plan.to_dir`): everything is
+    written into a sibling temporary folder that takes the place of ``out`` at the end,
+    so an interrupted run leaves the earlier plan intact.
+
+    Parameters
+    ----------
+    plan : Plan
+    out : Path
+        The plan directory: new, empty or an earlier plan folder.
+    maps : bool
+        Render the HTML maps (``<out>/maps``).
+    options : planner.output.OutputOptions or None
+        Language, CSV encoding, navigation links, self-contained pages; ``None`` takes
+        the scenario's settings recorded in ``plan.meta``.
+    export : bool
+        Write ``visit_plan.xlsx``, ``daily-reports/`` and ``calendar/``.
+    protect : paths
+        The run's inputs (``Scenario.input_files``): ``out`` must not hold any of them.
+
+    Raises
+    ------
+    InputError
+        ``out`` cannot be written, is a folder the planner did not write, or holds an
+        input (nothing is written).
     """
-    out = Path(out)
-    paths: dict = {"dir": out}
-    with replace_dir(out, protect=protect) as tmp:
-        plan.write_files(tmp)
-        if maps:
-            from planner.maps import render_maps
+    from planner.output import output_options
 
-            res = render_maps(plan, tmp / "maps")
-            paths["index"] = out / res.index_path.relative_to(tmp)
+    out = Path(out)
+    opts = options or output_options(plan.meta)
+    paths: dict = {"dir": out}
+    extras = []
+
+    def final(folder: Path, p: Path) -> Path:
+        """Where ``p``, written under the temporary ``folder``, is once swapped in."""
+        return out / Path(p).relative_to(folder)
+
+    if export:
+
+        def write_exports(p: Plan, folder: Path) -> None:
+            from planner.export import ExportParams, export_plan
+
+            res = export_plan(p, folder, ExportParams(language=opts.language))
+            if res.workbook is not None:
+                paths["workbook"] = final(folder, res.workbook)
+            paths["daily_reports"] = {k: final(folder, v) for k, v in res.daily_reports.items()}
+            paths["calendars"] = {k: final(folder, v) for k, v in res.calendars.items()}
+
+        extras.append(write_exports)
+    if maps:
+
+        def write_maps(p: Plan, folder: Path) -> None:
+            from planner.maps import render_maps
+            from planner.maps.params import map_params
+
+            res = render_maps(p, folder / "maps", map_params(opts))
+            paths["index"] = final(folder, res.index_path)
             if res.day_pages:
-                first = res.day_pages[sorted(res.day_pages)[0]]
-                paths["first_day"] = out / first.relative_to(tmp)
+                paths["first_day"] = final(folder, res.day_pages[sorted(res.day_pages)[0]])
+
+        extras.append(write_maps)
+    plan.to_dir(out, csv_encoding=opts.csv_encoding, extras=extras, protect=protect)
     return paths

@@ -5,6 +5,8 @@ is read like an input: each CSV through :func:`planner.io.table.load_table` (enc
 NUL bytes, binary files, ragged rows), then each cell of the columns the planner reads
 is checked against :data:`PLAN_SCHEMA` (a time ``25:99``, a date ``2026-13-01``, a number
 ``abc``, an unreadable opening-hours cell), and the JSON files must be JSON objects.
+Cells the writer neutralised against formula injection (:mod:`planner.cells`) are
+restored, so a plan folder round-trips exactly.
 Everything wrong is reported at once as one :class:`~planner.errors.InputError` (exit 2)
 naming file, row and column; only a clean folder reaches the ``*_from_csv`` converters of
 :mod:`planner.plan`.
@@ -56,6 +58,10 @@ def _clock_or_blank(s: str) -> int | None:
 
 def _dates(s: str) -> tuple[dt.date, ...]:
     return tuple(_date(x) for x in s.split())
+
+
+def _whole_or_blank(s: str) -> int | None:
+    return None if s == "" else _whole(s)
 
 
 def _yes_no(s: str) -> bool:
@@ -136,7 +142,15 @@ PLAN_SCHEMA: dict[str, dict[str, Parser]] = {
     },
 }
 """Per plan CSV: the columns the planner reads back and the parser each cell must pass."""
-OPTIONAL_TABLES = {"appointments.csv": {"customer_id": _text, "date": _date, "start": parse_clock}}
+OPTIONAL_TABLES: dict[str, dict[str, Parser]] = {
+    "appointments.csv": {"customer_id": _text, "date": _date, "start": parse_clock},
+    "history.csv": {"customer_id": _text, "date": _date},
+}
+"""Tables a plan folder may lack (written before they existed, or not a rolled plan)."""
+OPTIONAL_COLUMNS: dict[str, dict[str, Parser]] = {
+    "customers.csv": {"every_weeks": _whole_or_blank, "visits_per_year": _whole_or_blank},
+}
+"""Columns read back when present (plan folders written before they existed lack them)."""
 JSON_FILES = ("kpis.json", "plan.json")
 MAX_CELL_PROBLEMS = 50
 """Bad cells reported per file before the rest are counted in one line."""
@@ -192,7 +206,19 @@ def read_plan_tables(path: Path) -> tuple[dict[str, pd.DataFrame], dict[str, dic
     return tables, documents
 
 
-def _read_table(file: Path, schema: dict[str, Parser], problems: list[Problem]):
+def read_plan_csv(file: Path) -> pd.DataFrame:
+    """One CSV of a plan folder as trimmed text cells plus ``source_row``, the formula
+    neutralisation undone; :class:`~planner.errors.InputError` when it cannot be read
+    (missing, not UTF-8, binary, ragged rows)."""
+    problems: list[Problem] = []
+    frame = _load(file, problems)
+    if frame is None:
+        raise InputError(problems)
+    return frame
+
+
+def _load(file: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    from planner.cells import restore_frame
     from planner.io.table import load_table
 
     loaded = load_table(file)
@@ -200,7 +226,13 @@ def _read_table(file: Path, schema: dict[str, Parser], problems: list[Problem]):
     if found or loaded.frame is None:
         problems += found
         return None
-    frame = loaded.frame
+    return restore_frame(loaded.frame)
+
+
+def _read_table(file: Path, schema: dict[str, Parser], problems: list[Problem]):
+    frame = _load(file, problems)
+    if frame is None:
+        return None
     absent = [c for c in schema if c not in frame.columns]
     if absent:
         empty = len(frame.columns) <= 1  # only source_row: an empty file
@@ -213,6 +245,8 @@ def _read_table(file: Path, schema: dict[str, Parser], problems: list[Problem]):
             )
         )
         return None
+    optional = OPTIONAL_COLUMNS.get(file.name, {})
+    schema = {**schema, **{c: p for c, p in optional.items() if c in frame.columns}}
     bad = 0
     for col, parse in schema.items():
         if parse is _text:

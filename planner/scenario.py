@@ -13,20 +13,30 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StrictFloat,
     StrictInt,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
-from planner.domain import BreakRule, Horizon, TierRule, TierTable, Workday
+from planner.domain import (
+    PERIOD_WEEKS,
+    BreakRule,
+    Horizon,
+    TierRule,
+    TierTable,
+    WorkCalendar,
+    Workday,
+)
 from planner.errors import InputError, Problem
 from planner.units import parse_clock
 
@@ -64,6 +74,7 @@ class WorkdayModel(_Strict):
 FIRST_DATE = dt.date(1900, 1, 1)
 LAST_DATE = dt.date(2199, 12, 31)
 """Dates the planner reads (horizon, last visits, absences): far-off dates are typos."""
+PlanDate = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
 
 
 class HorizonModel(_Strict):
@@ -71,10 +82,36 @@ class HorizonModel(_Strict):
     weeks: StrictInt = Field(4, ge=1, le=53)
 
 
+class VisitsModel(_Strict):
+    """``visits: {count: N, per: quarter}``: at least N visits in every calendar period."""
+
+    count: StrictInt = Field(ge=1, le=31)
+    per: Literal["week", "month", "quarter", "half_year", "year"]
+
+
 class TierModel(_Strict):
-    every_weeks: StrictInt = Field(ge=1, le=52)
+    every_weeks: StrictInt | None = Field(None, ge=1, le=52)
+    visits: VisitsModel | None = None
     service_min: StrictFloat = Field(ge=1, le=600)
     priority: StrictInt | None = Field(None, ge=-1000, le=1000)
+    max_gap_days: StrictInt | None = Field(None, ge=1, le=731)
+    min_gap_days: StrictInt | None = Field(None, ge=0, le=365)
+    cadence: Literal["weekday", "flexible"] | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self):
+        if (self.every_weeks is None) == (self.visits is None):
+            raise ValueError(
+                "give a tier exactly one frequency rule: 'every_weeks: N' or "
+                "'visits: {count: N, per: week|month|quarter|half_year|year}'"
+            )
+        if self.visits is not None and self.cadence == "weekday":
+            raise ValueError(
+                "'cadence: weekday' needs an 'every_weeks' rule; a 'visits' rule is flexible"
+            )
+        if self.max_gap_days and self.min_gap_days and self.min_gap_days > self.max_gap_days:
+            raise ValueError("min_gap_days is larger than max_gap_days")
+        return self
 
 
 class TravelModel(_Strict):
@@ -164,6 +201,13 @@ class ColumnsModel(_Strict):
     appointments: dict[str, str] = Field(default_factory=dict)
 
 
+class MapsModel(_Strict):
+    """How the maps are written (docs/maps.md)."""
+
+    navigation: Literal["google", "apple", "osm", "amap", "baidu"] = "google"
+    self_contained: StrictBool = False
+
+
 class ScenarioModel(_Strict):
     name: str | None = None
     description: str = ""
@@ -182,11 +226,16 @@ class ScenarioModel(_Strict):
     changes: ChangesModel = ChangesModel()
     seed: StrictInt = Field(0, ge=0, le=2**31 - 1)
     workers: StrictInt = Field(0, ge=0, le=1024)
-
+    language: Literal["en", "zh"] = "en"
+    csv_encoding: Literal["utf-8", "utf-8-sig"] = "utf-8"
+    maps: MapsModel = MapsModel()
     # rolling re-plan (planner/rolling.py, docs/weekly-routine.md)
     actuals: str | list[str] | None = None
     previous_plan: str | None = None
     freeze_days: StrictInt = Field(0, ge=0, le=366)
+    holidays: str | None = None
+    extra_days_off: list[PlanDate] = Field(default_factory=list)
+    extra_working_days: list[PlanDate] = Field(default_factory=list)
 
     @field_validator("encoding")
     @classmethod
@@ -202,6 +251,18 @@ class ScenarioModel(_Strict):
                 f"unknown text encoding '{v}'; e.g. utf-8, gbk, gb18030, big5, cp1252"
             ) from None
         return v
+
+    @field_validator("holidays")
+    @classmethod
+    def _holiday_code(cls, v):
+        if v is None or not str(v).strip():
+            return None
+        from planner.workdays import holiday_code_problem
+
+        why = holiday_code_problem(str(v))
+        if why:
+            raise ValueError(why)
+        return str(v).strip()
 
 
 DEFAULT_TIERS_YAML = {
@@ -293,14 +354,44 @@ class Scenario:
         return sc
 
     def tier_table(self) -> TierTable:
+        """The tier rules. Default priority: the order the tiers are listed in (first =
+        most important); ``priority:`` overrides."""
         tiers = self.model.tiers or {k: TierModel(**v) for k, v in DEFAULT_TIERS_YAML.items()}
-        # Default priority: more frequent tiers rank higher; ties by file order.
-        order = sorted(tiers, key=lambda k: (tiers[k].every_weeks, list(tiers).index(k)))
+        names = list(tiers)
         rules = {}
         for name, t in tiers.items():
-            prio = t.priority if t.priority is not None else len(order) - order.index(name)
-            rules[name] = TierRule(name, t.every_weeks, t.service_min, prio)
+            per: str
+            prio = t.priority if t.priority is not None else len(names) - names.index(name)
+            if t.visits is not None:
+                every = max(1, round(PERIOD_WEEKS[t.visits.per] / t.visits.count))
+                count, per = t.visits.count, str(t.visits.per)
+            else:
+                every, count, per = int(t.every_weeks or 1), 0, ""
+            rules[name] = TierRule(
+                name,
+                every,
+                t.service_min,
+                prio,
+                visits_count=count,
+                visits_per=per,
+                max_gap_days=t.max_gap_days,
+                min_gap_days=t.min_gap_days,
+                cadence=t.cadence or "",
+            )
         return TierTable(rules)
+
+    def work_calendar(self) -> WorkCalendar:
+        """Public holidays (``holidays``), ``extra_days_off`` and ``extra_working_days``."""
+        from planner.workdays import build_work_calendar
+
+        h = self.horizon()
+        years = range(h.start.year - 1, h.end.year + 2)
+        return build_work_calendar(
+            self.model.holidays,
+            years,
+            self.model.extra_days_off,
+            self.model.extra_working_days,
+        )
 
     def workday(self) -> Workday:
         w = self.model.workday
@@ -312,6 +403,35 @@ class Scenario:
                 int(round(w.lunch.duration_min * 60)),
             )
         return Workday(parse_clock(w.start), parse_clock(w.end), lunch)
+
+    def output_options(self):
+        """The scenario's :class:`planner.output.OutputOptions` (language, CSV encoding,
+        navigation links, self-contained pages)."""
+        from planner.output import OutputOptions
+
+        m = self.model
+        return OutputOptions(m.language, m.csv_encoding, m.maps.navigation, m.maps.self_contained)
+
+    def with_output(
+        self,
+        language: str | None = None,
+        self_contained: bool | None = None,
+        navigation: str | None = None,
+        csv_encoding: str | None = None,
+    ) -> Scenario:
+        """A copy with output settings overridden (the CLI's ``--lang``,
+        ``--self-contained``); ``None`` keeps the scenario's value. The plan records the
+        result in ``plan.json``, so ``planner maps``/``export`` re-render the same way."""
+        top = {"language": language, "csv_encoding": csv_encoding}
+        maps = {"self_contained": self_contained, "navigation": navigation}
+        data = self.model.model_dump()
+        data.update({k: v for k, v in top.items() if v is not None})
+        data["maps"].update({k: v for k, v in maps.items() if v is not None})
+        try:
+            model = ScenarioModel.model_validate(data)
+        except ValidationError as e:
+            raise InputError(_problems_from_validation(e, str(self.path))) from None
+        return Scenario(model, self.path, self.bases)
 
     def horizon(self) -> Horizon:
         return Horizon(self.model.horizon.start, self.model.horizon.weeks)

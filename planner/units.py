@@ -70,6 +70,16 @@ def format_clock(seconds: float) -> str:
     return f"{total_min // 60:02d}:{total_min % 60:02d}"
 
 
+def format_end_clock(start_s: float, end_s: float) -> str:
+    """The end of an interval as ``HH:MM`` such that end - start shows the interval's
+    length rounded to the minute (a 12.5-min visit from 10:00:40 shows 10:01-10:14).
+
+    Every output that shows a visit's start and end (``visits.csv``, maps, workbook,
+    daily reports, calendars) uses it, so they agree to the minute.
+    """
+    return format_clock(60 * (round_minutes(start_s) + round_minutes(end_s - start_s)))
+
+
 def parse_weekday(text: str) -> int:
     """Weekday name or abbreviation (``Mo``, ``Mon``, ``Monday``) to 0..6."""
     key = str(text).strip().lower().rstrip(".")

@@ -74,6 +74,12 @@ CUSTOMER_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("territory_id", ("territory", "territory_name")),
     ColumnSpec("active", ("is_active", "enabled")),
     ColumnSpec("notes", ("note", "comment", "comments", "remarks")),
+    ColumnSpec("every_weeks", ("visit_every_weeks", "interval_weeks", "visit_interval_weeks")),
+    ColumnSpec("visits_per_year", ("calls_per_year", "annual_visits", "visits_a_year")),
+    # pass-through fields: never planned with, shown on visits.csv, workbook, maps
+    ColumnSpec("contact", ("contact_person", "contact_name", "person")),
+    ColumnSpec("contact_title", ("title", "job_title", "position", "contact_position")),
+    ColumnSpec("purpose", ("visit_purpose", "objective")),
 )
 
 REP_SPECS: tuple[ColumnSpec, ...] = (
@@ -108,6 +114,8 @@ APPOINTMENT_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("customer_id", ("customer", "id", "customer_no", "account_id"), True),
     ColumnSpec("date", ("day", "appointment_date", "visit_date"), True),
     ColumnSpec("time", ("start", "start_time", "appointment_time", "visit_time"), True),
+    ColumnSpec("purpose", ("visit_purpose", "objective")),
+    ColumnSpec("notes", ("note", "comment", "comments", "remarks")),
 )
 
 LOCAL_SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -129,6 +137,9 @@ LOCAL_SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "territory_id": ("区域", "片区", "区域编号"),
         "active": ("是否有效", "有效"),
         "notes": ("备注",),
+        "contact": ("联系人", "联系人姓名", "拜访对象"),
+        "contact_title": ("职务", "联系人职务", "职位"),
+        "purpose": ("拜访目的", "目的"),
     },
     "reps": {
         "id": ("业务员编号", "员工编号", "工号", "编号"),
@@ -147,11 +158,26 @@ LOCAL_SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "customer_id": ("客户编号", "客户编码"),
         "date": ("日期", "预约日期", "拜访日期"),
         "time": ("时间", "预约时间", "拜访时间"),
+        "purpose": ("拜访目的", "目的"),
+        "notes": ("备注",),
+    },
+    "visit_log": {
+        "customer_id": ("客户编号", "客户id", "客户代码"),
+        "rep_id": ("业务员编号", "代表编号", "业务员"),
+        "date": ("日期", "拜访日期"),
+        "status": ("状态", "拜访状态"),
+        "start": ("开始时间", "时间"),
+        "duration_min": ("时长", "时长_分钟"),
+        "outcome": ("结果", "评级"),
+        "person_met": ("拜访对象", "联系人"),
+        "purpose": ("拜访目的", "目的"),
+        "notes": ("备注",),
     },
 }
 """More accepted header spellings per file kind and documented column, other languages
 than English (Chinese CRM and Excel exports). Add to this table for new spellings; the
-specs below take them in after their English aliases."""
+specs take them in after their English aliases (the visit log's in
+:mod:`planner.io.visit_log`)."""
 
 
 def with_local_spellings(specs: tuple[ColumnSpec, ...], kind: str) -> tuple[ColumnSpec, ...]:

@@ -44,6 +44,7 @@ __all__ = [
     "legend_layer",
     "render_maps",
     "render_plan_dir",
+    "replace_maps",
     "territory_layer",
 ]
 
@@ -75,7 +76,7 @@ def render_maps(plan: Plan, out_dir: str | Path, params: MapParams = DEFAULT_PAR
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    view = view_of(plan)
+    view = view_of(plan, params.language, params.navigation)
     if not params.inline_assets:
         copy_static(out)
     index = write_text(out / "index.html", overview_page(view, params, "_static/"))
@@ -127,6 +128,15 @@ def render_plan_dir(
     plan_dir = Path(plan_dir)
     plan = Plan.from_dir(plan_dir)
     out = Path(out_dir) if out_dir is not None else plan_dir / "maps"
+    return replace_maps(plan, out, params)
+
+
+def replace_maps(plan: Plan, out: str | Path, params: MapParams = DEFAULT_PARAMS) -> MapsResult:
+    """:func:`render_maps` into ``out``, replacing the folder as a whole: the pages are
+    written into a sibling temporary folder swapped in at the end, so an interrupted run
+    leaves the earlier maps intact. ``out`` must be new, empty or an earlier maps folder
+    (:class:`~planner.errors.InputError` otherwise)."""
+    out = Path(out)
     with replace_dir(out, replaceable=is_maps_dir, what="maps folder") as tmp:
         res = render_maps(plan, tmp, params)
     return _moved(res, tmp, out)
