@@ -419,15 +419,50 @@ def run_plan(
     return plan
 
 
-def write_plan(plan: Plan, out: Path, maps: bool = True) -> dict:
-    """Write the plan's tables and (by default) its maps; returns the main output paths."""
-    plan.to_dir(out)
-    paths = {"dir": out}
-    if maps:
-        from planner.maps import render_maps
+def write_plan(plan: Plan, out: Path, maps: bool = True, options=None, export: bool = True) -> dict:
+    """Write the plan's tables, its workbook, forms and calendars and (by default) its
+    maps; returns the main output paths.
 
-        res = render_maps(plan, out / "maps")
-        paths["index"] = res.index_path
-        if res.day_pages:
-            paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+    Parameters
+    ----------
+    plan : Plan
+    out : Path
+        The plan directory.
+    maps : bool
+        Render the HTML maps (``<out>/maps``).
+    options : planner.output.OutputOptions or None
+        Language, CSV encoding, navigation links, self-contained pages; ``None`` takes
+        the scenario's settings recorded in ``plan.meta``.
+    export : bool
+        Write ``visit_plan.xlsx``, ``daily-reports/`` and ``calendar/``.
+    """
+    from planner.output import output_options
+
+    opts = options or output_options(plan.meta)
+    paths: dict = {"dir": out}
+    extras = []
+    if export:
+
+        def write_exports(p: Plan, folder: Path) -> None:
+            from planner.export import ExportParams, export_plan
+
+            res = export_plan(p, folder, ExportParams(language=opts.language))
+            paths["workbook"] = res.workbook
+            paths["daily_reports"] = res.daily_reports
+            paths["calendars"] = res.calendars
+
+        extras.append(write_exports)
+    if maps:
+
+        def write_maps(p: Plan, folder: Path) -> None:
+            from planner.maps import render_maps
+            from planner.maps.params import map_params
+
+            res = render_maps(p, folder / "maps", map_params(opts))
+            paths["index"] = res.index_path
+            if res.day_pages:
+                paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+
+        extras.append(write_maps)
+    plan.to_dir(out, csv_encoding=opts.csv_encoding, extras=extras)
     return paths

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.cells import restore
 from planner.domain import VISIT_LOG_COLUMNS
 from planner.errors import InputError, Problem
 from planner.io.base import NearestIds, listing, open_sheet, parse_cell
@@ -406,9 +407,11 @@ class _RowChecker:
             "date": day,
             "status": status,
             **parsed,
-            "person_met": r.get("person_met", ""),
-            "purpose": r.get("purpose", ""),
-            "notes": r.get("notes", ""),
+            # text a planner CSV (the map form's export) neutralised against formula
+            # injection is read back as the rep typed it (planner.cells)
+            "person_met": restore(r.get("person_met", "")),
+            "purpose": restore(r.get("purpose", "")),
+            "notes": restore(r.get("notes", "")),
             "source_row": row,
         }
 
