@@ -489,23 +489,39 @@ def actuals(
     as_of: Annotated[
         str, typer.Option("--as-of", help="The log is complete up to this date (default today).")
     ] = "",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of the page and summary: en or zh (default: the plan's)."
+        ),
+    ] = None,
 ) -> None:
     """Compare a plan with the visit log: plan_vs_actual.csv, completion.csv and .html.
 
     Example: `planner actuals plans/week49 logs/ --out plans/week49/actuals`
     """
     from planner.actuals import ActualsParams, run_actuals
+    from planner.i18n import translator
     from planner.report.compare import format_value
 
-    res = run_actuals(ActualsParams(plan_dir, tuple(logs), out, _as_of_date(as_of)))
-    t = Table(title=f"Visit completion as of {res.as_of}", title_justify="left")
-    for h in ("", "planned", "done", "completion", "unplanned", "missed/cancelled/no report"):
+    res = run_actuals(ActualsParams(plan_dir, tuple(logs), out, _as_of_date(as_of), lang))
+    tr = translator(res.language)
+    t = Table(title=tr("Visit completion as of {date}", date=res.as_of), title_justify="left")
+    headers = (
+        "",
+        tr("planned"),
+        tr("done"),
+        tr("completion"),
+        tr("unplanned"),
+        tr("missed/cancelled/no report"),
+    )
+    for h in headers:
         t.add_column(h, justify="left" if not h else "right")
     table = res.completion
     for r in table[table["group"].isin(["rep", "total"])].to_dict("records"):
         pct = r["completion_pct"]
         t.add_row(
-            Text(str(r["rep_id"] or "total")),
+            Text(str(r["rep_id"] or tr("total"))),
             str(r["planned"]),
             str(r["done"]),
             "-" if pct is None or pct != pct else f"{format_value(pct)} %",
@@ -515,8 +531,10 @@ def actuals(
     out_console.print(t)
     for w in res.warnings[:20]:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
-    out_console.print(f"page:   {escape(str(res.paths['html']))}")
-    out_console.print(f"tables: {escape(str(res.paths['plan_vs_actual']))}, completion.csv")
+    out_console.print(tr("page:   {path}", path=escape(str(res.paths["html"]))))
+    out_console.print(
+        tr("tables: {path}, completion.csv", path=escape(str(res.paths["plan_vs_actual"])))
+    )
 
 
 # ---------------------------------------------------------------- what-if: compare, size
