@@ -25,6 +25,7 @@ import pandas as pd
 
 from planner.errors import InputError, PlannerError, Problem
 from planner.files import write_text
+from planner.i18n import translator
 
 Progress = Callable[[str, int, int], None]
 """``progress(scenario_name, done, total)``: called when a scenario is planned."""
@@ -279,13 +280,26 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     names = unique_names([sc.name for sc in scenarios])
     csv_path = write_text(out / "comparison.csv", csv_text(table))
     changed_path = write_text(out / "changed_customers.csv", _changed_csv(names, changed, plans))
+    tr = translator(scenarios[0].model.language)
+    horizon = scenarios[0].horizon()
     facts = [
-        f"base: {names[0]} ({scenarios[0].path}); what-ifs: {', '.join(names[1:])}",
-        f"horizon of the base: {scenarios[0].horizon().start} .. {scenarios[0].horizon().end}",
-        "changes are shown against the base; green = better, red = worse",
+        tr(
+            "base: {base} ({path}); what-ifs: {whatifs}",
+            base=names[0],
+            path=scenarios[0].path,
+            whatifs=", ".join(names[1:]),
+        ),
+        tr("horizon of the base: {start} .. {end}", start=horizon.start, end=horizon.end),
+        tr("changes are shown against the base; green = better, red = worse"),
     ]
     html = comparison_page(
-        "Scenario comparison", facts, comparison_table_html(table, metrics), plans, names, changed
+        tr("Scenario comparison"),
+        facts,
+        comparison_table_html(table, metrics, tr),
+        plans,
+        names,
+        changed,
+        tr.language,
     )
     html_path = write_text(out / "comparison.html", html)
     # the base's warnings once; a what-if's only when the base does not have them

@@ -302,6 +302,7 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
     import json
 
     from planner.compare import check_scenarios
+    from planner.i18n import translator
     from planner.pipeline import read_scenario_inputs
     from planner.report.compare import csv_text
     from planner.report.sizing import sizing_frame, sizing_html, sizing_row, sizing_svg
@@ -342,8 +343,9 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
         )
     table = sizing_frame(rows)
     cap = capacity_h_per_week(inputs.reps)
-    title = f"{base.name}: how many reps?"
-    svg = sizing_svg(table, cap, title)
+    tr = translator(base.model.language)
+    title = tr("{scenario}: how many reps?", scenario=base.name)
+    svg = sizing_svg(table, cap, title, tr)
     facts = [
         f"base: {base.path} ({len(inputs.reps)} reps, "
         f"{int(inputs.customers['active'].sum())} active customers); horizon "
@@ -354,7 +356,7 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
     ]
     csv_path = write_text(out / "sizing.csv", csv_text(table))
     svg_path = write_text(out / "sizing.svg", svg)
-    html_path = write_text(out / "sizing.html", sizing_html(table, svg, title, facts))
+    html_path = write_text(out / "sizing.html", sizing_html(table, svg, title, facts, tr.language))
     return SizeResult(
         table,
         changes,

@@ -297,3 +297,52 @@ def test_size_and_compare_bad_input_exit_2(tmp_path):
         timeout=120,
     )
     assert r.returncode == 2 and "at least one what-if" in r.stderr
+
+
+def test_comparison_and_sizing_pages_in_chinese(compared):
+    """``language: zh``: headings, figure labels, map layer names and the sizing chart come
+    from the catalogue; the CSV keeps its English labels (machine-read)."""
+    from planner.i18n import translator
+    from planner.plan import Plan
+    from planner.report.compare import PlanFigures, comparison_frame, comparison_table_html
+    from planner.report.compare_page import comparison_page, map_data
+    from planner.report.sizing import sizing_frame, sizing_html, sizing_row, sizing_svg
+
+    res, _ = compared
+    tr = translator("zh")
+    plans = [Plan.from_dir(d) for d in res.plan_dirs]
+    figures = [PlanFigures(n, p.kpis, p.assignments) for n, p in zip(res.names, plans)]
+    frame, metrics = comparison_frame(figures, [len(c) for c in res.changed])
+    html = comparison_page(
+        tr("Scenario comparison"),
+        [],
+        comparison_table_html(frame, metrics, tr),
+        plans,
+        res.names,
+        res.changed,
+        "zh",
+    )
+    assert '<html lang="zh-CN">' in html and "<title>方案对比</title>" in html
+    for label in ("区域：基准方案（虚线）与假设方案", "更换业务员的客户", "业务员人数", "未排拜访"):
+        assert label in html, label
+    for english in ("Customers whose rep changed", ">unscheduled visits", ">figure<"):
+        assert english not in html, english
+    text = map_data(plans, res.names, res.changed, tr)["text"]
+    assert text["all"] == "全部客户（%N%）" and "%S%" in text["changed"]
+    assert "unscheduled visits" in set(frame["label"])  # the CSV's labels stay English
+
+    rows = [
+        sizing_row(k, p.kpis, 1, [], [], str(d))
+        for k, p, d in zip((3, 2), plans[:2], res.plan_dirs[:2])
+    ]
+    table = sizing_frame(rows)
+    svg = sizing_svg(table, 40.0, "团队：需要多少业务员？", tr)
+    texts = " ".join(
+        t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")
+    )
+    assert (
+        "拜访覆盖率（%）" in texts and "每位业务员每周工时" in texts and "可用时间 40 小时" in texts
+    )
+    assert "Coverage" not in texts and "reps" not in texts
+    page = sizing_html(table, svg, "团队", [], "zh")
+    assert '<html lang="zh-CN">' in page and "<th>覆盖率 %</th>" in page
