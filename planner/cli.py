@@ -122,13 +122,19 @@ def _kpi_table(kpis: dict, title: str) -> Table:
     return t
 
 
-def _plan_to(scenario_path: Path, out: Path, workers: int | None, maps: bool = True) -> dict:
+def _plan_to(
+    scenario_path: Path,
+    out: Path,
+    workers: int | None,
+    maps: bool = True,
+    keep_from: Path | None = None,
+) -> dict:
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario_path)
     with _Bars() as bars:
-        plan = run_plan(sc, workers=workers, progress=bars)
+        plan = run_plan(sc, workers=workers, progress=bars, keep_from=keep_from)
         bars("maps", 0, 1)
         paths = write_plan(plan, out, maps=maps)
         bars("maps", 1, 1)
@@ -180,12 +186,21 @@ def plan(
     out: OutOpt = Path("maps/plan"),
     workers: WorkersOpt = None,
     maps: Annotated[bool, typer.Option(help="Render the HTML maps.")] = True,
+    keep_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="An earlier plan folder: keep its territories, moving as few customers "
+            "as possible (territories method 'keep').",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Plan territories, the visit calendar and daily routes; write tables and maps.
 
-    Example: `planner plan scenarios/demo.yaml --out plans/demo`
+    Example: `planner plan scenarios/demo.yaml --out plans/demo`;
+    next quarter from this one: `planner plan next.yaml --keep-from plans/demo --out plans/q2`
     """
-    _plan_to(scenario, out, workers, maps)
+    _plan_to(scenario, out, workers, maps, keep_from)
 
 
 @app.command()
@@ -400,6 +415,16 @@ def size(
     for row in res.table[cols].itertuples(index=False):
         t.add_row(*_cells(list(row)))
     out_console.print(t)
+    if res.unreachable:
+        out_console.print(
+            f"{len(res.unreachable)} customers no rep can reach within a working day; "
+            "a new rep would have to live at:"
+        )
+        for h in res.homes:
+            out_console.print(
+                f"  {h.lat:.5f}, {h.lon:.5f} (customer {escape(h.customer_id)}): "
+                f"reaches {len(h.reaches)} of them"
+            )
     out_console.print(f"chart:  {escape(str(res.html_path))} (and {escape(str(res.svg_path))})")
     out_console.print(f"table:  {escape(str(res.csv_path))}")
     out_console.print(f"plans:  {escape(str(out))}/reps-<k>/ ({res.runtime_s} s)")

@@ -44,7 +44,9 @@ def territory_tooltip(view: PlanView, terr: dict, work: dict | None) -> str:
         ("customers", "Customers"),
         ("visits", "Visits / 4 weeks"),
         ("workload_h", "Workload (h / 4 weeks)"),
-        ("deviation_pct", "From mean workload (%)"),
+        ("capacity_h", "Rep's time (h / 4 weeks)"),
+        ("load_pct", "Load (% of the rep's time)"),
+        ("deviation_pct", "From the rep's fair share (%)"),
         ("mean_home_travel_min", "Mean drive from home (min)"),
     ):
         v = terr.get(key)
@@ -60,6 +62,12 @@ def territory_tooltip(view: PlanView, terr: dict, work: dict | None) -> str:
                 ),
             )
         )
+    note = terr.get("contiguity_note")
+    if isinstance(note, str) and note:
+        label = (
+            "In one piece" if terr.get("contiguous") in (True, "true", "True") else "Why in pieces"
+        )
+        pairs.append((label, esc(note)))
     if work:
         pairs += [
             ("Planned visits", esc(work["visits"])),

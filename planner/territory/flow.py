@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.territory.params import TerritoryParams
 from planner.territory.solver import assign_balanced
 
 NEAREST_TERRITORIES = 10  # territories first offered to each cell
 MAX_WIDENINGS = 6  # 10 -> 640 nearest territories at most
 COST_EXPONENT = 2.0  # squared minutes: near power-diagram territories (linear fragments cities)
+COST_SCALE = 1.0  # cost units per minute ** COST_EXPONENT
 
 
 def flow_labels(
@@ -36,7 +36,9 @@ def flow_labels(
     orig: np.ndarray,
     cell_orig: np.ndarray,
     keep: bool,
-    params: TerritoryParams,
+    bounds: tuple[np.ndarray, np.ndarray],
+    allowed: np.ndarray,
+    seed: int,
 ) -> np.ndarray:
     """Territory index of each cell (``-1`` for cells without customers).
 
@@ -58,8 +60,15 @@ def flow_labels(
         ``(m,)`` current territory of each cell (keep) or -1.
     keep : bool
         Minimise moved customers first, travel second.
-    params : TerritoryParams
-        Tolerance and seed.
+    bounds : (numpy.ndarray, numpy.ndarray)
+        ``(k,)`` lower and upper load of each territory the flow aims for (the balanced
+        quantity, ``fixed`` included): each rep's capacity share, see
+        :mod:`planner.territory.capacity`.
+    allowed : numpy.ndarray
+        ``(k, m)`` bool: territories a cell may go to (its rep can reach every customer
+        in it). A pin wins over it; a cell allowed nowhere may go anywhere.
+    seed : int
+        Breaks ties between equally good assignments.
     """
     k, m = cell_cost.shape
     cells = np.flatnonzero(has_cust)
@@ -70,20 +79,23 @@ def flow_labels(
     total_w = float(cell_w.sum() + fixed.sum())
     scale = (1e6 if keep else 4e6) / max(total_w, 1e-12)
     supply = np.maximum(1, np.round(cell_w[cells] * scale)).astype(np.int64)
-    cost_c = cell_cost[:, cells]
+    ok = allowed[:, cells]
+    ok[:, ~ok.any(axis=0)] = True
+    cost_c = np.where(ok, cell_cost[:, cells], np.inf)
     rank = np.argsort(cost_c, axis=0, kind="stable")  # rank[r, c]: r-th nearest of cell c
+    cost_c = np.where(ok, cell_cost[:, cells], 0.0)
+    n_ok = ok.sum(axis=0)
     pin = cell_pin[cells]
     orig_c = cell_orig[cells] if keep else np.full(nc, -1, dtype=np.int64)
+    has_orig = orig_c >= 0
+    orig_c = np.where(has_orig & ok[np.maximum(orig_c, 0), np.arange(nc)], orig_c, -1)
     # a per-seed tie-break per (territory, cell): below one cost unit's resolution
-    jitter = np.random.default_rng(params.seed).integers(0, 2, (k, nc), dtype=np.int8)
-    total_u = int(supply.sum())
+    jitter = np.random.default_rng(seed).integers(0, 2, (k, nc), dtype=np.int8)
     fixed_u = np.round(fixed * scale).astype(np.int64)
-    mean_u = (total_u + fixed_u.sum()) / k
-    band = (0.8 if keep else 0.5) * params.balance_tolerance
-    lower = np.maximum(np.ceil(mean_u * (1 - band)) - fixed_u, 0).astype(np.int64)
-    upper = np.maximum(np.floor(mean_u * (1 + band)) - fixed_u, 0).astype(np.int64)
+    lower = np.maximum(np.ceil(bounds[0] * scale) - fixed_u, 0).astype(np.int64)
+    upper = np.maximum(np.floor(bounds[1] * scale) - fixed_u, lower).astype(np.int64)
 
-    width = np.full(nc, min(k, NEAREST_TERRITORIES), dtype=np.int64)
+    width = np.minimum(n_ok, NEAREST_TERRITORIES).astype(np.int64)
     offered = [np.zeros(0, dtype=np.int64)] * 2  # extra (cell, territory) arcs
     per_territory = int(np.ceil(nc / k))
     for widening in range(MAX_WIDENINGS + 1):
@@ -97,11 +109,15 @@ def flow_labels(
         over, under = load > upper, load < lower
         if widening == MAX_WIDENINGS or not (over.any() or under.any()):
             break
-        grow = over[main] & (width < k) & (pin < 0)
-        width[grow] = np.minimum(2 * width[grow], k)
+        grow = over[main] & (width < n_ok) & (pin < 0)
+        width[grow] = np.minimum(2 * width[grow], n_ok[grow])
         q = min(nc, per_territory * 2 ** (widening + 1))
-        new_c = [np.argsort(cost_c[t], kind="stable")[:q] for t in np.flatnonzero(under)]
-        new_t = [np.full(q, t, dtype=np.int64) for t in np.flatnonzero(under)]
+        new_c, new_t = [], []
+        for t in np.flatnonzero(under):
+            near = np.argsort(np.where(ok[t], cost_c[t], np.inf), kind="stable")[:q]
+            near = near[ok[t, near]]
+            new_c.append(near)
+            new_t.append(np.full(len(near), t, dtype=np.int64))
         if not grow.any() and not new_c:
             break
         offered = [np.concatenate([offered[0], *new_c]), np.concatenate([offered[1], *new_t])]
@@ -144,7 +160,7 @@ def _unit_costs(
     customers first and travel minutes second (keep)."""
     minutes = cost_c[arc_t, arc_c] / 60.0
     if not keep:
-        return np.minimum(np.round(minutes**COST_EXPONENT), 1e6).astype(np.int64)
+        return np.minimum(np.round(COST_SCALE * minutes**COST_EXPONENT), 1e6).astype(np.int64)
     moved = _moved_counts(cells, arc_c, arc_t, of, orig, cost_c.shape[0])
     big_m = int(supply.max()) * 10_000 + 1
     return (np.minimum(np.round(minutes), 9_999) + np.ceil(big_m * moved / supply[arc_c])).astype(
