@@ -54,6 +54,23 @@ APPOINTMENT_COLUMNS: dict[str, str] = {
 }
 
 
+# Validated visit log (planner.io.read_visit_log): what happened to visits.
+VISIT_LOG_COLUMNS: dict[str, str] = {
+    "customer_id": "str",
+    "rep_id": "str",
+    "date": "datetime.date",
+    "status": "str: done, missed or cancelled",
+    "start_s": "int seconds since midnight, or None",
+    "duration_s": "int seconds on site, or None",
+    "outcome": "str: A-E, or ''",
+    "person_met": "str ('' when absent)",
+    "purpose": "str ('' when absent)",
+    "notes": "str ('' when absent)",
+    "source_file": "str: the log file the row came from",
+    "source_row": "int: line number in that file (header = 1)",
+}
+
+
 @dataclass(frozen=True)
 class TierRule:
     """How often a tier is visited and for how long.
