@@ -145,3 +145,47 @@ def test_partition_and_contiguity_reasons_on_random_teams_with_part_timers(seed)
     a = res.assignments.set_index("customer_id")
     for i in pins:
         assert a.at[cust.at[i, "customer_id"], "rep_id"] == cust.at[i, "rep_id"]
+
+
+def test_plan_keep_from_an_earlier_plan_moves_nobody(tiny_road_plan, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    base_plan, base_dir = tiny_road_plan
+    out = tmp_path / "next"
+    cmd = [sys.executable, "-m", "planner", "plan", str(TINY / "road.yaml"), "--no-maps"]
+    r = subprocess.run(
+        [*cmd, "--keep-from", str(base_dir), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
+    meta = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert kpis["territory_moved_customers"] == 0
+    assert meta["keep_from"] == str(base_dir)
+    assert {t["territory_id"] for t in meta["territories"]} == set(
+        base_plan.assignments["territory_id"]
+    )
+    assert all(t["contiguous"] or t["contiguity_note"] for t in meta["territories"])
+    after = pd.read_csv(out / "assignments.csv", dtype=str)
+    before = base_plan.assignments.astype(str)
+    assert after.sort_values("customer_id").values.tolist() == (
+        before.sort_values("customer_id").values.tolist()
+    )
+    # a folder that is not a plan: exit 2, the file named, nothing written
+    bad = subprocess.run(
+        [*cmd, "--keep-from", str(tmp_path), "--out", str(tmp_path / "x")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 2, bad.stdout + bad.stderr
+    assert "assignments.csv" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "x").exists()

@@ -66,13 +66,20 @@ class Capacity:
             return np.full(len(self.hours), (total + commute_h.sum()) / max(len(self.hours), 1))
         return (total + float(commute_h.sum())) * self.hours / cap
 
+    def short(self, total: float, commute_h: np.ndarray) -> bool:
+        """Whether the team has more work (``total`` hours plus commute) than time."""
+        return total + float(commute_h.sum()) > float(self.hours.sum())
+
     def bounds(
-        self, total: float, commute_h: np.ndarray, band: float
+        self, total: float, commute_h: np.ndarray, band: float, hours: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(k,)`` lower and upper balanced quantity (commute excluded) within ``band``
-        of each territory's goal."""
+        of each territory's goal. With ``hours`` (the balanced quantity is hours of
+        work), a team short of time fills each rep to their capacity at least, not to
+        the share above it: the excess stays where it is rather than travelling."""
         g = self.goal(total, commute_h)
-        lower = np.maximum(g * (1 - band) - commute_h, 0.0)
+        floor = np.minimum(g, self.hours) if hours else g
+        lower = np.maximum(floor * (1 - band) - commute_h, 0.0)
         upper = np.maximum(g * (1 + band) - commute_h, 0.0)
         return lower, upper
 

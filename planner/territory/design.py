@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.sparse import csr_matrix
 
 from planner.domain import TierTable, Workday
 from planner.errors import InputError, Problem
 from planner.territory.capacity import Capacity
 from planner.territory.cells import Cells, build_cells
-from planner.territory.flow import flow_labels, largest_share
+from planner.territory.flow import MAX_DETOUR_MIN, flow_labels, largest_share
 from planner.territory.geometry import project_points, start_points
 from planner.territory.params import TerritoryParams, TerritoryResult
 from planner.territory.reach import (
@@ -452,52 +453,120 @@ def _assign(
         return out
 
     total = float(cell_w.sum() + fixed.sum())
+    flow_pin = cell_pin if keep else _home_anchors(cells, center_xy, slots, cap, cell_pin, has_cust)
     commute = np.zeros(k)
-    for _ in range(2 if work.commute else 1):  # the second pass knows each commute
+    short = False
+    passes = COMMUTE_PASSES if work.commute else 1
+    for i in range(passes):  # later passes know each territory's commute
+        short = not keep and work.commute and cap.short(total, commute)
         labels = flow_labels(
             cell_w,
             has_cust,
-            cell_pin,
+            flow_pin,
             cell_cost,
             fixed,
             of,
             slots.orig,
             cell_orig,
             keep,
-            cap.bounds(total, commute, (0.8 if keep else 0.5) * params.balance_tolerance),
+            cap.bounds(
+                total, commute, (0.8 if keep else 0.5) * params.balance_tolerance, work.commute
+            ),
             allowed,
             params.seed,
+            MAX_DETOUR_MIN if short else 0.0,
         )
         if work.commute:
-            commute = cap.commute_h(cust_of(labels))
+            new = cap.commute_h(cust_of(labels))
+            commute = new if i in (0, passes - 1) else (commute + new) / 2
     labels = fill_unlabelled(labels, cells.graph, cells.xy)
-    tol = params.balance_tolerance
-    lower, upper = cap.bounds(total, commute, tol)
-    t_lower, t_upper = cap.bounds(total, commute, (0.9 if keep else 0.5) * tol)
-    state = BalanceState(
-        cell_w,
-        fixed,
-        cell_pin >= 0,
-        cell_cost,
-        cell_orig,
-        lower,
-        upper,
-        t_lower,
-        t_upper,
-        allowed,
-        keep,
-    )
-    for _ in range(3):
+    # repairs aim at the bounds of the flow's own balance; the commute is re-estimated
+    # once after them (repairs change shapes) and the repairs run again on it
+    flow_load = np.bincount(labels[labels >= 0], weights=cell_w[labels >= 0], minlength=k) + fixed
+    for again in range(2 if work.commute else 1):
+        if again:
+            commute = cap.commute_h(cust_of(labels))
+        lower, upper, t_lower, t_upper = _repair_bounds(
+            cap, total, commute, params.balance_tolerance, keep, work.commute, short, flow_load
+        )
+        state = BalanceState(
+            cell_w,
+            fixed,
+            cell_pin >= 0,
+            cell_cost,
+            cell_orig,
+            lower,
+            upper,
+            t_lower,
+            t_upper,
+            allowed,
+            keep,
+        )
+        if again and within_bounds(loads(labels, state), state):
+            break
+        for _ in range(3):
+            labels = repair_contiguity(
+                labels, cells.graph, cell_w, state.pinned, cells.part, allowed=allowed
+            )
+            if within_bounds(loads(labels, state), state):
+                break
+            labels = rebalance(labels, cells.graph, state)
         labels = repair_contiguity(
             labels, cells.graph, cell_w, state.pinned, cells.part, allowed=allowed
         )
-        if within_bounds(loads(labels, state), state):
-            break
-        labels = rebalance(labels, cells.graph, state)
-    labels = repair_contiguity(
-        labels, cells.graph, cell_w, state.pinned, cells.part, allowed=allowed
-    )
     return labels, cust_of(labels), cell_pin, allowed
+
+
+HOME_ANCHOR = True
+COMMUTE_PASSES = 3  # flow passes: the first without commute, then with each one's commute
+
+
+def _home_anchors(
+    cells: Cells,
+    center_xy: np.ndarray,
+    slots: Slots,
+    cap: Capacity,
+    cell_pin: np.ndarray,
+    has_cust: np.ndarray,
+) -> np.ndarray:
+    """The cell pins the flow uses: the user's pins, plus each rep's start cell (the cell
+    holding the start point) given to that rep, so the territory grows from where the
+    day starts. Unlike a pin, repairs may still give the start cell away when it ends up
+    cut off from the rest of the territory."""
+    out = cell_pin.copy()
+    if not HOME_ANCHOR:
+        return out
+    pts = shapely.points(center_xy)
+    tree = shapely.STRtree(cells.polys)
+    hit = tree.query(pts, predicate="intersects")
+    first = np.full(len(pts), -1, dtype=np.int64)
+    first[hit[0][::-1]] = hit[1][::-1]
+    for t, s in enumerate(slots.slots):
+        a = int(first[t])
+        if s.rep_id and cap.hours[t] > 0 and a >= 0 and has_cust[a] and out[a] < 0:
+            out[a] = t
+    return out
+
+
+def _repair_bounds(
+    cap: Capacity,
+    total: float,
+    commute: np.ndarray,
+    tol: float,
+    keep: bool,
+    hours: bool,
+    short: bool,
+    flow_load: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds the repairs keep (the tolerance) and aim for (a tighter band). Where a team
+    short of time left a territory outside its bounds in the flow (balance would have
+    sent work further than :data:`MAX_DETOUR_MIN`), the flow's load is the bound."""
+    lower, upper = cap.bounds(total, commute, tol, hours)
+    t_lower, t_upper = cap.bounds(total, commute, (0.9 if keep else 0.5) * tol, hours)
+    if short:
+        lower, t_lower = np.minimum(lower, flow_load), np.minimum(t_lower, flow_load)
+        upper, t_upper = np.maximum(upper, flow_load), np.maximum(t_upper, flow_load)
+    return lower, upper, t_lower, t_upper
 
 
 def _cell_pins(

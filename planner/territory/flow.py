@@ -22,8 +22,8 @@ from planner.territory.solver import assign_balanced
 
 NEAREST_TERRITORIES = 10  # territories first offered to each cell
 MAX_WIDENINGS = 6  # 10 -> 640 nearest territories at most
-COST_EXPONENT = 2.0  # squared minutes: near power-diagram territories (linear fragments cities)
-COST_SCALE = 1.0  # cost units per minute ** COST_EXPONENT
+LINEAR_SCALE = 16.0  # cost units per travel minute when the team is short of time
+MAX_DETOUR_MIN = 60.0  # a team short of time: work goes no further than this past its nearest rep
 
 
 def flow_labels(
@@ -39,6 +39,7 @@ def flow_labels(
     bounds: tuple[np.ndarray, np.ndarray],
     allowed: np.ndarray,
     seed: int,
+    detour_min: float = 0.0,
 ) -> np.ndarray:
     """Territory index of each cell (``-1`` for cells without customers).
 
@@ -69,6 +70,10 @@ def flow_labels(
         in it). A pin wins over it; a cell allowed nowhere may go anywhere.
     seed : int
         Breaks ties between equally good assignments.
+    detour_min : float
+        > 0: the upper bounds give way where meeting them would send work more than
+        this many minutes further than its nearest territory (a team short of time keeps
+        its extra work near where it is); 0: bounds first.
     """
     k, m = cell_cost.shape
     cells = np.flatnonzero(has_cust)
@@ -81,6 +86,10 @@ def flow_labels(
     supply = np.maximum(1, np.round(cell_w[cells] * scale)).astype(np.int64)
     ok = allowed[:, cells]
     ok[:, ~ok.any(axis=0)] = True
+    if detour_min > 0:  # arcs beyond the detour limit are never worth it
+        near = np.where(ok, cell_cost[:, cells], np.inf).min(axis=0)
+        ok &= cell_cost[:, cells] <= near[None, :] + 60.0 * detour_min
+        ok |= cell_pin[cells][None, :] == np.arange(k)[:, None]
     cost_c = np.where(ok, cell_cost[:, cells], np.inf)
     rank = np.argsort(cost_c, axis=0, kind="stable")  # rank[r, c]: r-th nearest of cell c
     cost_c = np.where(ok, cell_cost[:, cells], 0.0)
@@ -100,16 +109,19 @@ def flow_labels(
     per_territory = int(np.ceil(nc / k))
     for widening in range(MAX_WIDENINGS + 1):
         arc_c, arc_t = _arcs(rank, width, offered, pin, orig_c)
-        unit_cost = _unit_costs(cost_c, arc_c, arc_t, supply, of, orig, cells, keep)
+        unit_cost = _unit_costs(cost_c, arc_c, arc_t, supply, of, orig, cells, keep, detour_min > 0)
         unit_cost = unit_cost * 8 + jitter[arc_t, arc_c]
         penalty = int(unit_cost.max(initial=0)) * 4 + 1
-        flow = assign_balanced(supply, arc_c, arc_t, unit_cost, lower, upper, penalty)
+        over = None
+        if detour_min > 0:  # work goes no further than this for balance
+            over = int(redesign_cost(np.array([detour_min]), True)[0]) * 8 + 1
+        flow = assign_balanced(supply, arc_c, arc_t, unit_cost, lower, upper, penalty, over)
         main = largest_share(arc_c, arc_t, flow, nc)
         load = np.bincount(arc_t, weights=flow, minlength=k)
-        over, under = load > upper, load < lower
-        if widening == MAX_WIDENINGS or not (over.any() or under.any()):
+        heavy, under = load > upper, load < lower
+        if widening == MAX_WIDENINGS or not (heavy.any() or under.any()):
             break
-        grow = over[main] & (width < n_ok) & (pin < 0)
+        grow = heavy[main] & (width < n_ok) & (pin < 0)
         width[grow] = np.minimum(2 * width[grow], n_ok[grow])
         q = min(nc, per_territory * 2 ** (widening + 1))
         new_c, new_t = [], []
@@ -155,17 +167,39 @@ def _unit_costs(
     orig: np.ndarray,
     cells: np.ndarray,
     keep: bool,
+    short: bool = False,
 ) -> np.ndarray:
-    """Integer cost per unit of each arc: squared travel minutes (redesign), or moved
-    customers first and travel minutes second (keep)."""
+    """Integer cost per unit of each arc (see :func:`redesign_cost`), or moved customers
+    first and travel minutes second (keep)."""
     minutes = cost_c[arc_t, arc_c] / 60.0
     if not keep:
-        return np.minimum(np.round(COST_SCALE * minutes**COST_EXPONENT), 1e6).astype(np.int64)
+        return redesign_cost(minutes, short)
     moved = _moved_counts(cells, arc_c, arc_t, of, orig, cost_c.shape[0])
     big_m = int(supply.max()) * 10_000 + 1
     return (np.minimum(np.round(minutes), 9_999) + np.ceil(big_m * moved / supply[arc_c])).astype(
         np.int64
     )
+
+
+TIE_LEVELS = 4096  # squared-minute levels that break ties between equally long drives
+
+
+def redesign_cost(minutes: np.ndarray, short: bool = False) -> np.ndarray:
+    """Integer cost per unit of work ``minutes`` from a territory's start point.
+
+    A team with time to spare: squared minutes, so long drives are avoided first and
+    territories come out compact (near a power diagram of the start points; balance is
+    met through short shifts between neighbours). A team short of time (``short``):
+    plain minutes (1/16 min resolution), so work never travels further than it must;
+    the territories are then star-shaped around their start points, and among equally
+    long drives the squared minutes decide (ties split into compact pieces, not
+    fragments).
+    """
+    m = np.minimum(np.asarray(minutes, dtype=float), 6000.0)
+    if not short:
+        return np.minimum(np.round(m**2), 1e6).astype(np.int64)
+    tie = np.minimum(np.round(m**2 / 16.0), TIE_LEVELS - 1)
+    return (np.round(LINEAR_SCALE * m) * TIE_LEVELS + tie).astype(np.int64)
 
 
 def largest_share(cell: np.ndarray, terr: np.ndarray, amount: np.ndarray, m: int) -> np.ndarray:

@@ -208,10 +208,13 @@ def _warnings(
         "count": "customer count",
         "column": f"'{params.balance_column}'",
     }[params.balance]
+    load_pct = table["load_pct"].to_numpy(float)
+    # below its share but its rep full (a team short of time): not a balance problem
+    full = inp.commute & (load_pct >= 100.0 - tol)
     off = [
         (slots[t].territory_id, dev[t])
         for t in range(k)
-        if np.isfinite(dev[t]) and abs(dev[t]) > tol + 1e-9
+        if np.isfinite(dev[t]) and (dev[t] > tol + 1e-9 or (dev[t] < -tol - 1e-9 and not full[t]))
     ]
     if off:
         listing = ", ".join(f"{tid} {d:+.1f} %" for tid, d in off[:20])
@@ -285,6 +288,15 @@ def _why(inp: ReportInput, k: int) -> str:
         reasons.append(f"only {len(inp.cust)} customers for {k} territories")
     if not inp.allowed.all():
         reasons.append("reps can only take the customers they can reach within a day")
-    if not reasons:
+    short = inp.commute and inp.capacity.short(
+        float(inp.weight.sum()), inp.capacity.commute_h(inp.cust_slot)
+    )
+    if inp.params.method == "redesign" and short:
+        reasons.append(
+            "the team has more work than time, so every rep is filled to their time with "
+            "the work nearest them and extra work is not sent more than an hour further "
+            "than its nearest rep (a busy town with few reps nearby keeps it)"
+        )
+    if len(reasons) <= 1:
         reasons.append("contiguity and the pull towards each rep's home limit the moves")
     return "Likely cause: " + "; ".join(reasons) + "."
