@@ -1,10 +1,13 @@
 """The balanced assignment of cells to territories, as a min-cost flow.
 
 Each cell holding customers sends its weight (the balanced quantity, in integer units)
-to one territory; a territory takes its share of the total within a band around the
-mean (soft bounds, :func:`planner.territory.solver.assign_balanced`). The cost of a unit
-is the squared travel minutes from the territory's centre (the rep's home), so the
-optimum is compact, close to a power diagram of the homes; in ``keep`` mode moving a
+to one territory; a territory takes its rep's capacity share of the total within a band
+(soft bounds, :func:`planner.territory.solver.assign_balanced`), and only cells its rep
+can reach. The cost of a unit is the travel from the territory's start point
+(:func:`redesign_cost`): squared minutes when the team has time to spare (compact, close
+to a power diagram of the start points), plain minutes when it is short of time (then
+every rep is filled to their own time with the nearest work and extra work does not
+travel more than :data:`MAX_DETOUR_MIN` past its nearest rep). In ``keep`` mode moving a
 customer out of its current territory costs more than any travel saving.
 
 A cell is offered only its nearest territories (10), which keeps the flow small. Where

@@ -225,13 +225,11 @@ def _warnings(
         )
     over = table[(table["rep_id"] != "") & (table["load_pct"] > 100.0)]
     if len(over):
-        listing = ", ".join(
-            f"{r.territory_id} {r.load_pct:.0f} %" for r in over.head(20).itertuples()
-        )
         warnings.append(
             f"{len(over)} territories hold more work than their rep has time for "
-            f"(workload over capacity): {listing}; the lowest-priority visits will be "
-            "unscheduled ('planner size' shows how many reps the work needs)"
+            f"(workload over capacity): {_listing(over, 'load_pct', '{:.0f} %', 20)}; the "
+            "lowest-priority visits will be unscheduled ('planner size' shows how many "
+            "reps the work needs)"
         )
     empty = [
         slots[t].territory_id
@@ -255,13 +253,10 @@ def _warnings(
     outside = table[(table["rep_id"] != "") & (table["customers"] > 0)]
     away = outside[~outside["home_touches_territory"].astype(bool)]
     if len(away):
-        listing = ", ".join(
-            f"{r.territory_id} {r.home_distance_km:.1f} km" for r in away.head(10).itertuples()
-        )
         warnings.append(
             f"{len(away)} of {len(outside)} reps start their day outside their territory "
-            f"and not next to it: {listing} (balance and reach came first; see "
-            "docs/territories.md)"
+            f"and not next to it: {_listing(away, 'home_distance_km', '{:.1f} km', 10)} "
+            "(balance and reach came first; see docs/territories.md)"
         )
     if inp.cells.outside.any():
         warnings.append("customers outside every unit are not inside their territory polygon")
@@ -272,6 +267,14 @@ def _warnings(
             "a territory spanning several is a MultiPolygon"
         )
     return warnings
+
+
+def _listing(rows: pd.DataFrame, column: str, fmt: str, limit: int) -> str:
+    """``T-R1 112 %, T-R7 104 %`` for the first ``limit`` rows."""
+    return ", ".join(
+        f"{tid} {fmt.format(v)}"
+        for tid, v in zip(rows["territory_id"][:limit], rows[column][:limit], strict=True)
+    )
 
 
 def _why(inp: ReportInput, k: int) -> str:
