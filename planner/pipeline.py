@@ -33,6 +33,7 @@ from planner.plan import (
     empty_frame,
 )
 from planner.scenario import Scenario
+from planner.schedule.frequency import FREQUENCY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (the CLI draws bars)."""
@@ -264,8 +265,12 @@ def territory_summary(terr) -> list[dict]:
     ]
 
 
-def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
-    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix."""
+def territory_problems(
+    scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame, roll=None
+):
+    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix;
+    ``roll`` (:class:`planner.rolling.RollSetup`) adds a rolled plan's history, previous
+    days, carried visits and frozen days."""
     from planner.routing import RoutingParams
     from planner.territory_plan import TerritoryProblem
 
@@ -295,6 +300,8 @@ def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: 
                 ),
                 max_shift_days=scenario.model.routing.max_shift_days,
                 seed=scenario.seed,
+                calendar=scenario.work_calendar(),
+                **(roll.territory_fields(set(cust["customer_id"])) if roll is not None else {}),
             )
         )
     return problems
@@ -432,6 +439,7 @@ def run_plan(
         Bad input files (exit 2). ``NetworkError``: unusable network data (exit 3).
     """
     from planner.report import compute_kpis
+    from planner.rolling import changes_vs_previous, read_roll, roll_meta
 
     runtimes: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -443,6 +451,10 @@ def run_plan(
 
     progress("read", 0, 1)
     inputs = read_scenario_inputs(scenario)
+    roll = read_roll(scenario, inputs.customers, inputs.reps)  # rolling re-plan, or None
+    if roll is not None:
+        inputs.customers = roll.inputs.customers  # effective last visits from the log
+        inputs.warnings += roll.inputs.warnings
     if keep_from is not None:
         inputs = keep_territories_from(inputs, keep_from)
     progress("read", 1, 1)
@@ -458,7 +470,7 @@ def run_plan(
     progress("territories", 1, 1)
     t = lap("territories_s", t)
 
-    problems = territory_problems(scenario, inputs, travel, terr.assignments)
+    problems = territory_problems(scenario, inputs, travel, terr.assignments, roll)
     t = lap("matrices_s", t)
     results = solve_territories(
         problems, scenario.model.workers if workers is None else workers, progress
@@ -485,6 +497,7 @@ def run_plan(
     progress("geometry", 1, 1)
     t = lap("geometry_s", t)
 
+    frequency = _concat([r.frequency for r in results], FREQUENCY_COLUMNS)
     kpis = compute_kpis(visits, routes, unscheduled, inputs.reps, inputs.customers)
     kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
     unreachable = getattr(terr, "unreachable", None)
@@ -509,7 +522,7 @@ def run_plan(
         "territories": territory_summary(terr),
         "territory_stats": [r.stats for r in results],
     }
-    return Plan(
+    plan = Plan(
         visits=visits,
         routes=routes,
         unscheduled=unscheduled,
@@ -521,18 +534,60 @@ def run_plan(
         kpis=kpis,
         meta=meta,
         appointments=inputs.appointments,
+        frequency=frequency,
     )
+    if roll is not None:
+        plan.history = roll.inputs.calendar_history()
+        plan.meta["rolling"] = roll_meta(roll, plan)
+        if roll.previous is not None:
+            plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)
+    return plan
 
 
-def write_plan(plan: Plan, out: Path, maps: bool = True) -> dict:
-    """Write the plan's tables and (by default) its maps; returns the main output paths."""
-    plan.to_dir(out)
-    paths = {"dir": out}
+def write_plan(plan: Plan, out: Path, maps: bool = True, options=None, export: bool = True) -> dict:
+    """Write the plan's tables, its workbook, forms and calendars and (by default) its
+    maps; returns the main output paths.
+
+    Parameters
+    ----------
+    plan : Plan
+    out : Path
+        The plan directory.
+    maps : bool
+        Render the HTML maps (``<out>/maps``).
+    options : planner.output.OutputOptions or None
+        Language, CSV encoding, navigation links, self-contained pages; ``None`` takes
+        the scenario's settings recorded in ``plan.meta``.
+    export : bool
+        Write ``visit_plan.xlsx``, ``daily-reports/`` and ``calendar/``.
+    """
+    from planner.output import output_options
+
+    opts = options or output_options(plan.meta)
+    paths: dict = {"dir": out}
+    extras = []
+    if export:
+
+        def write_exports(p: Plan, folder: Path) -> None:
+            from planner.export import ExportParams, export_plan
+
+            res = export_plan(p, folder, ExportParams(language=opts.language))
+            paths["workbook"] = res.workbook
+            paths["daily_reports"] = res.daily_reports
+            paths["calendars"] = res.calendars
+
+        extras.append(write_exports)
     if maps:
-        from planner.maps import render_maps
 
-        res = render_maps(plan, out / "maps")
-        paths["index"] = res.index_path
-        if res.day_pages:
-            paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+        def write_maps(p: Plan, folder: Path) -> None:
+            from planner.maps import render_maps
+            from planner.maps.params import map_params
+
+            res = render_maps(p, folder / "maps", map_params(opts))
+            paths["index"] = res.index_path
+            if res.day_pages:
+                paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+
+        extras.append(write_maps)
+    plan.to_dir(out, csv_encoding=opts.csv_encoding, extras=extras)
     return paths

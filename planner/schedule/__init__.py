@@ -22,15 +22,26 @@ from planner.schedule.calendar import (
 )
 from planner.schedule.due import (
     DueVisit,
+    calendar_periods,
+    customer_histories,
     default_work_dates,
     due_frame,
     due_visits,
     match_appointments,
+    rules_of,
     week_of,
 )
+from planner.schedule.frequency import FREQUENCY_COLUMNS, frequency_table
+from planner.schedule.preferred import frozen_subset, previous_preferred
 
 __all__ = [
     "CALENDAR_COLUMNS",
+    "FREQUENCY_COLUMNS",
+    "calendar_periods",
+    "customer_histories",
+    "frozen_subset",
+    "frequency_table",
+    "rules_of",
     "UNPLACED_COLUMNS",
     "CalendarParams",
     "CalendarResult",
@@ -40,6 +51,7 @@ __all__ = [
     "due_frame",
     "due_visits",
     "match_appointments",
+    "previous_preferred",
     "rep_window",
     "rep_work_dates",
     "tier_ranks",

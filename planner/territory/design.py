@@ -218,7 +218,8 @@ def _team(
     visits: np.ndarray,
 ) -> Team:
     """Travel, reach and capacity of every slot (a vacant territory: a full-timer of
-    mean capacity working from its centre customer, reaching everybody)."""
+    mean capacity working from its centre customer, reaching everybody). Customers nobody
+    reaches add no commute (their visits cannot be made)."""
     row = {r: i for i, r in enumerate(times.rep_ids)}
     has_time = times.capacity_h > 0
     mean_cap = float(times.capacity_h[has_time].mean()) if has_time.any() else 1.0
@@ -248,7 +249,8 @@ def _team(
             np.array(hours, dtype=float),
             np.array(days, dtype=float),
             np.array(trip, dtype=float).reshape(k, n),
-            np.asarray(visits, dtype=float),
+            # no commute to customers nobody can reach: their visits are not made
+            np.where(nobody, 0.0, np.asarray(visits, dtype=float)),
         ),
     )
 
