@@ -1,6 +1,6 @@
 """Territories that fit the people (issue 13), measured on the national instance.
 
-Three measurements, each a sub-command (figures in docs/benchmarks/territory.md)::
+Three measurements, each a sub-command (figures in docs/benchmarks/territories-people.md)::
 
     # 1. the whole plan of the national instance (40,000 customers / 200 reps, 4 weeks)
     .venv/bin/python benchmarks/national_bench.py plan --workers 2 --json /tmp/nat.json
@@ -26,7 +26,8 @@ What ``plan`` reports (issue 13's measures):
 ``design`` reports the same territory figures without routing. ``leaver`` plans the
 territories of the base (redesign), then, for each rep in turn, the what-if without them
 in keep mode from the base's territories (what ``planner compare`` does by default) and
-counts the customers whose rep changed: the leaver's, and others.
+counts the customers whose rep changed: the leaver's, and others (and, as the peer, the
+others a redesign of the same what-if changes).
 """
 
 from __future__ import annotations
@@ -228,6 +229,12 @@ def run_leaver(a) -> dict:
             theirs = [c for c, r in rep_of.items() if r == leaver]
             others = [c for c, r in rep_of.items() if r != leaver]
             moved_others = sum(new[c] != rep_of[c] for c in others)
+            # the peer: the same what-if redesigned from scratch
+            fresh = design(sc, Inputs(inputs.customers, reps, inputs.appointments), travel)
+            rdz = dict(
+                zip(fresh.assignments["customer_id"], fresh.assignments["rep_id"], strict=True)
+            )
+            redesign_others = sum(rdz[c] != rep_of[c] for c in others)
             rows.append(
                 {
                     "leaver": leaver,
@@ -236,6 +243,7 @@ def run_leaver(a) -> dict:
                     "others_changed_pct": round(100.0 * moved_others / len(others), 2),
                     "max_abs_deviation_pct": float(res.territories["deviation_pct"].abs().max()),
                     "keep_s": round(secs, 2),
+                    "redesign_others_changed_pct": round(100.0 * redesign_others / len(others), 2),
                 }
             )
     return {
@@ -243,6 +251,7 @@ def run_leaver(a) -> dict:
         "reps": a.reps,
         "cases": rows,
         "max_others_changed_pct": max(r["others_changed_pct"] for r in rows),
+        "cases_over_5_pct": sum(r["others_changed_pct"] > 5.0 for r in rows),
     }
 
 
