@@ -28,6 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -113,7 +114,7 @@ def plan_file(
 
 
 def run_parallel(
-    fn: Callable, tasks: list[tuple], processes: int, done: Callable[[int, object], None]
+    fn: Callable, tasks: list[tuple], processes: int, done: Callable[[int, Any], None]
 ) -> list:
     """``[fn(*t) for t in tasks]``, in up to ``processes`` parallel processes (0 = one per
     core), results in task order; ``done(i, result)`` as each finishes (in order).

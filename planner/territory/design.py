@@ -114,7 +114,7 @@ def design_territories(
         cust, reps, xy, home_xy, times.home_s, tiers, workday, params.cycle_weeks
     )
     reach = times.reach(cust["service_s"].to_numpy(float))
-    nobody = ~reach.any(axis=0)
+    nobody = np.asarray(~reach.any(axis=0), dtype=bool)
     weight = balance_weights(cust, wl.workload_h, params.balance, params.balance_column)
     weight = np.where(nobody, 0.0, weight)  # their visits cannot be done by anybody
     pins = pinned_reps(cust)
@@ -439,7 +439,7 @@ def _assign(
     k, m = len(slots.slots), len(cells.polys)
     of = cells.of_customer
     weight, pin_slot, cap = work.weight, work.pin_slot, work.team.capacity
-    keep = params.method == "keep" and (slots.orig >= 0).any()
+    keep = bool(params.method == "keep" and (slots.orig >= 0).any())
     cell_pin, split = _cell_pins(of, pin_slot, weight, m, warnings)
     follow = ~split
     fixed = np.bincount(pin_slot[split], weights=weight[split], minlength=k)

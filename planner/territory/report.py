@@ -187,9 +187,9 @@ def contiguity_notes(inp: ReportInput, contiguous: list[bool], islands: list[int
 
 
 def _ids(ids: np.ndarray, limit: int = 5) -> str:
-    ids = [str(i) for i in ids]
-    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
-    return ", ".join(ids[:limit]) + more
+    names = [str(i) for i in ids]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
 
 
 def _warnings(
