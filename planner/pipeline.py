@@ -242,7 +242,8 @@ def explain_unreachable(unscheduled: pd.DataFrame, unreachable) -> pd.DataFrame:
 
 def territory_summary(terr) -> list[dict]:
     """Per territory, for ``plan.json``: capacity, load, contiguity (and why not) and
-    where the rep's day starts."""
+    where the rep's day starts (empty when no territories were designed, e.g. no active
+    customers)."""
     keys = [
         "territory_id",
         "rep_id",
@@ -259,6 +260,8 @@ def territory_summary(terr) -> list[dict]:
         "home_distance_km",
     ]
     t = terr.territories
+    if t is None:
+        return []
     cols = [c for c in keys if c in t.columns]
     rows = t[cols].to_dict("records")
     return [
