@@ -1,14 +1,13 @@
 """``planner compare`` and ``planner size`` on real plans of the tiny Helsinki data.
 
-The comparison fixture: a base with 3 reps whose customers carry their current
-territory (``territory_id`` from a real territory design), planned in ``keep`` mode, and
-two what-ifs: R3 leaves (keep mode: only R3's customers may move) and a name full of
-HTML. Planned once per module in parallel processes, without per-plan maps.
+The comparison fixture: a base with 3 reps (territories designed afresh) and two
+what-ifs that start from the base's territories by default (keep mode): R3 leaves (only
+R3's customers may move) and a name full of HTML. Planned once per module, the base
+first and then the what-ifs in parallel processes, without per-plan maps.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import subprocess
@@ -22,7 +21,7 @@ from browser import chromium, open_page
 from conftest import ROOT, TINY
 
 from planner.compare import CompareParams, compare_scenarios
-from planner.pipeline import build_travel, design, read_scenario_inputs
+from planner.pipeline import read_scenario_inputs
 from planner.report.compare import BASE_METRICS, TAIL_METRICS
 from planner.scenario import load_scenario
 from planner.sizing import parse_rep_counts, team_changes
@@ -31,35 +30,13 @@ EVIL = "lose R3 <img src=x onerror=alert(1)> & {{ 7*7 }}"
 
 
 def _write_base(tmp) -> None:
-    """reps3.csv (tiny reps + R3), customers.csv with each customer's current territory."""
+    """reps3.csv (tiny reps + R3) and base.yaml: a plain redesign, nothing copied by hand."""
     reps = (TINY / "reps.csv").read_text(encoding="utf-8").rstrip("\n")
     (tmp / "reps3.csv").write_text(
         reps + "\nR3,Sanna Nieminen,60.1700,24.9440,Mo-Fr,,\n", encoding="utf-8"
     )
-    (tmp / "design.yaml").write_text(
-        f"extends: {TINY / 'haversine.yaml'}\nreps: reps3.csv\n", encoding="utf-8"
-    )
-    sc = load_scenario(tmp / "design.yaml")
-    inputs = read_scenario_inputs(sc)
-    terr = dict(
-        zip(
-            *design(sc, inputs, build_travel(sc, inputs))
-            .assignments[["customer_id", "territory_id"]]
-            .T.values,
-            strict=True,
-        )
-    )
-    with open(TINY / "customers.csv", encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["territory_id"] = terr.get(r["id"], "")
-    with open(tmp / "customers.csv", "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
     (tmp / "base.yaml").write_text(
-        f"extends: {TINY / 'haversine.yaml'}\nname: base keep\ncustomers: customers.csv\n"
-        "reps: reps3.csv\nterritories: {method: keep, balance_tolerance: 1.0}\n",
+        f"extends: {TINY / 'haversine.yaml'}\nname: base keep\nreps: reps3.csv\n",
         encoding="utf-8",
     )
 
@@ -129,6 +106,7 @@ def test_comparison_figures_equal_each_plans_kpis(compared):
         assert float(col["runtime_s"]) > 0
     assert int(by_metric.at["reps", "lose R3"]) == 2
     assert int(by_metric.at["changed_rep_customers", "base keep"]) == 0
+    assert res.modes == ["base", "keep", "keep"]
 
 
 def test_removed_rep_customers_land_elsewhere_and_only_they_move(compared):
@@ -141,7 +119,7 @@ def test_removed_rep_customers_land_elsewhere_and_only_they_move(compared):
     # every active customer is still planned, exactly once, and none by the leaver
     assert sorted(lose["customer_id"]) == sorted(base["customer_id"])
     assert set(lose["rep_id"]) == {"R1", "R2"}
-    # keep mode with a loose balance: the leaver's customers move, nobody else does
+    # the default keep mode: the leaver's customers move, nobody else does
     changed = pd.read_csv(res.changed_path, dtype=str)
     moved = changed[changed["scenario"] == "lose R3"]
     assert set(moved["customer_id"]) == r3
@@ -217,6 +195,30 @@ def test_team_changes_rule_on_a_hand_checkable_team():
     mid = far.loc[d.idxmin()]
     assert (new["home_lat"], new["home_lon"]) == (mid["lat"], mid["lon"])
     assert team_changes(customers, reps, tiers, (1, 2, 3, 4)) == ch  # deterministic
+
+
+def test_whatif_keeps_the_base_territories_unless_it_says_redesign(tmp_path):
+    from planner.compare import whatif_method
+
+    base = tmp_path / "base.yaml"
+    base.write_text("territories: {method: redesign, balance_tolerance: 0.2}\n", encoding="utf-8")
+    files = {
+        "plain": "extends: base.yaml\nchanges: {reps: {remove: [R3]}}\n",
+        "redesign": "extends: base.yaml\nterritories: {method: redesign}\n",
+        "keep": "extends: base.yaml\nterritories: {method: keep}\n",
+        "via": "extends: redesign.yaml\nworkday: {end: '16:00'}\n",
+        "tolerance": "extends: base.yaml\nterritories: {balance_tolerance: 0.3}\n",
+    }
+    for name, text in files.items():
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    got = {n: whatif_method(tmp_path / f"{n}.yaml", base) for n in files}
+    assert got == {
+        "plain": "keep",  # the base's 'redesign' is the base's, not the what-if's
+        "redesign": "redesign",
+        "keep": "keep",
+        "via": "redesign",
+        "tolerance": "keep",
+    }
 
 
 def test_rep_counts_parse():
