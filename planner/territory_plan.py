@@ -612,13 +612,9 @@ def _horizon_problem(problem: TerritoryProblem, work: _Work, days: list[dt.date]
         tuple(visits),
         tuple(tuple(r) for r in routes),
         lunch=problem.workday.lunch,
-        max_visits=0 if _is_blank(max_visits) else int(max_visits),
+        max_visits=0 if max_visits is None or _is_blank(max_visits) else int(max_visits),
     )
     return hp, rows
-
-
-def _ids(rows: list[dict] | None) -> set:
-    return {(r["customer_id"], r["due_date"]) for r in rows or ()}
 
 
 def _tables(problem: TerritoryProblem, work: _Work) -> tuple[pd.DataFrame, pd.DataFrame]:
