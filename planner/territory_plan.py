@@ -145,7 +145,8 @@ class TerritoryPlan:
     unscheduled_visits, moved_visits`` (visits placed on another day than the calendar's
     after their day dropped them), ``work_days``, ``calendar_s``, ``routing_s``,
     ``runtime_s``, ``est_travel_s`` (calendar estimate) and ``travel_s`` (routed);
-    ``joint_moved_visits`` (visits the joint improvement put on another day) and
+    ``joint_moved_visits`` (visits the joint improvement put on another day),
+    ``joint_saved_travel_s`` (routed travel it saved), ``joint_s`` (its seconds) and
     ``joint_time_limit_hit`` (its safety net was reached: the plan may then depend on
     machine speed).
     ``frequency`` lists required vs planned visits per customer and period
@@ -277,6 +278,8 @@ class _Work:
     unscheduled: list[dict] = field(default_factory=list)
     moved: int = 0
     joint_moved: int = 0
+    joint_saved_s: int = 0
+    joint_s: float = 0.0
     joint_time_limit_hit: bool = False
 
     @property
@@ -306,7 +309,9 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     dirty = _repair(problem, work, dropped)
     _reoptimise(problem, work, dirty)
     if problem.joint_solutions_per_visit > 0:
+        t_joint = time.perf_counter()
         _improve_jointly(problem, work)
+        work.joint_s = time.perf_counter() - t_joint
     t_route = time.perf_counter()
     visits, routes = _tables(problem, work)
     uns = _unscheduled_table(problem, work)
@@ -321,6 +326,8 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         "unscheduled_visits": int(len(uns)),
         "moved_visits": work.moved,
         "joint_moved_visits": work.joint_moved,
+        "joint_saved_travel_s": work.joint_saved_s,
+        "joint_s": round(work.joint_s, 3),
         "joint_time_limit_hit": work.joint_time_limit_hit,
         "work_days": len(work.work_dates),
         "calendar_s": round(t_cal - t0, 3),
@@ -547,8 +554,10 @@ def _improve_jointly(problem: TerritoryProblem, work: _Work) -> None:
     gone = [d for d in work.results if d not in new_by_day]
     changed = set(new_results) | set(gone)
     old = sum(work.results[d].travel_s for d in changed if d in work.results)
-    if sum(x.travel_s for x in new_results.values()) >= old:
+    saved = old - sum(x.travel_s for x in new_results.values())
+    if saved <= 0:
         return
+    work.joint_saved_s = int(saved)
     for d in changed:
         work.results.pop(d, None)
         work.by_day.pop(d, None)
