@@ -6,6 +6,16 @@ Run (one heavy job at a time on the shared machine)::
         .venv/bin/python benchmarks/calendar_vroom.py --seeds 0 1 2 3 4 \\
         --write docs/benchmarks/calendar.md
 
+VROOM takes 3-26 min per territory at exploration level 5, and its problem depends only
+on the territory and the due visits' windows, so its side can run once on its own
+(``--vroom-only``, printing the rows; ``--dump DIR`` also writes its routes as JSON)
+and our side re-use those rows (``--vroom-from LOG``)::
+
+    .venv/bin/python benchmarks/calendar_vroom.py --vroom-only --seeds 2 3 4 \\
+        --history 0 >> vroom.log
+    .venv/bin/python benchmarks/calendar_vroom.py --seeds 0 1 2 3 4 --history 0 0.7 \\
+        --vroom-from vroom.log --write docs/benchmarks/calendar.md
+
 Instances: :func:`planner.schedule.synthetic.synthetic_territory` (1 rep, 120-150
 customers in clusters within ~12 km of the rep's home, tiers A/B/C = 10/30/60 % with
 intervals 1/2/4 weeks and 45/30/20 min on site, 70 % with a last visit, varied opening
@@ -430,6 +440,7 @@ def main() -> None:
             f"benchmarks/calendar_vroom.py --seeds {' '.join(map(str, args.seeds))} "
             f"--history {' '.join(map(str, args.history))} "
             f"--exploration {args.exploration} --write {args.write}"
+            + (f" --vroom-from {args.vroom_from}" if args.vroom_from else "")
         )
         write_text(args.write, to_markdown(df, args.exploration, cmd) + "\n")
 
