@@ -123,24 +123,54 @@ def build_travel(scenario: Scenario, inputs: Inputs):
     return build_travel_model(travel_params(scenario), travel_points(inputs.customers, inputs.reps))
 
 
-def territory_params(scenario: Scenario):
+CYCLE_WEEKS = 4  # the territory stage's workload cycle
+
+
+def rep_capacity_h(scenario: Scenario, reps: pd.DataFrame, cycle_weeks: int = CYCLE_WEEKS) -> dict:
+    """Hours each rep can work per cycle: their working dates in the horizon (the
+    scheduling calendar's :func:`~planner.schedule.rep_work_dates`: working weekdays minus
+    ``unavailable`` dates) x (own hours minus lunch), scaled from the horizon to
+    ``cycle_weeks`` weeks. 0 for a rep away the whole horizon."""
+    from planner.schedule import rep_window, rep_work_dates
+
+    horizon, workday = scenario.horizon(), scenario.workday()
+    lunch_s = workday.lunch.duration_s if workday.lunch else 0
+    out = {}
+    for rep in reps.to_dict("records"):
+        ws, we = rep_window(rep, workday)
+        days = len(rep_work_dates(rep, horizon))
+        out[str(rep["rep_id"])] = (
+            days * max(we - ws - lunch_s, 0) / 3600.0 * cycle_weeks / horizon.weeks
+        )
+    return out
+
+
+def territory_params(
+    scenario: Scenario, reps: pd.DataFrame | None = None, method: str | None = None
+):
+    """The scenario's territory settings; with ``reps``, each rep's capacity per cycle
+    (:func:`rep_capacity_h`); ``method`` overrides the scenario's (``keep`` for
+    ``--keep-from``)."""
     from planner.territory import TerritoryParams
 
     t = scenario.model.territories
     return TerritoryParams(
-        method=t.method,
+        method=method or t.method,
         count=t.count,
         balance=t.balance,
         balance_column=t.balance_column,
         balance_tolerance=t.balance_tolerance,
         boundary=scenario.resolve(t.boundary),
         units=scenario.resolve(t.units),
+        cycle_weeks=CYCLE_WEEKS,
         seed=scenario.seed,
+        rep_capacity_h=None if reps is None else rep_capacity_h(scenario, reps),
     )
 
 
-def design(scenario: Scenario, inputs: Inputs, travel):
-    """Run the territory stage on the active customers."""
+def design(scenario: Scenario, inputs: Inputs, travel, method: str | None = None):
+    """Run the territory stage on the active customers (each rep's capacity from the
+    calendar; ``method`` overrides the scenario's)."""
     from planner.territory import design_territories
 
     active = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
@@ -156,8 +186,87 @@ def design(scenario: Scenario, inputs: Inputs, travel):
         travel,
         scenario.tier_table(),
         scenario.workday(),
-        territory_params(scenario),
+        territory_params(scenario, inputs.reps, method),
     )
+
+
+def keep_territories_from(inputs: Inputs, plan_dir: Path) -> Inputs:
+    """The inputs with each customer's ``territory_id`` taken from a plan's
+    ``assignments.csv`` (customers the plan does not have keep theirs), for
+    ``method: keep`` from an earlier plan (``planner plan --keep-from``, what-ifs).
+
+    Raises
+    ------
+    InputError
+        ``plan_dir`` is not a plan folder (no readable ``assignments.csv``).
+    """
+    from planner.errors import InputError, Problem
+    from planner.plan import read_plan_csv
+
+    path = Path(plan_dir) / "assignments.csv"
+    fix = "--keep-from takes a plan folder written by 'planner plan'"
+    try:
+        prev = read_plan_csv(path)  # the plan reader: BOM, neutralised cells, bad bytes
+    except InputError as e:
+        raise InputError(
+            [Problem(p.file, p.message, p.row, p.column, p.fix or fix) for p in e.problems]
+        ) from None
+    missing = [c for c in ("customer_id", "territory_id") if c not in prev.columns]
+    if missing:
+        raise InputError(
+            Problem(str(path), f"missing column(s) {', '.join(missing)}", row=1, fix=fix)
+        )
+    tid = dict(zip(prev["customer_id"], prev["territory_id"], strict=True))
+    customers = inputs.customers.copy()
+    ids = customers["customer_id"].astype(str)
+    known = ids.isin(tid.keys())
+    customers.loc[known, "territory_id"] = ids[known].map(tid).replace("", None)
+    n_new = int((~known & customers["active"].astype(bool)).sum())
+    warnings = [f"territories kept from {plan_dir} ({int(known.sum())} customers)"]
+    if n_new:
+        warnings.append(f"{n_new} active customers are not in {plan_dir}; they are placed afresh")
+    return Inputs(customers, inputs.reps, inputs.appointments, [*inputs.warnings, *warnings])
+
+
+def explain_unreachable(unscheduled: pd.DataFrame, unreachable) -> pd.DataFrame:
+    """Unscheduled visits of customers no rep can reach get the territory stage's reason
+    (the nearest rep and the time one visit would take), whatever the calendar said."""
+    if unreachable is None or not len(unreachable) or not len(unscheduled):
+        return unscheduled
+    reason = dict(zip(unreachable["customer_id"], unreachable["reason"], strict=True))
+    out = unscheduled.copy()
+    hit = out["customer_id"].isin(reason.keys())
+    out.loc[hit, "reason"] = out.loc[hit, "customer_id"].map(reason)
+    return out
+
+
+def territory_summary(terr) -> list[dict]:
+    """Per territory, for ``plan.json``: capacity, load, contiguity (and why not) and
+    where the rep's day starts (empty when no territories were designed, e.g. no active
+    customers)."""
+    keys = [
+        "territory_id",
+        "rep_id",
+        "customers",
+        "workload_h",
+        "commute_h",
+        "capacity_h",
+        "load_pct",
+        "deviation_pct",
+        "contiguous",
+        "contiguity_note",
+        "home_in_territory",
+        "home_touches_territory",
+        "home_distance_km",
+    ]
+    t = terr.territories
+    if t is None:
+        return []
+    cols = [c for c in keys if c in t.columns]
+    rows = t[cols].to_dict("records")
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows
+    ]
 
 
 def territory_problems(
@@ -303,7 +412,10 @@ def versions() -> dict:
 
 
 def run_plan(
-    scenario: Scenario, workers: int | None = None, progress: Progress = _no_progress
+    scenario: Scenario,
+    workers: int | None = None,
+    progress: Progress = _no_progress,
+    keep_from: Path | None = None,
 ) -> Plan:
     """Plan a scenario end to end.
 
@@ -316,6 +428,9 @@ def run_plan(
         0 = one per core).
     progress : callable, optional
         ``progress(stage, done, total)``.
+    keep_from : Path, optional
+        An earlier plan folder: its territories are the current ones and the territory
+        stage runs in ``keep`` mode (moves as few customers as possible).
 
     Returns
     -------
@@ -344,6 +459,8 @@ def run_plan(
     if roll is not None:
         inputs.customers = roll.inputs.customers  # effective last visits from the log
         inputs.warnings += roll.inputs.warnings
+    if keep_from is not None:
+        inputs = keep_territories_from(inputs, keep_from)
     progress("read", 1, 1)
     t = lap("read_s", t0)
 
@@ -353,7 +470,7 @@ def run_plan(
     t = lap("travel_s", t)
 
     progress("territories", 0, 1)
-    terr = design(scenario, inputs, travel)
+    terr = design(scenario, inputs, travel, "keep" if keep_from is not None else None)
     progress("territories", 1, 1)
     t = lap("territories_s", t)
 
@@ -370,6 +487,7 @@ def run_plan(
         [*(r.unscheduled for r in results), vacant_unscheduled(scenario, inputs, terr.assignments)],
         UNSCHEDULED_COLUMNS,
     )
+    unscheduled = explain_unreachable(unscheduled, getattr(terr, "unreachable", None))
     if len(visits):
         visits = visits.sort_values(["rep_id", "date", "seq"], kind="stable").reset_index(drop=True)
     if len(routes):
@@ -386,6 +504,8 @@ def run_plan(
     frequency = _concat([r.frequency for r in results], FREQUENCY_COLUMNS)
     kpis = compute_kpis(visits, routes, unscheduled, inputs.reps, inputs.customers)
     kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
+    unreachable = getattr(terr, "unreachable", None)
+    kpis["unreachable_customers"] = 0 if unreachable is None else len(unreachable)
     runtimes["total_s"] = round(time.perf_counter() - t0, 3)
     meta = {
         "scenario": scenario.name,
@@ -402,6 +522,8 @@ def run_plan(
         "versions": versions(),
         "runtimes": runtimes,
         "warnings": [*inputs.warnings, *travel.warnings, *terr.warnings],
+        "keep_from": None if keep_from is None else str(keep_from),
+        "territories": territory_summary(terr),
         "territory_stats": [r.stats for r in results],
     }
     plan = Plan(

@@ -361,6 +361,11 @@ def _due(problem: TerritoryProblem) -> _Work:
     return _Work(customers, customers_by_id(customers), work_dates, due)
 
 
+def _after(horizon) -> dt.date:
+    """The day after the horizon (every previous-plan date lies before it)."""
+    return horizon.end + dt.timedelta(days=1)
+
+
 def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
     """Step 2: a working day for every due visit (or a reason why there is none)."""
     params = CalendarParams(
@@ -378,7 +383,13 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
         params = replace(
             params,
             preferred_dates={**prev, **problem.preferred_dates},
-            frozen_dates=frozen_subset(prev, problem.previous_dates, problem.frozen_until),
+            # stability: every previous day still inside its visit's window is kept as it is
+            # (a move only when the rules or the log force it); freeze_days also closes the
+            # published days to new flexible visits
+            frozen_dates=frozen_subset(prev, problem.previous_dates, _after(problem.horizon)),
+            closed_dates=frozenset(
+                d for d in work.work_dates if problem.frozen_until and d < problem.frozen_until
+            ),
         )
     cal = assign_days(
         work.customers, problem.rep, work.due, problem.matrix, problem.appointments, params

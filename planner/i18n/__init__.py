@@ -91,6 +91,14 @@ class Translator:
 
         return f"{format_date(day, 'long', locale=self.locale)} {self.weekday(day)}"
 
+    def short_date(self, day: dt.date) -> str:
+        """Day and month: ``01 Dec`` / ``12月1日``."""
+        if self.language == "en":
+            return day.strftime("%d %b")
+        from babel.dates import format_skeleton
+
+        return str(format_skeleton("MMMd", day, locale=self.locale))
+
     def long_date(self, day: dt.date) -> str:
         """A day in full: ``Tuesday 1 December 2026`` / ``2026年12月1日星期二``."""
         from babel.dates import format_date

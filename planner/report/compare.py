@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planner.i18n import Translator, translator
 from planner.maps.text import esc
 
 
@@ -228,8 +229,40 @@ def delta_class(d: float | None, better: int) -> str:
     return "better" if d * better > 0 else "worse"
 
 
-def comparison_table_html(frame: pd.DataFrame, metrics: list[Metric]) -> str:
-    """The table as HTML (every value escaped); what-if cells show the change vs the base."""
+def metric_label(tr: Translator, m: Metric) -> str:
+    """What a planner reads for metric ``m`` in ``tr``'s language (``comparison.csv``
+    keeps the English ``label``)."""
+    if m.key.startswith("unscheduled_") and m.key != "unscheduled_visits":
+        return tr("unscheduled visits, tier {tier}", tier=m.key.removeprefix("unscheduled_"))
+    labels = {
+        "reps": tr("reps"),
+        "active_customers": tr("active customers"),
+        "required_visits": tr("required visits"),
+        "scheduled_visits": tr("scheduled visits"),
+        "coverage_pct": tr("coverage"),
+        "unscheduled_visits": tr("unscheduled visits"),
+        "travel_h": tr("travel"),
+        "travel_per_visit_min": tr("travel per visit"),
+        "distance_km": tr("distance"),
+        "service_h": tr("time on site"),
+        "rep_days": tr("rep-days with visits"),
+        "rep_hours_min": tr("rep hours: min"),
+        "rep_hours_mean": tr("rep hours: mean"),
+        "rep_hours_max": tr("rep hours: max"),
+        "overtime_h": tr("overtime"),
+        "balance_pct": tr("imbalance of rep hours (max-min)/mean"),
+        "changed_rep_customers": tr("customers whose rep changed vs base"),
+        "runtime_s": tr("run time (plan + write)"),
+    }
+    return labels.get(m.key, m.label)
+
+
+def comparison_table_html(
+    frame: pd.DataFrame, metrics: list[Metric], tr: Translator | None = None
+) -> str:
+    """The table as HTML (every value escaped); what-if cells show the change vs the base.
+    Labels in ``tr``'s language (default English)."""
+    tr = tr or translator()
     names = list(frame.columns[3:])
     head = "".join(f'<th class="n">{esc(n)}</th>' for n in names)
     rows = []
@@ -247,9 +280,10 @@ def comparison_table_html(frame: pd.DataFrame, metrics: list[Metric]) -> str:
                     cell += f' <span class="delta {cls}">{esc(delta_text(d))}</span>'
             cells.append(f'<td class="n">{cell}</td>')
         rows.append(
-            f'<tr data-metric="{esc(m.key)}"><th>{esc(m.label)}{unit}</th>{"".join(cells)}</tr>'
+            f'<tr data-metric="{esc(m.key)}"><th>{esc(metric_label(tr, m))}{unit}</th>'
+            f"{''.join(cells)}</tr>"
         )
     return (
-        f'<table class="cmp"><thead><tr><th>figure</th>{head}</tr></thead>'
+        f'<table class="cmp"><thead><tr><th>{esc(tr("figure"))}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
