@@ -27,7 +27,7 @@ from planner.cells import csv_bytes
 from planner.errors import InputError, Problem
 from planner.files import write_bytes, write_text
 from planner.i18n import Translator, translator
-from planner.output import OutputOptions, output_options
+from planner.output import plan_output_options
 from planner.plan import Plan
 from planner.report.actuals import (
     ActualsFrame,
@@ -129,14 +129,6 @@ def _check_out(out: Path, logs: tuple[Path, ...]) -> None:
             )
 
 
-def _output_options(plan: Plan, language: str | None) -> OutputOptions:
-    """The plan's output settings (language, CSV encoding), ``language`` overriding."""
-    try:
-        return output_options(plan.meta).with_overrides(language=language)
-    except ValueError as e:
-        raise InputError(Problem("--lang", str(e), fix="use --lang en or --lang zh")) from None
-
-
 def _facts(
     tr: Translator,
     plan: Plan,
@@ -212,7 +204,7 @@ def run_actuals(params: ActualsParams) -> ActualsResult:
     names = {
         str(r): f"{n} ({r})" for r, n in zip(plan.reps["rep_id"], plan.reps["name"], strict=True)
     }
-    opts = _output_options(plan, params.language)
+    opts = plan_output_options(plan.meta, params.language)
     tr = translator(opts.language)
     facts = _facts(tr, plan, plan_dir, (start, end, as_of), log, outside)
     enc = opts.csv_encoding  # as the plan's

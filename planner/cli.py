@@ -409,15 +409,9 @@ def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -
 
 def _plan_options(plan, lang: str | None, self_contained: bool | None):
     """The plan's recorded output options with the command line's overrides."""
-    from planner.errors import InputError, Problem
-    from planner.output import output_options
+    from planner.output import plan_output_options
 
-    try:
-        return output_options(plan.meta).with_overrides(
-            language=lang, self_contained=self_contained
-        )
-    except ValueError as e:
-        raise InputError(Problem("--lang", str(e), fix="use --lang en or --lang zh")) from None
+    return plan_output_options(plan.meta, lang, self_contained)
 
 
 @app.command()

@@ -106,6 +106,12 @@ class Translator:
         return str(format_date(day, "full", locale=self.locale))
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a label kept in a table for the catalogue (extracted like ``tr("...")``);
+    translate it where it is shown with ``tr(label)``."""
+    return message
+
+
 @cache
 def translator(language: str | None = None) -> Translator:
     """The :class:`Translator` of ``language`` (``en`` or ``zh``; ``None`` = English).

@@ -14,7 +14,7 @@ import datetime as dt
 
 import pandas as pd
 
-from planner.i18n import Translator, translator
+from planner.i18n import N_, Translator, translator
 from planner.maps.text import esc
 from planner.report.actuals import CANCELLED, MISSED, NO_REPORT
 from planner.report.compare import format_value
@@ -214,21 +214,24 @@ def _cell(v: object) -> str:
     return format_value(v)
 
 
+FIGURES = [
+    ("planned", N_("planned")),
+    ("done", N_("done")),
+    ("done_other_day", N_("of which another day")),
+    ("missed", N_("missed")),
+    ("cancelled", N_("cancelled")),
+    ("no_report", N_("no report")),
+    ("completion_pct", N_("completion %")),
+    ("unplanned", N_("unplanned")),
+    ("visit_rate_pct", N_("actual / planned %")),
+    ("missed_top_tier", N_("top tier not done")),
+    ("upcoming", N_("upcoming")),
+]
+
+
 def figures(tr: Translator) -> list[tuple[str, str]]:
     """``(column, label)`` of the completion figures, in ``tr``'s language."""
-    return [
-        ("planned", tr("planned")),
-        ("done", tr("done")),
-        ("done_other_day", tr("of which another day")),
-        ("missed", tr("missed")),
-        ("cancelled", tr("cancelled")),
-        ("no_report", tr("no report")),
-        ("completion_pct", tr("completion %")),
-        ("unplanned", tr("unplanned")),
-        ("visit_rate_pct", tr("actual / planned %")),
-        ("missed_top_tier", tr("top tier not done")),
-        ("upcoming", tr("upcoming")),
-    ]
+    return [(c, tr(label)) for c, label in FIGURES]
 
 
 def _legend(tr: Translator) -> str:

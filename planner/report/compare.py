@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planner.i18n import Translator, translator
+from planner.i18n import N_, Translator, translator
 from planner.maps.text import esc
 
 
@@ -40,26 +40,26 @@ class Metric:
 
 
 BASE_METRICS = (
-    Metric("reps", "reps"),
-    Metric("active_customers", "active customers"),
-    Metric("required_visits", "required visits"),
-    Metric("scheduled_visits", "scheduled visits", better=+1),
-    Metric("coverage_pct", "coverage", "%", +1),
-    Metric("unscheduled_visits", "unscheduled visits", better=-1),
+    Metric("reps", N_("reps")),
+    Metric("active_customers", N_("active customers")),
+    Metric("required_visits", N_("required visits")),
+    Metric("scheduled_visits", N_("scheduled visits"), better=+1),
+    Metric("coverage_pct", N_("coverage"), "%", +1),
+    Metric("unscheduled_visits", N_("unscheduled visits"), better=-1),
 )
 TAIL_METRICS = (
-    Metric("travel_h", "travel", "h", -1),
-    Metric("travel_per_visit_min", "travel per visit", "min", -1),
-    Metric("distance_km", "distance", "km", -1),
-    Metric("service_h", "time on site", "h"),
-    Metric("rep_days", "rep-days with visits"),
-    Metric("rep_hours_min", "rep hours: min", "h"),
-    Metric("rep_hours_mean", "rep hours: mean", "h"),
-    Metric("rep_hours_max", "rep hours: max", "h", -1),
-    Metric("overtime_h", "overtime", "h", -1),
-    Metric("balance_pct", "imbalance of rep hours (max-min)/mean", "%", -1),
-    Metric("changed_rep_customers", "customers whose rep changed vs base", better=-1),
-    Metric("runtime_s", "run time (plan + write)", "s", -1),
+    Metric("travel_h", N_("travel"), "h", -1),
+    Metric("travel_per_visit_min", N_("travel per visit"), "min", -1),
+    Metric("distance_km", N_("distance"), "km", -1),
+    Metric("service_h", N_("time on site"), "h"),
+    Metric("rep_days", N_("rep-days with visits")),
+    Metric("rep_hours_min", N_("rep hours: min"), "h"),
+    Metric("rep_hours_mean", N_("rep hours: mean"), "h"),
+    Metric("rep_hours_max", N_("rep hours: max"), "h", -1),
+    Metric("overtime_h", N_("overtime"), "h", -1),
+    Metric("balance_pct", N_("imbalance of rep hours (max-min)/mean"), "%", -1),
+    Metric("changed_rep_customers", N_("customers whose rep changed vs base"), better=-1),
+    Metric("runtime_s", N_("run time (plan + write)"), "s", -1),
 )
 
 
@@ -234,27 +234,7 @@ def metric_label(tr: Translator, m: Metric) -> str:
     keeps the English ``label``)."""
     if m.key.startswith("unscheduled_") and m.key != "unscheduled_visits":
         return tr("unscheduled visits, tier {tier}", tier=m.key.removeprefix("unscheduled_"))
-    labels = {
-        "reps": tr("reps"),
-        "active_customers": tr("active customers"),
-        "required_visits": tr("required visits"),
-        "scheduled_visits": tr("scheduled visits"),
-        "coverage_pct": tr("coverage"),
-        "unscheduled_visits": tr("unscheduled visits"),
-        "travel_h": tr("travel"),
-        "travel_per_visit_min": tr("travel per visit"),
-        "distance_km": tr("distance"),
-        "service_h": tr("time on site"),
-        "rep_days": tr("rep-days with visits"),
-        "rep_hours_min": tr("rep hours: min"),
-        "rep_hours_mean": tr("rep hours: mean"),
-        "rep_hours_max": tr("rep hours: max"),
-        "overtime_h": tr("overtime"),
-        "balance_pct": tr("imbalance of rep hours (max-min)/mean"),
-        "changed_rep_customers": tr("customers whose rep changed vs base"),
-        "runtime_s": tr("run time (plan + write)"),
-    }
-    return labels.get(m.key, m.label)
+    return tr(m.label)
 
 
 def comparison_table_html(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.i18n import Translator, translator
+from planner.i18n import N_, Translator, translator
 from planner.maps.text import esc
 from planner.report.compare import format_value
 
@@ -33,45 +33,28 @@ SIZING_COLUMNS = [
     "plan_dir",
 ]
 LABELS = {
-    "reps": "reps",
-    "coverage_pct": "coverage %",
-    "required_visits": "required visits",
-    "scheduled_visits": "scheduled",
-    "unscheduled_visits": "unscheduled",
-    "travel_h": "travel h",
-    "travel_per_visit_min": "travel / visit min",
-    "rep_hours_min": "rep h min",
-    "rep_hours_mean": "rep h mean",
-    "rep_hours_max": "rep h max",
-    "rep_hours_per_week": "h per rep per week",
-    "overtime_h": "overtime h",
-    "balance_pct": "imbalance %",
-    "removed_reps": "removed",
-    "added_reps": "added",
-    "plan_dir": "plan",
+    "reps": N_("reps"),
+    "coverage_pct": N_("coverage %"),
+    "required_visits": N_("required visits"),
+    "scheduled_visits": N_("scheduled"),
+    "unscheduled_visits": N_("unscheduled"),
+    "travel_h": N_("travel h"),
+    "travel_per_visit_min": N_("travel / visit min"),
+    "rep_hours_min": N_("rep h min"),
+    "rep_hours_mean": N_("rep h mean"),
+    "rep_hours_max": N_("rep h max"),
+    "rep_hours_per_week": N_("h per rep per week"),
+    "overtime_h": N_("overtime h"),
+    "balance_pct": N_("imbalance %"),
+    "removed_reps": N_("removed"),
+    "added_reps": N_("added"),
+    "plan_dir": N_("plan"),
 }
 
 
 def column_labels(tr: Translator) -> dict[str, str]:
     """:data:`LABELS` in ``tr``'s language (``sizing.csv`` keeps the column names)."""
-    return {
-        "reps": tr("reps"),
-        "coverage_pct": tr("coverage %"),
-        "required_visits": tr("required visits"),
-        "scheduled_visits": tr("scheduled"),
-        "unscheduled_visits": tr("unscheduled"),
-        "travel_h": tr("travel h"),
-        "travel_per_visit_min": tr("travel / visit min"),
-        "rep_hours_min": tr("rep h min"),
-        "rep_hours_mean": tr("rep h mean"),
-        "rep_hours_max": tr("rep h max"),
-        "rep_hours_per_week": tr("h per rep per week"),
-        "overtime_h": tr("overtime h"),
-        "balance_pct": tr("imbalance %"),
-        "removed_reps": tr("removed"),
-        "added_reps": tr("added"),
-        "plan_dir": tr("plan"),
-    }
+    return {k: tr(v) for k, v in LABELS.items()}
 
 
 def sizing_row(
