@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -65,20 +66,34 @@ def one_point_instance(
     return inst
 
 
+def _children_cpu_s() -> float:
+    """CPU seconds (user + system) of finished child processes and their workers."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def plan_and_check(scenario: Path, out: Path, maps: bool, workers: int) -> dict:
-    """Run ``planner plan`` then ``planner check`` in fresh processes; wall times and KPIs."""
+    """Run ``planner plan`` then ``planner check`` in fresh processes: wall and CPU
+    seconds of the plan (its worker processes included), the check verdict, the KPIs."""
     planner = [sys.executable, "-m", "planner"]
     cmd = [*planner, "plan", str(scenario), "--out", str(out), "--workers", str(workers)]
     if not maps:
         cmd.append("--no-maps")
     t0 = time.perf_counter()
+    cpu0 = _children_cpu_s()
     run = subprocess.run(cmd, capture_output=True, text=True)
     plan_s = time.perf_counter() - t0
+    cpu_s = _children_cpu_s() - cpu0
     if run.returncode != 0:
         raise SystemExit(f"plan failed ({run.returncode}):\n{run.stdout}\n{run.stderr}")
     chk = subprocess.run([*planner, "check", str(out)], capture_output=True, text=True)
     kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
-    return {"plan_s": plan_s, "check": "ok" if chk.returncode == 0 else "FAILED", "kpis": kpis}
+    return {
+        "plan_s": plan_s,
+        "cpu_s": cpu_s,
+        "check": "ok" if chk.returncode == 0 else "FAILED",
+        "kpis": kpis,
+    }
 
 
 def main() -> None:
@@ -93,13 +108,13 @@ def main() -> None:
     ap.add_argument("--only", choices=["one-point", "spread"], default=None)
     ap.add_argument("--write", type=Path, default=None, help="only write the instances here")
     a = ap.parse_args()
-    kinds = [a.only] if a.only else ["one-point", "spread"]
+    kinds = [a.only] if a.only else ["spread", "one-point"]
     if a.write is None:
         print(
-            "| customers / reps | weeks | instance | plan s | ratio to spread | required | "
-            "coverage % | travel h | check |"
+            "| customers / reps | weeks | instance | plan wall s | CPU s | ratio to spread "
+            "(wall / CPU) | required | coverage % | travel h | check |"
         )
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|")
     for n in a.customers:
         with tempfile.TemporaryDirectory() as tmp:
             root = a.write or Path(tmp)
@@ -115,11 +130,16 @@ def main() -> None:
                 runs[kind] = r = plan_and_check(
                     scenario, root / f"plan-{kind}-{n}", not a.no_maps, a.workers
                 )
-                base = runs.get("spread", {}).get("plan_s")
-                ratio = f"{r['plan_s'] / base:.2f}" if base and kind != "spread" else "-"
+                base = runs.get("spread")
+                ratio = (
+                    f"{r['plan_s'] / base['plan_s']:.2f} / {r['cpu_s'] / base['cpu_s']:.2f}"
+                    if base and kind != "spread"
+                    else "-"
+                )
                 k = r["kpis"]
                 print(
-                    f"| {n} / {a.reps} | {a.weeks} | {kind} | {r['plan_s']:.1f} | {ratio} | "
+                    f"| {n} / {a.reps} | {a.weeks} | {kind} | {r['plan_s']:.1f} | "
+                    f"{r['cpu_s']:.1f} | {ratio} | "
                     f"{k.get('required_visits')} | {k.get('coverage_pct')} | "
                     f"{k.get('travel_h')} | {r['check']} |",
                     flush=True,
