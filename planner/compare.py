@@ -1,8 +1,9 @@
 """What-if comparison: plan a base scenario and its what-ifs side by side.
 
-:func:`compare_scenarios` plans every scenario in its own process (the work is a pure
-function of the scenario file's path), writes each plan to ``<out>/<scenario>/`` with its
-own ``kpis.json``, then reads the plans back and writes:
+:func:`compare_scenarios` plans every scenario as a task of a Dask cluster
+(:mod:`planner.cluster`; the task carries the scenario and its inputs, read here), writes
+each plan to ``<out>/<scenario>/`` with its own ``kpis.json`` as it arrives, then reads
+the plans back and writes:
 
 - ``comparison.csv``: one row per figure, one column per scenario (base first);
 - ``changed_customers.csv``: per what-if, the customers whose rep differs from the base;
@@ -14,12 +15,11 @@ Every file is written atomically (:mod:`planner.files`).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -36,7 +36,7 @@ def _no_progress(name: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class PlanRun:
-    """One scenario planned and written by :func:`plan_file` (picklable)."""
+    """One scenario planned and written by :func:`plan_files` (picklable)."""
 
     scenario_path: str
     name: str
@@ -47,8 +47,73 @@ class PlanRun:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class PlanJob:
+    """One scenario to plan, with its inputs already read (a task carries its inputs: the
+    worker that plans it needs no access to the client's files).
+
+    Attributes
+    ----------
+    scenario : planner.scenario.Scenario
+    inputs : planner.pipeline.Inputs
+        The scenario's validated customers, reps and appointments, changes applied.
+    """
+
+    scenario: Any
+    inputs: Any
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """What :func:`plan_job` returns: the plan, or the error it met (picklable)."""
+
+    plan: Any
+    runtime_s: float
+    problems: tuple[Problem, ...] = ()
+    error_exit: int = 0
+    error: str = ""
+
+
+def plan_job(job: PlanJob) -> PlanOutcome:
+    """Plan one scenario in this process (the unit of work of a compare or size run).
+
+    Returns
+    -------
+    PlanOutcome
+        With ``problems`` / ``error`` set instead of raising, so the result crosses a
+        process boundary intact.
+    """
+    from planner.pipeline import run_plan
+
+    t0 = time.perf_counter()
+    try:
+        plan = run_plan(job.scenario, workers=1, inputs=job.inputs)
+    except InputError as e:
+        return PlanOutcome(None, 0.0, tuple(e.problems), e.exit_code, str(e))
+    except PlannerError as e:
+        return PlanOutcome(None, 0.0, (), e.exit_code, str(e))
+    return PlanOutcome(plan, round(time.perf_counter() - t0, 2))
+
+
+def _read_job(scenario_path: str) -> PlanJob:
+    from planner.pipeline import read_scenario_inputs
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(scenario_path)
+    return PlanJob(sc, read_scenario_inputs(sc))
+
+
+def _write_outcome(path: str, out_dir: str, maps: bool, res: PlanOutcome) -> PlanRun:
+    from planner.pipeline import write_plan
+
+    if res.plan is None:
+        return PlanRun(path, Path(path).stem, out_dir, 0.0, res.problems, res.error_exit, res.error)
+    write_plan(res.plan, Path(out_dir), maps=maps)
+    return PlanRun(path, res.plan.meta["scenario"], out_dir, res.runtime_s)
+
+
 def plan_file(scenario_path: str, out_dir: str, maps: bool = True, workers: int = 1) -> PlanRun:
-    """Plan one scenario file and write the plan (the unit of work of a compare or size run).
+    """Plan one scenario file and write the plan, in this process.
 
     Parameters
     ----------
@@ -59,63 +124,55 @@ def plan_file(scenario_path: str, out_dir: str, maps: bool = True, workers: int 
     maps : bool
         Render the plan's HTML maps too.
     workers : int
-        Processes for the plan's territories (1 when scenarios already run in parallel).
+        Unused (kept for callers of the earlier interface): one process plans it.
 
     Returns
     -------
     PlanRun
-        With ``problems`` / ``error`` set instead of raising, so the result crosses a
-        process boundary intact.
+        With ``problems`` / ``error`` set instead of raising.
     """
-    from planner.pipeline import run_plan, write_plan
-    from planner.scenario import load_scenario
-
-    t0 = time.perf_counter()
     try:
-        sc = load_scenario(scenario_path)
-        plan = run_plan(sc, workers=workers)
-        write_plan(plan, Path(out_dir), maps=maps)
+        job = _read_job(scenario_path)
     except InputError as e:
-        return PlanRun(
-            scenario_path,
-            Path(scenario_path).stem,
-            out_dir,
-            0.0,
-            tuple(e.problems),
-            e.exit_code,
-            str(e),
-        )
-    except PlannerError as e:
-        return PlanRun(
-            scenario_path, Path(scenario_path).stem, out_dir, 0.0, (), e.exit_code, str(e)
-        )
-    return PlanRun(scenario_path, sc.name, out_dir, round(time.perf_counter() - t0, 2))
+        res = PlanOutcome(None, 0.0, tuple(e.problems), e.exit_code, str(e))
+    else:
+        res = plan_job(job)
+    return _write_outcome(scenario_path, out_dir, maps, res)
 
 
 def plan_files(
-    jobs: list[tuple[str, str]], maps: bool, processes: int, progress: Progress = _no_progress
+    jobs: list[tuple[str, str]],
+    maps: bool,
+    processes: int,
+    progress: Progress = _no_progress,
+    scheduler: str | None = None,
 ) -> list[PlanRun]:
-    """Run :func:`plan_file` for each ``(scenario_path, out_dir)``, in parallel processes.
+    """Plan each ``(scenario_path, out_dir)`` as a task of a Dask cluster
+    (:func:`planner.cluster.run_tasks`: ``processes`` local workers, or the cluster at
+    ``scheduler``) and write each plan here as it arrives.
+
+    The inputs are read here and travel with the task; the plan comes back and is
+    written here, so workers need neither the input files nor the output folder (a road
+    network file must exist at the same path on the workers).
 
     Raises
     ------
     InputError
         Any scenario's bad input (all of them listed); other planner errors as they are.
     """
-    if processes <= 0:
-        processes = os.cpu_count() or 1
-    processes = max(1, min(processes, len(jobs)))
-    runs: list[PlanRun] = []
-    if processes == 1:
-        for i, (path, out) in enumerate(jobs):
-            runs.append(plan_file(path, out, maps, 1))
-            progress(runs[-1].name, i + 1, len(jobs))
-    else:
-        with ProcessPoolExecutor(max_workers=processes) as pool:
-            futures = [pool.submit(plan_file, path, out, maps, 1) for path, out in jobs]
-            for i, f in enumerate(futures):
-                runs.append(f.result())
-                progress(runs[-1].name, i + 1, len(jobs))
+    from planner.cluster import ClusterParams, run_tasks
+
+    runs: list = [None] * len(jobs)
+    tasks = run_tasks(
+        plan_job,
+        (_read_job(path) for path, _ in jobs),
+        ClusterParams(scheduler, processes),
+        len(jobs),
+    )
+    for done, (i, res) in enumerate(tasks, start=1):
+        path, out = jobs[i]
+        runs[i] = _write_outcome(path, out, maps, res)
+        progress(runs[i].name, done, len(jobs))
     problems = [p for r in runs for p in r.problems]
     if problems:
         raise InputError(problems)
@@ -180,13 +237,17 @@ class CompareParams:
     maps : bool
         Also render each plan's own maps under ``<out>/<scenario>/maps/``.
     processes : int
-        Scenarios planned at once (0 = one per core).
+        Scenarios planned at once by the local cluster (0 = one per core).
+    scheduler : str or None
+        Address of a Dask scheduler to plan on instead (default: the environment's
+        ``DASK_SCHEDULER_ADDRESS``, else a local cluster).
     """
 
     scenarios: list[Path]
     out: Path
     maps: bool = True
     processes: int = 0
+    scheduler: str | None = None
 
 
 @dataclass
@@ -266,7 +327,7 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     out.mkdir(parents=True, exist_ok=True)
     dirs = [out / d for d in scenario_dirs([sc.name for sc in scenarios])]
     jobs = [(str(sc.path), str(d)) for sc, d in zip(scenarios, dirs, strict=True)]
-    runs = plan_files(jobs, params.maps, params.processes, progress)
+    runs = plan_files(jobs, params.maps, params.processes, progress, params.scheduler)
     plans = [Plan.from_dir(d) for d in dirs]
     figures = [
         PlanFigures(sc.name, p.kpis, p.assignments, r.runtime_s, str(d))

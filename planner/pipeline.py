@@ -7,17 +7,16 @@ Only this module knows the order of the stages::
 
 Per-territory work (:func:`planner.territory_plan.plan_territory`) is a pure function of
 picklable inputs (:class:`~planner.territory_plan.TerritoryProblem` carries its own travel
-matrix), so territories run in parallel processes.
+matrix), so territories run as tasks of a Dask cluster (:mod:`planner.cluster`): an
+embedded local cluster by default, or any cluster given by its scheduler address.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import platform
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,12 +153,24 @@ def design(scenario: Scenario, inputs: Inputs, travel):
 
 def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
     """One picklable :class:`TerritoryProblem` per territory, each with its own matrix."""
+    return list(iter_territory_problems(scenario, inputs, travel, assignments))
+
+
+def staffed_count(inputs: Inputs, assignments: pd.DataFrame) -> int:
+    """Number of territories that have a rep (the problems :func:`iter_territory_problems`
+    yields)."""
+    staffed = assignments[assignments["rep_id"].isin(set(inputs.reps["rep_id"]))]
+    return len(staffed[["territory_id", "rep_id"]].drop_duplicates())
+
+
+def iter_territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
+    """:func:`territory_problems` one at a time (each matrix is built when it is asked
+    for, so a cluster run holds only the problems in flight)."""
     from planner.routing import RoutingParams
     from planner.territory_plan import TerritoryProblem
 
     active = inputs.customers[inputs.customers["active"]]
     reps = inputs.reps.set_index("rep_id", drop=False)
-    problems = []
     for (tid, rep_id), grp in assignments.groupby(["territory_id", "rep_id"], sort=True):
         if rep_id not in reps.index:  # a vacant territory: see vacant_unscheduled
             continue
@@ -168,24 +179,21 @@ def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: 
         appts = inputs.appointments
         if len(appts):
             appts = appts[appts["customer_id"].isin(cust["customer_id"])].reset_index(drop=True)
-        problems.append(
-            TerritoryProblem(
-                territory_id=str(tid),
-                rep=reps.loc[rep_id].to_dict(),
-                customers=cust,
-                appointments=appts,
-                matrix=travel.matrix(ids),
-                horizon=scenario.horizon(),
-                workday=scenario.workday(),
-                tiers=scenario.tier_table(),
-                routing=RoutingParams(
-                    time_limit_s=scenario.model.routing.time_limit_s, seed=scenario.seed
-                ),
-                max_shift_days=scenario.model.routing.max_shift_days,
-                seed=scenario.seed,
-            )
+        yield TerritoryProblem(
+            territory_id=str(tid),
+            rep=reps.loc[rep_id].to_dict(),
+            customers=cust,
+            appointments=appts,
+            matrix=travel.matrix(ids),
+            horizon=scenario.horizon(),
+            workday=scenario.workday(),
+            tiers=scenario.tier_table(),
+            routing=RoutingParams(
+                time_limit_s=scenario.model.routing.time_limit_s, seed=scenario.seed
+            ),
+            max_shift_days=scenario.model.routing.max_shift_days,
+            seed=scenario.seed,
         )
-    return problems
 
 
 def vacant_unscheduled(
@@ -226,25 +234,64 @@ def vacant_unscheduled(
     return pd.DataFrame(rows, columns=UNSCHEDULED_COLUMNS)
 
 
-def solve_territories(problems: list, workers: int = 0, progress: Progress = _no_progress):
-    """Plan every territory, in parallel processes when there are several."""
+def solve_territories(
+    problems,
+    workers: int = 0,
+    progress: Progress = _no_progress,
+    scheduler: str | None = None,
+    n_tasks: int | None = None,
+) -> list:
+    """Plan every territory with :func:`planner.cluster.run_tasks` (a local Dask cluster
+    of ``workers`` processes, the cluster at ``scheduler``, or in this process for one
+    territory or ``workers == 1``); results in the order of ``problems``.
+
+    ``problems`` may be a generator when ``n_tasks`` gives its length.
+    """
+    from planner.cluster import ClusterParams, run_tasks
     from planner.territory_plan import plan_territory
 
-    if workers <= 0:
-        workers = min(len(problems), os.cpu_count() or 1)
-    results = []
-    progress("routes", 0, len(problems))
-    if workers <= 1 or len(problems) <= 1:
-        for i, p in enumerate(problems):
-            results.append(plan_territory(p))
-            progress("routes", i + 1, len(problems))
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(plan_territory, p) for p in problems]
-        for i, f in enumerate(futures):
-            results.append(f.result())
-            progress("routes", i + 1, len(problems))
+    n = len(problems) if n_tasks is None else n_tasks
+    results: list = [None] * n
+    progress("routes", 0, n)
+    tasks = run_tasks(plan_territory, problems, ClusterParams(scheduler, workers), n)
+    for done, (i, res) in enumerate(tasks, start=1):
+        results[i] = res
+        progress("routes", done, n)
     return results
+
+
+#: Territory statistics that are wall-clock timings: plan.json keeps them under
+#: ``runtimes.territories`` so two runs of the same input differ only in ``created`` and
+#: ``runtimes``.
+TIMING_STATS = ("calendar_s", "routing_s", "runtime_s")
+
+
+def territory_stats(stats: dict) -> dict:
+    """A territory's statistics without its timings (:data:`TIMING_STATS`)."""
+    return {k: v for k, v in stats.items() if k not in TIMING_STATS}
+
+
+def territory_runtimes(stats: dict) -> dict:
+    """``territory_id`` and the timings of a territory's statistics."""
+    return {"territory_id": stats.get("territory_id")} | {
+        k: stats[k] for k in TIMING_STATS if k in stats
+    }
+
+
+def time_limit_warnings(stats: list[dict], scenario: Scenario) -> list[str]:
+    """One warning when any rep-day's route search stopped at the safety time limit
+    (``routing.time_limit_s``) instead of its deterministic budget."""
+    days = [(s["rep_id"], d) for s in stats for d in s.get("time_limit_days", [])]
+    if not days:
+        return []
+    shown = ", ".join(f"{r} {d}" for r, d in days[:5]) + (" ..." if len(days) > 5 else "")
+    return [
+        f"{len(days)} rep-day route search{'es' if len(days) > 1 else ''} stopped at the "
+        f"safety time limit (routing.time_limit_s = {scenario.model.routing.time_limit_s:g} s) "
+        f"before their solution budget: {shown}. These routes depend on the machine's speed "
+        "and load; raise routing.time_limit_s (plan.json territory_stats time_limit_days "
+        "lists the days)"
+    ]
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -289,7 +336,11 @@ def versions() -> dict:
 
 
 def run_plan(
-    scenario: Scenario, workers: int | None = None, progress: Progress = _no_progress
+    scenario: Scenario,
+    workers: int | None = None,
+    progress: Progress = _no_progress,
+    scheduler: str | None = None,
+    inputs: Inputs | None = None,
 ) -> Plan:
     """Plan a scenario end to end.
 
@@ -302,6 +353,12 @@ def run_plan(
         0 = one per core).
     progress : callable, optional
         ``progress(stage, done, total)``.
+    scheduler : str, optional
+        Address of a Dask scheduler that plans the territories (default: the environment's
+        ``DASK_SCHEDULER_ADDRESS``, else a local cluster; see :mod:`planner.cluster`).
+    inputs : Inputs, optional
+        The scenario's inputs when already read (:func:`read_scenario_inputs`), e.g. by
+        the client that sent this plan to a worker.
 
     Returns
     -------
@@ -324,7 +381,8 @@ def run_plan(
         return now
 
     progress("read", 0, 1)
-    inputs = read_scenario_inputs(scenario)
+    if inputs is None:
+        inputs = read_scenario_inputs(scenario)
     progress("read", 1, 1)
     t = lap("read_s", t0)
 
@@ -338,12 +396,15 @@ def run_plan(
     progress("territories", 1, 1)
     t = lap("territories_s", t)
 
-    problems = territory_problems(scenario, inputs, travel, terr.assignments)
-    t = lap("matrices_s", t)
+    problems = iter_territory_problems(scenario, inputs, travel, terr.assignments)
     results = solve_territories(
-        problems, scenario.model.workers if workers is None else workers, progress
+        problems,
+        scenario.model.workers if workers is None else workers,
+        progress,
+        scheduler,
+        staffed_count(inputs, terr.assignments),
     )
-    t = lap("routes_s", t)
+    t = lap("routes_s", t)  # the matrices are built as the territories are sent
 
     visits = _concat([r.visits for r in results], VISIT_COLUMNS)
     routes = _concat([r.routes for r in results], ROUTE_COLUMNS)
@@ -366,6 +427,7 @@ def run_plan(
 
     kpis = compute_kpis(visits, routes, unscheduled, inputs.reps, inputs.customers)
     kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
+    runtimes["territories"] = [territory_runtimes(r.stats) for r in results]
     runtimes["total_s"] = round(time.perf_counter() - t0, 3)
     meta = {
         "scenario": scenario.name,
@@ -382,8 +444,9 @@ def run_plan(
         "versions": versions(),
         "runtimes": runtimes,
         "warnings": [*inputs.warnings, *travel.warnings, *terr.warnings],
-        "territory_stats": [r.stats for r in results],
+        "territory_stats": [territory_stats(r.stats) for r in results],
     }
+    meta["warnings"].extend(time_limit_warnings(meta["territory_stats"], scenario))
     return Plan(
         visits=visits,
         routes=routes,

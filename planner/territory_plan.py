@@ -101,7 +101,8 @@ class TerritoryPlan:
     ``territory_id, rep_id, customers, required_visits, scheduled_visits,
     unscheduled_visits, moved_visits`` (visits placed on another day than the calendar's
     after their day dropped them), ``work_days``, ``calendar_s``, ``routing_s``,
-    ``runtime_s``, ``est_travel_s`` (calendar estimate) and ``travel_s`` (routed).
+    ``runtime_s``, ``est_travel_s`` (calendar estimate), ``travel_s`` (routed) and
+    ``time_limit_days`` (ISO dates whose route search stopped at the safety time limit).
     """
 
     visits: pd.DataFrame
@@ -261,6 +262,7 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     results: dict[dt.date, DayResult] = {}
     for day in sorted(by_day):
         results[day] = solve_day(day_problem(problem, day, by_day[day], cust), problem.routing)
+    limit_days = {d for d, r in results.items() if r.time_limit_hit}
 
     unscheduled: list[dict] = [
         {
@@ -347,6 +349,8 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         )
     for d in sorted(dirty):  # re-optimise days that received visits by insertion
         res = solve_day(day_problem(problem, d, by_day[d], cust), problem.routing)
+        if res.time_limit_hit:
+            limit_days.add(d)
         if (
             len(res.stops) == len(results[d].stops)
             and not res.dropped
@@ -438,5 +442,6 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         "runtime_s": round(t_end - t0, 3),
         "est_travel_s": int(sum(cal.est_travel_s.values())),
         "travel_s": int(routes["travel_s"].sum()) if len(routes) else 0,
+        "time_limit_days": [d.isoformat() for d in sorted(limit_days)],
     }
     return TerritoryPlan(visits=visits, routes=routes, unscheduled=uns, stats=stats)

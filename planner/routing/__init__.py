@@ -96,6 +96,9 @@ class DayResult:
     wait_s: int = 0
     break_start_s: int | None = None
     break_end_s: int | None = None
+    # the safety time limit stopped the search before its deterministic budget: this
+    # day's route may differ on a faster or less busy machine
+    time_limit_hit: bool = False
 
 
 from planner.routing.solver import solve_day  # noqa: E402  (needs the classes above)
