@@ -14,7 +14,13 @@ from typing import Annotated, ClassVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -41,6 +47,17 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_de
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory (created).")]
 WorkersOpt = Annotated[
     int | None, typer.Option(help="Parallel processes for per-territory work (0 = one per core).")
+]
+# ---- Dask: plan on an existing cluster (see docs/scaling.md)
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a Dask scheduler (`tcp://host:8786`) whose workers plan the "
+        "territories or scenarios; default: `$DASK_SCHEDULER_ADDRESS`, else a local "
+        "cluster of worker processes on this machine.",
+        show_default=False,
+    ),
 ]
 
 
@@ -70,6 +87,7 @@ class _Bars:
         "routes": "calendar + routes",
         "geometry": "route geometry",
         "maps": "maps",
+        "plans": "plans",
     }
 
     def __init__(self) -> None:
@@ -78,6 +96,8 @@ class _Bars:
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             console=err_console,
             disable=not err_console.is_terminal,
         )
@@ -89,6 +109,10 @@ class _Bars:
                 self.LABELS.get(stage, stage), total=max(total, 1)
             )
         self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+    def plans(self, name: str, done: int, total: int) -> None:
+        """The ``progress(scenario_name, done, total)`` of compare and size."""
+        self("plans", done, total)
 
     def __enter__(self):
         self.progress.__enter__()
@@ -122,13 +146,19 @@ def _kpi_table(kpis: dict, title: str) -> Table:
     return t
 
 
-def _plan_to(scenario_path: Path, out: Path, workers: int | None, maps: bool = True) -> dict:
+def _plan_to(
+    scenario_path: Path,
+    out: Path,
+    workers: int | None,
+    maps: bool = True,
+    scheduler: str | None = None,
+) -> dict:
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario_path)
     with _Bars() as bars:
-        plan = run_plan(sc, workers=workers, progress=bars)
+        plan = run_plan(sc, workers=workers, progress=bars, scheduler=scheduler)
         bars("maps", 0, 1)
         paths = write_plan(plan, out, maps=maps)
         bars("maps", 1, 1)
@@ -180,12 +210,14 @@ def plan(
     out: OutOpt = Path("maps/plan"),
     workers: WorkersOpt = None,
     maps: Annotated[bool, typer.Option(help="Render the HTML maps.")] = True,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Plan territories, the visit calendar and daily routes; write tables and maps.
 
     Example: `planner plan scenarios/demo.yaml --out plans/demo`
+    (on a Dask cluster: `--scheduler tcp://HOST:8786`)
     """
-    _plan_to(scenario, out, workers, maps)
+    _plan_to(scenario, out, workers, maps, scheduler)
 
 
 @app.command()
@@ -288,8 +320,6 @@ def maps(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) ->
 
 
 # ---------------------------------------------------------------- what-if: compare, size
-def _progress_line(name: str, done: int, total: int) -> None:
-    err_console.print(f"planned {done}/{total}: {escape(str(name))}", highlight=False)
 
 
 def _cells(values: list) -> list[Text]:
@@ -310,6 +340,7 @@ def compare(
     processes: Annotated[
         int, typer.Option(help="Scenarios planned at once (0 = one per core).")
     ] = 0,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Plan a base scenario and its what-ifs side by side: table, comparison.csv/.html, map.
 
@@ -318,9 +349,10 @@ def compare(
     from planner.compare import CompareParams, compare_scenarios
     from planner.report.compare import delta, delta_text
 
-    res = compare_scenarios(
-        CompareParams(list(scenarios), out, maps, processes), progress=_progress_line
-    )
+    with _Bars() as bars:
+        res = compare_scenarios(
+            CompareParams(list(scenarios), out, maps, processes, scheduler), progress=bars.plans
+        )
     t = Table(title="Scenario comparison (change vs base)", title_justify="left")
     t.add_column("figure")
     for n in res.names:
@@ -358,6 +390,7 @@ def size(
     out: OutOpt = Path("maps/size"),
     maps: Annotated[bool, typer.Option(help="Render each plan's maps too.")] = False,
     processes: Annotated[int, typer.Option(help="Plans run at once (0 = one per core).")] = 0,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """How many reps are needed: plan the base with each rep count; table and chart.
 
@@ -366,7 +399,10 @@ def size(
     from planner.sizing import SizeParams, parse_rep_counts, size_team
 
     counts = parse_rep_counts(reps) if reps else ()
-    res = size_team(SizeParams(scenario, counts, out, maps, processes), progress=_progress_line)
+    with _Bars() as bars:
+        res = size_team(
+            SizeParams(scenario, counts, out, maps, processes, scheduler), progress=bars.plans
+        )
     cols = [
         "reps",
         "coverage_pct",

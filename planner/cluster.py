@@ -25,8 +25,9 @@ Guarantees, whatever the engine:
   ``distributed.scheduler.allowed-failures``, 3 by default); a task that raises is
   retried ``retries`` times, then its exception is raised here, unchanged;
 - ``KeyboardInterrupt`` (Ctrl-C) or any other exit from the loop cancels the tasks not
-  yet finished and stops the embedded cluster's workers (they ignore SIGINT themselves so
-  they shut down in order instead of dying mid-task with a traceback);
+  yet finished and stops the embedded cluster's workers (they block SIGINT, so a
+  terminal's Ctrl-C reaches only the client, which shuts them down in order instead of
+  each dying mid-task with a traceback);
 - results are identical to a sequential run: callers place each result by its index.
 """
 
@@ -34,13 +35,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import signal
-import threading
+import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from planner.errors import EXIT_INPUT, PlannerError
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
@@ -74,12 +78,17 @@ class ClusterParams:
     start_timeout_s: float = 60.0
 
 
-class ClusterError(RuntimeError):
-    """The scheduler cannot be reached or the local cluster did not start."""
+class ClusterError(PlannerError):
+    """The scheduler cannot be reached or the local cluster did not start (exit 2: the
+    address given is wrong, or the machine cannot start worker processes)."""
+
+    exit_code = EXIT_INPUT
 
 
 def inside_worker() -> bool:
     """True when called from a task running on a Dask worker."""
+    if "distributed" not in sys.modules:  # no Dask imported: not a worker
+        return False
     try:
         from distributed import get_worker
 
@@ -110,64 +119,88 @@ def choose_engine(params: ClusterParams, n_tasks: int | None) -> tuple[str, str 
 
 
 @contextlib.contextmanager
-def _sigint_ignored():
-    """Child processes started inside inherit an ignored SIGINT (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
+def _sigint_blocked():
+    """Block SIGINT in this thread while the local cluster starts.
+
+    Threads and processes started meanwhile (the cluster's event loop, and through it
+    every worker process, restarts included) inherit the blocked signal, so a terminal's
+    Ctrl-C reaches only this process, which then closes the cluster in order. A Ctrl-C
+    pressed during the start-up stays pending and is raised here right after it.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
         yield
         return
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-@contextlib.contextmanager
-def _client(kind: str, target: str | int, params: ClusterParams):
-    """A connected ``distributed.Client`` (and the local cluster it owns, if any)."""
-    import dask
-    from distributed import Client, LocalCluster
+def _start_method() -> str:
+    """How the local cluster starts worker processes: ``fork`` on Linux (the workers
+    inherit the planner already imported here: about 1 s to start instead of each worker
+    importing pandas, OR-Tools and Dask again, 5-10 s on a busy 2-core machine), else
+    ``spawn`` (macOS and Windows, where forking a threaded process is unsafe or absent)."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
 
-    timeout = f"{params.start_timeout_s}s"
-    cluster = None
-    try:
-        if kind == "local":
-            with (
-                dask.config.set(
-                    {
-                        # workers may start processes (road-network Dijkstra blocks)
-                        "distributed.worker.daemon": False,
-                        "distributed.comm.timeouts.connect": timeout,
-                        "distributed.deploy.lost-worker-timeout": timeout,
-                    }
-                ),
-                _sigint_ignored(),
-            ):
-                cluster = LocalCluster(
-                    n_workers=int(target),
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    worker_dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
-            client = Client(cluster, timeout=timeout, set_as_default=False)
-        else:
-            client = Client(str(target), timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as e:
-        if cluster is not None:
-            cluster.close()
-        where = f"the Dask scheduler at {target}" if kind == "scheduler" else "a local cluster"
-        raise ClusterError(f"could not connect to {where}: {e}") from e
-    try:
-        yield client
-    finally:
-        with contextlib.suppress(Exception):
-            client.close(timeout=10)
-        if cluster is not None:
+
+class _Session:
+    """A connection to the cluster :func:`choose_engine` picked (and the local cluster it
+    owns, if any)."""
+
+    def __init__(self, kind: str, target: str | int, params: ClusterParams) -> None:
+        self.kind, self.target, self.params = kind, target, params
+        self.client = None
+        self.cluster = None
+
+    def __enter__(self):
+        import dask
+        from distributed import Client, LocalCluster
+
+        timeout = f"{self.params.start_timeout_s}s"
+        try:
+            if self.kind == "local":
+                import planner.territory_plan  # noqa: F401  (forked workers inherit it)
+
+                config = {
+                    "distributed.worker.multiprocessing-method": _start_method(),
+                    # workers may start processes (road-network Dijkstra blocks)
+                    "distributed.worker.daemon": False,
+                    "distributed.comm.timeouts.connect": timeout,
+                }
+                with dask.config.set(config), _sigint_blocked():
+                    self.cluster = LocalCluster(
+                        n_workers=int(self.target),
+                        threads_per_worker=1,
+                        processes=True,
+                        host="127.0.0.1",
+                        dashboard_address=None,
+                        worker_dashboard_address=None,
+                        silence_logs=logging.CRITICAL,
+                    )
+                self.client = Client(self.cluster, timeout=timeout, set_as_default=False)
+            else:
+                self.client = Client(str(self.target), timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError) as e:
+            self.__exit__()
+            where = (
+                f"the Dask scheduler at {self.target}"
+                if self.kind == "scheduler"
+                else f"a local cluster of {self.target} worker processes"
+            )
+            raise ClusterError(f"could not connect to {where}: {e}") from e
+        return self.client
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
             with contextlib.suppress(Exception):
-                cluster.close(timeout=10)
+                self.client.close(timeout=10)
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close(timeout=10)
 
 
 def _window(client, params: ClusterParams) -> int:
@@ -253,5 +286,5 @@ def run_tasks(
         for i, item in enumerate(items):
             yield i, fn(item)
         return
-    with _client(kind, target, params) as client:
+    with _Session(kind, target, params) as client:
         yield from _stream(client, fn, items, params)

@@ -15,6 +15,7 @@ Every file is written atomically (:mod:`planner.files`).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -163,16 +164,13 @@ def plan_files(
     from planner.cluster import ClusterParams, run_tasks
 
     runs: list = [None] * len(jobs)
-    tasks = run_tasks(
-        plan_job,
-        (_read_job(path) for path, _ in jobs),
-        ClusterParams(scheduler, processes),
-        len(jobs),
-    )
-    for done, (i, res) in enumerate(tasks, start=1):
-        path, out = jobs[i]
-        runs[i] = _write_outcome(path, out, maps, res)
-        progress(runs[i].name, done, len(jobs))
+    inputs = (_read_job(path) for path, _ in jobs)
+    params = ClusterParams(scheduler, processes)
+    with contextlib.closing(run_tasks(plan_job, inputs, params, len(jobs))) as tasks:
+        for done, (i, res) in enumerate(tasks, start=1):
+            path, out = jobs[i]
+            runs[i] = _write_outcome(path, out, maps, res)
+            progress(runs[i].name, done, len(jobs))
     problems = [p for r in runs for p in r.problems]
     if problems:
         raise InputError(problems)

@@ -13,6 +13,7 @@ embedded local cluster by default, or any cluster given by its scheduler address
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import platform
 import time
@@ -253,10 +254,11 @@ def solve_territories(
     n = len(problems) if n_tasks is None else n_tasks
     results: list = [None] * n
     progress("routes", 0, n)
-    tasks = run_tasks(plan_territory, problems, ClusterParams(scheduler, workers), n)
-    for done, (i, res) in enumerate(tasks, start=1):
-        results[i] = res
-        progress("routes", done, n)
+    params = ClusterParams(scheduler, workers)
+    with contextlib.closing(run_tasks(plan_territory, problems, params, n)) as tasks:
+        for done, (i, res) in enumerate(tasks, start=1):
+            results[i] = res
+            progress("routes", done, n)
     return results
 
 
@@ -372,7 +374,7 @@ def run_plan(
     """
     from planner.report import compute_kpis
 
-    runtimes: dict[str, float] = {}
+    runtimes: dict = {}
     t0 = time.perf_counter()
 
     def lap(name: str, since: float) -> float:
@@ -397,13 +399,9 @@ def run_plan(
     t = lap("territories_s", t)
 
     problems = iter_territory_problems(scenario, inputs, travel, terr.assignments)
-    results = solve_territories(
-        problems,
-        scenario.model.workers if workers is None else workers,
-        progress,
-        scheduler,
-        staffed_count(inputs, terr.assignments),
-    )
+    n_workers = scenario.model.workers if workers is None else workers
+    n = staffed_count(inputs, terr.assignments)
+    results = solve_territories(problems, n_workers, progress, scheduler, n)
     t = lap("routes_s", t)  # the matrices are built as the territories are sent
 
     visits = _concat([r.visits for r in results], VISIT_COLUMNS)
