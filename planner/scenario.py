@@ -71,6 +71,7 @@ class TravelModel(_Strict):
     speeds_kmh: dict[str, float] = Field(default_factory=dict)
     snap_warn_m: float = Field(1000.0, gt=0)
     cache_dir: str | None = None
+    engine: Literal["scipy", "osrm"] = "scipy"
 
 
 class TerritoriesModel(_Strict):
