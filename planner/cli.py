@@ -441,6 +441,37 @@ def size(
     out_console.print(f"plans:  {escape(str(out))}/reps-<k>/ ({res.runtime_s} s)")
 
 
+# ---------------------------------------------------------------- OSRM dataset
+@app.command("prepare-osrm")
+@friendly
+def prepare_osrm_cmd(
+    osm: Annotated[Path, typer.Argument(help="OSM file (.osm.pbf, .osm, .osm.bz2).")],
+    out: OutOpt = Path("osrm"),
+    network_type: Annotated[
+        str, typer.Option(help="drive, bike or walk (OSRM's car, bicycle or foot profile).")
+    ] = "drive",
+    algorithm: Annotated[
+        str, typer.Option(help="ch (fastest tables) or mld (faster to prepare).")
+    ] = "ch",
+) -> None:
+    """Prepare an OSRM dataset for `travel.engine: osrm` (extract + contract).
+
+    Example: `planner prepare-osrm ../osm/malta-latest.osm.pbf --out data/osrm`, then in
+    the scenario `travel: {mode: road, engine: osrm, network: data/osrm/malta-latest.osrm}`
+    """
+    from planner.errors import NetworkError
+    from planner.network.osrm import PROFILES, prepare_osrm
+
+    if network_type not in PROFILES:
+        raise NetworkError(f"--network-type must be one of {', '.join(PROFILES)}")
+    base = prepare_osrm(osm, out, network_type=network_type, algorithm=algorithm)
+    out_console.print(f"OSRM dataset ready: [bold]{escape(str(base))}[/]")
+    out_console.print(
+        f"scenario: travel: {{mode: road, engine: osrm, network: {escape(str(base))}}}",
+        highlight=False,
+    )
+
+
 def main() -> None:
     try:
         app()

@@ -156,3 +156,33 @@ def test_plan_with_the_osrm_engine(central_malta, tmp_path):
     assert len(plan.visits) > 0
     write_plan(plan, tmp_path / "plan", maps=False)
     assert check_plan_dir(tmp_path / "plan") == []
+
+
+@pytest.mark.timeout(300)
+def test_prepare_osrm_command_mld_gives_the_same_times(central_malta, tmp_path):
+    """`planner prepare-osrm` (multi-level Dijkstra this time) and the CH dataset of the
+    fixture: the same fastest times."""
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+    from planner.network import TravelParams, build_travel_model
+
+    osm, ch, nodes = central_malta
+    r = CliRunner().invoke(
+        app, ["prepare-osrm", str(osm), "--out", str(tmp_path / "mld"), "--algorithm", "mld"]
+    )
+    assert r.exit_code == 0, r.output
+    mld = tmp_path / "mld" / "central-malta.osrm"
+    assert str(mld) in r.output.replace("\n", "")
+    pts = _points(nodes, 30, seed=11)
+    ids = list(pts["point_id"])
+    times = []
+    for dataset in (ch, mld):
+        model = build_travel_model(
+            TravelParams(mode="road", engine="osrm", network=str(dataset)), pts
+        )
+        try:
+            times.append(model.matrix(ids).travel_s)
+        finally:
+            model.close()
+    assert (abs(times[0].astype(int) - times[1]) <= 1).all()

@@ -160,12 +160,13 @@ def solve_model(
         initial = routing.ReadAssignmentFromRoutes(best[1], True)
         if initial is not None:
             params = search_parameters(strategies[0], metaheuristic, left, solution_limit)
+            t_gls = time.perf_counter()
             sol = routing.SolveFromAssignmentWithParameters(initial, params)
-            # guided local search never stops by itself: fewer solutions than its limit
-            # means the clock stopped it (None = unlimited: the clock is the budget)
-            if solution_limit is not None:
-                hit = hit or routing.solver().Solutions() < solution_limit
-            hit = hit or routing.status() == _STATUS_FAIL_TIMEOUT
+            # fewer solutions than the limit: the clock stopped the search, unless it ended
+            # by itself (no move left) well before the clock (None = the clock is the budget)
+            short = solution_limit is not None and routing.solver().Solutions() < solution_limit
+            clock = time.perf_counter() - t_gls >= 0.99 * left
+            hit = hit or (short and clock) or routing.status() == _STATUS_FAIL_TIMEOUT
             if sol is not None and sol.ObjectiveValue() <= best[0]:
                 best = (sol.ObjectiveValue(), assignment_routes(routing, manager, sol))
     return Found(best[1], best[0], hit)
