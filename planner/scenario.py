@@ -85,7 +85,7 @@ class TerritoriesModel(_Strict):
 
 
 class RoutingModel(_Strict):
-    time_limit_s: float = Field(3.0, gt=0, le=600)
+    time_limit_s: float = Field(10.0, gt=0, le=600)
     max_shift_days: int = Field(1, ge=0, le=10)
 
 

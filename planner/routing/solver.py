@@ -34,8 +34,10 @@ from planner.routing.exact import solve_exact
 from planner.routing.reasons import dropped_reason, precheck_day, precheck_stop
 from planner.routing.timeline import check_day, day_travel, schedule_route, start_ranges
 
-# GLS solution limit: a day of n stops may visit this many solutions.
-SOLUTIONS_PER_STOP = 40
+# GLS solution limit: a day of n stops may visit max(MIN_SOLUTIONS, SOLUTIONS_PER_STOP * n)
+# solutions (docs/benchmarks/routing.md: 40 per stop cost 4x the time for the same result
+# on most days).
+SOLUTIONS_PER_STOP = 10
 MIN_SOLUTIONS = 200
 
 
