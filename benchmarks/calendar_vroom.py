@@ -40,13 +40,17 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.domain import DEFAULT_TIERS, BreakRule, Horizon, Workday  # noqa: E402
+from planner.domain import DEFAULT_TIERS, BreakRule, Horizon, TierTable, Workday  # noqa: E402
 from planner.files import write_text  # noqa: E402
 from planner.matrix import TravelMatrix, home_id, start_id  # noqa: E402
 from planner.schedule import DueVisit, due_visits, rep_window, rep_work_dates  # noqa: E402
 from planner.schedule.synthetic import haversine_travel, synthetic_territory  # noqa: E402
 
 HORIZON = Horizon(dt.date(2026, 1, 5), 4)
+#: every tier flexible: the problem VROOM solves (each visit free in its window)
+FLEXIBLE_TIERS = TierTable(
+    {n: dataclasses.replace(DEFAULT_TIERS[n], cadence="flexible") for n in DEFAULT_TIERS.names()}
+)
 WORKDAY = Workday(8 * 3600, 16 * 3600 + 1800, BreakRule(11 * 3600 + 1800, 13 * 3600 + 1800, 1800))
 
 
@@ -144,6 +148,7 @@ def vroom_plan(
         "same_weekday_pct": same_weekday_pct(days),
         "days": days,
         "est_travel_s": tsp_estimate(days, matrix, rid),
+        "days_used": len({d for ds in days.values() for d in ds}),
     }
 
 
@@ -160,25 +165,6 @@ def tsp_estimate(days: dict[str, list[dt.date]], matrix: TravelMatrix, rep_id: s
     return sum(tour_cost(T, build_tour(T, s, e, sorted(nodes))) for nodes in by_day.values())
 
 
-def free_calendar_estimate(
-    customers: pd.DataFrame, rep: dict, due: list[DueVisit], matrix: TravelMatrix, seed: int
-) -> int:
-    """Diagnostic: our calendar's estimated travel when it may ignore the weekday cadence
-    (every visit free within its window, as VROOM is)."""
-    from planner.schedule import CalendarParams, assign_days
-
-    free = [dataclasses.replace(v, weekly_pattern=False) for v in due]
-    cal = assign_days(
-        customers,
-        rep,
-        free,
-        matrix,
-        None,
-        CalendarParams(HORIZON, DEFAULT_TIERS, WORKDAY, seed=seed),
-    )
-    return int(sum(cal.est_travel_s.values()))
-
-
 def same_weekday_pct(days: dict[str, list[dt.date]]) -> float:
     """Share (%) of customers with several visits whose visits all fall on one weekday."""
     multi = [ds for ds in days.values() if len(ds) > 1]
@@ -187,7 +173,9 @@ def same_weekday_pct(days: dict[str, list[dt.date]]) -> float:
     return round(100.0 * sum(len({d.weekday() for d in ds}) == 1 for ds in multi) / len(multi), 1)
 
 
-def our_plan(customers: pd.DataFrame, rep: dict, matrix: TravelMatrix, seed: int) -> dict:
+def our_plan(
+    customers: pd.DataFrame, rep: dict, matrix: TravelMatrix, seed: int, tiers: TierTable
+) -> dict:
     """:func:`planner.territory_plan.plan_territory` with default parameters."""
     from planner.routing import RoutingParams
     from planner.territory_plan import TerritoryProblem, plan_territory
@@ -201,7 +189,7 @@ def our_plan(customers: pd.DataFrame, rep: dict, matrix: TravelMatrix, seed: int
         matrix,
         HORIZON,
         WORKDAY,
-        DEFAULT_TIERS,
+        tiers,
         RoutingParams(seed=seed),
         max_shift_days=1,
         seed=seed,
@@ -220,198 +208,145 @@ def our_plan(customers: pd.DataFrame, rep: dict, matrix: TravelMatrix, seed: int
         "same_weekday_pct": same_weekday_pct(days),
         "stats": plan.stats,
         "reasons": list(plan.unscheduled["reason"]),
+        "days_used": len(plan.routes),
     }
 
 
-def run(seeds: list[int], exploration_level: int) -> pd.DataFrame:
+def run(seeds: list[int], exploration_level: int, history: float) -> pd.DataFrame:
+    """Per seed: ours with flexible cadence, ours with the default cadences, and VROOM
+    on the flexible problem (the same due visits and windows as ours flexible)."""
     rows = []
     for seed in seeds:
         n = 120 + (seed * 17) % 31
         customers, rep = synthetic_territory(
-            n, seed=seed, tier_shares=(0.1, 0.3, 0.6), horizon=HORIZON
+            n, seed=seed, tier_shares=(0.1, 0.3, 0.6), horizon=HORIZON, last_visit_share=history
         )
         matrix = haversine_travel(customers, rep)
         due = due_visits(
             customers,
             HORIZON,
-            DEFAULT_TIERS,
+            FLEXIBLE_TIERS,
             seed,
             work_dates=rep_work_dates(rep, HORIZON),
             max_shift_days=1,
         )
-        ours = our_plan(customers, rep, matrix, seed)
+        flex = our_plan(customers, rep, matrix, seed, FLEXIBLE_TIERS)
+        default = our_plan(customers, rep, matrix, seed, DEFAULT_TIERS)
         peer = vroom_plan(customers, rep, due, matrix, HORIZON, WORKDAY, exploration_level)
-        free_est = free_calendar_estimate(customers, rep, due, matrix, seed)
         row = {
             "seed": seed,
+            "history_pct": round(100 * history),
             "customers": n,
             "due_visits": len(due),
-            "ours_travel_min": round(ours["travel_s"] / 60),
+            "flex_travel_min": round(flex["travel_s"] / 60),
+            "default_travel_min": round(default["travel_s"] / 60),
             "vroom_travel_min": round(peer["travel_s"] / 60),
-            "ratio": round(ours["travel_s"] / peer["travel_s"], 3),
-            "ours_coverage_pct": round(100 * ours["assigned"] / len(due), 1),
+            "flex_ratio": round(flex["travel_s"] / peer["travel_s"], 3),
+            "default_ratio": round(default["travel_s"] / peer["travel_s"], 3),
+            "flex_coverage_pct": round(100 * flex["assigned"] / len(due), 1),
+            "default_coverage_pct": round(
+                100 * default["assigned"] / max(1, default["assigned"] + default["unassigned"]), 1
+            ),
             "vroom_coverage_pct": round(100 * peer["assigned"] / len(due), 1),
-            "ours_same_weekday_pct": ours["same_weekday_pct"],
-            "vroom_same_weekday_pct": peer["same_weekday_pct"],
-            "ours_s": round(ours["runtime_s"], 1),
-            "ours_calendar_s": ours["stats"]["calendar_s"],
+            "flex_s": round(flex["runtime_s"], 1),
+            "default_s": round(default["runtime_s"], 1),
             "vroom_s": round(peer["runtime_s"], 1),
-            "ours_est_min": round(ours["stats"]["est_travel_s"] / 60),
-            "ours_free_est_min": round(free_est / 60),
+            "flex_est_min": round(flex["stats"]["est_travel_s"] / 60),
             "vroom_est_min": round(peer["est_travel_s"] / 60),
-            "ours_moved": ours["stats"]["moved_visits"],
+            "flex_days": flex["days_used"],
+            "vroom_days": peer["days_used"],
         }
         rows.append(row)
         print(row, flush=True)
-        for r in ours["reasons"][:3]:
+        for r in flex["reasons"][:3]:
             print("   unscheduled:", r, flush=True)
     return pd.DataFrame(rows)
 
 
-NOTES = """### Reading (from development runs on the same generator, 2026-11)
+NOTES = """### Reading
 
-- Both plans visit every due visit. Ours keeps every weekly and two-weekly customer on
-  one weekday; VROOM keeps 9-27 % of them (it is not asked to).
-- **The target (ours / VROOM <= 1.00) is not met.** The largest part is the day choice
-  itself, with or without cadence: VROOM (exploration 5, 7-12 s) packs days to the full
-  8 working hours with exact time windows (its fullest days reach 479 of 480 min) and
-  leaves a day empty when that saves a trip; our calendar plans days to 97 % of the
-  workday with travel estimated without opening hours, in about 1 s. Planning to 100 %
-  lowered estimated travel by ~2 % but left 1-2 visits per territory unscheduled after
-  routing (days that looked full enough fitted no waiting), so 97 % stays.
-- The cadence itself costs ~3 %; opening hours and lunch add ~2 % to our routes over
-  the calendar's estimate (~1 % for VROOM, which optimises with them).
-- VROOM exploration 1 (about 1 s) drives ~5 % more than exploration 5; against it our
-  ratio was 1.08 over 6 seeds.
-- Tried, with effect on the calendar's estimated travel (3 territories x 3 seeds):
-  planning to 97 % instead of 90 % of the day and a lighter balance term, -2.4 %
-  (ratio vs VROOM exploration 1 from 1.100 to 1.084, coverage kept); swapping whole
-  weekday zones, -1.2 %; exchanging two customers' days, -0.3 %; worst-visit and
-  same-day ruin operators, SA temperature x3 or /3, 4000 instead of ~300 LNS
-  iterations: within +-0.5 % (the search is on a plateau, not short of iterations).
-  Without any day capacity, travel would drop ~14 %: full days are what the
-  calendar fights with.
-- Next steps that should pay: an opening-hours-aware day estimate (a morning-only shop
-  and a 10:00 opener on the same day cost a detour the estimate does not see), and
-  letting the calendar choose the week of customers without a last visit instead of
-  fixing it in advance (more freedom for both plans).
+See docs/benchmarks/calendar.md (the notes below the tables are written by hand after
+each run: what was tried, and where the remaining difference comes from).
 """
+
+COLS = [
+    ("seed", "seed"),
+    ("history_pct", "history %"),
+    ("customers", "customers"),
+    ("due_visits", "due visits"),
+    ("flex_travel_min", "ours flexible min"),
+    ("default_travel_min", "ours default cadence min"),
+    ("vroom_travel_min", "VROOM min"),
+    ("flex_ratio", "flexible / VROOM"),
+    ("default_ratio", "default / VROOM"),
+    ("flex_coverage_pct", "ours flexible coverage %"),
+    ("default_coverage_pct", "ours default coverage %"),
+    ("vroom_coverage_pct", "VROOM coverage %"),
+    ("flex_days", "ours days used"),
+    ("vroom_days", "VROOM days used"),
+    ("flex_s", "ours flexible s"),
+    ("default_s", "ours default s"),
+    ("vroom_s", "VROOM s"),
+]
 
 
 def to_markdown(df: pd.DataFrame, exploration_level: int, command: str) -> str:
-    cols = [
-        "seed",
-        "customers",
-        "due_visits",
-        "ours_travel_min",
-        "vroom_travel_min",
-        "ratio",
-        "ours_coverage_pct",
-        "vroom_coverage_pct",
-        "ours_same_weekday_pct",
-        "vroom_same_weekday_pct",
-        "ours_s",
-        "ours_calendar_s",
-        "vroom_s",
-    ]
-    head = [
-        "seed",
-        "customers",
-        "due visits",
-        "ours travel min",
-        "VROOM travel min",
-        "ours / VROOM",
-        "ours coverage %",
-        "VROOM coverage %",
-        "ours same weekday %",
-        "VROOM same weekday %",
-        "ours s",
-        "of which calendar s",
-        "VROOM s",
-    ]
+    head = [h for _, h in COLS]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
-    for r in df[cols].itertuples(index=False):
+    for r in df[[c for c, _ in COLS]].itertuples(index=False):
         lines.append(
             "| " + " | ".join(f"{x:,}" if isinstance(x, int) else str(x) for x in r) + " |"
         )
-    tot_ours, tot_vroom = df["ours_travel_min"].sum(), df["vroom_travel_min"].sum()
-    diag_cols = [
-        "seed",
-        "ours_travel_min",
-        "ours_est_min",
-        "ours_free_est_min",
-        "vroom_est_min",
-        "vroom_travel_min",
+    out = [
+        "## Visit calendar: our 4-week plan vs VROOM on the same problem",
+        "",
+        f"Command: `{command}` ({platform.machine()}, 2 shared cores, "
+        f"{dt.date.today().isoformat()}; one run).",
+        "",
+        "Generated territories (`planner.schedule.synthetic`): 1 rep, 120-150 customers in "
+        "clusters, tiers A/B/C = 10/30/60 % (every 1/2/4 weeks, 45/30/20 min), varied opening "
+        "hours; 4 weeks Mo-Fr, workday 08:00-16:30 with 30 min lunch in 11:30-13:30, "
+        "haversine x 1.3 at 35 km/h. *History* = share of customers with a last visit. "
+        "**Ours flexible** = `plan_territory` with `cadence: flexible` on every tier; "
+        "**ours default** = the default cadences (weekly and two-weekly on one weekday, "
+        "four-weekly flexible); **VROOM** (pyvroom, exploration level "
+        f"{exploration_level}, 1 thread) = the flexible problem as one VRPTW: one vehicle "
+        "per working day on a multi-day timeline, each due visit a job with one time window "
+        "per allowed day of its window (the same due visits and windows as ours flexible), "
+        "opening hours, lunch, same matrix. Travel is summed from the same matrix, every "
+        "leg incl. the way home.",
+        "",
+        *lines,
+        "",
     ]
-    diag = [
-        "| seed | ours routed | ours calendar estimate | ours estimate, cadence off | "
-        "VROOM's days, same estimate | VROOM routed |",
-        "|" + " --- |" * 6,
-    ]
-    for r in df[diag_cols].itertuples(index=False):
-        diag.append("| " + " | ".join(f"{x:,}" for x in r) + " |")
-    s = df[diag_cols[1:]].sum()
-    cadence = s["ours_est_min"] / s["ours_free_est_min"]
-    search = s["ours_free_est_min"] / s["vroom_est_min"]
-    tw_ours = s["ours_travel_min"] / s["ours_est_min"]
-    tw_vroom = s["vroom_travel_min"] / s["vroom_est_min"]
-    return "\n".join(
-        [
-            "## Visit calendar: our 4-week plan vs VROOM on the same horizon",
-            "",
-            f"Command: `{command}` ({platform.machine()}, 2 shared cores, "
-            f"{dt.date.today().isoformat()}; one run).",
-            "",
-            "Generated territories (`planner.schedule.synthetic`): 1 rep, 120-150 customers in "
-            "clusters, tiers A/B/C = 10/30/60 % (weekly 45 min, two-weekly 30 min, four-weekly "
-            "20 min), 70 % with a last visit, varied opening hours; 4 weeks Mo-Fr, workday "
-            "08:00-16:30 with 30 min lunch in 11:30-13:30, haversine x 1.3 at 35 km/h. "
-            "**Ours** = `plan_territory` (calendar keeping the cadence, then OR-Tools per day, "
-            "then repairs). **VROOM** (pyvroom, exploration level "
-            f"{exploration_level}, 1 thread) = the whole horizon as one VRPTW, one vehicle per "
-            "working day, each due visit a job with time windows on every allowed day of its "
-            "window (due week for weekly-pattern visits, due date +- 1 working day otherwise); "
-            "VROOM keeps no weekday cadence. Travel is summed from the same matrix, every leg "
-            "incl. the way home. *Same weekday* = share of customers with several visits whose "
-            "visits all fall on one weekday.",
-            "",
-            *lines,
-            "",
-            f"Total travel over all seeds: ours {tot_ours:,} min, VROOM {tot_vroom:,} min, "
-            f"ratio **{tot_ours / tot_vroom:.3f}** (mean of per-seed ratios "
-            f"{df['ratio'].mean():.3f}).",
-            "",
-            "### Where the difference comes from (travel minutes)",
-            "",
-            "The *estimate* is the calendar's yardstick: a round trip per day through the day's "
-            "visits without opening hours or lunch. *Cadence off* reruns our calendar with "
-            "every visit free inside its window (what VROOM is allowed); *VROOM's days, same "
-            "estimate* applies our estimate to VROOM's choice of visits per day.",
-            "",
-            *diag,
-            "",
-            f"- price of the cadence (ours estimate / ours with cadence off): {cadence:.3f}",
-            f"- day choice without cadence (ours, cadence off / VROOM's days): {search:.3f}",
-            f"- opening hours and lunch (routed / estimate): ours {tw_ours:.3f}, VROOM "
-            f"{tw_vroom:.3f}",
-            "",
-            NOTES,
-        ]
-    )
+    for hist, g in df.groupby("history_pct"):
+        f, d, v = (
+            g["flex_travel_min"].sum(),
+            g["default_travel_min"].sum(),
+            g["vroom_travel_min"].sum(),
+        )
+        out.append(
+            f"- history {hist} %: total travel ours flexible {f:,} min, ours default {d:,} min, "
+            f"VROOM {v:,} min; flexible / VROOM **{f / v:.3f}**, default / VROOM **{d / v:.3f}**, "
+            f"price of the cadence (default / flexible) {d / f:.3f}"
+        )
+    return "\n".join([*out, "", NOTES])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    ap.add_argument("--history", type=float, nargs="+", default=[0.0, 0.7])
     ap.add_argument("--exploration", type=int, default=5)
     ap.add_argument("--write", type=Path, default=None, help="markdown file to write")
     args = ap.parse_args()
-    df = run(args.seeds, args.exploration)
+    df = pd.concat([run(args.seeds, args.exploration, h) for h in args.history], ignore_index=True)
     print(df.to_string(index=False))
     if args.write:
         cmd = (
-            "flock /tmp/bench.lock nice -n 10 timeout 1500 .venv/bin/python "
+            "flock /tmp/bench.lock nice -n 10 timeout 3000 .venv/bin/python "
             f"benchmarks/calendar_vroom.py --seeds {' '.join(map(str, args.seeds))} "
+            f"--history {' '.join(map(str, args.history))} "
             f"--exploration {args.exploration} --write {args.write}"
         )
         write_text(args.write, to_markdown(df, args.exploration, cmd) + "\n")

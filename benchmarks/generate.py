@@ -16,6 +16,13 @@ drawn with probabilities 10/30/60 % (A weekly 45 min, B fortnightly 30 min, C ev
 weeks 20 min). Reps live in towns (the bigger towns first, at most one rep per town
 until every town has one), 0-2 km from the centre; with ``homes="customers"`` each
 home is near a randomly drawn customer instead, so homes are as dense as the work.
+
+The *national* instance (:func:`national_instance`, ``--national``) is the one issue 13
+and issue 14 measure: 40,000 customers in towns plus countryside over 240 x 240 km,
+200 reps living in the towns (seed 1), optionally with part-timers (``--part-timers``:
+20 % of the reps work 3 or 4 days a week). ``--national --customers 4000 --reps 20``
+scales it down (same density of customers and reps: the side shrinks with
+``sqrt(reps)``) for quick iterations.
 """
 
 from __future__ import annotations
@@ -90,6 +97,7 @@ def generate_instance(
     n_towns: int | None = None,
     rural_share: float = 0.25,
     homes: str = "towns",
+    part_time_share: float = 0.0,
 ) -> Instance:
     """A seeded instance of ``n_customers`` customers and ``n_reps`` reps.
 
@@ -112,6 +120,10 @@ def generate_instance(
         many territories' worth of customers may have one rep living there. ``customers``:
         each home 0-2 km from a customer drawn at random, so homes are as dense as the
         work (the instances of the default stay the same either way).
+    part_time_share : float
+        Share of the reps (drawn at random, seeded) who work 3 or 4 days a week
+        (Monday-Thursday, or Monday, Wednesday and Friday); 0 leaves everybody on
+        Monday-Friday and the instance exactly as without the option.
     """
     if homes not in ("towns", "customers"):
         raise ValueError(f"homes must be 'towns' or 'customers', got {homes!r}")
@@ -179,13 +191,63 @@ def generate_instance(
             "start_lon": np.round(hlon, 6),
             "work_start_s": workday.start_s,
             "work_end_s": workday.end_s,
-            "working_days": [(0, 1, 2, 3, 4)] * n_reps,
+            "working_days": _working_days(n_reps, part_time_share, seed),
             "max_visits_per_day": 0,
             "unavailable": [()] * n_reps,
             "source_row": np.arange(2, n_reps + 2),
         }
     )
     return Instance(customers, reps, tiers, workday, seed)
+
+
+def _working_days(n_reps: int, share: float, seed: int) -> list[tuple[int, ...]]:
+    """Mo-Fr for everybody, except ``share`` of the reps on Mo-Th or Mo, We, Fr.
+
+    A separate random stream (``seed`` + 1,000,003), so the rest of the instance does
+    not depend on ``share``.
+    """
+    days: list[tuple[int, ...]] = [(0, 1, 2, 3, 4)] * n_reps
+    n_part = int(round(share * n_reps))
+    if n_part:
+        rng = np.random.default_rng(seed + 1_000_003)
+        for i, four in zip(
+            sorted(rng.choice(n_reps, n_part, replace=False)),
+            rng.integers(0, 2, n_part).astype(bool),
+            strict=True,
+        ):
+            days[int(i)] = (0, 1, 2, 3) if four else (0, 2, 4)
+    return days
+
+
+NATIONAL_CUSTOMERS = 40_000
+NATIONAL_REPS = 200
+NATIONAL_SIDE_KM = 240.0
+NATIONAL_SEED = 1
+
+
+def national_instance(
+    n_customers: int = NATIONAL_CUSTOMERS,
+    n_reps: int = NATIONAL_REPS,
+    seed: int = NATIONAL_SEED,
+    *,
+    part_timers: bool = False,
+) -> Instance:
+    """The national benchmark instance (issues 13 and 14): towns plus countryside over
+    240 x 240 km, reps living in the towns (the bigger towns first), haversine travel.
+
+    Smaller sizes keep the density of customers and reps of the full instance: the side
+    is ``240 km * sqrt(n_reps / 200)``. ``part_timers`` puts 20 % of the reps on 3 or 4
+    days a week.
+    """
+    side = NATIONAL_SIDE_KM * float(np.sqrt(n_reps / NATIONAL_REPS))
+    return generate_instance(
+        n_customers,
+        n_reps,
+        seed,
+        side_km=side,
+        homes="towns",
+        part_time_share=0.2 if part_timers else 0.0,
+    )
 
 
 def _to_latlon(xy_km: np.ndarray, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray]:
@@ -226,8 +288,16 @@ def write_instance(
         }
     ).to_csv(out / "customers.csv", index=False, lineterminator="\n")
     r = inst.reps
+    from planner.units import format_weekday_set
+
     pd.DataFrame(
-        {"id": r["rep_id"], "name": r["name"], "home_lat": r["home_lat"], "home_lon": r["home_lon"]}
+        {
+            "id": r["rep_id"],
+            "name": r["name"],
+            "home_lat": r["home_lat"],
+            "home_lon": r["home_lon"],
+            "working_days": [format_weekday_set(tuple(d)) for d in r["working_days"]],
+        }
     ).to_csv(out / "reps.csv", index=False, lineterminator="\n")
     scenario = {
         "name": f"synthetic {len(c)} customers / {len(r)} reps (seed {inst.seed})",
@@ -245,12 +315,29 @@ def write_instance(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--customers", type=int, default=1000)
-    ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--customers", type=int, default=None, help="default 1000 (national 40000)")
+    ap.add_argument("--reps", type=int, default=None, help="default 5 (national 200)")
+    ap.add_argument("--seed", type=int, default=None, help="default 0 (national 1)")
+    ap.add_argument("--national", action="store_true", help="the national instance (issue 13)")
+    ap.add_argument("--part-timers", action="store_true", help="20 %% of reps on 3 or 4 days")
+    ap.add_argument("--weeks", type=int, default=4)
     ap.add_argument("--out", type=Path, required=True)
     a = ap.parse_args()
-    print(write_instance(generate_instance(a.customers, a.reps, a.seed), a.out))
+    if a.national:
+        inst = national_instance(
+            a.customers or NATIONAL_CUSTOMERS,
+            a.reps or NATIONAL_REPS,
+            NATIONAL_SEED if a.seed is None else a.seed,
+            part_timers=a.part_timers,
+        )
+    else:
+        inst = generate_instance(
+            a.customers or 1000,
+            a.reps or 5,
+            a.seed or 0,
+            part_time_share=0.2 if a.part_timers else 0.0,
+        )
+    print(write_instance(inst, a.out, weeks=a.weeks))
 
 
 if __name__ == "__main__":

@@ -47,7 +47,17 @@ Rules checked (each violation has a ``kind``):
 ``window``
     a visit lies outside the dates its due visit allows;
 ``kpis``
-    ``kpis.json`` disagrees with the tables.
+    ``kpis.json`` disagrees with the tables;
+``holiday``
+    a visit on a public holiday or company day off (the scenario's ``holidays`` and
+    ``extra_days_off``);
+``period``
+    a calendar period of a ``visits: {count, per}`` rule holds fewer visits than the
+    plan must hold there (visits the plan reports as unscheduled excuse the shortfall);
+``max_gap`` / ``min_gap``
+    two consecutive visits of a customer (its last visit included) are further apart
+    than the rule's ``max_gap_days`` (not flagged when the customer has an unscheduled
+    visit, which already reports it) or closer than ``min_gap_days``.
 
 Plans read back from CSV carry times rounded to the minute: :func:`check_plan_dir`
 allows 60 s on times and the rounding of ``travel_min`` / ``distance_km``; in memory,
@@ -59,15 +69,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from planner.domain import Horizon, TierTable, Workday
+from planner.domain import NO_DAYS_OFF, Horizon, TierTable, WorkCalendar, Workday
 from planner.matrix import TravelMatrix, home_id, start_id
 from planner.plan import Plan
-from planner.schedule import due_visits, match_appointments, rep_window, rep_work_dates
+from planner.schedule import (
+    calendar_periods,
+    customer_histories,
+    due_visits,
+    match_appointments,
+    rep_window,
+    rep_work_dates,
+    rules_of,
+)
 from planner.units import format_clock
 
 
@@ -104,6 +122,11 @@ class CheckParams:
         Allowed difference on clock times (60 for plans read from CSV, 0 in memory).
     travel_tol_s, dist_tol_m : int
         Allowed difference on leg travel and distance (CSV rounding).
+    calendar : WorkCalendar
+        Public holidays, company days off and make-up working days.
+    visit_history : dict
+        ``customer_id -> past visit dates`` the plan was made with (besides
+        ``last_visit``).
     """
 
     horizon: Horizon
@@ -114,6 +137,8 @@ class CheckParams:
     time_tol_s: int = 0
     travel_tol_s: int = 0
     dist_tol_m: int = 0
+    calendar: WorkCalendar = NO_DAYS_OFF
+    visit_history: dict = field(default_factory=dict)
 
 
 MatrixFor = Callable[[list[str]], TravelMatrix]
@@ -176,7 +201,7 @@ def check_plan(
             continue
         ids = sorted({c for c in rep_visits["customer_id"].astype(str) if c in cust})
         m = matrix_for([start_id(rep_id), home_id(rep_id), *ids])
-        work_dates = set(rep_work_dates(rep, params.horizon))
+        work_dates = set(rep_work_dates(rep, params.horizon, params.calendar))
         for day, grp in rep_visits.groupby("date", sort=True):
             seen_days.add((rep_id, day))
             out += _check_day(
@@ -228,7 +253,9 @@ def _check_day(
 
     tt, dt_tol, dm_tol = p.time_tol_s, p.travel_tol_s, p.dist_tol_m
     ws, we = rep_window(rep, p.workday)
-    if day not in work_dates:
+    if p.calendar.is_day_off(day):
+        bad("", "holiday", f"{day.isoformat()} is a day off: {p.calendar.name(day)}")
+    elif day not in work_dates:
         bad(
             "",
             "unavailable",
@@ -429,10 +456,17 @@ def _check_due(plan: Plan, p: CheckParams) -> list[Violation]:
             .sort_values("customer_id", kind="stable")
             .reset_index(drop=True)
         )
-        work = rep_work_dates(rep, p.horizon)
+        work = rep_work_dates(rep, p.horizon, p.calendar)
         due = due_visits(
-            tc, p.horizon, p.tiers, p.seed, work_dates=work, max_shift_days=p.max_shift_days
+            tc,
+            p.horizon,
+            p.tiers,
+            p.seed,
+            work_dates=work,
+            max_shift_days=p.max_shift_days,
+            history=p.visit_history,
         )
+        out += _check_frequency(plan, tc, due, p)
         a = None
         if appts is not None and len(appts):
             a = appts[appts["customer_id"].isin(tc["customer_id"])]
@@ -493,6 +527,76 @@ def _check_due(plan: Plan, p: CheckParams) -> list[Violation]:
                     "rule does not ask for",
                 )
             )
+    return out
+
+
+def _check_frequency(plan: Plan, customers: pd.DataFrame, due, p: CheckParams) -> list[Violation]:
+    """Period counts and gaps of one territory's customers (see the module docstring)."""
+    out: list[Violation] = []
+    if not len(customers):
+        return out
+    rules = rules_of(customers, p.tiers)
+    pasts = customer_histories(customers, p.visit_history)
+    planned: dict[str, list[dt.date]] = {}
+    rep_of: dict[str, str] = {}
+    for cid, day, rep in zip(
+        plan.visits["customer_id"], plan.visits["date"], plan.visits["rep_id"]
+    ):
+        planned.setdefault(str(cid), []).append(day)
+        rep_of[str(cid)] = str(rep)
+    missing: dict[str, list[dt.date]] = {}
+    for cid, d in zip(plan.unscheduled["customer_id"], plan.unscheduled["due_date"]):
+        missing.setdefault(str(cid), []).append(d)
+    need: dict[tuple[str, str], int] = {}
+    for v in due:
+        if v.period:
+            need[(v.customer_id, v.period)] = need.get((v.customer_id, v.period), 0) + 1
+    h = p.horizon
+    for cid in customers["customer_id"].astype(str):
+        rule, dates = rules[cid], sorted(planned.get(cid, []))
+        rep = rep_of.get(cid, "")
+        if rule.is_period_rule:
+            for label, a, b in calendar_periods(rule.visits_per, h.start, h.end):
+                req = need.get((cid, label), 0)
+                got = sum(max(a, h.start) <= d <= min(b, h.end) for d in dates)
+                excused = sum(a <= d <= b for d in missing.get(cid, []))
+                if got + excused < req:
+                    out.append(
+                        Violation(
+                            rep,
+                            None,
+                            cid,
+                            "period",
+                            f"{label} ({a}..{b}) must hold {req} visit(s) in this plan "
+                            f"(rule {rule.describe()}), the plan has {got}",
+                        )
+                    )
+        past = [d for d in pasts[cid] if d < h.start]
+        seq = past[-1:] + dates
+        for x, y in zip(seq, seq[1:]):
+            gap = (y - x).days
+            if rule.max_gap_days and gap > rule.max_gap_days and cid not in missing:
+                out.append(
+                    Violation(
+                        rep,
+                        y,
+                        cid,
+                        "max_gap",
+                        f"{gap} days since the visit on {x}, more than max_gap_days "
+                        f"{rule.max_gap_days}",
+                    )
+                )
+            if rule.min_gap_days and gap < rule.min_gap_days:
+                out.append(
+                    Violation(
+                        rep,
+                        y,
+                        cid,
+                        "min_gap",
+                        f"only {gap} days after the visit on {x}, less than min_gap_days "
+                        f"{rule.min_gap_days}",
+                    )
+                )
     return out
 
 
@@ -559,5 +663,6 @@ def check_plan_dir(path: str | Path) -> list[Violation]:
         time_tol_s=60,
         travel_tol_s=6,
         dist_tol_m=10,
+        calendar=scenario.work_calendar(),
     )
     return check_plan(plan, travel.matrix, params)

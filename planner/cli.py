@@ -151,12 +151,16 @@ def _plan_to(
     out: Path,
     workers: int | None,
     maps: bool = True,
+    actuals: list[Path] | None = None,
+    previous: Path | None = None,
     scheduler: str | None = None,
 ) -> dict:
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario_path)
+    if actuals or previous is not None:
+        sc = sc.with_rolling(actuals, previous)
     with _Bars() as bars:
         plan = run_plan(sc, workers=workers, progress=bars, scheduler=scheduler)
         bars("maps", 0, 1)
@@ -210,14 +214,30 @@ def plan(
     out: OutOpt = Path("maps/plan"),
     workers: WorkersOpt = None,
     maps: Annotated[bool, typer.Option(help="Render the HTML maps.")] = True,
+    actuals: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--actuals",
+            help="Visit log file or folder (repeatable); replaces the scenario's actuals:.",
+        ),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous", help="The previous plan folder to roll forward (previous_plan:)."
+        ),
+    ] = None,
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Plan territories, the visit calendar and daily routes; write tables and maps.
 
+    With `--previous` and `--actuals` the plan rolls forward: the cadence follows the
+    visits made, and changes_vs_previous.csv lists what moved (docs/weekly-routine.md).
+
     Example: `planner plan scenarios/demo.yaml --out plans/demo`
     (on a Dask cluster: `--scheduler tcp://HOST:8786`)
     """
-    _plan_to(scenario, out, workers, maps, scheduler)
+    _plan_to(scenario, out, workers, maps, actuals, previous, scheduler)
 
 
 @app.command()
@@ -317,6 +337,62 @@ def maps(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) ->
     p = Plan.from_dir(plan_dir)
     res = render_maps(p, plan_dir / "maps")
     out_console.print(f"overview map: {res.index_path}")
+
+
+# ---------------------------------------------------------------- weekly loop: actuals
+def _as_of_date(text: str):
+    """``--as-of``: a date as the readers accept it, or ``None`` (today)."""
+    from planner.errors import InputError, Problem
+    from planner.io.fields import parse_date
+
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError as e:
+        raise InputError(Problem("command line", str(e), column="--as-of")) from None
+
+
+@app.command()
+@friendly
+def actuals(
+    plan_dir: Annotated[Path, typer.Argument(help="The plan directory the log is compared with.")],
+    logs: Annotated[
+        list[Path],
+        typer.Argument(help="Visit log files (CSV, XLSX) or folders of them.", show_default=False),
+    ],
+    out: OutOpt = Path("maps/actuals"),
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="The log is complete up to this date (default today).")
+    ] = "",
+) -> None:
+    """Compare a plan with the visit log: plan_vs_actual.csv, completion.csv and .html.
+
+    Example: `planner actuals plans/week49 logs/ --out plans/week49/actuals`
+    """
+    from planner.actuals import ActualsParams, run_actuals
+    from planner.report.compare import format_value
+
+    res = run_actuals(ActualsParams(plan_dir, tuple(logs), out, _as_of_date(as_of)))
+    t = Table(title=f"Visit completion as of {res.as_of}", title_justify="left")
+    for h in ("", "planned", "done", "completion", "unplanned", "missed/cancelled/no report"):
+        t.add_column(h, justify="left" if not h else "right")
+    table = res.completion
+    for r in table[table["group"].isin(["rep", "total"])].to_dict("records"):
+        pct = r["completion_pct"]
+        t.add_row(
+            Text(str(r["rep_id"] or "total")),
+            str(r["planned"]),
+            str(r["done"]),
+            "-" if pct is None or pct != pct else f"{format_value(pct)} %",
+            str(r["unplanned"]),
+            f"{r['missed']} / {r['cancelled']} / {r['no_report']}",
+        )
+    out_console.print(t)
+    for w in res.warnings[:20]:
+        err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
+    out_console.print(f"page:   {escape(str(res.paths['html']))}")
+    out_console.print(f"tables: {escape(str(res.paths['plan_vs_actual']))}, completion.csv")
 
 
 # ---------------------------------------------------------------- what-if: compare, size

@@ -54,9 +54,41 @@ APPOINTMENT_COLUMNS: dict[str, str] = {
 }
 
 
+# Validated visit log (planner.io.read_visit_log): what happened to visits.
+VISIT_LOG_COLUMNS: dict[str, str] = {
+    "customer_id": "str",
+    "rep_id": "str",
+    "date": "datetime.date",
+    "status": "str: done, missed or cancelled",
+    "start_s": "int seconds since midnight, or None",
+    "duration_s": "int seconds on site, or None",
+    "outcome": "str: A-E, or ''",
+    "person_met": "str ('' when absent)",
+    "purpose": "str ('' when absent)",
+    "notes": "str ('' when absent)",
+    "source_file": "str: the log file the row came from",
+    "source_row": "int: line number in that file (header = 1)",
+}
+
+#: Calendar periods of a ``visits: {count, per}`` rule and their nominal length in weeks.
+PERIOD_WEEKS: dict[str, float] = {
+    "week": 1.0,
+    "month": 52.0 / 12.0,
+    "quarter": 13.0,
+    "half_year": 26.0,
+    "year": 52.0,
+}
+CADENCES = ("weekday", "flexible")
+
+
 @dataclass(frozen=True)
 class TierRule:
     """How often a tier is visited and for how long.
+
+    A tier has one *frequency rule*: either a rolling interval ``every_weeks`` or, when
+    ``visits_count`` is set, "at least ``visits_count`` visits in every calendar
+    ``visits_per``" (week, month, quarter, half_year, year). docs/scheduling.md explains
+    both for planners.
 
     Parameters
     ----------
@@ -64,21 +96,113 @@ class TierRule:
         The tier label as it appears in the customer file (``A``, ``KA1`` ...).
     every_weeks : int
         Visit interval in weeks (1 = weekly, 2 = every other week, 13 = once a quarter).
+        For a period rule: the nominal interval rounded (``52 / visits per year``), used
+        by workload estimates only.
     service_min : float
         Default minutes on site for a visit.
     priority : int
         Larger = more important; a visit of a higher-priority tier is never dropped to
-        keep one of a lower tier. By default, more frequent tiers rank higher.
+        keep one of a lower tier. By default the first tier listed in the scenario ranks
+        highest.
+    visits_count : int
+        0 for an ``every_weeks`` rule; else the visits required in every period.
+    visits_per : str
+        The period of a period rule (a key of :data:`PERIOD_WEEKS`).
+    max_gap_days : int or None
+        Two consecutive visits of a customer (its last visit included) are never further
+        apart (hard).
+    min_gap_days : int or None
+        Two consecutive visits of a customer are never closer (no bunching).
+    cadence : str
+        ``weekday`` (all visits of a customer on one weekday), ``flexible`` (each visit on
+        any working day of its window) or ``""`` for the default (:attr:`cadence_mode`).
     """
 
     name: str
     every_weeks: int
     service_min: float
     priority: int = 0
+    visits_count: int = 0
+    visits_per: str = ""
+    max_gap_days: int | None = None
+    min_gap_days: int | None = None
+    cadence: str = ""
 
     @property
     def service_s(self) -> int:
         return int(round(self.service_min * 60))
+
+    @property
+    def is_period_rule(self) -> bool:
+        """True for ``visits: {count, per}`` (calendar periods), False for ``every_weeks``."""
+        return self.visits_count > 0
+
+    @property
+    def weeks_per_visit(self) -> float:
+        """Average weeks between visits (for workload estimates)."""
+        if self.is_period_rule:
+            return PERIOD_WEEKS[self.visits_per] / self.visits_count
+        return float(self.every_weeks)
+
+    @property
+    def cadence_mode(self) -> str:
+        """The cadence in force: the tier's ``cadence``, else ``weekday`` for weekly and
+        two-weekly ``every_weeks`` rules and ``flexible`` for everything rarer and for
+        period rules."""
+        if self.cadence:
+            return self.cadence
+        return "weekday" if not self.is_period_rule and self.every_weeks <= 2 else "flexible"
+
+    def describe(self) -> str:
+        """The rule in words: ``every 2 weeks``, ``1 per quarter``."""
+        if self.is_period_rule:
+            return f"{self.visits_count} per {self.visits_per.replace('_', ' ')}"
+        return "every week" if self.every_weeks == 1 else f"every {self.every_weeks} weeks"
+
+
+def customer_rule(rule: TierRule, every_weeks=None, visits_per_year=None) -> TierRule:
+    """The rule of one customer: its tier's, unless the customer file overrides it.
+
+    A customer's ``every_weeks`` (a rolling interval) or ``visits_per_year`` (a period
+    rule per calendar year) replaces the tier's frequency rule and its ``max_gap_days``
+    (a customer seen less often than its tier cannot keep the tier's gap);
+    ``min_gap_days`` is kept when it is shorter than the new interval; service time,
+    priority and an explicit ``cadence`` stay the tier's (``weekday`` falls back to
+    ``flexible`` for a period rule). ``None``/NaN means no override.
+    """
+    import math
+    from dataclasses import replace
+
+    def given(x) -> bool:
+        return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+    if given(every_weeks):
+        n = int(every_weeks)
+        return replace(
+            rule,
+            every_weeks=n,
+            visits_count=0,
+            visits_per="",
+            max_gap_days=None,
+            min_gap_days=rule.min_gap_days
+            if rule.min_gap_days and rule.min_gap_days < 7 * n
+            else None,
+        )
+    if given(visits_per_year):
+        n = int(visits_per_year)
+        interval_days = 365 / n
+        return replace(
+            rule,
+            every_weeks=max(1, round(52 / n)),
+            visits_count=n,
+            visits_per="year",
+            max_gap_days=None,
+            min_gap_days=rule.min_gap_days
+            if rule.min_gap_days and rule.min_gap_days < interval_days
+            else None,
+            cadence="" if rule.cadence == "weekday" else rule.cadence,
+        )
+    return rule
 
 
 @dataclass(frozen=True)
@@ -136,6 +260,37 @@ class TierTable:
 
     def names(self) -> list[str]:
         return list(self.rules)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Company-wide days off and make-up working days (public holidays included).
+
+    Parameters
+    ----------
+    days_off : frozenset of datetime.date
+        Nobody works: public holidays of the scenario's ``holidays`` country and its
+        ``extra_days_off``.
+    working_days : frozenset of datetime.date
+        Make-up working days (``extra_working_days``): worked even on a weekday the rep
+        normally has off (China moves weekend days around its holidays). A rep's own
+        ``unavailable`` dates still win.
+    names : dict
+        ``date -> name`` of each day off (``National Day``), for messages.
+    """
+
+    days_off: frozenset = frozenset()
+    working_days: frozenset = frozenset()
+    names: dict = field(default_factory=dict)
+
+    def is_day_off(self, day: dt.date) -> bool:
+        return day in self.days_off and day not in self.working_days
+
+    def name(self, day: dt.date) -> str:
+        return str(self.names.get(day, "company day off"))
+
+
+NO_DAYS_OFF = WorkCalendar()
 
 
 DEFAULT_TIERS = TierTable(

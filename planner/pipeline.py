@@ -33,6 +33,7 @@ from planner.plan import (
     empty_frame,
 )
 from planner.scenario import Scenario
+from planner.schedule.frequency import FREQUENCY_COLUMNS
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (the CLI draws bars)."""
@@ -195,6 +196,7 @@ def iter_territory_problems(scenario: Scenario, inputs: Inputs, travel, assignme
             ),
             max_shift_days=scenario.model.routing.max_shift_days,
             seed=scenario.seed,
+            calendar=scenario.work_calendar(),
         )
 
 
@@ -374,6 +376,7 @@ def run_plan(
         Bad input files (exit 2). ``NetworkError``: unusable network data (exit 3).
     """
     from planner.report import compute_kpis
+    from planner.rolling import changes_vs_previous, read_roll, roll_meta
 
     runtimes: dict = {}
     t0 = time.perf_counter()
@@ -386,6 +389,10 @@ def run_plan(
     progress("read", 0, 1)
     if inputs is None:
         inputs = read_scenario_inputs(scenario)
+    roll = read_roll(scenario, inputs.customers, inputs.reps)  # rolling re-plan, or None
+    if roll is not None:
+        inputs.customers = roll.inputs.customers  # effective last visits from the log
+        inputs.warnings += roll.inputs.warnings
     progress("read", 1, 1)
     t = lap("read_s", t0)
 
@@ -424,6 +431,7 @@ def run_plan(
     progress("geometry", 1, 1)
     t = lap("geometry_s", t)
 
+    frequency = _concat([r.frequency for r in results], FREQUENCY_COLUMNS)
     kpis = compute_kpis(visits, routes, unscheduled, inputs.reps, inputs.customers)
     kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
     runtimes["territories"] = [territory_runtimes(r.stats) for r in results]
@@ -446,7 +454,7 @@ def run_plan(
         "territory_stats": [territory_stats(r.stats) for r in results],
     }
     meta["warnings"].extend(time_limit_warnings(meta["territory_stats"], scenario))
-    return Plan(
+    plan = Plan(
         visits=visits,
         routes=routes,
         unscheduled=unscheduled,
@@ -458,7 +466,13 @@ def run_plan(
         kpis=kpis,
         meta=meta,
         appointments=inputs.appointments,
+        frequency=frequency,
     )
+    if roll is not None:
+        plan.meta["rolling"] = roll_meta(roll, plan)
+        if roll.previous is not None:
+            plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)
+    return plan
 
 
 def write_plan(plan: Plan, out: Path, maps: bool = True) -> dict:

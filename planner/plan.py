@@ -11,6 +11,7 @@ A plan directory (``planner plan SCENARIO --out DIR``) holds:
 ``routes.geojson``  one line per rep-day (road-following when the plan used roads)
 ``customers.csv``   the validated customers the plan used (for maps and checks)
 ``reps.csv``        the validated reps the plan used
+``frequency.csv``   required vs planned visits per customer and period
 ``kpis.json``       headline figures
 ``plan.json``       scenario, parameters, travel source, versions, runtimes, warnings
 ``maps/``           Folium HTML maps (index.html, <rep_id>/index.html, <rep_id>/<date>.html)
@@ -112,6 +113,9 @@ class Plan:
     kpis: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     appointments: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    """A rolled plan's changes versus the previous plan (:mod:`planner.rolling`)."""
+    frequency: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ writing
     def to_dir(self, out: str | Path) -> Path:
@@ -125,6 +129,10 @@ class Plan:
         _write_csv(out / "customers.csv", customers_to_csv(self.customers))
         _write_csv(out / "reps.csv", reps_to_csv(self.reps))
         _write_csv(out / "appointments.csv", appointments_to_csv(self.appointments))
+        if self.changes is not None:
+            _write_csv(out / "changes_vs_previous.csv", changes_to_csv(self.changes))
+        if self.frequency is not None:
+            _write_csv(out / "frequency.csv", frequency_to_csv(self.frequency))
         write_text(out / "territories.geojson", _territories_geojson(self.territories))
         write_text(out / "routes.geojson", _route_lines_geojson(self.route_lines, self.routes))
         write_text(out / "kpis.json", json.dumps(self.kpis, indent=2, default=str) + "\n")
@@ -349,6 +357,25 @@ def unscheduled_to_csv(u: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
+def changes_to_csv(c: pd.DataFrame) -> pd.DataFrame:
+    """``changes_vs_previous.csv``: dates ISO, blank when absent."""
+    out = c.copy()
+    for col in ("previous_date", "new_date"):
+        out[col] = out[col].map(lambda d: d.isoformat() if isinstance(d, dt.date) else "")
+    out["shift_days"] = out["shift_days"].map(
+        lambda v: "" if v is None or pd.isna(v) else str(int(v))
+    )
+    return out
+
+
+def frequency_to_csv(f: pd.DataFrame) -> pd.DataFrame:
+    """``frequency.csv``: dates as ISO text, counts as integers."""
+    out = f.copy()
+    for col in ("period_start", "period_end"):
+        out[col] = out[col].map(lambda d: d.isoformat() if d else "")
+    return out
+
+
 APPOINTMENT_CSV_COLUMNS = ["customer_id", "date", "start"]
 
 
@@ -397,8 +424,16 @@ def customers_to_csv(c: pd.DataFrame) -> pd.DataFrame:
             "rep_id": c["rep_id"].map(lambda x: x or ""),
             "territory_id": c["territory_id"].map(lambda x: x or ""),
             "active": c["active"].map(lambda b: "true" if b else "false"),
+            **{
+                col: c[col].map(_int_or_blank) if col in c.columns else ""
+                for col in ("every_weeks", "visits_per_year")
+            },
         }
     )
+
+
+def _int_or_blank(x) -> str:
+    return "" if x is None or pd.isna(x) else str(int(x))
 
 
 def customers_from_csv(f: pd.DataFrame) -> pd.DataFrame:
@@ -429,6 +464,9 @@ def customers_from_csv(f: pd.DataFrame) -> pd.DataFrame:
             "active": f["active"].map(lambda s: s == "true"),
         }
     )
+    for col in ("every_weeks", "visits_per_year"):  # customer overrides (optional)
+        if col in f.columns:
+            out[col] = f[col].map(lambda s: int(s) if s else None)
     out["source_row"] = range(2, len(out) + 2)
     return out
 

@@ -17,9 +17,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from planner.domain import BreakRule, Horizon, TierRule, TierTable, Workday
+from planner.domain import (
+    PERIOD_WEEKS,
+    BreakRule,
+    Horizon,
+    TierRule,
+    TierTable,
+    WorkCalendar,
+    Workday,
+)
 from planner.errors import InputError, Problem
 from planner.units import parse_clock
 
@@ -56,10 +71,36 @@ class HorizonModel(_Strict):
     weeks: int = Field(4, ge=1, le=53)
 
 
+class VisitsModel(_Strict):
+    """``visits: {count: N, per: quarter}``: at least N visits in every calendar period."""
+
+    count: int = Field(ge=1, le=31)
+    per: Literal["week", "month", "quarter", "half_year", "year"]
+
+
 class TierModel(_Strict):
-    every_weeks: int = Field(ge=1, le=52)
+    every_weeks: int | None = Field(None, ge=1, le=52)
+    visits: VisitsModel | None = None
     service_min: float = Field(gt=0, le=600)
     priority: int | None = None
+    max_gap_days: int | None = Field(None, ge=1, le=731)
+    min_gap_days: int | None = Field(None, ge=0, le=365)
+    cadence: Literal["weekday", "flexible"] | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self):
+        if (self.every_weeks is None) == (self.visits is None):
+            raise ValueError(
+                "give a tier exactly one frequency rule: 'every_weeks: N' or "
+                "'visits: {count: N, per: week|month|quarter|half_year|year}'"
+            )
+        if self.visits is not None and self.cadence == "weekday":
+            raise ValueError(
+                "'cadence: weekday' needs an 'every_weeks' rule; a 'visits' rule is flexible"
+            )
+        if self.max_gap_days and self.min_gap_days and self.min_gap_days > self.max_gap_days:
+            raise ValueError("min_gap_days is larger than max_gap_days")
+        return self
 
 
 class TravelModel(_Strict):
@@ -146,6 +187,25 @@ class ScenarioModel(_Strict):
     changes: ChangesModel = ChangesModel()
     seed: int = 0
     workers: int = Field(0, ge=0)
+    # rolling re-plan (planner/rolling.py, docs/weekly-routine.md)
+    actuals: str | list[str] | None = None
+    previous_plan: str | None = None
+    freeze_days: int = Field(0, ge=0, le=366)
+    holidays: str | None = None
+    extra_days_off: list[dt.date] = Field(default_factory=list)
+    extra_working_days: list[dt.date] = Field(default_factory=list)
+
+    @field_validator("holidays")
+    @classmethod
+    def _holiday_code(cls, v):
+        if v is None or not str(v).strip():
+            return None
+        from planner.workdays import holiday_code_problem
+
+        why = holiday_code_problem(str(v))
+        if why:
+            raise ValueError(why)
+        return str(v).strip()
 
 
 DEFAULT_TIERS_YAML = {
@@ -182,15 +242,77 @@ class Scenario:
     def appointments_path(self) -> Path | None:
         return self.resolve(self.model.appointments)
 
+    @property
+    def actuals_paths(self) -> tuple[Path, ...]:
+        """The visit log files / folders of ``actuals:`` (one path or a list)."""
+        a = self.model.actuals
+        items = [a] if isinstance(a, str) else list(a or [])
+        return tuple(p for p in map(self.resolve, items) if p is not None)
+
+    @property
+    def previous_plan_path(self) -> Path | None:
+        return self.resolve(self.model.previous_plan)
+
+    def with_rolling(
+        self, actuals: list[Path] | None = None, previous: Path | None = None
+    ) -> Scenario:
+        """This scenario with ``actuals:`` / ``previous_plan:`` replaced (the CLI's
+        ``--actuals`` / ``--previous``; paths as given, made absolute).
+
+        Raises
+        ------
+        InputError
+            A path that does not exist, or ``freeze_days`` without a previous plan.
+        """
+        update: dict[str, Any] = {}
+        if actuals:
+            update["actuals"] = [str(Path(p).resolve()) for p in actuals]
+        if previous is not None:
+            update["previous_plan"] = str(Path(previous).resolve())
+        sc = Scenario(self.model.model_copy(update=update), self.path)
+        problems = _rolling_problems(sc, str(self.path))
+        if problems:
+            raise InputError(problems)
+        return sc
+
     def tier_table(self) -> TierTable:
+        """The tier rules. Default priority: the order the tiers are listed in (first =
+        most important); ``priority:`` overrides."""
         tiers = self.model.tiers or {k: TierModel(**v) for k, v in DEFAULT_TIERS_YAML.items()}
-        # Default priority: more frequent tiers rank higher; ties by file order.
-        order = sorted(tiers, key=lambda k: (tiers[k].every_weeks, list(tiers).index(k)))
+        names = list(tiers)
         rules = {}
         for name, t in tiers.items():
-            prio = t.priority if t.priority is not None else len(order) - order.index(name)
-            rules[name] = TierRule(name, t.every_weeks, t.service_min, prio)
+            prio = t.priority if t.priority is not None else len(names) - names.index(name)
+            if t.visits is not None:
+                every = max(1, round(PERIOD_WEEKS[t.visits.per] / t.visits.count))
+                count, per = t.visits.count, t.visits.per
+            else:
+                every, count, per = int(t.every_weeks or 1), 0, ""
+            rules[name] = TierRule(
+                name,
+                every,
+                t.service_min,
+                prio,
+                visits_count=count,
+                visits_per=per,
+                max_gap_days=t.max_gap_days,
+                min_gap_days=t.min_gap_days,
+                cadence=t.cadence or "",
+            )
         return TierTable(rules)
+
+    def work_calendar(self) -> WorkCalendar:
+        """Public holidays (``holidays``), ``extra_days_off`` and ``extra_working_days``."""
+        from planner.workdays import build_work_calendar
+
+        h = self.horizon()
+        years = range(h.start.year - 1, h.end.year + 2)
+        return build_work_calendar(
+            self.model.holidays,
+            years,
+            self.model.extra_days_off,
+            self.model.extra_working_days,
+        )
 
     def workday(self) -> Workday:
         w = self.model.workday
@@ -335,8 +457,55 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
                 else os_relpath(base_path.parent / str(a), path.parent)
                 for a in adds
             ]
+        for key in ("actuals", "previous_plan"):
+            if base.get(key) and key not in data:
+                base[key] = _rebase(base[key], base_path.parent, path.parent)
         data = _deep_merge({k: v for k, v in base.items() if k not in ("name", "extends")}, data)
     return data
+
+
+def _rolling_problems(sc: Scenario, file: str) -> list[Problem]:
+    """``actuals`` / ``previous_plan`` paths that do not exist; ``freeze_days`` alone."""
+    out = []
+    for i, p in enumerate(sc.actuals_paths):
+        if not p.exists():
+            key = "actuals" if isinstance(sc.model.actuals, str) else f"actuals[{i}]"
+            out.append(
+                Problem(
+                    file,
+                    f"visit log {p} does not exist",
+                    column=key,
+                    fix="name a log file or folder (paths are relative to the scenario file)",
+                )
+            )
+    prev = sc.previous_plan_path
+    if prev is not None and not (prev / "plan.json").exists():
+        out.append(
+            Problem(
+                file,
+                f"previous plan {prev} is not a plan folder (no plan.json)",
+                column="previous_plan",
+                fix="name the folder 'planner plan' wrote the previous plan to",
+            )
+        )
+    if sc.model.freeze_days and prev is None:
+        out.append(
+            Problem(
+                file,
+                "freeze_days needs previous_plan: the frozen days keep that plan's visits",
+                column="freeze_days",
+            )
+        )
+    return out
+
+
+def _rebase(value: Any, base_dir: Path, new_dir: Path) -> Any:
+    """A relative path (or list of them) of a base scenario, relative to the extending one."""
+    if isinstance(value, list):
+        return [_rebase(v, base_dir, new_dir) for v in value]
+    if isinstance(value, str) and value and not Path(value).is_absolute():
+        return os_relpath(base_dir / value, new_dir)
+    return value
 
 
 def os_relpath(target: Path, start: Path) -> str:
@@ -414,6 +583,7 @@ def load_scenario(path: str | Path) -> Scenario:
                 column="territories.balance_column",
             )
         )
+    problems += _rolling_problems(sc, file)
     w = sc.workday()
     if w.end_s <= w.start_s:
         problems.append(

@@ -5,23 +5,23 @@
 territories are planned in parallel processes (:func:`planner.pipeline.solve_territories`)
 and later on a distributed engine.
 
-Steps
------
-1. :func:`planner.schedule.due_visits` lists every visit due in the horizon (tier
-   interval and last visit); appointments fix some of them
-   (:func:`planner.schedule.match_appointments`).
-2. :func:`planner.schedule.assign_days` gives each due visit a working day (cadence,
-   opening days, travel estimate, balanced load) or a reason why none exists.
-3. :func:`planner.routing.solve_day` orders each day's visits inside the workday with
-   OR-Tools (opening hours, lunch, appointments, ``max_visits_per_day``, tier-weighted
-   drop penalties: an A visit is never dropped to keep a C).
-4. A visit a day could not hold is tried on the other days its window allows (the same
-   week for weekly-pattern customers, due date +- ``max_shift_days`` working days for the
-   others), cheapest insertion first: it is inserted into the day's route where it adds
-   the least travel and the exact timeline still holds (every visit the day had is
-   kept). Days that received visits are re-optimised by OR-Tools at the end (kept only
-   when no worse). What still does not fit goes to ``unscheduled`` with the day's reason
-   and the days that were tried.
+Steps (one function each)
+------------------------
+1. :func:`_due`: the rep's working dates (holidays included) and every visit due in the
+   horizon (:func:`planner.schedule.due_visits`: frequency rules, history, gaps).
+2. :func:`_calendar`: :func:`planner.schedule.assign_days` gives each due visit a working
+   day (cadence, phases of never-visited customers, opening hours, full days, gaps) or a
+   reason why none exists.
+3. :func:`_route_days`: :func:`planner.routing.solve_day` orders each day's visits inside
+   the workday with OR-Tools (opening hours, lunch, appointments, ``max_visits_per_day``,
+   tier-weighted drop penalties: a visit of a higher tier is never dropped to keep a
+   lower one).
+4. :func:`_repair`: a visit a day could not hold is tried on the other days its window
+   allows, cheapest first (insertion into the day's route, or the round trip of a day
+   without a route yet), keeping every visit the day had; what fits nowhere goes to
+   ``unscheduled`` with the day's reason and the days tried.
+5. :func:`_reoptimise`: days that received visits are re-solved (kept when no worse).
+6. :func:`_tables`, :func:`_unscheduled_table`, :func:`_frequency`: the output tables.
 """
 
 from __future__ import annotations
@@ -32,16 +32,19 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from planner.domain import Horizon, TierTable, Workday
+from planner.domain import NO_DAYS_OFF, Horizon, TierTable, WorkCalendar, Workday
 from planner.matrix import TravelMatrix, home_id, start_id
 from planner.plan import ROUTE_COLUMNS, UNSCHEDULED_COLUMNS, VISIT_COLUMNS, empty_frame
 from planner.routing import DayProblem, DayResult, RoutingParams, Stop, schedule_route, solve_day
+from planner.routing.timeline import start_ranges
 from planner.schedule import (
+    FREQUENCY_COLUMNS,
     CalendarParams,
     CalendarResult,
     DueVisit,
     assign_days,
     due_visits,
+    frequency_table,
     rep_window,
     rep_work_dates,
 )
@@ -75,9 +78,24 @@ class TerritoryProblem:
     routing : RoutingParams
         Search knobs of :func:`planner.routing.solve_day`.
     max_shift_days : int
-        Working days a 3-weekly or rarer visit may move from its due date.
+        Working days a visit of a weekday-cadence rule of 3 weeks or more may move from
+        its due date.
     seed : int
         Same problem and seed give the same plan.
+    calendar : WorkCalendar
+        Public holidays, company days off and make-up working days.
+    visit_history : dict
+        ``customer_id -> (date, ...)`` visits already made (e.g. from a visit log);
+        merged with ``last_visit``. Counts visits already made in a partly elapsed
+        period; gaps count from the real last visit.
+    preferred_dates : dict
+        ``(customer_id, due_date) -> date`` each visit should keep (e.g. the previous
+        plan's day); moving away costs the calendar ``preferred_cost_s`` per day.
+    joint_solutions_per_visit : int
+        Budget of the optional joint improvement
+        (:func:`planner.routing.horizon.improve_days`): solutions per visit its guided
+        local search may visit (0, the default, skips the step: measured, it lowered
+        travel by 0.4 % and hit its time limit; docs/benchmarks/calendar.md).
     """
 
     territory_id: str
@@ -91,6 +109,10 @@ class TerritoryProblem:
     routing: RoutingParams = field(default_factory=RoutingParams)
     max_shift_days: int = 1
     seed: int = 0
+    calendar: WorkCalendar = NO_DAYS_OFF
+    visit_history: dict = field(default_factory=dict)
+    preferred_dates: dict = field(default_factory=dict)
+    joint_solutions_per_visit: int = 0
 
 
 @dataclass
@@ -103,12 +125,15 @@ class TerritoryPlan:
     after their day dropped them), ``work_days``, ``calendar_s``, ``routing_s``,
     ``runtime_s``, ``est_travel_s`` (calendar estimate), ``travel_s`` (routed) and
     ``time_limit_days`` (ISO dates whose route search stopped at the safety time limit).
+    ``frequency`` lists required vs planned visits per customer and period
+    (:data:`planner.schedule.FREQUENCY_COLUMNS`).
     """
 
     visits: pd.DataFrame
     routes: pd.DataFrame
     unscheduled: pd.DataFrame
     stats: dict
+    frequency: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FREQUENCY_COLUMNS))
 
 
 def _is_blank(x) -> bool:
@@ -215,6 +240,26 @@ def _fmt_days(days: list[dt.date]) -> str:
     return shown + (f" and {len(days) - 4} more" if len(days) > 4 else "")
 
 
+@dataclass
+class _Work:
+    """What the steps of :func:`plan_territory` share."""
+
+    customers: pd.DataFrame
+    cust: dict[str, dict]
+    work_dates: list[dt.date]
+    due: list[DueVisit]
+    cal: CalendarResult | None = None
+    by_day: dict[dt.date, list[dict]] = field(default_factory=dict)  # rows each route keeps
+    results: dict[dt.date, DayResult] = field(default_factory=dict)
+    unscheduled: list[dict] = field(default_factory=list)
+    moved: int = 0
+    limit_days: set[dt.date] = field(default_factory=set)  # searches the safety limit stopped
+
+    @property
+    def due_by_key(self) -> dict[tuple[str, dt.date], DueVisit]:
+        return {(v.customer_id, v.due_date): v for v in self.due}
+
+
 def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     """Plan one territory over the horizon: calendar, daily routes, repairs.
 
@@ -230,11 +275,42 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         a reason a planner understands). Deterministic for a given problem.
     """
     t0 = time.perf_counter()
-    rep = problem.rep
-    rep_id = str(rep["rep_id"])
-    tid = problem.territory_id
+    work = _due(problem)
+    work.cal = _calendar(problem, work)
+    t_cal = time.perf_counter()
+    dropped = _route_days(problem, work)
+    dirty = _repair(problem, work, dropped)
+    _reoptimise(problem, work, dirty)
+    if problem.joint_solutions_per_visit > 0:
+        _improve_jointly(problem, work)
+    t_route = time.perf_counter()
+    visits, routes = _tables(problem, work)
+    uns = _unscheduled_table(problem, work)
+    frequency = _frequency(problem, work, visits, uns)
+    t_end = time.perf_counter()
+    stats = {
+        "territory_id": problem.territory_id,
+        "rep_id": str(problem.rep["rep_id"]),
+        "customers": int(len(work.customers)),
+        "required_visits": int(len(visits) + len(uns)),
+        "scheduled_visits": int(len(visits)),
+        "unscheduled_visits": int(len(uns)),
+        "moved_visits": work.moved,
+        "work_days": len(work.work_dates),
+        "calendar_s": round(t_cal - t0, 3),
+        "routing_s": round(t_route - t_cal, 3),
+        "runtime_s": round(t_end - t0, 3),
+        "est_travel_s": int(sum(work.cal.est_travel_s.values())),
+        "travel_s": int(routes["travel_s"].sum()) if len(routes) else 0,
+        "time_limit_days": [d.isoformat() for d in sorted(work.limit_days)],
+    }
+    return TerritoryPlan(visits, routes, uns, stats, frequency)
+
+
+def _due(problem: TerritoryProblem) -> _Work:
+    """Step 1: the customers, the rep's working dates and every due visit."""
     customers = problem.customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    work_dates = rep_work_dates(rep, problem.horizon)
+    work_dates = rep_work_dates(problem.rep, problem.horizon, problem.calendar)
     due = due_visits(
         customers,
         problem.horizon,
@@ -242,61 +318,83 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         problem.seed,
         work_dates=work_dates,
         max_shift_days=problem.max_shift_days,
+        history=problem.visit_history,
     )
+    return _Work(customers, customers_by_id(customers), work_dates, due)
+
+
+def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
+    """Step 2: a working day for every due visit (or a reason why there is none)."""
     params = CalendarParams(
         horizon=problem.horizon,
         tiers=problem.tiers,
         workday=problem.workday,
         max_shift_days=problem.max_shift_days,
         seed=problem.seed,
+        calendar=problem.calendar,
+        preferred_dates=problem.preferred_dates,
     )
-    cal = assign_days(customers, rep, due, problem.matrix, problem.appointments, params)
-    t_cal = time.perf_counter()
-
-    cust = customers_by_id(customers)
-    due_by_key: dict[tuple[str, dt.date], DueVisit] = {(v.customer_id, v.due_date): v for v in due}
-    # calendar rows per day
-    by_day: dict[dt.date, list[dict]] = {}
-    for r in cal.visits.to_dict("records"):
-        by_day.setdefault(r["date"], []).append(r)
-    results: dict[dt.date, DayResult] = {}
-    for day in sorted(by_day):
-        results[day] = solve_day(day_problem(problem, day, by_day[day], cust), problem.routing)
-    limit_days = {d for d, r in results.items() if r.time_limit_hit}
-
-    unscheduled: list[dict] = [
-        {
-            "customer_id": r["customer_id"],
-            "due_date": r["due_date"],
-            "tier": r["tier"],
-            "reason": r["reason"],
-        }
+    cal = assign_days(
+        work.customers, problem.rep, work.due, problem.matrix, problem.appointments, params
+    )
+    work.unscheduled = [
+        {k: r[k] for k in ("customer_id", "due_date", "tier", "reason")}
         for r in cal.unplaced.to_dict("records")
     ]
+    return cal
 
-    # visits each day dropped, highest tier first
+
+def _route_days(problem: TerritoryProblem, work: _Work) -> list[tuple[dict, str, dt.date]]:
+    """Step 3: OR-Tools orders each day; returns the visits days dropped, highest tier first."""
+    assert work.cal is not None
+    by_day: dict[dt.date, list[dict]] = {}
+    for r in work.cal.visits.to_dict("records"):
+        by_day.setdefault(r["date"], []).append(r)
+    for day in sorted(by_day):
+        work.results[day] = solve_day(
+            day_problem(problem, day, by_day[day], work.cust), problem.routing
+        )
+    work.limit_days.update(d for d, r in work.results.items() if r.time_limit_hit)
     dropped: list[tuple[dict, str, dt.date]] = []
-    for day in sorted(results):
-        reasons = dict(results[day].dropped)
-        for r in by_day[day]:
-            if r["customer_id"] in reasons:
-                dropped.append((r, reasons[r["customer_id"]], day))
+    for day in sorted(work.results):
+        reasons = dict(work.results[day].dropped)
+        dropped += [
+            (r, reasons[r["customer_id"]], day) for r in by_day[day] if r["customer_id"] in reasons
+        ]
+        kept = {s.customer_id for s in work.results[day].stops}
+        by_day[day] = [r for r in by_day[day] if r["customer_id"] in kept]
+    work.by_day = by_day
     dropped.sort(key=lambda x: (-int(x[0]["priority"]), x[0]["due_date"], x[0]["customer_id"]))
-    for day in results:  # from here on, by_day holds exactly the visits each route keeps
-        kept_ids = {s.customer_id for s in results[day].stops}
-        by_day[day] = [r for r in by_day[day] if r["customer_id"] in kept_ids]
+    return dropped
 
+
+def _retry_cost(problem: TerritoryProblem, work: _Work, day: dt.date, cid: str) -> int:
+    """Extra travel of putting ``cid`` on ``day``: insertion into its route, or the round
+    trip of a day that has no route yet (such days are not tried first any more)."""
+    rep_id = str(problem.rep["rep_id"])
     s_id, e_id = start_id(rep_id), home_id(rep_id)
+    if day in work.results and work.results[day].stops:
+        return _insertion_s(problem.matrix, work.results[day], s_id, e_id, cid)
+    m = problem.matrix
+    return m.time_s(s_id, cid) + m.time_s(cid, e_id) - m.time_s(s_id, e_id)
+
+
+def _repair(
+    problem: TerritoryProblem, work: _Work, dropped: list[tuple[dict, str, dt.date]]
+) -> set[dt.date]:
+    """Step 4: a dropped visit is inserted into another allowed day where it still fits;
+    returns the days that received visits. What fits nowhere is unscheduled."""
+    assert work.cal is not None
+    due_by_key = {(v.customer_id, v.due_date): v for v in work.due}
     visit_days: dict[str, set[dt.date]] = {}
-    for day, rows in by_day.items():
+    for day, rows in work.by_day.items():
         for r in rows:
             visit_days.setdefault(r["customer_id"], set()).add(day)
-    moved = 0
     dirty: set[dt.date] = set()
     for row, reason, day in dropped:
         cid = row["customer_id"]
         if not _is_blank(row.get("fixed_start_s")):
-            unscheduled.append(
+            work.unscheduled.append(
                 {
                     "customer_id": cid,
                     "due_date": row["due_date"],
@@ -305,70 +403,180 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
                 }
             )
             continue
-        v = due_by_key.get((cid, row["due_date"]))
         busy = visit_days.get(cid, set())
-        cands = [d for d in allowed_days(cal, cid, row["due_date"]) if d != day and d not in busy]
-        cands.sort(
-            key=lambda d: (
-                _insertion_s(problem.matrix, results[d], s_id, e_id, cid) if d in results else 0,
-                abs((d - day).days),
-                d,
-            )
-        )
-        placed = False
-        for d in cands[:MAX_RETRY_DAYS]:
-            rows = [*by_day.get(d, []), row]
-            res = _insert(day_problem(problem, d, rows, cust), results.get(d), cid)
+        cands = [
+            d for d in allowed_days(work.cal, cid, row["due_date"]) if d != day and d not in busy
+        ]
+        cands.sort(key=lambda d: (_retry_cost(problem, work, d, cid), abs((d - day).days), d))
+        tried = cands[:MAX_RETRY_DAYS]
+        for d in tried:
+            rows = [*work.by_day.get(d, []), row]
+            res = _insert(day_problem(problem, d, rows, work.cust), work.results.get(d), cid)
             if res is not None:
-                by_day[d] = rows
-                results[d] = res
+                work.by_day[d] = rows
+                work.results[d] = res
                 visit_days.setdefault(cid, set()).add(d)
                 dirty.add(d)
-                placed = True
-                moved += 1
+                work.moved += 1
                 break
-        if placed:
-            continue
-        tried = cands[:MAX_RETRY_DAYS]
-        if tried:
-            why = (
-                f"{reason} on {day.strftime('%a %d %b')}; no room either on the other "
-                f"allowed day{'s' if len(tried) > 1 else ''} {_fmt_days(tried)} "
-                f"(territory {tid} is at capacity that week)"
-            )
         else:
-            why = (
-                f"{reason} on {day.strftime('%a %d %b')}; no other allowed day "
-                f"({v.earliest.isoformat()}..{v.latest.isoformat()} on the customer's "
-                f"open weekdays)"
-                if v is not None
-                else reason
+            v = due_by_key.get((cid, row["due_date"]))
+            work.unscheduled.append(
+                {
+                    "customer_id": cid,
+                    "due_date": row["due_date"],
+                    "tier": row["tier"],
+                    "reason": _repair_reason(problem, reason, day, tried, v),
+                }
             )
-        unscheduled.append(
-            {"customer_id": cid, "due_date": row["due_date"], "tier": row["tier"], "reason": why}
-        )
-    for d in sorted(dirty):  # re-optimise days that received visits by insertion
-        res = solve_day(day_problem(problem, d, by_day[d], cust), problem.routing)
-        if res.time_limit_hit:
-            limit_days.add(d)
-        if (
-            len(res.stops) == len(results[d].stops)
-            and not res.dropped
-            and res.travel_s <= results[d].travel_s
-        ):
-            results[d] = res
-    t_route = time.perf_counter()
+    return dirty
 
+
+def _repair_reason(
+    problem: TerritoryProblem, reason: str, day: dt.date, tried: list[dt.date], v
+) -> str:
+    if tried:
+        return (
+            f"{reason} on {day.strftime('%a %d %b')}; no room either on the other "
+            f"allowed day{'s' if len(tried) > 1 else ''} {_fmt_days(tried)} "
+            f"(territory {problem.territory_id} is at capacity that week)"
+        )
+    if v is None:
+        return reason
+    return (
+        f"{reason} on {day.strftime('%a %d %b')}; no other allowed day "
+        f"({v.earliest.isoformat()}..{v.latest.isoformat()} on the customer's "
+        f"open weekdays)"
+    )
+
+
+def _reoptimise(problem: TerritoryProblem, work: _Work, dirty: set[dt.date]) -> None:
+    """Step 5: days that received visits by insertion are re-solved (kept when no worse)."""
+    for d in sorted(dirty):
+        res = solve_day(day_problem(problem, d, work.by_day[d], work.cust), problem.routing)
+        if res.time_limit_hit:
+            work.limit_days.add(d)
+        old = work.results[d]
+        if len(res.stops) == len(old.stops) and not res.dropped and res.travel_s <= old.travel_s:
+            work.results[d] = res
+
+
+def _movable_days(
+    problem: TerritoryProblem, work: _Work, row: dict, day: dt.date, due_by_key: dict
+) -> list[dt.date]:
+    """Days a routed visit may move to in the joint step: its calendar window for a
+    flexible visit without gap rules; only its own day otherwise (weekday cadence,
+    appointments, gap rules the joint model does not see)."""
+    assert work.cal is not None
+    key = (row["customer_id"], row["due_date"])
+    if not _is_blank(row.get("fixed_start_s")) or key not in work.cal.flexible_options:
+        return [day]
+    v = due_by_key.get(key)
+    if v is not None and (v.min_gap_days or v.max_gap_days or problem.preferred_dates):
+        return [day]
+    return sorted(set(work.cal.flexible_options[key]) | {day})
+
+
+def _improve_jointly(problem: TerritoryProblem, work: _Work) -> None:
+    """Step 5b: OR-Tools moves flexible visits between days on one multi-day model
+    (:func:`planner.routing.horizon.improve_days`); the days that changed are routed
+    again, and the change is kept only when every visit still fits and the routed
+    travel drops."""
+    from planner.routing.horizon import HorizonParams, HorizonProblem, HorizonVisit, improve_days
+
+    rep_id = str(problem.rep["rep_id"])
+    ws, we = rep_window(problem.rep, problem.workday)
+    lunch_s = problem.workday.lunch.duration_s if problem.workday.lunch else 0
+    days = sorted(work.work_dates)
+    day_ix = {d: k for k, d in enumerate(days)}
+    due_by_key = work.due_by_key
+    rows: list[dict] = []
+    routes: list[list[int]] = [[] for _ in days]
+    visits: list[HorizonVisit] = []
+    for day in sorted(work.results):
+        by_cid = {r["customer_id"]: r for r in work.by_day.get(day, [])}
+        for s in work.results[day].stops:
+            row = by_cid[s.customer_id]
+            c = work.cust[s.customer_id]
+            wins = {}
+            for d in _movable_days(problem, work, row, day, due_by_key):
+                fixed = row.get("fixed_start_s")
+                stop = Stop(
+                    s.customer_id,
+                    int(c["service_s"]),
+                    tuple(c["hours"][d.weekday()]),
+                    fixed_start_s=None if _is_blank(fixed) else int(fixed),
+                )
+                if d in day_ix and start_ranges(stop):
+                    wins[day_ix[d]] = start_ranges(stop)
+            routes[day_ix[day]].append(len(visits))
+            visits.append(HorizonVisit(s.customer_id, int(c["service_s"]), wins))
+            rows.append(row)
+    if not visits or not any(len(v.windows) > 1 for v in visits):
+        return
+    hp = HorizonProblem(
+        problem.matrix,
+        start_id(rep_id),
+        home_id(rep_id),
+        tuple((d - days[0]).days for d in days),
+        ws,
+        we,
+        lunch_s,
+        tuple(visits),
+        tuple(tuple(r) for r in routes),
+    )
+    res = improve_days(hp, HorizonParams(problem.joint_solutions_per_visit))
+    if res.time_limit_hit:  # the whole horizon's search depended on the clock
+        work.limit_days.update(work.results)
+    if not res.improved:
+        return
+    new_by_day = {days[k]: [rows[j] for j in r] for k, r in enumerate(res.routes) if r}
+    changed = {
+        d
+        for d in set(new_by_day) | set(work.by_day)
+        if _ids(new_by_day.get(d)) != _ids(work.by_day.get(d))
+    }
+    new_results = {}
+    for d in sorted(changed):
+        if d not in new_by_day:
+            continue
+        order = [visits[j].customer_id for j in res.routes[day_ix[d]]]
+        dp = day_problem(problem, d, new_by_day[d], work.cust)
+        timed = schedule_route(dp, order)
+        solved = solve_day(dp, problem.routing)
+        if solved.time_limit_hit:
+            work.limit_days.add(d)
+        cands = [r for r in (timed, solved) if r is not None and len(r.stops) == len(order)]
+        if not cands:
+            return  # a day no longer fits: keep the plan as it was
+        new_results[d] = min(cands, key=lambda r: r.travel_s)
+    old = sum(work.results[d].travel_s for d in changed if d in work.results)
+    if sum(r.travel_s for r in new_results.values()) >= old:
+        return
+    for d in changed:
+        work.results.pop(d, None)
+        work.by_day.pop(d, None)
+    work.results.update(new_results)
+    work.by_day.update({d: new_by_day[d] for d in new_results})
+
+
+def _ids(rows: list[dict] | None) -> set:
+    return {(r["customer_id"], r["due_date"]) for r in rows or ()}
+
+
+def _tables(problem: TerritoryProblem, work: _Work) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Step 6: the visits and routes tables."""
+    rep_id, tid = str(problem.rep["rep_id"]), problem.territory_id
+    due_of = {
+        (day, r["customer_id"]): r["due_date"] for day, rows in work.by_day.items() for r in rows
+    }
     visit_rows, route_rows = [], []
-    due_of = {}
-    for day, rows in by_day.items():
-        for r in rows:
-            due_of[(day, r["customer_id"])] = r["due_date"]
-    for day in sorted(results):
-        res = results[day]
+    for day in sorted(work.results):
+        res = work.results[day]
         if not res.stops:
             continue
         for seq, s in enumerate(res.stops, start=1):
+            c = work.cust[s.customer_id]
             visit_rows.append(
                 {
                     "rep_id": rep_id,
@@ -376,8 +584,8 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
                     "date": day,
                     "seq": seq,
                     "customer_id": s.customer_id,
-                    "customer_name": cust[s.customer_id]["name"],
-                    "tier": cust[s.customer_id]["tier"],
+                    "customer_name": c["name"],
+                    "tier": c["tier"],
                     "arrival_s": s.arrival_s,
                     "start_s": s.start_s,
                     "departure_s": s.departure_s,
@@ -412,36 +620,42 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         if route_rows
         else empty_frame(ROUTE_COLUMNS)
     )
-    for u in unscheduled:
-        u.update(
-            {
-                "customer_name": cust[u["customer_id"]]["name"] if u["customer_id"] in cust else "",
-                "rep_id": rep_id,
-                "territory_id": tid,
-            }
-        )
-    uns = (
-        pd.DataFrame(unscheduled, columns=UNSCHEDULED_COLUMNS)
-        if unscheduled
-        else empty_frame(UNSCHEDULED_COLUMNS)
+    return visits, routes
+
+
+def _unscheduled_table(problem: TerritoryProblem, work: _Work) -> pd.DataFrame:
+    """Step 7: the unscheduled table (with the customer's name, rep and territory)."""
+    rows = [
+        {
+            **u,
+            "customer_name": work.cust[u["customer_id"]]["name"]
+            if u["customer_id"] in work.cust
+            else "",
+            "rep_id": str(problem.rep["rep_id"]),
+            "territory_id": problem.territory_id,
+        }
+        for u in work.unscheduled
+    ]
+    if not rows:
+        return empty_frame(UNSCHEDULED_COLUMNS)
+    uns = pd.DataFrame(rows, columns=UNSCHEDULED_COLUMNS)
+    return uns.sort_values(["due_date", "customer_id"], kind="stable").reset_index(drop=True)
+
+
+def _frequency(
+    problem: TerritoryProblem, work: _Work, visits: pd.DataFrame, uns: pd.DataFrame
+) -> pd.DataFrame:
+    """Step 8: required vs planned visits per customer and period."""
+    planned: dict[str, list[dt.date]] = {}
+    for cid, d in zip(visits["customer_id"], visits["date"]):
+        planned.setdefault(str(cid), []).append(d)
+    missing = list(zip(uns["customer_id"].astype(str), uns["due_date"]))
+    return frequency_table(
+        work.customers,
+        problem.tiers,
+        problem.horizon,
+        work.due,
+        planned,
+        missing,
+        problem.visit_history,
     )
-    if len(uns):
-        uns = uns.sort_values(["due_date", "customer_id"], kind="stable").reset_index(drop=True)
-    t_end = time.perf_counter()
-    stats = {
-        "territory_id": tid,
-        "rep_id": rep_id,
-        "customers": int(len(customers)),
-        "required_visits": int(len(visits) + len(uns)),
-        "scheduled_visits": int(len(visits)),
-        "unscheduled_visits": int(len(uns)),
-        "moved_visits": moved,
-        "work_days": len(work_dates),
-        "calendar_s": round(t_cal - t0, 3),
-        "routing_s": round(t_route - t_cal, 3),
-        "runtime_s": round(t_end - t0, 3),
-        "est_travel_s": int(sum(cal.est_travel_s.values())),
-        "travel_s": int(routes["travel_s"].sum()) if len(routes) else 0,
-        "time_limit_days": [d.isoformat() for d in sorted(limit_days)],
-    }
-    return TerritoryPlan(visits=visits, routes=routes, unscheduled=uns, stats=stats)

@@ -19,8 +19,8 @@ TIERS = TierTable(
     {
         "A": TierRule("A", every_weeks=1, service_min=45, priority=4),
         "B": TierRule("B", every_weeks=2, service_min=30, priority=3),
-        "C": TierRule("C", every_weeks=4, service_min=20, priority=2),
-        "Q": TierRule("Q", every_weeks=13, service_min=60, priority=1),
+        "C": TierRule("C", every_weeks=4, service_min=20, priority=2, cadence="weekday"),
+        "Q": TierRule("Q", every_weeks=13, service_min=60, priority=1, cadence="weekday"),
     }
 )
 D = dt.date
@@ -160,39 +160,6 @@ def test_counts_per_tier_without_last_visit():
     }
     assert all(ws in ([0, 2], [1, 3]) for ws in b_weeks.values())
     assert all(v.weekly_pattern for v in due)
-
-
-def weekly_service_min(due) -> list[float]:
-    out = [0.0] * HORIZON.weeks
-    for v in due:
-        out[week_of(HORIZON, v.due_date)] += TIERS[v.tier].service_min
-    return out
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_phases_spread_the_weekly_load(seed):
-    rng = np.random.default_rng(seed)
-    rows = [(f"A{i}", "A", None) for i in range(6)]
-    rows += [(f"B{i}", "B", None) for i in range(int(rng.integers(15, 25)))]
-    rows += [(f"C{i}", "C", None) for i in range(int(rng.integers(30, 50)))]
-    due = due_visits(customers_table(rows, seed), HORIZON, TIERS, seed)
-    load = weekly_service_min(due)
-    assert max(load) - min(load) <= 30, load  # at most one B or C visit apart
-    # the C customers of each quarter of the territory are not all in one week
-    c = customers_table(rows, seed)
-    c = c[c["tier"] == "C"]
-    east = set(c.loc[c["lon"] > c["lon"].median(), "customer_id"])
-    east_weeks = Counter(week_of(HORIZON, v.due_date) for v in due if v.customer_id in east)
-    assert len(east_weeks) == 4 and max(east_weeks.values()) - min(east_weeks.values()) <= 3
-
-
-def test_phases_make_up_for_visits_fixed_by_last_visits():
-    # ten 4-weekly customers due in week 0, thirty without a last visit
-    rows = [(f"F{i}", "C", D(2025, 12, 8)) for i in range(10)]
-    rows += [(f"N{i}", "C", None) for i in range(30)]
-    due = due_visits(customers_table(rows), HORIZON, TIERS)
-    per_week = Counter(week_of(HORIZON, v.due_date) for v in due)
-    assert per_week == {0: 10, 1: 10, 2: 10, 3: 10}
 
 
 def test_inactive_customers_are_not_due_and_order_does_not_matter():

@@ -27,8 +27,8 @@ TIERS = TierTable(
     {
         "A": TierRule("A", every_weeks=1, service_min=45, priority=4),
         "B": TierRule("B", every_weeks=2, service_min=30, priority=3),
-        "C": TierRule("C", every_weeks=4, service_min=20, priority=2),
-        "Q": TierRule("Q", every_weeks=13, service_min=40, priority=1),
+        "C": TierRule("C", every_weeks=4, service_min=20, priority=2, cadence="weekday"),
+        "Q": TierRule("Q", every_weeks=13, service_min=40, priority=1, cadence="weekday"),
     }
 )
 SHARES = (0.1, 0.3, 0.45, 0.15)

@@ -74,6 +74,8 @@ CUSTOMER_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("territory_id", ("territory", "territory_name")),
     ColumnSpec("active", ("is_active", "enabled")),
     ColumnSpec("notes", ("note", "comment", "comments", "remarks")),
+    ColumnSpec("every_weeks", ("visit_every_weeks", "interval_weeks", "visit_interval_weeks")),
+    ColumnSpec("visits_per_year", ("calls_per_year", "annual_visits", "visits_a_year")),
 )
 
 REP_SPECS: tuple[ColumnSpec, ...] = (

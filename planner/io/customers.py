@@ -93,6 +93,7 @@ def load_customers(
     tier_rows: dict[str, int] = {}
     both_hours_rows: list[int] = []
     short_windows: list[tuple[int, int, int]] = []
+    overrides: dict[str, list] = {"every_weeks": [], "visits_per_year": []}
     for r in sheet.rows:
         row = int(r["source_row"])
         errors_before = notes.count
@@ -159,6 +160,8 @@ def load_customers(
                 fix=(f"did you mean '{near[0]}'? " if near else "")
                 + f"rep ids are: {listing(rep_ids)}; or leave {lab('rep_id')} empty",
             )
+        for key, value in _frequency_override(r, row, sheet, notes).items():
+            overrides[key].append(value)
         for key, value in (
             ("customer_id", cid),
             ("name", name),
@@ -207,7 +210,65 @@ def load_customers(
             "source_row": "int64",
         }
     )
+    for key, values in overrides.items():
+        if has(key):
+            frame[key] = pd.Series(values, dtype=object)
     return CustomersRead(with_extras(frame, sheet), notes, ids, good)
+
+
+#: Limits of a customer's own visit frequency.
+OVERRIDE_LIMITS = {"every_weeks": (1, 52), "visits_per_year": (1, 365)}
+
+
+def _frequency_override(r: dict[str, str], row: int, sheet: Sheet, notes: Notes) -> dict:
+    """A customer's own ``every_weeks`` / ``visits_per_year`` (None = its tier's rule)."""
+    out: dict = {}
+    for key, (lo, hi) in OVERRIDE_LIMITS.items():
+        text = r.get(key, "")
+        out[key] = None
+        if not text:
+            continue
+        try:
+            v = parse_number(text)
+        except ValueError as err:
+            notes.error("bad number", f"{err}; {key} is a whole number", row, sheet.label(key))
+            continue
+        if v != int(v) or not lo <= v <= hi:
+            notes.error(
+                "bad number",
+                f"{key} must be a whole number from {lo} to {hi}, got '{text}'",
+                row,
+                sheet.label(key),
+                fix="leave it empty to use the tier's rule",
+            )
+            continue
+        out[key] = int(v)
+    if out["every_weeks"] is not None and out["visits_per_year"] is not None:
+        notes.warn(
+            "override ignored",
+            f"both every_weeks and visits_per_year are given; visits_per_year "
+            f"({out['visits_per_year']}) is ignored, every_weeks ({out['every_weeks']}) is used",
+            row,
+            sheet.label("visits_per_year"),
+        )
+        out["visits_per_year"] = None
+    return out
+
+
+_FREQUENCY_WORDS = (
+    "freq",
+    "per_month",
+    "per_week",
+    "per_quarter",
+    "per_year",
+    "every_",
+    "interval",
+)
+
+
+def frequency_like_extras(extra_names: list[str]) -> list[str]:
+    """Extra columns whose name suggests a visit frequency the planner does not read."""
+    return [n for n in extra_names if any(w in n for w in _FREQUENCY_WORDS)]
 
 
 def _workday_text(w: Workday) -> str:
@@ -358,6 +419,16 @@ def _summarise(
             row,
             sheet.label("service_min"),
         )
+    if sheet.columns is not None:
+        extra = sheet.columns.extra  # header as written -> normalised name
+        for name in (h for h, n in extra.items() if n in frequency_like_extras([n])):
+            notes.warn(
+                "column ignored",
+                f"column '{name}' is not read: a customer's own visit frequency goes in "
+                "'every_weeks' (a rolling interval) or 'visits_per_year'",
+                column=name,
+                fix="rename it to every_weeks or visits_per_year, or drop it",
+            )
     inactive = [row for row, a in zip(out["source_row"], out["active"]) if not a]
     if inactive:
         rows = ", ".join(map(str, inactive[:10])) + (", ..." if len(inactive) > 10 else "")

@@ -22,15 +22,24 @@ from planner.schedule.calendar import (
 )
 from planner.schedule.due import (
     DueVisit,
+    calendar_periods,
+    customer_histories,
     default_work_dates,
     due_frame,
     due_visits,
     match_appointments,
+    rules_of,
     week_of,
 )
+from planner.schedule.frequency import FREQUENCY_COLUMNS, frequency_table
 
 __all__ = [
     "CALENDAR_COLUMNS",
+    "FREQUENCY_COLUMNS",
+    "calendar_periods",
+    "customer_histories",
+    "frequency_table",
+    "rules_of",
     "UNPLACED_COLUMNS",
     "CalendarParams",
     "CalendarResult",

@@ -25,20 +25,21 @@ Appointments are fixed on their date and never moved.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from planner.domain import Horizon, TierTable, Workday
+from planner.domain import NO_DAYS_OFF, Horizon, TierTable, WorkCalendar, Workday
 from planner.matrix import TravelMatrix, home_id, start_id
-from planner.schedule.due import DueVisit, default_work_dates, match_appointments
+from planner.schedule.due import DueVisit, match_appointments
 from planner.schedule.exchange import swap_units, swap_zones
 from planner.schedule.fit import never_fits_reason, no_day_reason, weekday_fits
-from planner.schedule.search import DayBook, Search, Slot, Unit
+from planner.schedule.search import DayBook, DayHours, Search, Slot, Unit
 from planner.schedule.sweep import first_calendar
 from planner.units import format_clock
+from planner.workdays import rep_work_dates
 
 CALENDAR_COLUMNS = [
     "customer_id",
@@ -80,6 +81,20 @@ class CalendarParams:
     lns_iterations : int
         Ruin-and-recreate iterations (-1: two per movable unit, at most 1000). A count,
         not a time limit, so the calendar is the same on any machine.
+    calendar : WorkCalendar
+        Public holidays, company days off and make-up working days.
+    day_cost_s : float
+        Fixed cost (seconds of travel) of sending the rep out on a day at all: the
+        calendar fills days rather than adding a day for one visit.
+    opening_hours_cost : bool
+        Charge a day's estimate for waiting on opening times and for visits that would
+        end after closing (a 10:00 opener and a morning-only shop on one day cost a
+        detour).
+    preferred_dates : mapping
+        ``(customer_id, due_date) -> date`` a visit should keep (e.g. its day in the
+        previous plan); leaving it costs ``preferred_cost_s`` per day (soft).
+    preferred_cost_s : float
+        Cost per day a visit moves away from its preferred date.
     """
 
     horizon: Horizon
@@ -92,6 +107,11 @@ class CalendarParams:
     sweep_starts: int = 3
     improve_rounds: int = 8
     lns_iterations: int = -1
+    calendar: WorkCalendar = NO_DAYS_OFF
+    day_cost_s: float = 900.0
+    opening_hours_cost: bool = True
+    preferred_dates: Mapping[tuple[str, dt.date], dt.date] = field(default_factory=dict)
+    preferred_cost_s: float = 600.0
 
 
 @dataclass
@@ -153,12 +173,6 @@ def rep_window(rep: dict, workday: Workday) -> tuple[int, int]:
     return ws, we
 
 
-def rep_work_dates(rep: dict, horizon: Horizon) -> list[dt.date]:
-    """The rep's working dates in the horizon (working weekdays minus unavailable dates)."""
-    wd = rep.get("working_days") or (0, 1, 2, 3, 4)
-    return default_work_dates(horizon, tuple(wd), tuple(rep.get("unavailable") or ()))
-
-
 def _nearest_in_window(target: dt.date, lo: dt.date, hi: dt.date, ok) -> dt.date | None:
     best = None
     for i in range((hi - lo).days + 1):
@@ -201,10 +215,9 @@ def assign_days(
     """
     rep_id = str(rep["rep_id"])
     ws, we = rep_window(rep, params.workday)
-    work_dates = rep_work_dates(rep, params.horizon)
-    working_days = sorted({d.weekday() for d in work_dates}) or list(
-        rep.get("working_days") or (0, 1, 2, 3, 4)
-    )
+    work_dates = rep_work_dates(rep, params.horizon, params.calendar)
+    regular = sorted(int(d) for d in (rep.get("working_days") or (0, 1, 2, 3, 4)))
+    working_days = sorted({d.weekday() for d in work_dates} | set(regular))
     lunch_s = params.workday.lunch.duration_s if params.workday.lunch else 0
     cap = int((we - ws - lunch_s) * params.fill_ratio)
     T = matrix.travel_s.astype(np.int64).tolist()
@@ -221,8 +234,14 @@ def assign_days(
         cap,
         int(rep.get("max_visits_per_day") or 0),
         params.balance_weight,
+        params.day_cost_s,
+        _day_hours(cust, matrix, work_dates, ws) if params.opening_hours_cost else None,
     )
-    search = Search(book, [], [])
+    search = Search(book, [], [], [d.toordinal() for d in work_dates])
+    search.pref_cost = params.preferred_cost_s
+    search.last_ordinal = {
+        v.customer_id: v.last_visit.toordinal() for v in due if v.last_visit is not None
+    }
     slots = search.slots
     unplaced: list[dict] = []
     fits: dict[str, list[int]] = {}
@@ -245,8 +264,11 @@ def assign_days(
         fit = weekday_fits(row["hours"], svc, working_days, ws, we, to_s, back_s)
         fits[cid] = fit
         movable = []
-        for v in by_cust[cid]:
+        chain = []
+        for v in sorted(by_cust[cid], key=lambda v: (v.due_date, v.occurrence)):
             slot = Slot(len(slots), cid, node, svc, ranks.get(v.tier, 1), v)
+            pref = params.preferred_dates.get((cid, v.due_date))
+            slot.preferred = None if pref is None else pref.toordinal()
             if (cid, v.due_date) in fixed:
                 day, start_s = fixed[(cid, v.due_date)]
                 if day not in day_ix:
@@ -259,22 +281,24 @@ def assign_days(
                     continue
                 slot.fixed_start_s = start_s
                 slots.append(slot)
+                chain.append(slot)
                 book.add(slot, day_ix[day])
                 continue
             if not fit:
                 drop(
                     v,
-                    never_fits_reason(
-                        row["hours"], svc, working_days, ws, we, to_s, back_s, rep_id
-                    ),
+                    never_fits_reason(row["hours"], svc, regular, ws, we, to_s, back_s, rep_id),
                 )
                 continue
             slots.append(slot)
+            chain.append(slot)
             movable.append(slot)
+        for a, b in zip(chain, chain[1:]):  # gap rules link consecutive visits
+            a.next, b.prev = b.index, a.index
         if not movable:
             continue
         if movable[0].due.weekly_pattern:
-            opts = _pattern_options(movable, fit, work_dates, day_ix)
+            opts = _pattern_options(movable, fit, regular, work_dates, day_ix)
             if not opts:
                 for sl in movable:
                     sl.dead = True
@@ -283,9 +307,15 @@ def assign_days(
                         no_day_reason(sl.due.earliest, sl.due.latest, work_dates, fit, rep_id),
                     )
                 continue
-            wds = sorted(opts)
+            labels = sorted(opts)
             patterns.append(
-                Unit(cid, node, [sl.index for sl in movable], [tuple(opts[wd]) for wd in wds], wds)
+                Unit(
+                    cid,
+                    node,
+                    [sl.index for sl in movable],
+                    [tuple(opts[w]) for w in labels],
+                    labels,
+                )
             )
             continue
         for sl in movable:
@@ -310,7 +340,7 @@ def assign_days(
     centres = [c for c in centres if np.isfinite(c[0]) and np.isfinite(c[1])]
     rng = np.random.default_rng(params.seed)
     first_calendar(
-        search, patterns, dated, coords, centres, working_days, params.sweep_starts, params.seed
+        search, patterns, dated, coords, centres, regular, params.sweep_starts, params.seed
     )
     search.local_search(params.improve_rounds, rng)
     swap_zones(search, patterns, dated)
@@ -368,7 +398,7 @@ def assign_days(
         for u in patterns
     }
     p_due = {u.cid: tuple(slots[i].due.due_date for i in u.slots) for u in patterns}
-    weekday_of = {u.cid: u.labels[u.choice] for u in patterns if u.choice >= 0}
+    weekday_of = {u.cid: u.labels[u.choice] % 7 for u in patterns if u.choice >= 0}
     f_opts = {
         (u.cid, slots[u.slots[0]].due.due_date): tuple(work_dates[d] for d in u.labels)
         for u in dated
@@ -394,33 +424,68 @@ def assign_days(
     )
 
 
-def _pattern_options(
-    movable: list[Slot], fit: list[int], work_dates: list[dt.date], day_ix: dict[dt.date, int]
-) -> dict[int, list[int | None]]:
-    """For each weekday a customer fits: the day index of each of its visits (or None).
+def _day_hours(
+    cust: pd.DataFrame, matrix: TravelMatrix, work_dates: list[dt.date], work_start_s: int
+) -> DayHours:
+    """Opening intervals of every customer node on every working date (for the day cost)."""
+    nodes = [(matrix.index(str(cid)), h) for cid, h in zip(cust["customer_id"], cust["hours"])]
+    by_wd = {wd: {n: tuple(h[wd]) for n, h in nodes} for wd in range(7)}
+    service = {matrix.index(str(c)): int(s) for c, s in zip(cust["customer_id"], cust["service_s"])}
+    return DayHours([by_wd[d.weekday()] for d in work_dates], service, work_start_s)
 
-    A visit takes its week's date of that weekday; when the rep does not work that date
-    (unavailable) the nearest working date of the same week on which the customer fits
-    is used instead. Only weekdays that place the most visits are kept.
+
+def _pattern_options(
+    movable: list[Slot],
+    fit: list[int],
+    regular: list[int],
+    work_dates: list[dt.date],
+    day_ix: dict[dt.date, int],
+) -> dict[int, list[int | None]]:
+    """For each (week offset, weekday) a customer may keep: the day index of each visit.
+
+    Labels are ``week_offset * 7 + weekday``. A customer with history has one week
+    offset (its windows are single weeks); one without history (``phase_free``) may take
+    any week of its ``every_weeks`` block, the same offset in every block. A visit takes
+    the date of that weekday in that week of its window (an earlier week when a partial
+    last block ends sooner); when the rep does not work that date (day off, holiday) the
+    nearest working date of the same week on which the customer fits is used instead.
+    Only options that place the most visits are kept.
     """
     fitset = set(fit)
+    n_ph = 1
+    if movable[0].due.phase_free:
+        n_ph = max(
+            1,
+            min(
+                movable[0].due.every_weeks,
+                1 + max((s.due.latest - s.due.earliest).days // 7 for s in movable),
+            ),
+        )
+
+    def ok(d: dt.date) -> bool:
+        return d in day_ix and d.weekday() in fitset
+
     opts: dict[int, list[int | None]] = {}
-    for wd in fit:
-        ds: list[int | None] = []
-        for s in movable:
-            lo, hi = s.due.earliest, s.due.latest
-            target = lo + dt.timedelta(days=(wd - lo.weekday()) % 7)
-            if target in day_ix and target <= hi:
-                ds.append(day_ix[target])
-                continue
-            alt = _nearest_in_window(
-                target, lo, hi, lambda d: d in day_ix and d.weekday() in fitset
-            )
-            ds.append(None if alt is None else day_ix[alt])
-        opts[wd] = ds
+    for ph in range(n_ph):
+        for wd in (w for w in regular if w in fitset):
+            ds: list[int | None] = []
+            for s in movable:
+                lo, hi = s.due.earliest, s.due.latest
+                target = lo + dt.timedelta(days=7 * ph + (wd - lo.weekday()) % 7)
+                while target > hi and target - dt.timedelta(days=7) >= lo:
+                    target -= dt.timedelta(days=7)
+                if target in day_ix and target <= hi:
+                    ds.append(day_ix[target])
+                    continue
+                wk = max(lo, target - dt.timedelta(days=target.weekday()))
+                alt = _nearest_in_window(target, wk, min(hi, wk + dt.timedelta(days=6)), ok)
+                if alt is None:
+                    alt = _nearest_in_window(target, lo, hi, ok)
+                ds.append(None if alt is None else day_ix[alt])
+            opts[ph * 7 + wd] = ds
     if not opts:
         return {}
     best = max(sum(d is not None for d in ds) for ds in opts.values())
     if best == 0:
         return {}
-    return {wd: ds for wd, ds in opts.items() if sum(d is not None for d in ds) == best}
+    return {w: ds for w, ds in opts.items() if sum(d is not None for d in ds) == best}

@@ -1,40 +1,55 @@
-"""Due visits: which customer must be visited in the horizon, and when.
+"""Due visits: which customer must be visited in the horizon, and in which window.
 
-How visits are counted (docs/scheduling.md has the planner's version):
+How visits are counted (docs/scheduling.md has the planner's version). Each customer has
+one frequency rule (its tier's, or its own ``every_weeks`` / ``visits_per_year``:
+:func:`planner.domain.customer_rule`) and a cadence (``weekday`` or ``flexible``).
 
-- A tier's interval is ``I = 7 * every_weeks`` days.
-- With a ``last_visit`` L, visits are due on ``L + I``, ``L + 2I``, ... If ``L + I`` falls
-  before the horizon start the customer is **overdue**: one visit is due on the horizon's
-  first day (not one per missed interval), and the cadence restarts from there
-  (``start + I``, ``start + 2I``, ...).
-- Without a ``last_visit`` the customer gets a phase (a week offset in ``0 .. every_weeks-1``)
-  chosen so that every week carries a similar service time: customers of a tier are taken
-  in angular order around their centroid and each goes to the phase whose weeks are
-  lightest so far (fixed visits of customers with a last visit included), so each part of
-  the territory is spread over the weeks too. Visits are due on ``start + 7*phase + k*I``.
-- Every due date inside the horizon ``[start, end]`` is one due visit (``occurrence`` 0, 1,
-  ...). Weeks are horizon weeks: 7-day blocks from the horizon start.
+``every_weeks: I`` (a rolling interval of ``7 I`` days)
+    *With history* (last visit L): due on ``L + 7I``, ``L + 14I``, ... An ``L + 7I``
+    before the horizon start makes the customer **overdue**: one visit on the first day
+    (window: the first week), the cadence restarting from there. Windows: weekday cadence
+    and ``I <= 2``: the horizon week of the due date (the calendar keeps one weekday);
+    weekday cadence and ``I >= 3``: the due date +- ``max_shift_days`` working days;
+    flexible: the due date +- ``7I // 4`` days.
+    *Without history*: the horizon is cut into blocks of ``I`` weeks from its start;
+    one visit per block, anywhere in it (flexible) or in one week of the block on one
+    weekday for all blocks (weekday cadence): the calendar picks the week and the day.
+``visits: {count: N, per: P}`` (calendar periods: ISO week, month, quarter, half year,
+year)
+    In every period P that overlaps the horizon, ``N`` minus the visits already made in
+    it (history) remain; the rest of the period is cut into that many equal parts, one
+    visit in each (N = 1: anywhere in the period).
+Share of a part the horizon only partly covers
+    A block or part that runs past the horizon end is due in this horizon for a share
+    of the customers equal to the covered fraction of it: the customers of a tier are
+    taken around the territory (angular order, rotated by the seed) and the first
+    ``fraction * n`` of them are due. The rest are due in a later plan. A visit that
+    ``max_gap_days`` forces into the horizon is always due.
+Gaps
+    The first visit's window starts no earlier than ``last + min_gap_days`` and ends no
+    later than ``last + max_gap_days`` (overdue when that is before the horizon start).
+    Gaps between visits inside the horizon are kept by the calendar (a heavy cost per
+    day of violation) and verified by ``planner check``.
 
-Each due visit carries the window it may be scheduled in (``earliest .. latest``):
-
-- weekly and two-weekly tiers, customers without ``last_visit`` and overdue visits: the
-  horizon week that holds the due date (the calendar then picks the weekday, the same one
-  for every occurrence of the customer);
-- other tiers with a ``last_visit``: the due date plus or minus ``max_shift_days`` of the
-  rep's working days (a due date on a day off gets the nearest working days either side).
+History: ``history`` (customer id -> past visit dates, e.g. from a visit log) counts
+visits already made in a partly elapsed period and gives the real last visit; by
+default it is each customer's ``last_visit``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from planner.domain import Horizon, TierTable
+from planner.domain import Horizon, TierRule, TierTable, customer_rule
+from planner.workdays import work_dates
+
+History = Mapping[str, Sequence[dt.date]]
 
 
 @dataclass(frozen=True)
@@ -46,20 +61,31 @@ class DueVisit:
     customer_id : str
         The customer.
     due_date : datetime.date
-        The cadence slot this visit fills (the horizon start for an overdue visit).
+        Identifies the visit: the cadence slot (``last + k I``), the start of the block
+        or period part it must lie in, or the horizon start for an overdue visit.
     earliest, latest : datetime.date
         Window the visit may be scheduled in (inclusive, inside the horizon).
     overdue : bool
-        The customer's last visit is more than one interval before the horizon start.
+        The customer's last visit is more than one interval (or ``max_gap_days``)
+        before the horizon start.
     occurrence : int
         0-based index of this visit among the customer's due visits in the horizon.
     tier : str
         The customer's tier.
     every_weeks : int
-        The tier's interval in weeks.
+        The rule's interval in weeks (nominal for a period rule).
     weekly_pattern : bool
-        True when the calendar keeps one weekday for all of the customer's visits (the
-        window is a whole horizon week); False for a due date +- working days.
+        True when the calendar keeps one weekday for all of the customer's visits
+        (weekday cadence); False when each visit is free in its window.
+    phase_free : bool
+        Weekday cadence without history: the calendar also picks which week of the
+        window (the same week offset for every visit of the customer).
+    period : str
+        Calendar period of a period rule (``2026-Q1``), else ``""``.
+    last_visit : datetime.date or None
+        The customer's real last visit before the horizon.
+    min_gap_days, max_gap_days : int
+        The rule's gaps (0 = none).
     """
 
     customer_id: str
@@ -71,6 +97,11 @@ class DueVisit:
     tier: str = ""
     every_weeks: int = 1
     weekly_pattern: bool = True
+    phase_free: bool = False
+    period: str = ""
+    last_visit: dt.date | None = None
+    min_gap_days: int = 0
+    max_gap_days: int = 0
 
 
 def default_work_dates(
@@ -78,9 +109,9 @@ def default_work_dates(
     working_days: Sequence[int] = (0, 1, 2, 3, 4),
     unavailable: Sequence[dt.date] = (),
 ) -> list[dt.date]:
-    """Working dates of a rep in the horizon: ``working_days`` weekdays minus ``unavailable``."""
-    wd, off = set(int(d) for d in working_days), set(unavailable)
-    return [d for d in horizon.days() if d.weekday() in wd and d not in off]
+    """Working dates of a rep in the horizon: ``working_days`` weekdays minus ``unavailable``
+    (no holidays: :func:`planner.workdays.work_dates` is the general form)."""
+    return work_dates(horizon, working_days, unavailable)
 
 
 def week_of(horizon: Horizon, day: dt.date) -> int:
@@ -116,76 +147,212 @@ def shift_window(
     return max(lo, horizon.start), min(hi, horizon.end)
 
 
+def calendar_periods(per: str, start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """Calendar periods of kind ``per`` that overlap ``start .. end``: ``(label, first, last)``.
+
+    Weeks are ISO weeks (Monday to Sunday, ``2026-W02``); months ``2026-01``; quarters
+    ``2026-Q1``; half years ``2026-H1``; years ``2026``.
+    """
+    out = []
+    if per == "week":
+        d = start - dt.timedelta(days=start.weekday())
+        while d <= end:
+            y, w, _ = d.isocalendar()
+            out.append((f"{y}-W{w:02d}", d, d + dt.timedelta(days=6)))
+            d += dt.timedelta(days=7)
+        return out
+    months = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}[per]
+    y, m = start.year, ((start.month - 1) // months) * months + 1
+    while dt.date(y, m, 1) <= end:
+        m2, y2 = m + months, y
+        if m2 > 12:
+            m2, y2 = m2 - 12, y + 1
+        first, last = dt.date(y, m, 1), dt.date(y2, m2, 1) - dt.timedelta(days=1)
+        k = (m - 1) // months + 1
+        label = {
+            "month": f"{y}-{m:02d}",
+            "quarter": f"{y}-Q{k}",
+            "half_year": f"{y}-H{k}",
+            "year": f"{y}",
+        }[per]
+        out.append((label, first, last))
+        y, m = y2, m2
+    return out
+
+
+def period_parts(
+    first: dt.date, last: dt.date, need: int, start: dt.date
+) -> list[tuple[dt.date, dt.date]]:
+    """``need`` equal parts of the period's rest ``max(first, start) .. last``."""
+    r0 = max(first, start)
+    n_days = (last - r0).days + 1
+    if need <= 0 or n_days <= 0:
+        return []
+    return [
+        (
+            r0 + dt.timedelta(days=(k * n_days) // need),
+            r0 + dt.timedelta(days=((k + 1) * n_days) // need - 1),
+        )
+        for k in range(need)
+        if ((k + 1) * n_days) // need > (k * n_days) // need
+    ]
+
+
 def _angles(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     clat, clon = float(np.mean(lat)), float(np.mean(lon))
     return np.arctan2(lat - clat, (lon - clon) * math.cos(math.radians(clat)))
 
 
-def spread_phases(
-    customers: pd.DataFrame, periods: dict[str, int], weeks: int, fixed_load: np.ndarray, seed: int
-) -> dict[str, int]:
-    """Week phases for customers without a last visit, spread over the weeks.
+def share_ranks(customers: pd.DataFrame, groups: Mapping[str, str], seed: int) -> dict[str, float]:
+    """Position in ``[0, 1)`` of each customer among its group, in angular order.
 
-    Customers of a tier are taken in angular order around their centroid (so every part
-    of the territory is spread over the weeks) and each goes to the phase whose horizon
-    weeks carry the least service time so far (ties: the phase with fewest customers of
-    the tier, then the next one round-robin). A tier whose interval is longer than the
-    horizon is first spread evenly over all its phases (a quarterly tier over the 13
-    weeks of its quarter), so only its share falls inside the horizon.
-
-    Parameters
-    ----------
-    customers : pandas.DataFrame
-        ``customer_id, lat, lon, tier`` (and ``service_s``, default 1) of the customers
-        to phase.
-    periods : dict
-        Tier name -> interval in weeks.
-    weeks : int
-        Horizon length in weeks.
-    fixed_load : numpy.ndarray
-        Service seconds per horizon week already fixed by customers with a last visit.
-    seed : int
-        Rotates the angular starting point.
-
-    Returns
-    -------
-    dict
-        ``customer_id -> phase`` in ``0 .. period-1``.
+    Customers of a group (tier and rule) are sorted by angle around their centroid,
+    rotated by ``seed``; the k-th of n gets ``(k + 0.5) / n``. A part of a period with
+    covered fraction f is due for the customers below f: one sector of the territory.
     """
-    out: dict[str, int] = {}
-    load = np.asarray(fixed_load, dtype=float).copy()
-    for tier in sorted(customers["tier"].unique(), key=lambda t: (periods[t], t)):
-        p = periods[tier]
-        grp = customers[customers["tier"] == tier]
-        svc = grp["service_s"].to_numpy(float) if "service_s" in grp.columns else np.ones(len(grp))
-        if p <= 1:
-            out.update({str(c): 0 for c in grp["customer_id"]})
-            load += float(svc.sum())
-            continue
-        ang = _angles(grp["lat"].to_numpy(float), grp["lon"].to_numpy(float))
-        order = np.lexsort((grp["customer_id"].to_numpy(), np.round(ang, 9)))
+    out: dict[str, float] = {}
+    ids = customers["customer_id"].astype(str).to_numpy()
+    key = np.array([groups[c] for c in ids])
+    for g in sorted(set(key)):
+        sel = np.flatnonzero(key == g)
+        lat = customers["lat"].to_numpy(float)[sel]
+        lon = customers["lon"].to_numpy(float)[sel]
+        ang = _angles(lat, lon) if len(sel) else np.zeros(0)
+        order = sel[np.lexsort((ids[sel], np.round(ang, 9)))]
         n = len(order)
         rot = seed % n if n else 0
         order = np.concatenate([order[rot:], order[:rot]])
-        ids = grp["customer_id"].to_numpy()[order]
-        svc = svc[order]
-        weeks_of = [list(range(ph, weeks, p)) for ph in range(p)]
-        counts = [0] * p
-        for i, cid in enumerate(ids):
-            keys = []
-            for ph in range(p):
-                ws = weeks_of[ph]
-                mean = float(load[ws].mean()) if ws else math.inf
-                rr = (ph - i) % p
-                # a tier longer than the horizon is spread over its whole period first
-                keys.append(
-                    (counts[ph], mean, rr) if p > weeks else (round(mean, 6), counts[ph], rr)
-                )
-            ph = min(range(p), key=keys.__getitem__)
-            out[str(cid)] = ph
-            counts[ph] += 1
-            if weeks_of[ph]:
-                load[weeks_of[ph]] += float(svc[i])
+        for k, i in enumerate(order):
+            out[str(ids[i])] = (k + 0.5) / n
+    return out
+
+
+def customer_histories(customers: pd.DataFrame, history: History | None) -> dict[str, list]:
+    """Past visit dates per customer: ``history`` plus the ``last_visit`` column, sorted."""
+    out: dict[str, list] = {}
+    lasts = customers["last_visit"] if "last_visit" in customers.columns else None
+    for i, cid in enumerate(customers["customer_id"].astype(str)):
+        dates = set(history.get(cid, ())) if history else set()
+        if lasts is not None:
+            last = lasts.iloc[i]
+            if last is not None and not pd.isna(last):
+                dates.add(last)
+        out[cid] = sorted(dates)
+    return out
+
+
+def rules_of(customers: pd.DataFrame, tiers: TierTable) -> dict[str, TierRule]:
+    """Each customer's rule: its tier's, or its own ``every_weeks`` / ``visits_per_year``."""
+    ew = customers["every_weeks"] if "every_weeks" in customers.columns else None
+    vy = customers["visits_per_year"] if "visits_per_year" in customers.columns else None
+    out = {}
+    for i, (cid, tier) in enumerate(zip(customers["customer_id"], customers["tier"])):
+        out[str(cid)] = customer_rule(
+            tiers[tier],
+            None if ew is None else ew.iloc[i],
+            None if vy is None else vy.iloc[i],
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    horizon: Horizon
+    work_dates: list[dt.date]
+    max_shift_days: int
+
+
+def _window(
+    lo: dt.date, hi: dt.date, rule: TierRule, past: list, ctx: _Ctx, first: bool
+) -> tuple[dt.date, dt.date, bool]:
+    """Clip a window to the horizon and, for the first visit, to the gaps from the last
+    visit; ``(earliest, latest, overdue)``."""
+    h = ctx.horizon
+    overdue = False
+    if first and past:
+        last = past[-1]
+        if rule.min_gap_days:
+            lo = max(lo, last + dt.timedelta(days=rule.min_gap_days))
+        if rule.max_gap_days:
+            hi = min(hi, last + dt.timedelta(days=rule.max_gap_days))
+    lo, hi = max(lo, h.start), min(hi, h.end)
+    if hi < h.start:
+        overdue = True
+        lo, hi = week_bounds(h, 0)
+    elif lo > hi:
+        lo = hi
+    return lo, hi, overdue
+
+
+def _interval_visits(
+    cid: str, rule: TierRule, past: list, rank: float, ctx: _Ctx
+) -> list[tuple[dt.date, dt.date, dt.date, bool, bool]]:
+    """``every_weeks`` rule: ``(due, earliest, latest, overdue, phase_free)`` per visit."""
+    h = ctx.horizon
+    step = dt.timedelta(days=7 * rule.every_weeks)
+    weekday = rule.cadence_mode == "weekday"
+    out = []
+    if not past:  # blocks of I weeks from the horizon start
+        k = 0
+        while h.start + k * step <= h.end:
+            a = h.start + k * step
+            b = a + step - dt.timedelta(days=1)
+            frac = ((min(b, h.end) - a).days + 1) / step.days
+            if frac >= 1 or rank < frac:
+                lo, hi, _ = _window(a, b, rule, past, ctx, k == 0)
+                out.append((a, lo, hi, False, weekday))
+            k += 1
+        return out
+    last = past[-1]
+    first = last + step
+    overdue = first < h.start
+    if rule.max_gap_days and last + dt.timedelta(days=rule.max_gap_days) < h.start:
+        overdue = True
+    if overdue:
+        first = h.start
+    k, d = 0, first
+    while d <= h.end:
+        if overdue and k == 0:
+            lo, hi = week_bounds(h, 0)
+        elif weekday and rule.every_weeks <= 2:
+            lo, hi = week_bounds(h, week_of(h, d))
+        elif weekday:
+            lo, hi = shift_window(d, ctx.work_dates, ctx.max_shift_days, h)
+        else:
+            half = dt.timedelta(days=(7 * rule.every_weeks) // 4)
+            lo, hi = d - half, d + half
+        if not (overdue and k == 0):
+            lo, hi, _ = _window(lo, hi, rule, past, ctx, k == 0)
+        out.append((d, lo, hi, overdue and k == 0, False))
+        k += 1
+        d = first + k * step
+    return out
+
+
+def _period_visits(
+    cid: str, rule: TierRule, past: list, rank: float, ctx: _Ctx
+) -> list[tuple[dt.date, dt.date, dt.date, bool, str]]:
+    """Period rule: ``(due, earliest, latest, overdue, period)`` per visit."""
+    h = ctx.horizon
+    out = []
+    first_visit = True
+    for label, ps, pe in calendar_periods(rule.visits_per, h.start, h.end):
+        done = sum(ps <= d < h.start for d in past)
+        for a, b in period_parts(ps, pe, rule.visits_count - done, h.start):
+            if a > h.end:
+                continue
+            frac = ((min(b, h.end) - a).days + 1) / ((b - a).days + 1)
+            forced = (
+                first_visit
+                and past
+                and rule.max_gap_days
+                and past[-1] + dt.timedelta(days=rule.max_gap_days) <= h.end
+            )
+            if frac < 1 and rank >= frac and not forced:
+                continue
+            lo, hi, overdue = _window(a, b, rule, past, ctx, first_visit)
+            out.append((max(a, h.start) if not overdue else h.start, lo, hi, overdue, label))
+            first_visit = False
     return out
 
 
@@ -197,25 +364,32 @@ def due_visits(
     *,
     work_dates: Sequence[dt.date] | None = None,
     max_shift_days: int = 1,
+    history: History | None = None,
 ) -> list[DueVisit]:
     """Every visit due in the horizon, with its window (see the module docstring).
 
     Parameters
     ----------
     customers : pandas.DataFrame
-        Validated customers (:data:`planner.domain.CUSTOMER_COLUMNS`); inactive rows are
-        ignored. Row order does not matter (customers are sorted by id).
+        Validated customers (:data:`planner.domain.CUSTOMER_COLUMNS`, optionally
+        ``every_weeks`` / ``visits_per_year`` overrides); inactive rows are ignored. Row
+        order does not matter (customers are sorted by id).
     horizon : Horizon
         The planning horizon.
     tiers : TierTable
-        Tier rules (``every_weeks``).
+        Tier rules.
     seed : int
-        Rotates how customers without a last visit are dealt out over the weeks.
+        Rotates which customers take the share of a partly covered block or period.
     work_dates : sequence of datetime.date, optional
         The rep's working dates (default Monday-Friday of the horizon), used to count the
-        +- ``max_shift_days`` working days of rarer tiers.
+        +- ``max_shift_days`` working days of rarer weekday-cadence tiers.
     max_shift_days : int
-        How many working days a visit of an interval of 3 weeks or more may move.
+        How many working days a visit of a weekday-cadence rule of 3 weeks or more (with a
+        last visit) may move.
+    history : mapping, optional
+        ``customer_id -> past visit dates`` (before the horizon); merged with
+        ``last_visit``. Counts visits already made in a partly elapsed period and gives
+        the gaps' starting point.
 
     Returns
     -------
@@ -224,55 +398,54 @@ def due_visits(
     """
     if work_dates is None:
         work_dates = default_work_dates(horizon)
-    work_dates = sorted(work_dates)
+    ctx = _Ctx(horizon, sorted(work_dates), max_shift_days)
     c = customers
     if "active" in c.columns:
         c = c[c["active"].astype(bool)]
     c = c.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    periods = {t: tiers[t].every_weeks for t in tiers.names()}
-    start, end = horizon.start, horizon.end
-
-    firsts: dict[str, tuple[dt.date, bool]] = {}
-    fixed_load = np.zeros(horizon.weeks)
-    no_last = []
-    for row in c.itertuples(index=False):
-        cid, tier, last = str(row.customer_id), row.tier, row.last_visit
-        if last is None or pd.isna(last):
-            no_last.append(cid)
-            continue
-        interval = dt.timedelta(days=7 * periods[tier])
-        first = last + interval
-        overdue = first < start
-        if overdue:
-            first = start
-        firsts[cid] = (first, overdue)
-        d = first
-        while d <= end:
-            fixed_load[week_of(horizon, d)] += float(getattr(row, "service_s", 1) or 1)
-            d += interval
-    if no_last:
-        sub = c[c["customer_id"].isin(no_last)]
-        phases = spread_phases(sub, periods, horizon.weeks, fixed_load, seed)
-        for cid, ph in phases.items():
-            firsts[cid] = (start + dt.timedelta(days=7 * ph), False)
-
+    if not len(c):
+        return []
+    rules = rules_of(c, tiers)
+    pasts = customer_histories(c, history)
+    groups = {
+        cid: f"{c['tier'].iloc[i]}|{rules[cid].describe()}|{bool(pasts[cid])}"
+        for i, cid in enumerate(c["customer_id"].astype(str))
+    }
+    ranks = share_ranks(c, groups, seed)
     out: list[DueVisit] = []
-    has_last = set(c["customer_id"]) - set(no_last)
-    for row in c.itertuples(index=False):
-        cid, tier = str(row.customer_id), row.tier
-        p = periods[tier]
-        first, overdue = firsts[cid]
-        pattern = p <= 2 or cid not in has_last
-        k, d = 0, first
-        while d <= end:
-            is_over = overdue and k == 0
-            if pattern or is_over:
-                lo, hi = week_bounds(horizon, week_of(horizon, d))
-            else:
-                lo, hi = shift_window(d, work_dates, max_shift_days, horizon)
-            out.append(DueVisit(cid, d, lo, hi, is_over, k, tier, p, pattern))
-            k += 1
-            d = first + dt.timedelta(days=7 * p * k)
+    for cid in c["customer_id"].astype(str):
+        rule, past = rules[cid], [d for d in pasts[cid] if d < horizon.start]
+        last = past[-1] if past else None
+        gaps = (rule.min_gap_days or 0, rule.max_gap_days or 0)
+        if rule.is_period_rule:
+            items = [
+                (d, lo, hi, over, False, False, label)
+                for d, lo, hi, over, label in _period_visits(cid, rule, past, ranks[cid], ctx)
+            ]
+        else:
+            pattern = rule.cadence_mode == "weekday" and (rule.every_weeks <= 2 or not past)
+            items = [
+                (d, lo, hi, over, pattern, free, "")
+                for d, lo, hi, over, free in _interval_visits(cid, rule, past, ranks[cid], ctx)
+            ]
+        for k, (d, lo, hi, over, pat, free, label) in enumerate(items):
+            out.append(
+                DueVisit(
+                    cid,
+                    d,
+                    lo,
+                    hi,
+                    over,
+                    k,
+                    rule.name,
+                    rule.every_weeks,
+                    pat,
+                    free,
+                    label,
+                    last,
+                    *gaps,
+                )  # fmt: skip
+            )
     out.sort(key=lambda v: (v.due_date, v.customer_id, v.occurrence))
     return out
 
@@ -289,6 +462,8 @@ def due_frame(due: Sequence[DueVisit]) -> pd.DataFrame:
         "tier",
         "every_weeks",
         "weekly_pattern",
+        "phase_free",
+        "period",
     ]
     return pd.DataFrame([{k: getattr(v, k) for k in cols} for v in due], columns=cols)
 

@@ -23,20 +23,21 @@ def swap_zones(search: Search, patterns: list[Unit], dated: list[Unit]) -> int:
     (when it may) and dated visits on the days involved are re-inserted; kept only when
     the total cost drops. Returns the number of swaps kept.
     """
-    labels = sorted({u.labels[u.choice] for u in patterns if u.choice >= 0})
+    labels = sorted({u.labels[u.choice] % 7 for u in patterns if u.choice >= 0})
     kept = 0
     for a, b in itertools.combinations(labels, 2):
         swap = {a: b, b: a}
         movers = []
-        for u in patterns:
-            if u.choice < 0 or u.labels[u.choice] not in swap:
+        for u in patterns:  # label = week offset * 7 + weekday: swap the weekday only
+            if u.choice < 0 or u.labels[u.choice] % 7 not in swap:
                 continue
-            target = swap[u.labels[u.choice]]
+            cur = u.labels[u.choice]
+            target = cur - cur % 7 + swap[cur % 7]
             if target in u.labels:
                 movers.append((u, u.labels.index(target)))
         if not movers:
             continue
-        before = search.book.total()
+        before = search.total()
         state = search.save()
         touched: set[int] = set()
         for u, _ in movers:
@@ -55,7 +56,7 @@ def swap_zones(search: Search, patterns: list[Unit], dated: list[Unit]) -> int:
             touched |= search.lift(u)
         touched |= search.recreate(loose)
         search.book.polish(sorted(touched))
-        if search.book.total() < before - MIN_GAIN:
+        if search.total() < before - MIN_GAIN:
             kept += 1
         else:
             search.restore(state)
@@ -144,13 +145,13 @@ def swap_units(search: Search, group: list[Unit], rounds: int, rng: np.random.Ge
                         best, best_pair = delta, pair
             if best_pair is None:
                 continue
-            before = search.book.total()
+            before = search.total()
             state = search.save()
             touched: set[int] = set()
             for w, o in best_pair:
                 touched |= search.apply_move(w, o)
             search.book.polish(sorted(touched))
-            if search.book.total() < before - MIN_GAIN:
+            if search.total() < before - MIN_GAIN:
                 improved += 1
                 v = best_pair[1][0]
                 lab_v = u.labels[u.choice]  # u took v's old label

@@ -9,7 +9,7 @@ one dated visit.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,11 +24,47 @@ from planner.schedule.tours import (
 )
 
 OVERLOAD_WEIGHT = 10.0  # cost per second of planned time beyond a day's capacity
+GAP_COST = 1e5  # cost per day a gap between two visits of a customer breaks min/max gap
+WAIT_WEIGHT = 0.5  # cost per second of waiting for an opening time in a day's estimate
+LATE_WEIGHT = 20.0  # cost per second a visit would end after its customer closes
 OVERFULL_COST = 1e9  # cost per visit beyond max_visits_per_day
 MIN_GAIN = 1.0  # seconds: smaller improvements are ignored (no churn)
 # LNS ruin operators: probabilities of related / worst / same-day-related / one day
 OP_RELATED, OP_WORST, OP_DAYS = 0.4, 0.2, 0.25
 TEMP_START = 0.003  # SA start temperature, share of the starting cost (cools to 1 % of it)
+
+
+class DayHours:
+    """Opening hours of every stop on every working day, for the day cost.
+
+    ``windows[d][node]`` lists the opening intervals of ``node`` on day ``d`` (seconds);
+    :meth:`penalty` walks a tour from ``work_start_s`` and charges waiting for an
+    opening time and visits that would end after closing (no lunch: an estimate).
+    """
+
+    def __init__(
+        self, windows: list[dict[int, tuple]], service: dict[int, int], work_start_s: int
+    ) -> None:
+        self.windows, self.service, self.ws = windows, service, int(work_start_s)
+
+    def penalty(self, d: int, tour: list[int], T: Matrix) -> float:
+        wins, t, cost = self.windows[d], self.ws, 0.0
+        for k in range(1, len(tour) - 1):
+            x = tour[k]
+            t += T[tour[k - 1]][x]
+            svc = self.service.get(x, 0)
+            iv = wins.get(x)
+            if iv:
+                for a, b in iv:
+                    if max(t, a) + svc <= b:
+                        if a > t:
+                            cost += WAIT_WEIGHT * (a - t)
+                            t = a
+                        break
+                else:
+                    cost += LATE_WEIGHT * max(0, t + svc - iv[-1][1]) + LATE_WEIGHT * 60
+            t += svc
+        return cost
 
 
 @dataclass
@@ -44,6 +80,9 @@ class Slot:
     fixed_start_s: int | None = None
     day: int | None = None
     dead: bool = False
+    prev: int | None = None  # slot index of the customer's previous visit (gap rules)
+    next: int | None = None
+    preferred: int | None = None  # day ordinal the visit should keep (soft)
 
 
 @dataclass
@@ -70,8 +109,13 @@ class DayBook:
         capacity_s: int,
         max_visits: int,
         balance_weight: float,
+        day_cost_s: float = 0.0,
+        hours: DayHours | None = None,
     ) -> None:
         self.T, self.start, self.end = T, start, end
+        self.day_cost_s = float(day_cost_s)
+        self.hours = hours
+        self.tw = [0.0] * n_days
         self.n = n_days
         self.tours: list[list[int]] = [[start, end] for _ in range(n_days)]
         self.travel = [T[start][end]] * n_days
@@ -86,10 +130,10 @@ class DayBook:
         self._ins_version = [-1] * n_days
 
     # ------------------------------------------------------------------ costs
-    def cost(self, travel: float, service: float, count: int) -> float:
+    def cost(self, travel: float, service: float, count: int, tw: float = 0.0) -> float:
         if count == 0:
             return 0.0
-        c = 0.0
+        c = self.day_cost_s + tw
         if self.max_visits and count > self.max_visits:
             c += OVERFULL_COST * (count - self.max_visits)
         load = travel + service
@@ -101,7 +145,7 @@ class DayBook:
         )
 
     def day_cost(self, d: int) -> float:
-        return self.cost(self.travel[d], self.service[d], self.count[d])
+        return self.cost(self.travel[d], self.service[d], self.count[d], self.tw[d])
 
     def total(self) -> float:
         return sum(self.day_cost(d) for d in range(self.n))
@@ -121,7 +165,7 @@ class DayBook:
         """Cost change of adding ``s`` to day ``d`` (cheapest insertion, no re-optimisation)."""
         ins = self.insertion_costs(d)[s.node]
         return self.cost(
-            self.travel[d] + ins, self.service[d] + s.service_s, self.count[d] + 1
+            self.travel[d] + ins, self.service[d] + s.service_s, self.count[d] + 1, self.tw[d]
         ) - self.day_cost(d)
 
     def delta_remove(self, s: Slot) -> float:
@@ -130,7 +174,7 @@ class DayBook:
         tour = self.tours[d]
         gain = removal_gain(self.T, tour, tour.index(s.node))
         return self.cost(
-            self.travel[d] - gain, self.service[d] - s.service_s, self.count[d] - 1
+            self.travel[d] - gain, self.service[d] - s.service_s, self.count[d] - 1, self.tw[d]
         ) - self.day_cost(d)
 
     # ------------------------------------------------------------------ changes
@@ -158,13 +202,30 @@ class DayBook:
     def polish(self, days) -> None:
         for d in days:
             improve_tour(self.T, self.tours[d])
-            self.travel[d] = tour_cost(self.T, self.tours[d])
+            self._timed(d)
             self.version[d] += 1
 
     def rebuild(self, d: int, nodes: list[int]) -> None:
         self.tours[d] = build_tour(self.T, self.start, self.end, nodes)
-        self.travel[d] = tour_cost(self.T, self.tours[d])
+        self._timed(d)
         self.version[d] += 1
+
+    def _timed(self, d: int) -> None:
+        """Travel of day ``d`` and its opening-hours cost; the reversed order is kept
+        when opening hours make it cheaper."""
+        tour = self.tours[d]
+        self.travel[d] = tour_cost(self.T, tour)
+        if self.hours is None or len(tour) < 3:
+            self.tw[d] = 0.0
+            return
+        tw = self.hours.penalty(d, tour, self.T)
+        if tw > 0:
+            rev = [tour[0], *tour[-2:0:-1], tour[-1]]
+            rtravel = tour_cost(self.T, rev)
+            rtw = self.hours.penalty(d, rev, self.T)
+            if rtravel + rtw < self.travel[d] + tw:
+                self.tours[d], self.travel[d], tw = rev, rtravel, rtw
+        self.tw[d] = tw
 
 
 @dataclass
@@ -174,11 +235,70 @@ class Search:
     book: DayBook
     slots: list[Slot]
     units: list[Unit]
+    ordinals: list[int] = field(default_factory=list)  # day index -> date ordinal
+    last_ordinal: dict[str, int] = field(default_factory=dict)  # cid -> last visit ordinal
+    pref_cost: float = 0.0  # cost per day a visit leaves its preferred date
+
+    # ------------------------------------------------------------------ gaps
+    def _gap(self, s: Slot, a: int, b: int) -> float:
+        """Cost of a gap of ``b - a`` days between two consecutive visits of ``s``'s customer."""
+        g = b - a
+        v = 0
+        if s.due.max_gap_days and g > s.due.max_gap_days:
+            v += g - s.due.max_gap_days
+        if s.due.min_gap_days and g < s.due.min_gap_days:
+            v += s.due.min_gap_days - g
+        return GAP_COST * v
+
+    def slot_extra(self, s: Slot, d: int | None) -> float:
+        """Gap and preferred-date cost of ``s`` on day ``d`` against its placed neighbours."""
+        if d is None or not self.ordinals:
+            return 0.0
+        x = self.ordinals[d]
+        c = 0.0
+        if s.preferred is not None and self.pref_cost:
+            c += self.pref_cost * abs(x - s.preferred)
+        if not (s.due.max_gap_days or s.due.min_gap_days):
+            return c
+        if s.prev is not None:
+            p = self.slots[s.prev].day
+            if p is not None:
+                c += self._gap(s, self.ordinals[p], x)
+        elif s.cid in self.last_ordinal:
+            c += self._gap(s, self.last_ordinal[s.cid], x)
+        if s.next is not None:
+            n = self.slots[s.next].day
+            if n is not None:
+                c += self._gap(s, x, self.ordinals[n])
+        return c
+
+    def extra_total(self) -> float:
+        if not self.ordinals:
+            return 0.0
+        total = 0.0
+        for s in self.slots:
+            if s.day is None or s.dead:
+                continue
+            if s.preferred is not None and self.pref_cost:
+                total += self.pref_cost * abs(self.ordinals[s.day] - s.preferred)
+            if not (s.due.max_gap_days or s.due.min_gap_days):
+                continue
+            if s.prev is not None:
+                p = self.slots[s.prev].day
+                if p is not None:
+                    total += self._gap(s, self.ordinals[p], self.ordinals[s.day])
+            elif s.cid in self.last_ordinal:
+                total += self._gap(s, self.last_ordinal[s.cid], self.ordinals[s.day])
+        return total
+
+    def total(self) -> float:
+        """Cost of the calendar: the days' costs plus gap and preferred-date costs."""
+        return self.book.total() + self.extra_total()
 
     # ------------------------------------------------------------------ units
     def unit_cost(self, u: Unit, o: int) -> float:
         return sum(
-            self.book.delta_add(self.slots[i], d)
+            self.book.delta_add(self.slots[i], d) + self.slot_extra(self.slots[i], d)
             for i, d in zip(u.slots, u.options[o], strict=True)
             if d is not None
         )
@@ -203,6 +323,7 @@ class Search:
         """Best other option of a placed unit: ``(cost change, option)``."""
         rem = {
             i: self.book.delta_remove(self.slots[i])
+            - self.slot_extra(self.slots[i], self.slots[i].day)
             for i in u.slots
             if self.slots[i].day is not None
         }
@@ -218,7 +339,11 @@ class Search:
                 if d is None or day is None:
                     total = math.inf
                     break
-                total += rem[i] + self.book.delta_add(self.slots[i], d)
+                total += (
+                    rem[i]
+                    + self.book.delta_add(self.slots[i], d)
+                    + self.slot_extra(self.slots[i], d)
+                )
             if total < best:
                 best, best_o = total, o
         return best, best_o
@@ -241,6 +366,7 @@ class Search:
         return (
             [list(t) for t in b.tours],
             list(b.travel),
+            list(b.tw),
             list(b.service),
             list(b.count),
             [s.day for s in self.slots],
@@ -249,12 +375,12 @@ class Search:
 
     def restore(self, state: tuple) -> None:
         b = self.book
-        tours, travel, service, count, days, choices = state
+        tours, travel, tw, service, count, days, choices = state
         for d in range(b.n):
             if b.tours[d] != tours[d] or b.travel[d] != travel[d]:
                 b.version[d] += 1
             b.tours[d] = list(tours[d])
-        b.travel, b.service, b.count = list(travel), list(service), list(count)
+        b.travel, b.tw, b.service, b.count = list(travel), list(tw), list(service), list(count)
         for s, d in zip(self.slots, days, strict=True):
             s.day = d
         for u, c in zip(self.units, choices, strict=True):
@@ -262,34 +388,46 @@ class Search:
 
     # ------------------------------------------------------------------ building
     def recreate(self, pending: list[Unit]) -> set[int]:
-        """Regret-2 insertion of ``pending`` units; returns the days touched."""
+        """Regret-2 insertion of ``pending`` units; returns the days touched.
+
+        Each unit's option costs and regret key are cached and recomputed only for the
+        options on a day that changed (or for every option when a visit of the same
+        customer was placed: its gaps changed).
+        """
         touched: set[int] = set()
         pending = list(pending)
         costs = [[self.unit_cost(u, o) for o in range(len(u.options))] for u in pending]
+        where: list[dict[int, list[int]]] = []
+        for u in pending:
+            w: dict[int, list[int]] = {}
+            for o, ds in enumerate(u.options):
+                for d in set(ds) - {None}:
+                    w.setdefault(d, []).append(o)
+            where.append(w)
+        keys = [_regret_key(cs) for cs in costs]
         while pending:
-            pick, pick_key, pick_o = 0, None, 0
-            for j, cs in enumerate(costs):
-                if len(cs) == 1:
-                    key = (1e12, -cs[0])
-                    o = 0
-                else:
-                    o = min(range(len(cs)), key=cs.__getitem__)
-                    b = cs[o]
-                    second = min(c for k, c in enumerate(cs) if k != o)
-                    key = (second - b, -b)
-                if pick_key is None or key > pick_key:
-                    pick, pick_key, pick_o = j, key, o
+            pick = 0
+            for j in range(1, len(keys)):
+                if keys[j][0] > keys[pick][0]:
+                    pick = j
             u = pending.pop(pick)
             costs.pop(pick)
+            where.pop(pick)
+            pick_o = keys.pop(pick)[1]
             self.place(u, pick_o)
             changed = {d for d in u.options[pick_o] if d is not None}
             touched |= changed
-            for v, cs in zip(pending, costs, strict=True):
-                for o, ds in enumerate(v.options):
-                    for d in ds:
-                        if d in changed:
-                            cs[o] = self.unit_cost(v, o)
-                            break
+            for j, v in enumerate(pending):
+                if v.cid == u.cid:
+                    todo = set(range(len(v.options)))
+                else:
+                    todo = {o for d in changed for o in where[j].get(d, ())}
+                if not todo:
+                    continue
+                cs = costs[j]
+                for o in todo:
+                    cs[o] = self.unit_cost(v, o)
+                keys[j] = _regret_key(cs)
         return touched
 
     def local_search(self, rounds: int, rng: np.random.Generator) -> int:
@@ -333,7 +471,7 @@ class Search:
         nodes = np.array([u.node for u in movable])
         rel = np.array([[T[a][b] + T[b][a] for b in nodes] for a in nodes], dtype=float)
         order = np.argsort(rel, axis=1, kind="stable")
-        cur = self.book.total()
+        cur = self.total()
         best, best_state = cur, self.save()
         temp = TEMP_START * cur + 1.0
         cool = (0.01) ** (1.0 / iterations)
@@ -365,7 +503,7 @@ class Search:
                 touched |= self.lift(u)
             touched |= self.recreate(victims)
             self.book.polish(sorted(touched))
-            new = self.book.total()
+            new = self.total()
             if new < cur - 1e-9 or rng.random() < math.exp(-(new - cur) / temp):
                 cur = new
                 if new < best - 1e-9:
@@ -374,3 +512,13 @@ class Search:
                 self.restore(state)
             temp *= cool
         self.restore(best_state)
+
+
+def _regret_key(cs: list[float]) -> tuple[tuple[float, float], int]:
+    """``((regret, -best cost), best option)``: units with one option go first."""
+    if len(cs) == 1:
+        return (1e12, -cs[0]), 0
+    o = min(range(len(cs)), key=cs.__getitem__)
+    b = cs[o]
+    second = min(c for k, c in enumerate(cs) if k != o)
+    return (second - b, -b), o

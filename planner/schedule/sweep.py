@@ -79,7 +79,7 @@ def first_calendar(
         weights = np.array(
             [len(u.slots) * (slots[u.slots[0]].service_s + 2 * tau) for u in patterns]
         )
-        opts = [set(u.labels) for u in patterns]
+        opts = [{w % 7 for w in u.labels} for u in patterns]
     for centre in (centres or [(0.0, 0.0)]) if patterns else [None]:
         for j in range(max(1, sweep_starts) if patterns else 1):
             search.restore(base)
@@ -92,12 +92,15 @@ def first_calendar(
                     s0 = int(sector[i])
 
                     dist = []
-                    for w in u.labels:
-                        if w not in sector_wd:
-                            dist.append((k + 1, w))
+                    n_ph = 1 + max(w // 7 for w in u.labels)
+                    for w in u.labels:  # label = week offset * 7 + weekday
+                        wd, ph = w % 7, w // 7
+                        turn = (ph - i) % n_ph  # phases dealt out in turn
+                        if wd not in sector_wd:
+                            dist.append((k + 1, turn, w))
                             continue
-                        jj = sector_wd.index(w)
-                        dist.append((min(abs(jj - s0), k - abs(jj - s0)), w))
+                        jj = sector_wd.index(wd)
+                        dist.append((min(abs(jj - s0), k - abs(jj - s0)), turn, w))
                     o = min(range(len(u.options)), key=dist.__getitem__)
                     u.choice = o
                     for i_s, d in zip(u.slots, u.options[o], strict=True):
@@ -110,7 +113,7 @@ def first_calendar(
                 book.count[d] += len(idx)
             search.recreate(dated)
             book.polish(range(book.n))
-            cost = book.total()
+            cost = search.total()
             if cost < best_cost - 1e-6:
                 best_cost, best_state = cost, search.save()
     assert best_state is not None

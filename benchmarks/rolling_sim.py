@@ -1,0 +1,307 @@
+"""Rolling simulation of the weekly loop: plan, simulate the week, feed the log, roll.
+
+    .venv/bin/python benchmarks/rolling_sim.py --customers 500 --reps 5 --weeks 12 \\
+        --miss 0.10 --unplanned 0.03 --scratch --out /tmp/rolling
+
+On a generated instance (``benchmarks/generate.py``, haversine travel), every Monday:
+
+1. plan ``--horizon-weeks`` weeks ahead with ``planner plan`` semantics: the scenario
+   ``extends`` the base with the new horizon, ``previous_plan:`` (last week's plan) and
+   ``actuals:`` (the log folder so far);
+2. simulate the week: each planned visit of its first week is missed with probability
+   ``--miss`` (seeded), else done on its planned day; ``--unplanned`` x the week's planned
+   visits extra done visits go to random other customers of the reps on random working
+   days; the week's rows are written to ``log/week_NN.csv``;
+3. measure: ``planner actuals`` completion of the week, the share of the previous plan's
+   visits kept on their date (next week and all common days; and among customers not
+   touched by a miss), missed A visits re-planned within 5 working days or reported,
+   the week's driving, ``planner check`` violations and the run time of the roll;
+   with ``--scratch`` also a plan of the same week made with the log but without the
+   previous plan (driving without the stability of the roll).
+
+At the end: visits per customer against its tier's rule over the simulated weeks, the
+longest gap between visits per tier, and (``--miss 0``) whether the first four rolled
+weeks hold the same visits as the first four-week plan. Prints Markdown (``--md FILE``
+also writes it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate_instance, write_instance  # noqa: E402
+
+from planner.actuals import ActualsParams, run_actuals  # noqa: E402
+from planner.check import check_plan_dir  # noqa: E402
+from planner.files import write_text  # noqa: E402
+from planner.pipeline import run_plan, write_plan  # noqa: E402
+from planner.plan import Plan  # noqa: E402
+from planner.scenario import load_scenario  # noqa: E402
+
+HEADER = "customer_id,rep_id,date,status,start,duration_min,outcome,person_met,purpose,notes"
+START = dt.date(2026, 11, 30)  # a Monday
+
+
+def week_scenario(base: Path, out: Path, k: int, weeks: int, roll: bool) -> Path:
+    """The scenario of week ``k``: the base with a new horizon, rolled when ``roll``."""
+    data: dict = {
+        "extends": base.name,
+        "name": f"week {k + 1}" + ("" if roll else " from scratch"),
+        "horizon": {"start": (START + dt.timedelta(weeks=k)).isoformat(), "weeks": weeks},
+    }
+    if k > 0:
+        data["actuals"] = "log"
+        if roll:
+            data["previous_plan"] = f"plan_{k - 1:02d}"
+    path = out / (f"week_{k:02d}.yaml" if roll else f"scratch_{k:02d}.yaml")
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def simulate_week(
+    plan: Plan, start: dt.date, miss: float, unplanned: float, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The log rows of the plan's first week: misses, done visits, unplanned visits."""
+    end = start + dt.timedelta(days=6)
+    v = plan.visits[(plan.visits["date"] >= start) & (plan.visits["date"] <= end)]
+    v = v.sort_values(["date", "rep_id", "seq"], kind="stable")
+    rows = []
+    for r in v.itertuples():
+        missed = rng.random() < miss
+        rows.append(
+            {
+                "customer_id": r.customer_id,
+                "rep_id": r.rep_id,
+                "date": r.date,
+                "status": "missed" if missed else "done",
+                "notes": "simulated miss" if missed else "",
+            }
+        )
+    n_extra = int(round(unplanned * len(v)))
+    visited = set(v["customer_id"])
+    a = plan.assignments[~plan.assignments["customer_id"].isin(visited)]
+    days = [start + dt.timedelta(days=i) for i in range(5)]
+    for i in rng.choice(len(a), size=min(n_extra, len(a)), replace=False):
+        c = a.iloc[int(i)]
+        rows.append(
+            {
+                "customer_id": c["customer_id"],
+                "rep_id": c["rep_id"],
+                "date": days[int(rng.integers(len(days)))],
+                "status": "done",
+                "notes": "simulated unplanned visit",
+            }
+        )
+    return pd.DataFrame(rows, columns=["customer_id", "rep_id", "date", "status", "notes"])
+
+
+def write_log(rows: pd.DataFrame, path: Path) -> None:
+    lines = [HEADER]
+    for r in rows.itertuples():
+        lines.append(f"{r.customer_id},{r.rep_id},{r.date.isoformat()},{r.status},,,,,,{r.notes}")
+    write_text(path, "\n".join(lines) + "\n")
+
+
+def kept_share(prev: Plan, new: Plan, start: dt.date, end: dt.date, skip: set[str]) -> tuple:
+    """(kept, of) previous visits in ``start..end`` still on their date in ``new``."""
+    pv = prev.visits[(prev.visits["date"] >= start) & (prev.visits["date"] <= end)]
+    pv = pv[~pv["customer_id"].isin(skip)]
+    keys = set(zip(new.visits["customer_id"], new.visits["date"], strict=True))
+    kept = sum(1 for k in zip(pv["customer_id"], pv["date"], strict=True) if k in keys)
+    return kept, len(pv)
+
+
+def working_days_between(a: dt.date, b: dt.date) -> int:
+    """Monday-Friday days after ``a`` up to ``b`` (inclusive)."""
+    return sum(1 for i in range(1, (b - a).days + 1) if (a + dt.timedelta(days=i)).weekday() < 5)
+
+
+def missed_a_followup(miss_rows: pd.DataFrame, nxt: Plan, tier_of: dict) -> tuple[int, int, int]:
+    """Missed A visits: (missed, re-planned within 5 working days, reported unscheduled)."""
+    a = miss_rows[miss_rows["customer_id"].map(tier_of) == "A"]
+    within = reported = 0
+    for r in a.itertuples():
+        days = nxt.visits.loc[nxt.visits["customer_id"] == r.customer_id, "date"]
+        if any(working_days_between(r.date, d) <= 5 for d in days if d > r.date):
+            within += 1
+        elif (nxt.unscheduled["customer_id"] == r.customer_id).any():
+            reported += 1
+    return len(a), within, reported
+
+
+def pct(a: float, b: float) -> str:
+    return f"{100.0 * a / b:.1f}" if b else "-"
+
+
+def main() -> None:  # noqa: PLR0915 - a linear script
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--customers", type=int, default=500)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--weeks", type=int, default=12, help="weeks simulated (rolls)")
+    ap.add_argument("--horizon-weeks", type=int, default=4)
+    ap.add_argument("--miss", type=float, default=0.10)
+    ap.add_argument("--unplanned", type=float, default=0.03)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--scratch", action="store_true", help="also plan each week without roll")
+    ap.add_argument("--check", action="store_true", help="planner check every rolled plan")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--md", type=Path, default=None)
+    a = ap.parse_args()
+
+    out = a.out
+    (out / "log").mkdir(parents=True, exist_ok=True)
+    inst = generate_instance(a.customers, a.reps, a.seed)
+    base = write_instance(inst, out, horizon_start=START, weeks=a.horizon_weeks)
+    base = base.rename(out / "base.yaml")
+    with open(base, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    data["workers"] = a.workers
+    base.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    tier_of = dict(zip(inst.customers["customer_id"], inst.customers["tier"], strict=True))
+    rng = np.random.default_rng(a.seed)
+
+    lines = [
+        f"Instance: {a.customers} customers / {a.reps} reps (seed {a.seed}); "
+        f"{a.horizon_weeks}-week plans rolled weekly for {a.weeks} weeks; "
+        f"misses {a.miss:.0%}, unplanned {a.unplanned:.0%}.",
+        "",
+        "| week | start | roll s | planned | done | completion % | unplanned | next week kept % "
+        "| common days kept % | kept, untouched by a miss % | missed A: within 5 d / reported "
+        "| changes (moved/added/removed) | travel h (week) | scratch travel h | check |",
+        "| " + " | ".join(["---"] * 15) + " |",
+    ]
+    plans: list[Plan] = []
+    logs: list[pd.DataFrame] = []
+    totals = {"travel": 0.0, "scratch": 0.0, "kept1": [0, 0], "kept": [0, 0], "untouched": [0, 0]}
+    for k in range(a.weeks):
+        start = START + dt.timedelta(weeks=k)
+        end = start + dt.timedelta(days=6)
+        t0 = time.perf_counter()
+        plan = run_plan(load_scenario(week_scenario(base, out, k, a.horizon_weeks, True)))
+        pdir = out / f"plan_{k:02d}"
+        write_plan(plan, pdir, maps=False)
+        roll_s = time.perf_counter() - t0
+        week_routes = plan.routes[(plan.routes["date"] >= start) & (plan.routes["date"] <= end)]
+        travel_h = float(week_routes["travel_s"].sum()) / 3600
+        totals["travel"] += travel_h
+        scratch = "-"
+        if a.scratch:
+            sp = run_plan(load_scenario(week_scenario(base, out, k, a.horizon_weeks, False)))
+            sr = sp.routes[(sp.routes["date"] >= start) & (sp.routes["date"] <= end)]
+            s_h = float(sr["travel_s"].sum()) / 3600
+            totals["scratch"] += s_h
+            scratch = f"{s_h:.1f}"
+        # the week happens only now: the scratch plan saw the same log as the roll
+        rows = simulate_week(plan, start, a.miss, a.unplanned, rng)
+        write_log(rows, out / "log" / f"week_{k:02d}.csv")
+        logs.append(rows)
+        act = run_actuals(ActualsParams(pdir, (out / "log",), out / f"actuals_{k:02d}", end))
+        wk = act.completion[(act.completion["group"] == "week") & (act.completion["week"] == 1)]
+        w = wk.iloc[0]
+        kept1 = kept = untouched = "-"
+        follow = "-"
+        if plans:
+            prev = plans[-1]
+            prev_end = dt.date.fromisoformat(prev.meta["horizon"]["end"])
+            k1 = kept_share(prev, plan, start, end, set())
+            kall = kept_share(prev, plan, start, prev_end, set())
+            missed_ids = set(logs[-2].loc[logs[-2]["status"] == "missed", "customer_id"])
+            kun = kept_share(prev, plan, start, prev_end, missed_ids)
+            for key, val in (("kept1", k1), ("kept", kall), ("untouched", kun)):
+                totals[key][0] += val[0]
+                totals[key][1] += val[1]
+            kept1, kept, untouched = pct(*k1), pct(*kall), pct(*kun)
+            prev_miss = logs[-2][logs[-2]["status"] == "missed"]
+            m, within, rep = missed_a_followup(prev_miss, plan, tier_of)
+            follow = f"{within}/{m} ; {rep}"
+        ch = "-"
+        if plan.changes is not None:
+            c = plan.changes["change"].value_counts()
+            ch = f"{c.get('moved', 0)}/{c.get('added', 0)}/{c.get('removed', 0)}"
+        check = "-"
+        if a.check:
+            check = str(len(check_plan_dir(pdir)))
+        lines.append(
+            f"| {k + 1} | {start} | {roll_s:.1f} | {int(w['planned'])} | {int(w['done'])} | "
+            f"{w['completion_pct']} | {int(w['unplanned'])} | {kept1} | {kept} | {untouched} | "
+            f"{follow} | {ch} | {travel_h:.1f} | {scratch} | {check} |"
+        )
+        print(lines[-1], flush=True)
+        plans.append(plan)
+
+    lines += ["", summary(inst, logs, a, totals, plans)]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if a.md:
+        write_text(a.md, text)
+
+
+def summary(inst, logs: list[pd.DataFrame], a, totals: dict, plans: list[Plan]) -> str:
+    """Visits per customer against the tier rule, longest gaps, totals."""
+    log = pd.concat(logs, ignore_index=True)
+    done = log[log["status"] == "done"]
+    c = inst.customers
+    every = {t: inst.tiers[t].every_weeks for t in inst.tiers.names()}
+    out = [
+        "| tier | customers | rule (visits in the weeks) | done per customer: mean / min / max "
+        "| longest gap (days): median / max | customers over the interval |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for t in sorted(every):
+        ids = c.loc[c["tier"] == t, "customer_id"]
+        per = done.groupby("customer_id").size().reindex(ids, fill_value=0)
+        gaps = []
+        over = 0
+        for cid in ids:
+            ds = sorted(done.loc[done["customer_id"] == cid, "date"])
+            g = max(((b - a_).days for a_, b in zip(ds, ds[1:], strict=False)), default=0)
+            gaps.append(g)
+            if g > 7 * every[t]:
+                over += 1
+        rule = a.weeks / every[t]
+        out.append(
+            f"| {t} | {len(ids)} | every {every[t]} week(s): {rule:.1f} | "
+            f"{per.mean():.2f} / {per.min()} / {per.max()} | {np.median(gaps):.0f} / "
+            f"{max(gaps)} | {over} |"
+        )
+    out.append("")
+    k1, kall, kun = totals["kept1"], totals["kept"], totals["untouched"]
+    out.append(
+        f"All rolls: next week kept {pct(*k1)} %, common days kept {pct(*kall)} %, "
+        f"untouched by a miss kept {pct(*kun)} %; travel {totals['travel']:.1f} h"
+        + (f" vs from scratch {totals['scratch']:.1f} h" if a.scratch else "")
+        + "."
+    )
+    if a.miss == 0 and len(plans) >= 4:
+        first = plans[0].visits
+        four = pd.concat(
+            [
+                p.visits[
+                    (p.visits["date"] >= START + dt.timedelta(weeks=i))
+                    & (p.visits["date"] < START + dt.timedelta(weeks=i + 1))
+                ]
+                for i, p in enumerate(plans[:4])
+            ]
+        )
+        one = set(zip(first["customer_id"], first["date"], strict=True))
+        rolled = set(zip(four["customer_id"], four["date"], strict=True))
+        out.append(
+            f"Four rolled weeks: {len(rolled)} visits; one four-week plan: {len(one)}; "
+            f"same customer and date: {len(one & rolled)}."
+        )
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
