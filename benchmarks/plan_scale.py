@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/plan_scale.py --customers 5000 --reps 25 --workers 2
     .venv/bin/python benchmarks/plan_scale.py --customers 5000 --reps 25 --workers 1,2
+    .venv/bin/python benchmarks/plan_scale.py --national --customers 40000 --reps 200
 
-Generates the instance with ``benchmarks/generate.py`` (seeded, haversine travel), runs
+Generates the instance with ``benchmarks/generate.py`` (seeded, haversine travel; with
+``--national`` its national instance: towns plus countryside, reps living in towns), runs
 ``planner.pipeline.run_plan`` (territories, then every territory's calendar and OR-Tools
 days as tasks of a local Dask cluster of ``--workers`` processes), checks the result with
 ``planner.check`` and prints one Markdown table row per worker count: runtime per stage,
@@ -29,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate_instance, write_instance  # noqa: E402
+from generate import generate_instance, national_instance, write_instance  # noqa: E402
 
 HEADER = (
     "| customers / reps | weeks | workers | total s | territories s | routes s | "
@@ -110,6 +112,11 @@ def main() -> None:
     ap.add_argument("--weeks", type=int, default=4)
     ap.add_argument("--workers", default="2", help="worker counts, e.g. 1,2")
     ap.add_argument("--check", action="store_true", help="also run planner.check on the plan")
+    ap.add_argument(
+        "--national",
+        action="store_true",
+        help="generate.py's national instance (towns + countryside, reps in towns) at this size",
+    )
     ap.add_argument("--case", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.case:  # one measurement, in a fresh process
@@ -117,9 +124,8 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        path = write_instance(
-            generate_instance(a.customers, a.reps, a.seed), Path(tmp), weeks=a.weeks
-        )
+        make = national_instance if a.national else generate_instance
+        path = write_instance(make(a.customers, a.reps, a.seed), Path(tmp), weeks=a.weeks)
         print(f"instance generated in {time.perf_counter() - t0:.1f} s; load {os.getloadavg()}")
         results = []
         for w in [int(x) for x in a.workers.split(",")]:

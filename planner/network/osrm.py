@@ -49,9 +49,8 @@ from planner.errors import NetworkError
 from planner.matrix import TravelMatrix
 from planner.network.model import TravelModel, describe_point, drop_repeats
 from planner.network.params import TravelParams
-from planner.units import haversine_m
+from planner.network.road import WRONG_NETWORK_SHARE, door_to_door, format_m
 
-SAME_PLACE_M = 1.0
 UNREACHABLE_S = 7 * 86_400  # a week: never combined into one day
 BLOCK = 500  # points per table request side (a request carries at most 2 x BLOCK points)
 START_TIMEOUT_S = 120.0
@@ -308,14 +307,14 @@ class OsrmModel(TravelModel):
         self.snaps = self.points[["point_id", "snap_m"]].copy()
         far = np.flatnonzero(self._snap_m > params.snap_warn_m)
         n = len(self.points)
-        if n and len(far) > 0.5 * n:
+        if n and len(far) > WRONG_NETWORK_SHARE * n:
             raise NetworkError(
-                f"{len(far)} of {n} points are more than {params.snap_warn_m:.0f} m from any "
-                f"road of the OSRM dataset {label}: is it the right area for these customers?"
+                f"{len(far)} of {n} points are more than {format_m(params.snap_warn_m)} from "
+                f"any road of the OSRM dataset {label}: is it the right area for these customers?"
             )
         self.warnings = [
-            f"{describe_point(self.points['point_id'].iat[i])} is "
-            f"{self._snap_m[i] / 1000:.1f} km from the nearest road"
+            f"{describe_point(self.points['point_id'].iat[i])} is {format_m(self._snap_m[i])} "
+            f"from the nearest {params.network_type} road"
             for i in far
         ]
         self._unreachable: set[str] = set()
@@ -359,21 +358,12 @@ class OsrmModel(TravelModel):
                 dur, dist = self._table(a[i : i + BLOCK], b[j : j + BLOCK])
                 t_s[i : i + BLOCK, j : j + BLOCK] = dur
                 d_m[i : i + BLOCK, j : j + BLOCK] = dist
-        travel = self._off_s[a][:, None] + t_s + self._off_s[b][None, :]
-        dist = self._snap_m[a][:, None] + d_m + self._snap_m[b][None, :]
-        none = ~np.isfinite(travel)
+        none = ~np.isfinite(t_s)
         if none.any():
             self._note_unreachable(np.concatenate([a[none.any(axis=1)], b[none.any(axis=0)]]))
-            travel[none] = UNREACHABLE_S
-            dist[~np.isfinite(dist)] = UNREACHABLE_S * 30.0  # ~ 108 km/h: never chosen
-        lat, lon = self._lat, self._lon
-        same = (
-            haversine_m(lat[a][:, None], lon[a][:, None], lat[b][None, :], lon[b][None, :])
-            < SAME_PLACE_M
-        )
-        travel[same] = 0
-        dist[same] = 0
-        return np.rint(travel).astype(np.int32), np.rint(dist).astype(np.int32)
+            t_s[none] = UNREACHABLE_S
+            d_m[~np.isfinite(d_m)] = UNREACHABLE_S * 30.0  # ~ 108 km/h: never chosen
+        return door_to_door(self, a, b, t_s, d_m, self._off_s, self._snap_m)
 
     # ---------------------------------------------------------------- TravelModel
     def matrix(self, ids: Sequence[str]) -> TravelMatrix:
