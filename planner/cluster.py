@@ -214,7 +214,9 @@ def _window(client, params: ClusterParams) -> int:
 
 
 def _stream(client, fn: Callable, items: Iterable, params: ClusterParams):
-    from distributed import as_completed
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker, as_completed
 
     tag = f"{getattr(fn, '__name__', 'task')}-{uuid.uuid4().hex[:12]}"
     source = iter(enumerate(items))
@@ -236,7 +238,17 @@ def _stream(client, fn: Callable, items: Iterable, params: ClusterParams):
         pass
     try:
         for fut in pending:
-            result = fut.result()
+            try:
+                result = fut.result()
+            except KilledWorker as e:
+                raise ClusterError(
+                    f"the workers running a task died each time it was tried ({e}): out "
+                    "of memory? Give the workers more memory or fewer threads each"
+                ) from e
+            except CancelledError as e:
+                raise ClusterError(
+                    f"the cluster dropped a task ({e}): did the scheduler stop?"
+                ) from e
             i, _ = live.pop(fut.key)
             fut.release()
             submit_next()

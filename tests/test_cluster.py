@@ -275,3 +275,24 @@ def test_ctrl_c_stops_workers_and_keeps_the_earlier_plan(tmp_path, sequential):
     _, alive = psutil.wait_procs(started, timeout=30)
     assert not alive, f"worker processes left running: {alive}"
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+# ------------------------------------------------------------------ progress
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_bars_only_on_a_terminal(monkeypatch, terminal):
+    import io
+
+    from rich.console import Console
+
+    from planner import cli
+
+    buf = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=buf, force_terminal=terminal, width=120))
+    with cli._Bars() as bars:
+        bars("routes", 3, 7)
+        bars.plans("what-if", 1, 4)
+    out = buf.getvalue()
+    if terminal:
+        assert "calendar + routes" in out and "3/7" in out and "1/4" in out and "ETA" in out
+    else:
+        assert out == ""
