@@ -163,7 +163,8 @@ def dask_cluster(tmp_path_factory):
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k != SCHEDULER_ENV}
-    common = {"cwd": tmp, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+    log = open(tmp / "dask.log", "wb")  # closed below (a pipe could fill up and block)
+    common = {"cwd": tmp, "env": env, "stdout": subprocess.DEVNULL, "stderr": log}
     sched = subprocess.Popen(
         [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
         **common,
@@ -186,6 +187,7 @@ def dask_cluster(tmp_path_factory):
         yield address
     finally:
         _stop(procs[::-1])
+        log.close()
 
 
 @pytest.mark.timeout(300)
@@ -269,7 +271,7 @@ def test_ctrl_c_stops_workers_and_keeps_the_earlier_plan(tmp_path, sequential):
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+            proc.communicate(timeout=10)
     assert proc.returncode == 130, err.decode()
     assert b"Traceback" not in err, err.decode()
     _, alive = psutil.wait_procs(started, timeout=30)
