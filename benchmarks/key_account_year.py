@@ -74,9 +74,9 @@ def run_one(seed: int, n: int = 200) -> dict:
         seed=seed,
         calendar=calendar,
     )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     tp = plan_territory(problem)
-    runtime = time.perf_counter() - t0
+    runtime, cpu = time.perf_counter() - t0, time.process_time() - c0
     plan = Plan(
         visits=tp.visits,
         routes=tp.routes,
@@ -110,6 +110,7 @@ def run_one(seed: int, n: int = 200) -> dict:
         "national_day_visits": len(national),
         "calendar_s": tp.stats["calendar_s"],
         "runtime_s": round(runtime, 1),
+        "cpu_s": round(cpu, 1),
     }
 
 

@@ -664,5 +664,6 @@ def check_plan_dir(path: str | Path) -> list[Violation]:
         travel_tol_s=6,
         dist_tol_m=10,
         calendar=scenario.work_calendar(),
+        visit_history=plan.history or {},  # a rolled plan's history.csv
     )
     return check_plan(plan, travel.matrix, params)

@@ -48,6 +48,23 @@ OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output directory (cre
 WorkersOpt = Annotated[
     int | None, typer.Option(help="Parallel processes for per-territory work (0 = one per core).")
 ]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of maps, forms, workbook and summaries: en or zh "
+        "(default: the scenario's `language`, else en).",
+    ),
+]
+SelfContainedOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--self-contained/--linked-assets",
+        help="Inline Leaflet in every map page so one forwarded page works alone "
+        "(default: the scenario's `maps.self_contained`).",
+        show_default=False,
+    ),
+]
 # ---- Dask: plan on an existing cluster (see docs/scaling.md)
 SchedulerOpt = Annotated[
     str | None,
@@ -122,28 +139,61 @@ class _Bars:
         self.progress.__exit__(*exc)
 
 
-def _kpi_table(kpis: dict, title: str) -> Table:
+def _kpi_table(kpis: dict, title: str, language: str | None = None) -> Table:
+    from planner.i18n import translator
+
+    tr = translator(language)
     t = Table(title=title, show_header=False, title_justify="left")
     t.add_column("figure")
     t.add_column("value", justify="right")
     rh = kpis.get("rep_hours", {})
     rows = [
-        ("reps / active customers", f"{kpis['reps']} / {kpis['active_customers']}"),
-        ("required visits", kpis["required_visits"]),
-        ("scheduled visits", kpis["scheduled_visits"]),
-        ("coverage", f"{kpis['coverage_pct']} %"),
+        (tr("reps / active customers"), f"{kpis['reps']} / {kpis['active_customers']}"),
+        (tr("required visits"), kpis["required_visits"]),
+        (tr("scheduled visits"), kpis["scheduled_visits"]),
+        (tr("coverage"), f"{kpis['coverage_pct']} %"),
         (
-            "unscheduled (by tier)",
+            tr("unscheduled (by tier)"),
             f"{kpis['unscheduled_visits']} {kpis.get('unscheduled_by_tier') or ''}",
         ),
-        ("travel", f"{kpis['travel_h']} h ({kpis['travel_per_visit_min']} min per visit)"),
-        ("service", f"{kpis['service_h']} h"),
-        ("rep hours min / mean / max", f"{rh.get('min')} / {rh.get('mean')} / {rh.get('max')}"),
-        ("overtime", f"{kpis['overtime_h']} h"),
+        (
+            tr("travel"),
+            tr("{h} h ({m} min per visit)", h=kpis["travel_h"], m=kpis["travel_per_visit_min"]),
+        ),
+        (tr("service"), f"{kpis['service_h']} h"),
+        (
+            tr("rep hours min / mean / max"),
+            f"{rh.get('min')} / {rh.get('mean')} / {rh.get('max')}",
+        ),
+        (tr("overtime"), f"{kpis['overtime_h']} h"),
     ]
     for k, v in rows:
         t.add_row(k, Text(str(v)))
     return t
+
+
+def _print_outputs(paths: dict, tr) -> None:
+    """Where the workbook, forms, calendars and maps of a plan are (CLI summary)."""
+    shown = [
+        ("workbook", tr("workbook:"), paths.get("workbook")),
+        ("daily_reports", tr("daily reports:"), _folder_of(paths.get("daily_reports"))),
+        ("calendars", tr("calendars:"), _folder_of(paths.get("calendars"))),
+        ("index", tr("overview map:"), paths.get("index")),
+        ("first_day", tr("first rep-day:"), paths.get("first_day")),
+    ]
+    grid = Table.grid(padding=(0, 1))  # aligns wide (Chinese) labels too
+    grid.add_column()
+    grid.add_column()
+    for _, label, where in shown:
+        if where:
+            grid.add_row(Text(label), Text(str(where)))
+    out_console.print(grid)
+
+
+def _folder_of(files: dict | None) -> str | None:
+    if not files:
+        return None
+    return str(Path(next(iter(files.values()))).parent) + "/"
 
 
 def _plan_to(
@@ -151,34 +201,36 @@ def _plan_to(
     out: Path,
     workers: int | None,
     maps: bool = True,
+    lang: str | None = None,
+    self_contained: bool | None = None,
     actuals: list[Path] | None = None,
     previous: Path | None = None,
     scheduler: str | None = None,
 ) -> dict:
+    from planner.i18n import translator
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import load_scenario
 
-    sc = load_scenario(scenario_path)
+    sc = load_scenario(scenario_path).with_output(language=lang, self_contained=self_contained)
     if actuals or previous is not None:
         sc = sc.with_rolling(actuals, previous)
+    tr = translator(sc.model.language)
     with _Bars() as bars:
         plan = run_plan(sc, workers=workers, progress=bars, scheduler=scheduler)
         bars("maps", 0, 1)
-        paths = write_plan(plan, out, maps=maps)
+        paths = write_plan(plan, out, maps=maps, options=sc.output_options())
         bars("maps", 1, 1)
     out_console.print(
-        _kpi_table(plan.kpis, f"{sc.name}: {sc.horizon().start} .. {sc.horizon().end}")
+        _kpi_table(plan.kpis, f"{sc.name}: {sc.horizon().start} .. {sc.horizon().end}", tr.language)
     )
     for w in plan.meta.get("warnings", [])[:20]:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
     n_warn = len(plan.meta.get("warnings", []))
     if n_warn > 20:
         err_console.print(f"[yellow]... and {n_warn - 20} more warnings in plan.json[/]")
-    out_console.print(f"plan written to [bold]{out}[/]")
-    if "index" in paths:
-        out_console.print(f"overview map:  {paths['index']}")
-    if "first_day" in paths:
-        out_console.print(f"first rep-day: {paths['first_day']}")
+    where = f"[bold]{escape(str(out))}[/]"
+    out_console.print(tr("plan written to {dir}", dir=where))
+    _print_outputs(paths, tr)
     return paths
 
 
@@ -189,20 +241,46 @@ def validate(scenario: ScenarioArg) -> None:
 
     Example: `planner validate scenarios/demo.yaml`
     """
+    from planner.i18n import translator
     from planner.pipeline import read_scenario_inputs
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario)
+    tr = translator(sc.model.language)
     inputs = read_scenario_inputs(sc)
     c = inputs.customers
     act = c[c["active"]]
-    tiers = escape(", ".join(f"{k}: {v}" for k, v in act.groupby("tier").size().items()))
+    tiers = ", ".join(f"{k}: {v}" for k, v in act.groupby("tier").size().items())
     out_console.print(f"[green]ok[/]: {escape(str(sc.path))}")
-    out_console.print(f"  customers: {len(c)} ({len(act)} active; {tiers})")
-    out_console.print(f"  reps: {len(inputs.reps)}; appointments: {len(inputs.appointments)}")
-    out_console.print(
-        f"  horizon: {sc.horizon().start} .. {sc.horizon().end}; travel: {sc.model.travel.mode}"
-    )
+    lines = [
+        tr("customers: {n} ({active} active; {tiers})", n=len(c), active=len(act), tiers=tiers),
+        tr(
+            "reps: {n}; appointments: {appointments}",
+            n=len(inputs.reps),
+            appointments=len(inputs.appointments),
+        ),
+        tr(
+            "horizon: {start} .. {end}; travel: {mode}",
+            start=sc.horizon().start,
+            end=sc.horizon().end,
+            mode=sc.model.travel.mode,
+        ),
+    ]
+    for line in lines:
+        out_console.print(f"  {escape(line)}", highlight=False)
+
+    from planner.rolling import read_roll
+
+    roll = read_roll(sc, inputs.customers, inputs.reps)
+    if roll is not None:
+        r = roll.inputs
+        prev = escape(str(sc.previous_plan_path or "none"))
+        out_console.print(
+            f"  roll: previous plan {prev}; visit log {roll.log_rows} rows from "
+            f"{len(roll.log_files)} files; {r.updated_last_visits} last visits updated, "
+            f"{len(r.carried)} missed/cancelled visits carried forward"
+        )
+        inputs.warnings += r.warnings
     for w in inputs.warnings:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
 
@@ -214,6 +292,8 @@ def plan(
     out: OutOpt = Path("maps/plan"),
     workers: WorkersOpt = None,
     maps: Annotated[bool, typer.Option(help="Render the HTML maps.")] = True,
+    lang: LangOpt = None,
+    self_contained: SelfContainedOpt = None,
     actuals: Annotated[
         list[Path] | None,
         typer.Option(
@@ -229,25 +309,31 @@ def plan(
     ] = None,
     scheduler: SchedulerOpt = None,
 ) -> None:
-    """Plan territories, the visit calendar and daily routes; write tables and maps.
+    """Plan territories, the visit calendar and daily routes; write tables, the visit plan
+    workbook, daily report forms, calendars and maps.
 
     With `--previous` and `--actuals` the plan rolls forward: the cadence follows the
     visits made, and changes_vs_previous.csv lists what moved (docs/weekly-routine.md).
 
-    Example: `planner plan scenarios/demo.yaml --out plans/demo`
+    Example: `planner plan scenarios/demo.yaml --out plans/demo --lang zh`
     (on a Dask cluster: `--scheduler tcp://HOST:8786`)
     """
-    _plan_to(scenario, out, workers, maps, actuals, previous, scheduler)
+    _plan_to(scenario, out, workers, maps, lang, self_contained, actuals, previous, scheduler)
 
 
 @app.command()
 @friendly
-def demo(out: OutOpt = Path("maps/demo"), workers: WorkersOpt = None) -> None:
+def demo(
+    out: OutOpt = Path("maps/demo"),
+    workers: WorkersOpt = None,
+    lang: LangOpt = None,
+    self_contained: SelfContainedOpt = None,
+) -> None:
     """Plan the embedded demo (central Helsinki, 4 reps, 480 customers) and print the maps.
 
     Example: `planner demo --out maps/demo`
     """
-    _plan_to(DEMO_SCENARIO, out, workers)
+    _plan_to(DEMO_SCENARIO, out, workers, True, lang, self_contained)
 
 
 @app.command()
@@ -257,8 +343,9 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
 
     Example: `planner territories scenarios/demo.yaml --out plans/territories`
     """
-    import io
+    import pandas as pd
 
+    from planner.cells import csv_text
     from planner.files import write_text
     from planner.pipeline import build_travel, design, read_scenario_inputs
     from planner.scenario import load_scenario
@@ -268,14 +355,10 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     travel = build_travel(sc, inputs)
     res = design(sc, inputs, travel)
     out.mkdir(parents=True, exist_ok=True)
-    buf = io.StringIO()
-    res.assignments.to_csv(buf, index=False, lineterminator="\n")
-    write_text(out / "assignments.csv", buf.getvalue())
+    write_text(out / "assignments.csv", csv_text(res.assignments))
     write_text(out / "territories.geojson", res.territories.to_json(drop_id=True) + "\n")
     table = res.territories.drop(columns="geometry")
-    buf = io.StringIO()
-    table.to_csv(buf, index=False, lineterminator="\n")
-    write_text(out / "territories.csv", buf.getvalue())
+    write_text(out / "territories.csv", csv_text(pd.DataFrame(table)))
     t = Table(title=f"{sc.name}: territories (all columns in territories.csv)")
     shown = {
         "territory_id": "territory",
@@ -324,19 +407,73 @@ def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -
     raise typer.Exit(EXIT_VIOLATIONS)
 
 
+def _plan_options(plan, lang: str | None, self_contained: bool | None):
+    """The plan's recorded output options with the command line's overrides."""
+    from planner.errors import InputError, Problem
+    from planner.output import output_options
+
+    try:
+        return output_options(plan.meta).with_overrides(
+            language=lang, self_contained=self_contained
+        )
+    except ValueError as e:
+        raise InputError(Problem("--lang", str(e), fix="use --lang en or --lang zh")) from None
+
+
 @app.command()
 @friendly
-def maps(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -> None:
+def maps(
+    plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
+    lang: LangOpt = None,
+    self_contained: SelfContainedOpt = None,
+) -> None:
     """Re-render the HTML maps of a plan directory without re-planning.
 
-    Example: `planner maps plans/demo`
+    Example: `planner maps plans/demo --lang zh --self-contained`
     """
+    from planner.i18n import translator
     from planner.maps import render_maps
+    from planner.maps.params import map_params
     from planner.plan import Plan
 
     p = Plan.from_dir(plan_dir)
-    res = render_maps(p, plan_dir / "maps")
-    out_console.print(f"overview map: {res.index_path}")
+    opts = _plan_options(p, lang, self_contained)
+    res = render_maps(p, plan_dir / "maps", map_params(opts))
+    tr = translator(opts.language)
+    out_console.print(f"{tr('overview map:')} {escape(str(res.index_path))}", highlight=False)
+
+
+@app.command()
+@friendly
+def export(
+    plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder to write into (default: the plan directory)."),
+    ] = None,
+    lang: LangOpt = None,
+) -> None:
+    """Write the visit plan workbook (visit_plan.xlsx), the daily report forms
+    (daily-reports/) and the calendars (calendar/*.ics) of a plan directory.
+
+    Example: `planner export plans/demo --out handouts --lang zh`
+    """
+    from planner.export import ExportParams, export_plan
+    from planner.i18n import translator
+    from planner.plan import Plan
+
+    p = Plan.from_dir(plan_dir)
+    opts = _plan_options(p, lang, None)
+    res = export_plan(p, out or plan_dir, ExportParams(language=opts.language))
+    tr = translator(opts.language)
+    _print_outputs(
+        {
+            "workbook": res.workbook,
+            "daily_reports": res.daily_reports,
+            "calendars": res.calendars,
+        },
+        tr,
+    )
 
 
 # ---------------------------------------------------------------- weekly loop: actuals

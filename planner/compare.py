@@ -208,13 +208,14 @@ def check_scenarios(paths: list[Path]) -> list:
 
 
 def scenario_dirs(names: list[str]) -> list[str]:
-    """Folder names for scenarios: their names made file-safe (ASCII) and unique,
-    case-insensitively (``Helsinki demo`` -> ``Helsinki-demo``; a repeat gets ``-2``)."""
+    """Folder names for scenarios: their names made file-safe and unique,
+    case-insensitively (``Helsinki demo`` -> ``Helsinki-demo``, ``李娜 leaves`` ->
+    ``李娜-leaves``; a repeat gets ``-2``)."""
     from planner.maps.text import slugify
 
     out: list[str] = []
     for n in names:
-        base = slugify(n)
+        base = slugify(n, ascii_only=False, default="scenario")
         s, i = base, 2
         while s.lower() in {o.lower() for o in out}:
             s, i = f"{base}-{i}", i + 1

@@ -28,6 +28,9 @@ CUSTOMER_COLUMNS: dict[str, str] = {
     "territory_id": "str or None: current territory",
     "active": "bool",
     "source_row": "int: line number in the source file (header = 1)",
+    "contact": "str ('' when absent): person to meet (passed through to the outputs)",
+    "contact_title": "str ('' when absent): the contact's position",
+    "purpose": "str ('' when absent): purpose of the visits",
 }
 
 # Validated rep table (planner.io.read_reps).
@@ -51,6 +54,8 @@ APPOINTMENT_COLUMNS: dict[str, str] = {
     "date": "datetime.date",
     "start_s": "int seconds since midnight: the visit starts exactly then",
     "source_row": "int",
+    "purpose": "str ('' when absent): purpose of this visit (passed through)",
+    "notes": "str ('' when absent): notes for this visit (passed through)",
 }
 
 

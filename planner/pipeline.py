@@ -154,9 +154,13 @@ def design(scenario: Scenario, inputs: Inputs, travel):
     )
 
 
-def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
-    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix."""
-    return list(iter_territory_problems(scenario, inputs, travel, assignments))
+def territory_problems(
+    scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame, roll=None
+):
+    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix;
+    ``roll`` (:class:`planner.rolling.RollSetup`) adds a rolled plan's history, previous
+    days, carried visits and frozen days."""
+    return list(iter_territory_problems(scenario, inputs, travel, assignments, roll))
 
 
 def staffed_count(inputs: Inputs, assignments: pd.DataFrame) -> int:
@@ -166,7 +170,9 @@ def staffed_count(inputs: Inputs, assignments: pd.DataFrame) -> int:
     return len(staffed[["territory_id", "rep_id"]].drop_duplicates())
 
 
-def iter_territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
+def iter_territory_problems(
+    scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame, roll=None
+):
     """:func:`territory_problems` one at a time (each matrix is built when it is asked
     for, so a cluster run holds only the problems in flight)."""
     from planner.routing import RoutingParams
@@ -197,6 +203,7 @@ def iter_territory_problems(scenario: Scenario, inputs: Inputs, travel, assignme
             max_shift_days=scenario.model.routing.max_shift_days,
             seed=scenario.seed,
             calendar=scenario.work_calendar(),
+            **(roll.territory_fields(set(cust["customer_id"])) if roll is not None else {}),
         )
 
 
@@ -406,7 +413,7 @@ def run_plan(
     progress("territories", 1, 1)
     t = lap("territories_s", t)
 
-    problems = iter_territory_problems(scenario, inputs, travel, terr.assignments)
+    problems = iter_territory_problems(scenario, inputs, travel, terr.assignments, roll)
     n_workers = scenario.model.workers if workers is None else workers
     n = staffed_count(inputs, terr.assignments)
     results = solve_territories(problems, n_workers, progress, scheduler, n)
@@ -469,21 +476,57 @@ def run_plan(
         frequency=frequency,
     )
     if roll is not None:
+        plan.history = roll.inputs.calendar_history()
         plan.meta["rolling"] = roll_meta(roll, plan)
         if roll.previous is not None:
             plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)
     return plan
 
 
-def write_plan(plan: Plan, out: Path, maps: bool = True) -> dict:
-    """Write the plan's tables and (by default) its maps; returns the main output paths."""
-    plan.to_dir(out)
-    paths = {"dir": out}
-    if maps:
-        from planner.maps import render_maps
+def write_plan(plan: Plan, out: Path, maps: bool = True, options=None, export: bool = True) -> dict:
+    """Write the plan's tables, its workbook, forms and calendars and (by default) its
+    maps; returns the main output paths.
 
-        res = render_maps(plan, out / "maps")
-        paths["index"] = res.index_path
-        if res.day_pages:
-            paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+    Parameters
+    ----------
+    plan : Plan
+    out : Path
+        The plan directory.
+    maps : bool
+        Render the HTML maps (``<out>/maps``).
+    options : planner.output.OutputOptions or None
+        Language, CSV encoding, navigation links, self-contained pages; ``None`` takes
+        the scenario's settings recorded in ``plan.meta``.
+    export : bool
+        Write ``visit_plan.xlsx``, ``daily-reports/`` and ``calendar/``.
+    """
+    from planner.output import output_options
+
+    opts = options or output_options(plan.meta)
+    paths: dict = {"dir": out}
+    extras = []
+    if export:
+
+        def write_exports(p: Plan, folder: Path) -> None:
+            from planner.export import ExportParams, export_plan
+
+            res = export_plan(p, folder, ExportParams(language=opts.language))
+            paths["workbook"] = res.workbook
+            paths["daily_reports"] = res.daily_reports
+            paths["calendars"] = res.calendars
+
+        extras.append(write_exports)
+    if maps:
+
+        def write_maps(p: Plan, folder: Path) -> None:
+            from planner.maps import render_maps
+            from planner.maps.params import map_params
+
+            res = render_maps(p, folder / "maps", map_params(opts))
+            paths["index"] = res.index_path
+            if res.day_pages:
+                paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+
+        extras.append(write_maps)
+    plan.to_dir(out, csv_encoding=opts.csv_encoding, extras=extras)
     return paths

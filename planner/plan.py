@@ -14,10 +14,17 @@ A plan directory (``planner plan SCENARIO --out DIR``) holds:
 ``frequency.csv``   required vs planned visits per customer and period
 ``kpis.json``       headline figures
 ``plan.json``       scenario, parameters, travel source, versions, runtimes, warnings
+``changes_vs_previous.csv`` a rolled plan's changes versus the previous plan
+``history.csv``     a rolled plan's visit history (customer, date) before the horizon
 ``maps/``           Folium HTML maps (index.html, <rep_id>/index.html, <rep_id>/<date>.html)
+``visit_plan.xlsx`` visit plan table per rep, summary, daily report form (planner.export)
+``daily-reports/``  printable daily visit reports, one rep-day per page (planner.export)
+``calendar/``       one .ics per rep, one event per visit (planner.export)
 ================== ==========================================================
 
-Columns are documented in docs/data-contract.md. Internally times are seconds
+The tables are written by :meth:`Plan.to_dir`; the maps and exports by the callables
+it is handed (``extras``, see :func:`planner.pipeline.write_plan`). Columns are
+documented in docs/data-contract.md. Internally times are seconds
 (``*_s``) and distances metres (``*_m``); the CSV files use HH:MM, minutes and km as
 planners read them.
 """
@@ -25,15 +32,17 @@ planners read them.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from planner.files import write_text
+from planner.cells import csv_bytes, restore_frame
+from planner.files import write_bytes, write_text
 from planner.units import format_clock, parse_clock
+from planner.visit_details import visit_details
 
 VISIT_COLUMNS = [
     "rep_id",
@@ -116,27 +125,55 @@ class Plan:
     changes: pd.DataFrame | None = None
     """A rolled plan's changes versus the previous plan (:mod:`planner.rolling`)."""
     frequency: pd.DataFrame | None = None
+    history: dict | None = None
+    """A rolled plan's visit history ``customer_id -> (date, ...)`` (``history.csv``):
+    the visits it counted as made before the horizon (:mod:`planner.rolling`)."""
 
     # ------------------------------------------------------------------ writing
-    def to_dir(self, out: str | Path) -> Path:
-        """Write the plan's tables to ``out`` (created if needed), each file atomically."""
+    def to_dir(
+        self,
+        out: str | Path,
+        csv_encoding: str = "utf-8",
+        extras: Sequence[Callable[[Plan, Path], object]] = (),
+    ) -> Path:
+        """Write the plan's tables to ``out`` (created if needed), each file atomically.
+
+        Parameters
+        ----------
+        out : str or Path
+            The plan directory.
+        csv_encoding : {"utf-8", "utf-8-sig"}
+            ``utf-8-sig`` starts every CSV with a byte-order mark so that Excel opens
+            Chinese or accented text ungarbled. Text cells a spreadsheet would run as a
+            formula are neutralised either way (:mod:`planner.cells`).
+        extras : sequence of callables
+            Further outputs of the plan folder (workbook, calendars, maps ...), each
+            called as ``extra(plan, out)`` after the tables, so that whatever makes the
+            folder's write atomic covers them too.
+        """
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        _write_csv(out / "visits.csv", visits_to_csv(self.visits))
-        _write_csv(out / "routes.csv", routes_to_csv(self.routes))
-        _write_csv(out / "unscheduled.csv", unscheduled_to_csv(self.unscheduled))
-        _write_csv(out / "assignments.csv", self.assignments[ASSIGNMENT_COLUMNS])
-        _write_csv(out / "customers.csv", customers_to_csv(self.customers))
-        _write_csv(out / "reps.csv", reps_to_csv(self.reps))
-        _write_csv(out / "appointments.csv", appointments_to_csv(self.appointments))
+        enc = csv_encoding
+        visits = visits_to_csv(self.visits, self.customers, self.appointments)
+        _write_csv(out / "visits.csv", visits, enc)
+        _write_csv(out / "routes.csv", routes_to_csv(self.routes), enc)
+        _write_csv(out / "unscheduled.csv", unscheduled_to_csv(self.unscheduled), enc)
+        _write_csv(out / "assignments.csv", self.assignments[ASSIGNMENT_COLUMNS], enc)
+        _write_csv(out / "customers.csv", customers_to_csv(self.customers), enc)
+        _write_csv(out / "reps.csv", reps_to_csv(self.reps), enc)
+        _write_csv(out / "appointments.csv", appointments_to_csv(self.appointments), enc)
         if self.changes is not None:
-            _write_csv(out / "changes_vs_previous.csv", changes_to_csv(self.changes))
+            _write_csv(out / "changes_vs_previous.csv", changes_to_csv(self.changes), enc)
         if self.frequency is not None:
-            _write_csv(out / "frequency.csv", frequency_to_csv(self.frequency))
+            _write_csv(out / "frequency.csv", frequency_to_csv(self.frequency), enc)
+        if self.history is not None:
+            _write_csv(out / "history.csv", history_to_csv(self.history), enc)
         write_text(out / "territories.geojson", _territories_geojson(self.territories))
         write_text(out / "routes.geojson", _route_lines_geojson(self.route_lines, self.routes))
         write_text(out / "kpis.json", json.dumps(self.kpis, indent=2, default=str) + "\n")
         write_text(out / "plan.json", json.dumps(self.meta, indent=2, default=str) + "\n")
+        for extra in extras:
+            extra(self, out)
         return out
 
     # ------------------------------------------------------------------ reading
@@ -167,16 +204,14 @@ class Plan:
                     )
                 ]
             )
-        visits = visits_from_csv(pd.read_csv(path / "visits.csv", dtype=str, keep_default_na=False))
-        routes = routes_from_csv(pd.read_csv(path / "routes.csv", dtype=str, keep_default_na=False))
-        uns = pd.read_csv(path / "unscheduled.csv", dtype=str, keep_default_na=False)
+        visits = visits_from_csv(read_plan_csv(path / "visits.csv"))
+        routes = routes_from_csv(read_plan_csv(path / "routes.csv"))
+        uns = read_plan_csv(path / "unscheduled.csv")
         if len(uns):
             uns["due_date"] = uns["due_date"].map(dt.date.fromisoformat)
-        assignments = pd.read_csv(path / "assignments.csv", dtype=str, keep_default_na=False)
-        customers = customers_from_csv(
-            pd.read_csv(path / "customers.csv", dtype=str, keep_default_na=False)
-        )
-        reps = reps_from_csv(pd.read_csv(path / "reps.csv", dtype=str, keep_default_na=False))
+        assignments = read_plan_csv(path / "assignments.csv")
+        customers = customers_from_csv(read_plan_csv(path / "customers.csv"))
+        reps = reps_from_csv(read_plan_csv(path / "reps.csv"))
         territories = None
         tpath = path / "territories.geojson"
         if tpath.exists():
@@ -194,9 +229,11 @@ class Plan:
         appointments = None
         apath = path / "appointments.csv"
         if apath.exists():
-            appointments = appointments_from_csv(
-                pd.read_csv(apath, dtype=str, keep_default_na=False)
-            )
+            appointments = appointments_from_csv(read_plan_csv(apath))
+        history = None
+        hpath = path / "history.csv"
+        if hpath.exists():
+            history = history_from_csv(read_plan_csv(hpath))
         kpis = json.loads((path / "kpis.json").read_text(encoding="utf-8"))
         meta = json.loads((path / "plan.json").read_text(encoding="utf-8"))
         return cls(
@@ -211,21 +248,42 @@ class Plan:
             kpis=kpis,
             meta=meta,
             appointments=appointments,
+            history=history,
         )
 
 
 # ---------------------------------------------------------------------- CSV codecs
-def _write_csv(path: Path, frame: pd.DataFrame) -> None:
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
-    write_text(path, buf.getvalue())
+def _write_csv(path: Path, frame: pd.DataFrame, encoding: str = "utf-8") -> None:
+    write_bytes(path, csv_bytes(frame, encoding))
+
+
+def read_plan_csv(path: Path) -> pd.DataFrame:
+    """A CSV of a plan directory as text cells (UTF-8 with or without a byte-order mark),
+    the formula neutralisation of :mod:`planner.cells` undone."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return restore_frame(frame)
 
 
 def _min(seconds) -> float:
     return round(float(seconds) / 60.0, 1)
 
 
-def visits_to_csv(v: pd.DataFrame) -> pd.DataFrame:
+VISIT_DETAIL_CSV_COLUMNS = [
+    "appointment",
+    "contact",
+    "contact_title",
+    "purpose",
+    "appointment_notes",
+]
+
+
+def visits_to_csv(
+    v: pd.DataFrame, customers: pd.DataFrame | None = None, appointments: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``visits.csv``: the plan's visits in clock times and minutes; with ``customers``,
+    also the pass-through columns (:data:`VISIT_DETAIL_CSV_COLUMNS`: the appointed time
+    of a visit that keeps an appointment, contact, contact title, purpose, appointment
+    notes)."""
     cols = [
         "rep_id",
         "territory_id",
@@ -241,9 +299,11 @@ def visits_to_csv(v: pd.DataFrame) -> pd.DataFrame:
         "distance_km",
         "due_date",
     ]
+    if customers is not None:
+        cols += VISIT_DETAIL_CSV_COLUMNS
     if v.empty:
         return pd.DataFrame(columns=cols)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "rep_id": v["rep_id"],
             "territory_id": v["territory_id"],
@@ -259,7 +319,13 @@ def visits_to_csv(v: pd.DataFrame) -> pd.DataFrame:
             "distance_km": (v["dist_m"].astype(float) / 1000).round(2),
             "due_date": v["due_date"].map(lambda d: d.isoformat() if d else ""),
         }
-    )[cols]
+    )
+    if customers is not None:
+        d = visit_details(v, customers, appointments)
+        out["appointment"] = d["appointment_s"].map(lambda s: "" if s is None else format_clock(s))
+        for c in VISIT_DETAIL_CSV_COLUMNS[1:]:
+            out[c] = d[c]
+    return out[cols]
 
 
 def visits_from_csv(f: pd.DataFrame) -> pd.DataFrame:
@@ -368,6 +434,19 @@ def changes_to_csv(c: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def history_to_csv(history: dict) -> pd.DataFrame:
+    """``history.csv``: one row per customer and visit date, sorted."""
+    rows = [(c, d.isoformat()) for c in sorted(history) for d in sorted(history[c])]
+    return pd.DataFrame(rows, columns=["customer_id", "date"])
+
+
+def history_from_csv(f: pd.DataFrame) -> dict:
+    out: dict[str, tuple] = {}
+    for cid, day in zip(f.get("customer_id", []), f.get("date", []), strict=True):
+        out[cid] = (*out.get(cid, ()), dt.date.fromisoformat(day))
+    return out
+
+
 def frequency_to_csv(f: pd.DataFrame) -> pd.DataFrame:
     """``frequency.csv``: dates as ISO text, counts as integers."""
     out = f.copy()
@@ -376,7 +455,17 @@ def frequency_to_csv(f: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-APPOINTMENT_CSV_COLUMNS = ["customer_id", "date", "start"]
+APPOINTMENT_CSV_COLUMNS = ["customer_id", "date", "start", "purpose", "notes"]
+
+
+def _text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """``frame[name]`` as text, or ``''`` for every row when the column is absent (plan
+    directories written before the column existed)."""
+    if name not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    return frame[name].map(
+        lambda x: "" if x is None or (isinstance(x, float) and pd.isna(x)) else x
+    )
 
 
 def appointments_to_csv(a: pd.DataFrame | None) -> pd.DataFrame:
@@ -387,12 +476,14 @@ def appointments_to_csv(a: pd.DataFrame | None) -> pd.DataFrame:
             "customer_id": a["customer_id"],
             "date": a["date"].map(lambda d: d.isoformat()),
             "start": a["start_s"].map(format_clock),
+            "purpose": _text_column(a, "purpose"),
+            "notes": _text_column(a, "notes"),
         }
     )[APPOINTMENT_CSV_COLUMNS]
 
 
 def appointments_from_csv(f: pd.DataFrame) -> pd.DataFrame:
-    cols = ["customer_id", "date", "start_s", "source_row"]
+    cols = ["customer_id", "date", "start_s", "source_row", "purpose", "notes"]
     if f.empty:
         return empty_frame(cols)
     return pd.DataFrame(
@@ -401,6 +492,8 @@ def appointments_from_csv(f: pd.DataFrame) -> pd.DataFrame:
             "date": f["date"].map(dt.date.fromisoformat),
             "start_s": f["start"].map(parse_clock),
             "source_row": range(2, len(f) + 2),
+            "purpose": _text_column(f, "purpose"),
+            "notes": _text_column(f, "notes"),
         }
     )[cols]
 
@@ -428,6 +521,9 @@ def customers_to_csv(c: pd.DataFrame) -> pd.DataFrame:
                 col: c[col].map(_int_or_blank) if col in c.columns else ""
                 for col in ("every_weeks", "visits_per_year")
             },
+            "contact": _text_column(c, "contact"),
+            "contact_title": _text_column(c, "contact_title"),
+            "purpose": _text_column(c, "purpose"),
         }
     )
 
@@ -468,6 +564,8 @@ def customers_from_csv(f: pd.DataFrame) -> pd.DataFrame:
         if col in f.columns:
             out[col] = f[col].map(lambda s: int(s) if s else None)
     out["source_row"] = range(2, len(out) + 2)
+    for name in ("contact", "contact_title", "purpose"):
+        out[name] = _text_column(f, name)
     return out
 
 

@@ -11,10 +11,17 @@ needs (:class:`RollInputs`):
   ``last_visit`` becomes the latest of these (the *effective last visit*), so the cadence
   continues from what really happened;
 - **carried**: the previous plan's visits before the new horizon reported ``missed`` or
-  ``cancelled`` and not made up on another day: still due, to be planned first;
+  ``cancelled`` and not made up on another day: still due, overdue (first week), and
+  preferring the first working day;
 - **preferred**: the previous plan's visits inside the new horizon, the dates each customer
   keeps unless something forces a move (stability); ``frozen`` marks the first
-  ``freeze_days`` days of the new horizon.
+  ``freeze_days`` days of the new horizon (kept as they are);
+- **anchors**: for customers without any visit on record, the last visit that keeps a
+  carried visit overdue, or the previous plan's first visit due where it was.
+
+The calendar (:class:`planner.territory_plan.TerritoryProblem`) gets the history with the
+anchors (``visit_history``), the previous days (``previous_dates``), the carried customers
+and the end of the frozen days (:meth:`RollSetup.territory_fields`).
 
 :func:`changes_vs_previous` lists what the new plan changed on the days both plans cover
 (``changes_vs_previous.csv``): visits added, removed, moved, each with why.
@@ -29,7 +36,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from planner.domain import Horizon, TierTable
+from planner.domain import Horizon, TierTable, customer_rule
 from planner.plan import Plan
 from planner.report.actuals import (
     CANCELLED,
@@ -97,6 +104,10 @@ class RollInputs:
     assumed_done : int
         Visits of the previous plan before the horizon without a log row (taken as made).
     warnings : list of str
+    anchors : dict
+        ``customer_id -> date``: for customers without a visit on record, the last visit
+        that keeps a carried visit overdue or the previous plan's first visit due
+        (:func:`_anchors`); given to the calendar with ``history``.
     """
 
     customers: pd.DataFrame
@@ -107,6 +118,14 @@ class RollInputs:
     updated_last_visits: int = 0
     assumed_done: int = 0
     warnings: list[str] = field(default_factory=list)
+    anchors: dict[str, dt.date] = field(default_factory=dict)
+
+    def calendar_history(self) -> dict[str, tuple[dt.date, ...]]:
+        """What the calendar counts from: ``history`` plus the ``anchors``."""
+        out = dict(self.history)
+        for cid, day in self.anchors.items():
+            out[cid] = tuple(sorted({*out.get(cid, ()), day}))
+        return out
 
 
 def plan_horizon(plan: Plan) -> tuple[dt.date, dt.date]:
@@ -236,26 +255,50 @@ def prepare_roll(
     out = customers.copy()
     old = [None if x is None or pd.isna(x) else x for x in out["last_visit"]]
     new = [_later(a, history.get(str(c), ())) for a, c in zip(old, out["customer_id"], strict=True)]
-    new = _overdue_when_carried(new, list(out["customer_id"]), carried, params.tiers)
     out["last_visit"] = pd.Series(new, index=out.index, dtype=object)
     updated = sum(1 for a, b in zip(old, new, strict=True) if b is not None and b != a)
     n_assumed = 0 if assumed is None else len(assumed)
-    return RollInputs(out, history, logged, carried, preferred, updated, n_assumed, warnings)
+    anchors = _anchors(customers, history, carried, preferred, params.tiers)
+    return RollInputs(
+        out, history, logged, carried, preferred, updated, n_assumed, warnings, anchors
+    )
 
 
-def _overdue_when_carried(last: list, ids: list, carried: pd.DataFrame, tiers: TierTable) -> list:
-    """A customer with a carried (missed / cancelled) visit and no visit on record gets the
-    last visit that made the missed one due (its planned date - the tier's interval), so
-    the visit is overdue in the new plan: due on its first day, in its first week."""
-    first_missed: dict[str, tuple[dt.date, str]] = {}
-    for r in carried.itertuples():
-        if r.customer_id not in first_missed or r.planned_date < first_missed[r.customer_id][0]:
-            first_missed[r.customer_id] = (r.planned_date, r.tier)
-    out = list(last)
-    for i, cid in enumerate(ids):
-        if out[i] is None and cid in first_missed and first_missed[cid][1] in tiers:
-            day, tier = first_missed[cid]
-            out[i] = day - dt.timedelta(weeks=tiers[tier].every_weeks)
+def _anchors(
+    customers: pd.DataFrame,
+    history: dict[str, tuple[dt.date, ...]],
+    carried: pd.DataFrame,
+    preferred: pd.DataFrame,
+    tiers: TierTable,
+) -> dict[str, dt.date]:
+    """Anchors: for customers of an interval rule without any visit on record, the last
+    visit that keeps the previous plan's commitment in the new plan (the calendar counts
+    due visits from it; it is no visit and not written to ``last_visit``).
+
+    - a carried (missed / cancelled) visit: its planned date - the interval, so the visit
+      is overdue: due on the new plan's first day, in its first week;
+    - else a previous-plan visit inside the new horizon: its date - the interval, so the
+      first visit stays due where the previous plan put it (without history the due
+      weeks are counted from each horizon's start, and a shorter or later horizon would
+      deal the customer's first visit out again).
+    """
+    first: dict[str, dt.date] = {}
+    for cid, day in zip(preferred["customer_id"], preferred["date"], strict=True):
+        first[cid] = min(day, first.get(cid, day))
+    for cid, day in zip(carried["customer_id"], carried["planned_date"], strict=True):
+        first[cid] = min(day, first.get(cid, day))  # a miss comes before the plan's next day
+    out: dict[str, dt.date] = {}
+    for row in customers.itertuples(index=False):
+        cid = str(row.customer_id)
+        if history.get(cid) or cid not in first or row.tier not in tiers:
+            continue
+        rule = customer_rule(
+            tiers[row.tier],
+            getattr(row, "every_weeks", None),
+            getattr(row, "visits_per_year", None),
+        )
+        if not rule.is_period_rule:
+            out[cid] = first[cid] - dt.timedelta(weeks=rule.every_weeks)
     return out
 
 
@@ -456,6 +499,25 @@ class RollSetup:
     previous: Plan | None
     log_files: list[str]
     log_rows: int
+
+    def territory_fields(self, ids: set[str]) -> dict:
+        """The :class:`planner.territory_plan.TerritoryProblem` fields of a roll for the
+        customers ``ids``: ``visit_history``, ``previous_dates``, ``carried``,
+        ``frozen_until``."""
+        r = self.inputs
+        previous: dict[str, tuple] = {}
+        for cid, day in zip(r.preferred["customer_id"], r.preferred["date"], strict=True):
+            if cid in ids:
+                previous[cid] = (*previous.get(cid, ()), day)
+        frozen = None
+        if self.previous is not None and self.params.freeze_days:
+            frozen = self.params.horizon.start + dt.timedelta(days=self.params.freeze_days)
+        return {
+            "visit_history": {c: d for c, d in r.calendar_history().items() if c in ids},
+            "previous_dates": previous,
+            "carried": frozenset(c for c in r.carried["customer_id"] if c in ids),
+            "frozen_until": frozen,
+        }
 
 
 def read_roll(scenario, customers: pd.DataFrame, reps: pd.DataFrame) -> RollSetup | None:

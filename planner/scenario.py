@@ -171,6 +171,13 @@ class ChangesModel(_Strict):
     customers: CustomerChangesModel = CustomerChangesModel()
 
 
+class MapsModel(_Strict):
+    """How the maps are written (docs/maps.md)."""
+
+    navigation: Literal["google", "apple", "osm", "amap", "baidu"] = "google"
+    self_contained: bool = False
+
+
 class ScenarioModel(_Strict):
     name: str | None = None
     description: str = ""
@@ -187,6 +194,9 @@ class ScenarioModel(_Strict):
     changes: ChangesModel = ChangesModel()
     seed: int = 0
     workers: int = Field(0, ge=0)
+    language: Literal["en", "zh"] = "en"
+    csv_encoding: Literal["utf-8", "utf-8-sig"] = "utf-8"
+    maps: MapsModel = MapsModel()
     # rolling re-plan (planner/rolling.py, docs/weekly-routine.md)
     actuals: str | list[str] | None = None
     previous_plan: str | None = None
@@ -324,6 +334,35 @@ class Scenario:
                 int(round(w.lunch.duration_min * 60)),
             )
         return Workday(parse_clock(w.start), parse_clock(w.end), lunch)
+
+    def output_options(self):
+        """The scenario's :class:`planner.output.OutputOptions` (language, CSV encoding,
+        navigation links, self-contained pages)."""
+        from planner.output import OutputOptions
+
+        m = self.model
+        return OutputOptions(m.language, m.csv_encoding, m.maps.navigation, m.maps.self_contained)
+
+    def with_output(
+        self,
+        language: str | None = None,
+        self_contained: bool | None = None,
+        navigation: str | None = None,
+        csv_encoding: str | None = None,
+    ) -> Scenario:
+        """A copy with output settings overridden (the CLI's ``--lang``,
+        ``--self-contained``); ``None`` keeps the scenario's value. The plan records the
+        result in ``plan.json``, so ``planner maps``/``export`` re-render the same way."""
+        top = {"language": language, "csv_encoding": csv_encoding}
+        maps = {"self_contained": self_contained, "navigation": navigation}
+        data = self.model.model_dump()
+        data.update({k: v for k, v in top.items() if v is not None})
+        data["maps"].update({k: v for k, v in maps.items() if v is not None})
+        try:
+            model = ScenarioModel.model_validate(data)
+        except ValidationError as e:
+            raise InputError(_problems_from_validation(e, str(self.path))) from None
+        return Scenario(model, self.path)
 
     def horizon(self) -> Horizon:
         return Horizon(self.model.horizon.start, self.model.horizon.weeks)

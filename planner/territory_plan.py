@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -48,6 +48,7 @@ from planner.schedule import (
     rep_window,
     rep_work_dates,
 )
+from planner.schedule.preferred import frozen_subset, previous_preferred
 
 #: Drop penalty base: a visit of tier rank r costs PENALTY_BASE ** r to drop, so one visit
 #: of a higher tier outweighs up to PENALTY_BASE - 1 visits of the tier below it.
@@ -96,6 +97,14 @@ class TerritoryProblem:
         (:func:`planner.routing.horizon.improve_days`): solutions per visit its guided
         local search may visit (0, the default, skips the step: measured, it lowered
         travel by 0.4 % and hit its time limit; docs/benchmarks/calendar.md).
+    previous_dates : dict
+        A rolled plan's ``customer_id -> (date, ...)``: the previous plan's days inside
+        the horizon, preferred per due visit (:func:`planner.schedule.previous_preferred`).
+    carried : frozenset of str
+        Customers with a missed or cancelled visit carried forward: their overdue visit
+        prefers the first working day.
+    frozen_until : date or None
+        Previous-plan days before it are frozen (``freeze_days``).
     """
 
     territory_id: str
@@ -113,6 +122,9 @@ class TerritoryProblem:
     visit_history: dict = field(default_factory=dict)
     preferred_dates: dict = field(default_factory=dict)
     joint_solutions_per_visit: int = 0
+    previous_dates: dict = field(default_factory=dict)
+    carried: frozenset = frozenset()
+    frozen_until: dt.date | None = None
 
 
 @dataclass
@@ -334,6 +346,14 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
         calendar=problem.calendar,
         preferred_dates=problem.preferred_dates,
     )
+    if problem.previous_dates or problem.carried:  # a rolled plan
+        first = work.work_dates[0] if work.work_dates else None
+        prev = previous_preferred(work.due, problem.previous_dates, problem.carried, first)
+        params = replace(
+            params,
+            preferred_dates={**prev, **problem.preferred_dates},
+            frozen_dates=frozen_subset(prev, problem.previous_dates, problem.frozen_until),
+        )
     cal = assign_days(
         work.customers, problem.rep, work.due, problem.matrix, problem.appointments, params
     )
@@ -409,6 +429,9 @@ def _repair(
         ]
         cands.sort(key=lambda d: (_retry_cost(problem, work, d, cid), abs((d - day).days), d))
         tried = cands[:MAX_RETRY_DAYS]
+        empty = [d for d in cands if not (d in work.results and work.results[d].stops)]
+        if empty and empty[0] not in tried:  # full days first, but one free day too
+            tried = [*tried[: MAX_RETRY_DAYS - 1], empty[0]]
         for d in tried:
             rows = [*work.by_day.get(d, []), row]
             res = _insert(day_problem(problem, d, rows, work.cust), work.results.get(d), cid)
@@ -472,7 +495,9 @@ def _movable_days(
     if not _is_blank(row.get("fixed_start_s")) or key not in work.cal.flexible_options:
         return [day]
     v = due_by_key.get(key)
-    if v is not None and (v.min_gap_days or v.max_gap_days or problem.preferred_dates):
+    if v is not None and (
+        v.min_gap_days or v.max_gap_days or problem.preferred_dates or problem.previous_dates
+    ):
         return [day]
     return sorted(set(work.cal.flexible_options[key]) | {day})
 

@@ -34,3 +34,18 @@ def demo_plan_dir(tiny_road_plan):
     """Directory of the tiny road plan above, with maps (what the browser tests open; the
     full Helsinki demo takes ~15 s more and is exercised by `make demo`, not the tests)."""
     return tiny_road_plan[1]
+
+
+ZH = ROOT / "tests" / "data" / "zh"
+
+
+@pytest.fixture(scope="session")
+def zh_plan(tmp_path_factory):
+    """A real plan of a Chinese team (12 Shanghai customers, 2 reps, 1 week, haversine):
+    Chinese headers for contact / title / purpose, appointments with purpose and notes,
+    one customer whose name, contact and purpose are spreadsheet formulas, and the
+    scenario's `language: zh`, `csv_encoding: utf-8-sig`, `maps: {navigation: amap,
+    self_contained: true}`. Returns (plan, plan directory)."""
+    out = tmp_path_factory.mktemp("zh_plan")
+    plan, _ = plan_scenario(ZH / "scenario.yaml", out)
+    return plan, out

@@ -440,3 +440,13 @@ def test_preferred_date_is_kept_unless_something_forces_a_move():
     res = assign_days(cust, r, due, m, None, CalendarParams(h, tiers, preferred_dates=want))
     got = dict(zip(res.visits["customer_id"], res.visits["date"]))
     assert got == {"p1": D(2026, 1, 8), "p2": D(2026, 1, 6)}
+
+
+def test_frequency_csv_is_written_with_the_plan(ka_plan, tmp_path):
+    problem, tp = ka_plan
+    plan = as_plan(problem, tp)
+    plan.frequency = tp.frequency
+    plan.to_dir(tmp_path)
+    f = pd.read_csv(tmp_path / "frequency.csv", dtype=str)
+    assert list(f.columns) == list(tp.frequency.columns)
+    assert len(f) == len(tp.frequency) and set(f["period"]) >= {"2026-Q1", "2026-H1"}

@@ -89,12 +89,13 @@ def test_rep_defaults_and_values(valid):
 
 def test_appointments(valid):
     a = valid.appointments
-    assert list(a.columns) == [*APPOINTMENT_COLUMNS, "notes"]
+    assert list(a.columns) == list(APPOINTMENT_COLUMNS)  # notes is a pass-through column
     assert a.iloc[0].to_dict() == {
         "customer_id": "C1",
         "date": dt.date(2026, 12, 2),
         "start_s": 10 * H + 30 * 60,
         "source_row": 2,
+        "purpose": "",
         "notes": "quarterly review",
     }
 

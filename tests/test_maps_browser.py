@@ -3,7 +3,9 @@
 Checked: no JavaScript errors, the scripts ran (markers exist), stop markers = the
 day's visits, itinerary order = visits.csv, hostile names stay inert text, the page
 fits a 390 px phone, no asset is fetched from the internet. Screenshots (desktop
-1280x800, phone 390x844) go to tests/artifacts/ for a person to look at.
+1366x768, phone 390x844) go to tests/artifacts/ for a person to look at. Also on every
+page: numbered pins never overlap, buttons are at least 44 px tall, the legend is folded
+on a phone (clear of the homes) and territory figures open by tap.
 """
 
 from __future__ import annotations
@@ -112,12 +114,60 @@ def visits_csv(plan_dir) -> pd.DataFrame:
     return pd.read_csv(plan_dir / "visits.csv", dtype=str, keep_default_na=False)
 
 
+def rects(page, selector: str) -> list[dict]:
+    return page.eval_on_selector_all(
+        selector,
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return {x: r.x, y: r.y, w: r.width, h: r.height}; })",
+    )
+
+
+def overlap(a: dict, b: dict) -> float:
+    w = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
+    h = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
+    return max(0.0, w) * max(0.0, h)
+
+
+def centre_gap(a: dict, b: dict) -> float:
+    """Distance between the centres of two boxes (round pins overlap when it is less than
+    their diameter)."""
+    dx = (a["x"] + a["w"] / 2) - (b["x"] + b["w"] / 2)
+    dy = (a["y"] + a["h"] / 2) - (b["y"] + b["h"] / 2)
+    return (dx * dx + dy * dy) ** 0.5
+
+
+def check_pins_and_targets(page) -> None:
+    """Numbered pins never pile up; every button a rep taps is at least 44 px tall."""
+    pins = rects(page, ".stop-marker")
+    closest = min((centre_gap(a, b) for i, a in enumerate(pins) for b in pins[i + 1 :]), default=99)
+    assert closest >= pins[0]["w"] - 1, closest
+    for box in rects(page, "#itinerary a.btn, #itinerary summary, #export-log"):
+        assert box["h"] >= 44, box
+
+
+def check_legend_and_territories(page, phone: bool) -> None:
+    """The legend is folded on a phone, clear of the homes; territory figures open by tap."""
+    assert page.evaluate("document.querySelector('details.legend').open") == (not phone)
+    if phone:
+        legend = rects(page, ".map-legend")[0]
+        assert all(overlap(legend, home) == 0 for home in rects(page, ".home-marker"))
+    text = page.evaluate(
+        """() => { let t = null; window.plannerMaps.map.eachLayer(l => {
+            if (!t && l.feature && l.getBounds) {
+                l.fire('click', {latlng: l.getBounds().getCenter()}, true);
+                const p = document.querySelector('.leaflet-popup-content');
+                t = p ? p.innerText : null; } });
+            window.plannerMaps.map.closePopup(); return t; }"""
+    )
+    assert text and "Workload" in text
+
+
 def check_day_page(browser, path, plan_dir, rep_id: str, day: dt.date, shot: str) -> None:
     v = visits_csv(plan_dir)
     v = v[(v["rep_id"] == rep_id) & (v["date"] == day.isoformat())]
     want = [[int(s), c] for s, c in zip(v["seq"], v["customer_id"], strict=True)]
     assert want
-    for width, height, mobile in ((1280, 800, False), (390, 844, True)):
+    for width, height, mobile in ((1366, 768, False), (390, 844, True)):
         visit = open_page(browser, path, width, height, mobile=mobile)
         try:
             assert_clean(visit)
@@ -128,6 +178,7 @@ def check_day_page(browser, path, plan_dir, rep_id: str, day: dt.date, shot: str
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             total = page.locator('[data-total="visits"] b').inner_text()
             assert int(total) == len(want)
+            check_pins_and_targets(page)
             visit.screenshot(f"{shot}_{width}x{height}.png", full_page=mobile)
         finally:
             visit.close()
@@ -169,11 +220,12 @@ def test_tiny_day_page_with_hostile_text(browser, tiny_dir):
 
 def test_tiny_overview_layers_and_hostile_text(browser, tiny_dir):
     _, res = tiny_dir
-    for width, height, mobile in ((1280, 800, False), (390, 844, True)):
+    for width, height, mobile in ((1366, 768, False), (390, 844, True)):
         visit = open_page(browser, res.index_path, width, height, mobile=mobile)
         try:
             page = visit.page
             assert_clean(visit)
+            check_legend_and_territories(page, mobile)
             assert page.evaluate("window.plannerMaps.customerMarkers") == 10
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             visit.screenshot(f"tiny_overview_{width}x{height}.png", full_page=mobile)
@@ -220,11 +272,12 @@ def test_real_plan_maps(browser, demo_plan_dir):
     active = pd.read_csv(demo_plan_dir / "customers.csv", dtype=str)
     n_active = int((active["active"] == "true").sum())
     n_reps = len(pd.read_csv(demo_plan_dir / "reps.csv", dtype=str))
-    for width, height, mobile in ((1280, 800, False), (390, 844, True)):
+    for width, height, mobile in ((1366, 768, False), (390, 844, True)):
         visit = open_page(browser, maps / "index.html", width, height, mobile=mobile)
         try:
             assert_clean(visit)
             page = visit.page
+            check_legend_and_territories(page, mobile)
             assert page.evaluate("window.plannerMaps.customerMarkers") == n_active
             meta = page.locator("#panel .meta").first.inner_text()
             assert f"{n_active} active customers ({len(active)} in all)" in meta

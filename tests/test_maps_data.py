@@ -265,7 +265,7 @@ def tiny_plan() -> Plan:
         territories=gpd.GeoDataFrame(terr_rows, geometry="geometry", crs=4326),
         route_lines=lines,
         kpis={"coverage_pct": 92.3},
-        meta={"scenario": "tiny maps <test>"},
+        meta={"scenario": "tiny maps <test>", "travel_source": "road (hand-made test path)"},
     )
 
 

@@ -30,6 +30,8 @@ def empty_appointments() -> pd.DataFrame:
             "date": pd.Series(dtype=object),
             "start_s": pd.Series(dtype="int64"),
             "source_row": pd.Series(dtype="int64"),
+            "purpose": pd.Series(dtype=object),
+            "notes": pd.Series(dtype=object),
         }
     )
 
@@ -41,7 +43,8 @@ def read_appointments(path: str | Path, customer_ids: set[str] | None) -> pd.Dat
     ----------
     path : str or Path
         Columns ``customer_id, date, time``: the visit to that customer starts exactly at
-        ``time`` (HH:MM) on ``date``. A file with only a header (or empty) means no
+        ``time`` (HH:MM) on ``date``; optional ``purpose`` and ``notes`` are passed
+        through to the visit. A file with only a header (or empty) means no
         appointments.
     customer_ids : set of str or None
         Valid customer ids; an appointment for another id is a problem (``None`` skips).
@@ -50,7 +53,7 @@ def read_appointments(path: str | Path, customer_ids: set[str] | None) -> pd.Dat
     -------
     pandas.DataFrame
         :data:`planner.domain.APPOINTMENT_COLUMNS` (``customer_id, date, start_s,
-        source_row``), then extra columns (text).
+        source_row, purpose, notes``), then extra columns (text).
 
     Raises
     ------
@@ -136,6 +139,8 @@ def load_appointments(path: Path, customer_ids: set[str] | None) -> Appointments
             ("date", day),
             ("start_s", start_s or 0),
             ("source_row", row),
+            ("purpose", r.get("purpose", "")),
+            ("notes", r.get("notes", "")),
         ):
             out[k].append(v)
     if notes:

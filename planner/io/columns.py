@@ -76,6 +76,15 @@ CUSTOMER_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("notes", ("note", "comment", "comments", "remarks")),
     ColumnSpec("every_weeks", ("visit_every_weeks", "interval_weeks", "visit_interval_weeks")),
     ColumnSpec("visits_per_year", ("calls_per_year", "annual_visits", "visits_a_year")),
+    # pass-through fields: never planned with, shown on visits.csv, workbook, maps
+    ColumnSpec(
+        "contact", ("contact_person", "contact_name", "person", "联系人", "联系人姓名", "拜访对象")
+    ),
+    ColumnSpec(
+        "contact_title",
+        ("title", "job_title", "position", "contact_position", "职务", "联系人职务", "职位"),
+    ),
+    ColumnSpec("purpose", ("visit_purpose", "objective", "拜访目的", "目的")),
 )
 
 REP_SPECS: tuple[ColumnSpec, ...] = (
@@ -110,6 +119,8 @@ APPOINTMENT_SPECS: tuple[ColumnSpec, ...] = (
     ColumnSpec("customer_id", ("customer", "id", "customer_no", "account_id"), True),
     ColumnSpec("date", ("day", "appointment_date", "visit_date"), True),
     ColumnSpec("time", ("start", "start_time", "appointment_time", "visit_time"), True),
+    ColumnSpec("purpose", ("visit_purpose", "objective", "拜访目的", "目的")),
+    ColumnSpec("notes", ("note", "comment", "comments", "remarks", "备注")),
 )
 
 _NON_WORD = re.compile(r"[^\w]+")

@@ -178,6 +178,9 @@ def load_customers(
             ("territory_id", r.get("territory_id", "") or None),
             ("active", active),
             ("source_row", row),
+            ("contact", r.get("contact", "")),
+            ("contact_title", r.get("contact_title", "")),
+            ("purpose", r.get("purpose", "")),
         ):
             out[key].append(value)
     if has("id"):

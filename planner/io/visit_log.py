@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.cells import restore
 from planner.domain import VISIT_LOG_COLUMNS
 from planner.errors import InputError, Problem
 from planner.io.base import NearestIds, listing, open_sheet, parse_cell
@@ -332,6 +333,35 @@ def _display(column: str) -> str:
     return {"start_s": "start", "duration_s": "duration_min"}.get(column, column)
 
 
+OPTIONAL_CELLS = (
+    (
+        "start",
+        "start_s",
+        parse_clock,
+        None,
+        "bad time",
+        "write when the visit started as HH:MM (24-hour), e.g. 09:15, or leave it empty",
+    ),
+    (
+        "duration_min",
+        "duration_s",
+        parse_duration_s,
+        None,
+        "bad duration",
+        "write the minutes on site, e.g. 35, or leave it empty",
+    ),
+    (
+        "outcome",
+        "outcome",
+        parse_outcome,
+        "",
+        "bad outcome",
+        "write A, B, C, D or E, or leave it empty",
+    ),
+)
+"""Optional cells: (column, output name, parser, value when empty, problem kind, fix)."""
+
+
 class _RowChecker:
     """Validates one log row at a time against the known customers, reps and as-of date."""
 
@@ -361,36 +391,10 @@ class _RowChecker:
                 fix="done (the visit happened), missed or cancelled; also "
                 "completed/visited, not visited/no show, canceled, 已完成/未完成/取消",
             )
-        start_s = parse_cell(
-            r.get("start", ""),
-            parse_clock,
-            None,
-            notes,
-            "bad time",
-            row,
-            lab("start"),
-            fix="write when the visit started as HH:MM (24-hour), e.g. 09:15, or leave it empty",
-        )
-        duration_s = parse_cell(
-            r.get("duration_min", ""),
-            parse_duration_s,
-            None,
-            notes,
-            "bad duration",
-            row,
-            lab("duration_min"),
-            fix="write the minutes on site, e.g. 35, or leave it empty",
-        )
-        outcome = parse_cell(
-            r.get("outcome", ""),
-            parse_outcome,
-            "",
-            notes,
-            "bad outcome",
-            row,
-            lab("outcome"),
-            fix="write A, B, C, D or E, or leave it empty",
-        )
+        parsed = {
+            out: parse_cell(r.get(name, ""), parse, default, notes, kind, row, lab(name), fix=fix)
+            for name, out, parse, default, kind, fix in OPTIONAL_CELLS
+        }
         if cid:
             self._customer(cid, row, notes, lab)
         if rid and day is not None and self._rep_day(day):
@@ -402,12 +406,12 @@ class _RowChecker:
             "rep_id": rid,
             "date": day,
             "status": status,
-            "start_s": start_s,
-            "duration_s": duration_s,
-            "outcome": outcome,
-            "person_met": r.get("person_met", ""),
-            "purpose": r.get("purpose", ""),
-            "notes": r.get("notes", ""),
+            **parsed,
+            # text a planner CSV (the map form's export) neutralised against formula
+            # injection is read back as the rep typed it (planner.cells)
+            "person_met": restore(r.get("person_met", "")),
+            "purpose": restore(r.get("purpose", "")),
+            "notes": restore(r.get("notes", "")),
             "source_row": row,
         }
 

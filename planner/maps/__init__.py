@@ -75,7 +75,7 @@ def render_maps(plan: Plan, out_dir: str | Path, params: MapParams = DEFAULT_PAR
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    view = view_of(plan)
+    view = view_of(plan, params.language, params.navigation)
     if not params.inline_assets:
         copy_static(out)
     index = write_text(out / "index.html", overview_page(view, params, "_static/"))

@@ -110,10 +110,11 @@ class PointsLayer(Layer, RawMacroElement):
     Parameters
     ----------
     points : list
-        Per point ``[lat, lon, colour_index, title_html, row_values, geo_label]``:
+        Per point ``[lat, lon, colour_index, title_html, row_values, geo_label, nav_href]``:
         ``title_html`` (escaped) is the tooltip and popup title, ``row_values`` a list of
         escaped HTML aligned with ``labels`` (``""`` leaves the row out), ``geo_label``
-        the URL-encoded name for the ``geo:`` link.
+        the URL-encoded name for the ``geo:`` link, ``nav_href`` the escaped navigation
+        link (:mod:`planner.maps.navigation`).
     colors : list of str
         CSS colours indexed by ``colour_index``.
     labels : list of str
@@ -124,8 +125,15 @@ class PointsLayer(Layer, RawMacroElement):
         Put the markers in a ``L.markerClusterGroup`` (needs the markercluster assets).
     name, control, show
         As for :class:`folium.map.Layer`.
-    radius : int
-        Marker radius in pixels.
+    radius : int or list of int
+        Marker radius in pixels (one per colour index when a list).
+    outlines : list of str or None
+        Outline colour per colour index (white by default).
+    link_labels : tuple of str
+        Trusted texts of the "Navigate" and "Open in maps app" links.
+    cluster_color : str
+        Fill of the cluster bubbles (the rep's colour), so a bubble says whose customers
+        it holds.
 
     Notes
     -----
@@ -136,13 +144,23 @@ class PointsLayer(Layer, RawMacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = {% if this.cluster -%}
-            L.markerClusterGroup({{ this.cluster_options|tojson }})
+            L.markerClusterGroup(Object.assign({{ this.cluster_options|tojson }}, {
+                iconCreateFunction: function (cluster) {
+                    var n = cluster.getChildCount();
+                    var size = n < 10 ? 30 : (n < 100 ? 36 : 42);
+                    return L.divIcon({className: "rep-cluster", iconSize: [size, size],
+                        html: '<div style="background:' + {{ this.cluster_color|tojson }}
+                            + '"><span>' + n + "</span></div>"});
+                }}))
         {%- else %}L.featureGroup(){% endif %};
         (function () {
             var colors = {{ this.colors|tojson }};
             var labels = {{ this.labels|tojson }};
             var fixedRows = {{ this.fixed_rows|tojson }};
             var pts = {{ this.points|tojson }};
+            var radii = {{ this.radii|tojson }};
+            var outlines = {{ this.outlines|tojson }};
+            var linkLabels = {{ this.link_labels|tojson }};
             var layers = [];
             var popup = function (p) {
                 var ll = p[0] + "," + p[1];
@@ -152,15 +170,16 @@ class PointsLayer(Layer, RawMacroElement):
                         h += "<tr><th>" + labels[k] + "</th><td>" + p[4][k] + "</td></tr>";
                     }
                 }
-                return h + fixedRows + '</table><div class="pop-links"><a class="nav" '
-                    + 'href="https://www.google.com/maps/dir/?api=1&amp;destination=' + ll
-                    + '" target="_blank" rel="noopener">Navigate</a> · <a class="geo" href="geo:'
-                    + ll + "?q=" + ll + "(" + p[5] + ')">Open in maps app</a></div></div>';
+                return h + fixedRows + '</table><div class="pop-links"><a class="nav btn" '
+                    + 'href="' + p[6] + '" target="_blank" rel="noopener">' + linkLabels[0]
+                    + '</a> <a class="geo btn" href="geo:' + ll + "?q=" + ll + "(" + p[5]
+                    + ')">' + linkLabels[1] + "</a></div></div>";
             };
             for (var i = 0; i < pts.length; i++) {
                 (function (p) {
-                    var mk = L.circleMarker([p[0], p[1]], {radius: {{ this.radius }},
-                        color: "#ffffff", weight: 1.5, fillColor: colors[p[2]], fillOpacity: 0.95});
+                    var mk = L.circleMarker([p[0], p[1]], {radius: radii[p[2]] || radii[0],
+                        color: outlines[p[2]] || "#ffffff", weight: 1.5, fillColor: colors[p[2]],
+                        fillOpacity: 0.95});
                     mk.bindTooltip(p[3]);
                     mk.bindPopup(function () { return popup(p); }, {maxWidth: 300});
                     layers.push(mk);
@@ -188,7 +207,10 @@ class PointsLayer(Layer, RawMacroElement):
         name: str | None = None,
         control: bool = False,
         show: bool = True,
-        radius: int = 6,
+        radius: int | list[int] = 6,
+        outlines: list[str] | None = None,
+        link_labels: tuple[str, str] = ("Navigate", "Open in maps app"),
+        cluster_color: str = "#555555",
     ):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "PointsLayer"
@@ -197,7 +219,10 @@ class PointsLayer(Layer, RawMacroElement):
         self.labels = labels
         self.fixed_rows = fixed_rows
         self.cluster = cluster
-        self.radius = int(radius)
+        self.radii = [int(r) for r in radius] if isinstance(radius, list) else [int(radius)]
+        self.outlines = outlines or ["#ffffff"] * len(colors)
+        self.link_labels = list(link_labels)
+        self.cluster_color = cluster_color
         self.cluster_options = {
             "disableClusteringAtZoom": 16,
             "chunkedLoading": True,
@@ -294,7 +319,9 @@ class StopsLayer(RawMacroElement):
 
     One element draws every stop from a JSON array (folium's ``Marker`` costs a few
     Jinja compilations per marker). Clicking "Show on map" in the itinerary centres the
-    stop and opens its popup.
+    stop and opens its popup. Stops whose pins would overlap at the current zoom (dense
+    streets, one building) are pushed apart on screen until none overlaps, each with a
+    thin leader line and a dot at its true position; zooming in puts them back.
 
     Parameters
     ----------
@@ -315,19 +342,64 @@ class StopsLayer(RawMacroElement):
             var map = {{ this._parent.get_name() }};
             var data = {{ this.stops|tojson }};
             var color = {{ this.color|tojson }};
-            var stops = {};
+            var PIN = 30;  // pin diameter in px, border included
+            var stops = {}, order = [], leaders = L.layerGroup().addTo(map);
+            var icon = function (seq, dx, dy) {
+                return L.divIcon({className: "stop-marker", iconSize: [PIN, PIN],
+                    iconAnchor: [PIN / 2 - dx, PIN / 2 - dy], popupAnchor: [dx, dy - 12],
+                    html: '<div class="stop-pin" style="background:' + color + '">' + seq
+                        + "</div>"});
+            };
             for (var i = 0; i < data.length; i++) {
                 var s = data[i];
-                var icon = L.divIcon({className: "stop-marker", iconSize: [30, 30],
-                    iconAnchor: [15, 15], popupAnchor: [0, -12],
-                    html: '<div class="stop-pin" style="background:' + color + '">' + s[0]
-                        + "</div>"});
-                var mk = L.marker([s[1], s[2]], {icon: icon, riseOnHover: true,
+                var mk = L.marker([s[1], s[2]], {icon: icon(s[0], 0, 0), riseOnHover: true,
                     zIndexOffset: 1000 - s[0]}).addTo(map);
                 mk.bindPopup(s[3], {maxWidth: 300});
                 mk.bindTooltip(s[4]);
                 stops[String(s[0])] = mk;
+                order.push([s[0], mk]);
             }
+            var spread = function () {
+                // push overlapping pins apart on screen (a few rounds of pairwise repulsion)
+                var pos = order.map(function (o) {
+                    return map.latLngToLayerPoint(o[1].getLatLng());
+                });
+                var home = pos.map(function (p) { return p.clone(); });
+                for (var round = 0; round < 60; round++) {
+                    var moved = false;
+                    for (var a = 0; a < pos.length; a++) {
+                        for (var b = a + 1; b < pos.length; b++) {
+                            var dx = pos[b].x - pos[a].x, dy = pos[b].y - pos[a].y;
+                            var d = Math.sqrt(dx * dx + dy * dy);
+                            if (d >= PIN + 2) { continue; }
+                            if (d < 0.01) {  // same spot: fan out by order
+                                var ang = 2 * Math.PI * (b % 8) / 8;
+                                dx = Math.cos(ang); dy = Math.sin(ang); d = 1;
+                            }
+                            var push = (PIN + 3 - d) / 2;
+                            pos[a].x -= dx / d * push; pos[a].y -= dy / d * push;
+                            pos[b].x += dx / d * push; pos[b].y += dy / d * push;
+                            moved = true;
+                        }
+                    }
+                    if (!moved) { break; }
+                }
+                leaders.clearLayers();
+                for (var k = 0; k < order.length; k++) {
+                    var ox = Math.round(pos[k].x - home[k].x);
+                    var oy = Math.round(pos[k].y - home[k].y);
+                    order[k][1].setIcon(icon(order[k][0], ox, oy));
+                    if (Math.abs(ox) + Math.abs(oy) > 4) {
+                        var ll = order[k][1].getLatLng();
+                        leaders.addLayer(L.polyline([ll, map.layerPointToLatLng(pos[k])],
+                            {color: color, weight: 1.5, opacity: 0.8, interactive: false}));
+                        leaders.addLayer(L.circleMarker(ll, {radius: 3, color: "#fff", weight: 1,
+                            fillColor: color, fillOpacity: 1, interactive: false}));
+                    }
+                }
+            };
+            spread();
+            map.on("zoomend", spread);
             window.plannerMaps = window.plannerMaps || {};
             window.plannerMaps.stopMarkers = Object.keys(stops).length;
             var items = document.querySelectorAll("#itinerary li[data-seq]");
@@ -353,6 +425,32 @@ class StopsLayer(RawMacroElement):
         self._name = "StopsLayer"
         self.stops = stops
         self.color = color
+
+
+class BindPopup(RawMacroElement):
+    """``parent.bindPopup(html)`` with ``html`` passed as a JSON string (tap to read what
+    a tooltip shows on hover: touch screens have no hover).
+
+    Parameters
+    ----------
+    html : str
+        Trusted HTML built from escaped values.
+    options : dict or None
+        Leaflet popup options (camelCase keys).
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup(
+            {{ this.html|tojson }}, {{ this.options|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str, options: dict | None = None):
+        super().__init__()
+        self._name = "BindPopup"
+        self.html = html
+        self.options = options or {}
 
 
 class PageExtras(RawMacroElement):
@@ -444,7 +542,7 @@ def uses_cluster(m: folium.Map) -> bool:
     return False
 
 
-def render_page(m: folium.Map, head_html: str, body_html: str) -> str:
+def render_page(m: folium.Map, head_html: str, body_html: str, lang: str = "en") -> str:
     """Render a map and its panel as one HTML document with deterministic element names.
 
     Parameters
@@ -455,6 +553,8 @@ def render_page(m: folium.Map, head_html: str, body_html: str) -> str:
         Trusted HTML for ``<head>`` (title, assets, styles).
     body_html : str
         Trusted HTML placed after the map's ``<div>`` (the panel).
+    lang : str
+        The page's ``lang`` attribute (``en``, ``zh-CN``).
 
     Returns
     -------
@@ -477,4 +577,4 @@ def render_page(m: folium.Map, head_html: str, body_html: str) -> str:
     page = root.render()
     # folium's viewport tag forbids zooming (bad on a phone); the page brings its own
     page = _FOLIUM_VIEWPORT.sub("", page, count=1)
-    return page.replace("<html>", '<html lang="en">', 1)
+    return page.replace("<html>", f'<html lang="{lang}">', 1)

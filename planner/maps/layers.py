@@ -18,6 +18,7 @@ from folium.template import Template
 from shapely.geometry import mapping
 
 from planner.maps.elements import (
+    BindPopup,
     BindTooltip,
     PinMarker,
     PointsLayer,
@@ -25,16 +26,18 @@ from planner.maps.elements import (
     RouteLine,
     StopsLayer,
 )
+from planner.maps.navigation import nav_url
 from planner.maps.params import DEFAULT_PARAMS, MapParams
 from planner.maps.popups import (
-    CUSTOMER_LABELS,
     customer_fields,
+    customer_labels,
     legend_html,
     stop_popup,
     territory_tooltip,
+    tier_radius,
 )
 from planner.maps.text import clock, esc
-from planner.maps.view import PlanView, rep_workload, territory_shapes, view_of
+from planner.maps.view import PlanView, is_light, rep_workload, territory_shapes, view_of
 from planner.plan import Plan
 
 OSM_ATTRIBUTION = (
@@ -53,6 +56,9 @@ class Legend(RawMacroElement):
                 var div = L.DomUtil.create("div", "map-legend");
                 div.innerHTML = {{ this.html|tojson }};
                 L.DomEvent.disableClickPropagation(div);
+                // on a phone the open legend would cover homes and customers: start closed
+                var box = div.querySelector("details");
+                if (box && window.innerWidth < 760) { box.removeAttribute("open"); }
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
@@ -139,6 +145,7 @@ def base_map(
         prefer_canvas=prefer_canvas,
         zoom_snap=0.5,
     )  # half steps: fitBounds frames the plan more tightly
+    m.options["maxZoom"] = 19  # also without tiles (markercluster needs the map's maxZoom)
     if tiles:
         provider = _provider(tiles)
         m.add_child(
@@ -153,8 +160,10 @@ def base_map(
     return m
 
 
-def _ensure(plan_or_view: Plan | PlanView) -> PlanView:
-    return plan_or_view if isinstance(plan_or_view, PlanView) else view_of(plan_or_view)
+def _ensure(plan_or_view: Plan | PlanView, params: MapParams = DEFAULT_PARAMS) -> PlanView:
+    if isinstance(plan_or_view, PlanView):
+        return plan_or_view
+    return view_of(plan_or_view, params.language, params.navigation)
 
 
 def rep_group(m: folium.Map, view: PlanView, rep_id: str | None) -> folium.FeatureGroup:
@@ -172,7 +181,7 @@ def rep_group(m: folium.Map, view: PlanView, rep_id: str | None) -> folium.Featu
                 f"{esc(r.name)} ({esc(r.rep_id)})"
             )
         else:
-            label = "Customers without a rep"
+            label = esc(view.tr("Customers without a rep"))
         groups[key] = folium.FeatureGroup(name=label, overlay=True, control=True, show=True)
         m.add_child(groups[key])
     return groups[key]
@@ -196,7 +205,7 @@ def territory_layer(
     -------
     folium.Map
     """
-    view = _ensure(plan)
+    view = _ensure(plan, params)
     m = base_map(view, params) if m is None else m
     shapes = territory_shapes(view.plan.territories)
     if not shapes:
@@ -216,7 +225,9 @@ def territory_layer(
                 "fillOpacity": 0.15,
             },
         )
-        gj.add_child(BindTooltip(territory_tooltip(view, row, work.get(rep_id)), {"sticky": True}))
+        tip = territory_tooltip(view, row, work.get(rep_id))
+        gj.add_child(BindTooltip(tip, {"sticky": True}))
+        gj.add_child(BindPopup(tip, {"maxWidth": 320}))  # touch screens cannot hover
         rep_group(m, view, rep_id or None).add_child(gj)
     return m
 
@@ -229,7 +240,7 @@ def customers_layer(
     Markers cluster (per rep) when the plan has more than ``params.cluster_threshold``
     customers. Each popup shows contact details, tier, rep and planned visit dates.
     """
-    view = _ensure(plan)
+    view = _ensure(plan, params)
     m = base_map(view, params, prefer_canvas=True) if m is None else m
     cs = [
         c
@@ -243,7 +254,10 @@ def customers_layer(
         for cid, day in sorted(pairs, key=lambda x: x[1]):
             planned.setdefault(str(cid), []).append(day)
     colors = list(view.tier_colors.values()) or ["#555555"]
+    outlines = ["#333333" if is_light(c) else "#ffffff" for c in colors]
+    radii = [tier_radius(i) for i in range(len(colors))]
     tier_index = {t: i for i, t in enumerate(view.tier_colors)}
+    tr = view.tr
     cluster = len(cs) > params.cluster_threshold
     by_rep: dict[str, list] = {}
     for c in cs:
@@ -254,15 +268,27 @@ def customers_layer(
                 round(float(c["lon"]), 6),
                 tier_index.get(str(c.get("tier")), 0),
                 esc(c.get("name")),
-                customer_fields(c, planned.get(cid, [])),
+                customer_fields(c, planned.get(cid, []), tr),
                 quote(str(c.get("name")), safe=""),
+                esc(nav_url(view.navigation, float(c["lat"]), float(c["lon"]), str(c.get("name")))),
             ]
         )
     order = [r for r in view.reps if r in by_rep] + sorted(r for r in by_rep if r not in view.reps)
     for rep_id in order:
         rep = view.reps.get(rep_id)
-        fixed = f"<tr><th>Rep</th><td>{esc(rep.name) if rep else 'not assigned'}</td></tr>"
-        layer = PointsLayer(by_rep[rep_id], colors, CUSTOMER_LABELS, fixed, cluster=cluster)
+        who = esc(rep.name) if rep else esc(tr("not assigned"))
+        fixed = f"<tr><th>{esc(tr('Rep'))}</th><td>{who}</td></tr>"
+        layer = PointsLayer(
+            by_rep[rep_id],
+            colors,
+            customer_labels(tr),
+            fixed,
+            cluster=cluster,
+            radius=radii,
+            outlines=outlines,
+            link_labels=(esc(tr("Navigate")), esc(tr("Open in maps app"))),
+            cluster_color=rep.color if rep else "#555555",
+        )
         rep_group(m, view, rep_id or None).add_child(layer)
     return m
 
@@ -275,12 +301,13 @@ def homes_layer(
     plan: Plan | PlanView, m: folium.Map | None = None, params: MapParams = DEFAULT_PARAMS
 ) -> folium.Map:
     """Each rep's home as a house symbol in the rep's colour (in the rep's layer)."""
-    view = _ensure(plan)
+    view = _ensure(plan, params)
     m = base_map(view, params) if m is None else m
     for r in view.reps.values():
         if r.home:
+            tip = esc(view.tr("Home of {name}", name=r.name))
             rep_group(m, view, r.rep_id).add_child(
-                PinMarker(r.home, _home_html(r.color), f"Home of {esc(r.name)}", "home-marker")
+                PinMarker(r.home, _home_html(r.color), tip, "home-marker")
             )
     return m
 
@@ -289,7 +316,7 @@ def legend_layer(
     plan: Plan | PlanView, m: folium.Map | None = None, params: MapParams = DEFAULT_PARAMS
 ) -> folium.Map:
     """The legend (tier colours, home symbol, rep colours for up to 12 reps)."""
-    view = _ensure(plan)
+    view = _ensure(plan, params)
     m = base_map(view, params) if m is None else m
     m.add_child(Legend(legend_html(view)))
     return m
@@ -322,31 +349,40 @@ def day_route_layer(
     Each stop's popup holds name, address, phone, tier, arrival and departure, notes
     and navigation links.
     """
-    view = _ensure(plan)
+    view = _ensure(plan, params)
+    tr = view.tr
     pts = day_points(view, rep_id, day)
     m = base_map(view, params, pts=pts) if m is None else m
     rep = view.reps.get(rep_id)
     color = rep.color if rep else "#1f77b4"
     g = view.day_visits.get((rep_id, day))
     line = view.plan.route_lines.get((rep_id, day)) if view.plan.route_lines else None
-    if line and len(line) >= 2:
+    if line and len(line) >= 2 and view.road_routes:
         path = [[round(float(a), 6), round(float(b), 6)] for a, b in line]
-        what = "Route along the road network" if view.road_routes else "Route"
+        what = tr("Route along the road network")
         dashed = False
-    else:
-        path = [list(p) for p in pts] + ([list(pts[0])] if rep and rep.start and pts else [])
-        what = "Straight lines between stops (no road path in the plan)"
+    else:  # no road path: straight legs, drawn dashed so nobody mistakes them for streets
+        if line and len(line) >= 2:
+            path = [[round(float(a), 6), round(float(b), 6)] for a, b in line]
+        else:
+            path = [list(p) for p in pts] + ([list(pts[0])] if rep and rep.start and pts else [])
+        what = tr("Straight lines between stops (no road path in the plan)")
         dashed = True
     if len(path) >= 2:
-        m.add_child(RouteLine(path, color, what, dashed=dashed))
+        m.add_child(RouteLine(path, color, esc(what), dashed=dashed))
     if rep and rep.start:
         route = view.day_routes.get((rep_id, day)) or {}
         m.add_child(
             PinMarker(
                 rep.start,
                 _home_html(color),
-                f"Start and finish: leave {esc(clock(route.get('start_s')))}, "
-                f"back {esc(clock(route.get('end_s')))}",
+                esc(
+                    tr(
+                        "Start and finish: leave {leave}, back {back}",
+                        leave=clock(route.get("start_s")),
+                        back=clock(route.get("end_s")),
+                    )
+                ),
                 "start-marker",
             )
         )
@@ -362,7 +398,7 @@ def day_route_layer(
                     seq,
                     round(float(c["lat"]), 6),
                     round(float(c["lon"]), 6),
-                    stop_popup(seq, v, c),
+                    stop_popup(view, seq, v, c),
                     f"{seq}. {esc(c.get('name'))}",
                 ]
             )

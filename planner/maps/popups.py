@@ -1,26 +1,35 @@
-"""HTML snippets for tooltips, popups and the legend, built only from escaped values."""
+"""HTML snippets for tooltips, popups and the legend, built only from escaped values.
+
+Labels come from the view's translator (``view.tr``), values pass through
+:func:`~planner.maps.text.esc`.
+"""
 
 from __future__ import annotations
 
 import math
 
-from planner.maps.text import clock, day_label, duration, esc, geo_uri, km, nav_url, tel_uri
-from planner.maps.view import PlanView
+from planner.i18n import Translator
+from planner.maps.navigation import nav_url
+from planner.maps.text import clock, duration, esc, geo_uri, km, tel_uri
+from planner.maps.view import PlanView, is_light
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
-    """Label/value rows; labels are ours, values already escaped HTML."""
+    """Label/value rows; labels are ours (escaped here), values already escaped HTML."""
     return "".join(
-        f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in pairs if value != ""
+        f"<tr><th>{esc(label)}</th><td>{value}</td></tr>" for label, value in pairs if value != ""
     )
 
 
-def nav_links(lat: float, lon: float, name: str) -> str:
-    """Navigate (Google Maps) and ``geo:`` links for a phone."""
+def nav_links(view: PlanView, lat: float, lon: float, name: str) -> str:
+    """Navigate (the team's maps app, ``view.navigation``) and ``geo:`` links, as
+    buttons big enough to tap (44 px)."""
+    tr = view.tr
     return (
-        f'<a class="nav" href="{esc(nav_url(lat, lon))}" target="_blank" '
-        f'rel="noopener">Navigate</a> · <a class="geo" href="{esc(geo_uri(lat, lon, name))}">'
-        "Open in maps app</a>"
+        f'<a class="nav btn" href="{esc(nav_url(view.navigation, lat, lon, name))}" '
+        f'target="_blank" rel="noopener">{esc(tr("Navigate"))}</a> '
+        f'<a class="geo btn" href="{esc(geo_uri(lat, lon, name))}">'
+        f"{esc(tr('Open in maps app'))}</a>"
     )
 
 
@@ -29,23 +38,24 @@ def phone_link(phone: object) -> str:
     if not text:
         return ""
     uri = tel_uri(text)
-    return f'<a href="{esc(uri)}">{esc(text)}</a>' if uri else esc(text)
+    return f'<a class="tel" href="{esc(uri)}">{esc(text)}</a>' if uri else esc(text)
 
 
 def territory_tooltip(view: PlanView, terr: dict, work: dict | None) -> str:
     """Workload of one territory: the territory file's figures and what the plan holds."""
+    tr = view.tr
     rep_id = str(terr.get("rep_id") or "")
     rep = view.reps.get(rep_id)
     pairs = [
-        ("Territory", esc(terr.get("territory_id", ""))),
-        ("Rep", esc(rep.name if rep else terr.get("rep_name", rep_id))),
+        (tr("Territory"), esc(terr.get("territory_id", ""))),
+        (tr("Rep"), esc(rep.name if rep else terr.get("rep_name", rep_id))),
     ]
     for key, label in (
-        ("customers", "Customers"),
-        ("visits", "Visits / 4 weeks"),
-        ("workload_h", "Workload (h / 4 weeks)"),
-        ("deviation_pct", "From mean workload (%)"),
-        ("mean_home_travel_min", "Mean drive from home (min)"),
+        ("customers", tr("Customers")),
+        ("visits", tr("Visits / 4 weeks")),
+        ("workload_h", tr("Workload (h / 4 weeks)")),
+        ("deviation_pct", tr("From mean workload (%)")),
+        ("mean_home_travel_min", tr("Mean drive from home (min)")),
     ):
         v = terr.get(key)
         if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -62,65 +72,127 @@ def territory_tooltip(view: PlanView, terr: dict, work: dict | None) -> str:
         )
     if work:
         pairs += [
-            ("Planned visits", esc(work["visits"])),
-            ("Working days", esc(work["days"])),
-            ("Drive time", esc(duration(work["travel_s"]))),
-            ("Distance", esc(km(work["dist_m"]))),
-            ("Unscheduled visits", esc(work["unscheduled"])),
+            (tr("Planned visits"), esc(work["visits"])),
+            (tr("Working days"), esc(work["days"])),
+            (tr("Drive time"), esc(duration(work["travel_s"], tr))),
+            (tr("Distance"), esc(km(work["dist_m"]))),
+            (tr("Unscheduled visits"), esc(work["unscheduled"])),
         ]
     return f'<table class="tip">{_rows(pairs)}</table>'
 
 
-CUSTOMER_LABELS = ["Id", "Tier", "Address", "Phone", "Planned visits", "Notes"]
+def customer_labels(tr: Translator) -> list[str]:
+    """Row labels of a customer's popup (escaped), aligned with :func:`customer_fields`."""
+    return [
+        esc(x)
+        for x in (
+            tr("Id"),
+            tr("Tier"),
+            tr("Address"),
+            tr("Phone"),
+            tr("Contact"),
+            tr("Purpose"),
+            tr("Planned visits"),
+            tr("Notes"),
+        )
+    ]
 
 
-def customer_fields(c: dict, planned: list) -> list[str]:
-    """Escaped popup values of a customer, aligned with :data:`CUSTOMER_LABELS`."""
-    dates = ", ".join(day_label(d) for d in planned[:6]) + (" …" if len(planned) > 6 else "")
+def contact_text(c: dict) -> str:
+    """``Name (title)`` of a customer's contact person, escaped; ``""`` when none."""
+    name, title = str(c.get("contact") or ""), str(c.get("contact_title") or "")
+    if not name:
+        return esc(title)
+    return esc(name) + (f" ({esc(title)})" if title else "")
+
+
+def customer_fields(c: dict, planned: list, tr: Translator) -> list[str]:
+    """Escaped popup values of a customer, aligned with :func:`customer_labels`."""
+    dates = ", ".join(tr.day_label(d) for d in planned[:6]) + (" …" if len(planned) > 6 else "")
     return [
         esc(c["customer_id"]),
         esc(c.get("tier")),
         esc(c.get("address")),
         phone_link(c.get("phone")),
+        contact_text(c),
+        esc(c.get("purpose")),
         esc(f"{len(planned)}" + (f": {dates}" if planned else "")),
         esc(c.get("notes")),
     ]
 
 
-def stop_popup(seq: int, visit: dict, c: dict | None) -> str:
-    """Rep-day popup of a stop: name, address, phone, tier, arrival/departure, notes, links."""
+def appointment_text(visit: dict, tr: Translator) -> str:
+    """``Appointment 10:30`` for a visit that keeps an appointment, else ``""``."""
+    appt = visit.get("appointment_s")
+    if appt is None or (isinstance(appt, float) and math.isnan(appt)):
+        return ""
+    return tr("Appointment {time}", time=clock(appt))
+
+
+def stop_popup(view: PlanView, seq: int, visit: dict, c: dict | None) -> str:
+    """Rep-day popup of a stop: name, appointment, arrival/departure, tier, purpose,
+    contact, address, phone, notes, navigation links."""
+    tr = view.tr
     name = c.get("name") if c else visit.get("customer_name")
     arrive = clock(visit["arrival_s"])
     if visit.get("start_s") is not None and visit["start_s"] > visit["arrival_s"] + 59:
-        arrive += f" (wait, start {clock(visit['start_s'])})"
+        arrive += " " + tr("(wait, start {time})", time=clock(visit["start_s"]))
+    appt = appointment_text(visit, tr)
+    notes = " · ".join(
+        x for x in (visit.get("appointment_notes"), c.get("notes") if c else "") if x
+    )
     pairs = [
-        ("Arrive", esc(arrive)),
-        ("Leave", esc(clock(visit["departure_s"]))),
-        ("Tier", esc(visit.get("tier"))),
-        ("Address", esc(c.get("address")) if c else ""),
-        ("Phone", phone_link(c.get("phone")) if c else ""),
-        ("Notes", esc(c.get("notes")) if c else ""),
+        (tr("Arrive"), esc(arrive)),
+        (tr("Leave"), esc(clock(visit["departure_s"]))),
+        (tr("Tier"), esc(visit.get("tier"))),
+        (tr("Purpose"), esc(visit.get("purpose"))),
+        (tr("Contact"), contact_text(visit)),
+        (tr("Address"), esc(c.get("address")) if c else ""),
+        (tr("Phone"), phone_link(c.get("phone")) if c else ""),
+        (tr("Notes"), esc(notes)),
     ]
-    links = nav_links(c["lat"], c["lon"], str(name)) if c else ""
+    links = nav_links(view, c["lat"], c["lon"], str(name)) if c else ""
+    badge = f'<div class="appt">{esc(appt)}</div>' if appt else ""
     return (
-        f'<div class="pop"><div class="pop-title">{int(seq)}. {esc(name)}</div>'
+        f'<div class="pop"><div class="pop-title">{int(seq)}. {esc(name)}</div>{badge}'
         f'<table>{_rows(pairs)}</table><div class="pop-links">{links}</div></div>'
     )
 
 
+def tier_badge(view: PlanView, tier: str) -> str:
+    """A tier label in the tier's colour (dark text on light shades)."""
+    col = view.tier_colors.get(tier, "#777777")
+    ink = "#1d2329" if is_light(col) else "#ffffff"
+    return f'<span class="tier" style="background:{col};color:{ink}">{esc(tier)}</span>'
+
+
 def legend_html(view: PlanView, reps: bool = True) -> str:
-    """Tier colours, the home symbol and (optionally) rep colours."""
-    parts = ['<div class="legend-title">Customers by tier</div>']
-    parts += [
-        f'<div><span class="dot" style="background:{col}"></span>Tier {esc(t)}</div>'
-        for t, col in view.tier_colors.items()
-    ]
-    parts.append('<div><span class="home-sym">&#8962;</span>Rep home</div>')
+    """Tier colours, the home symbol and (optionally) rep colours, in a ``<details>``
+    that the page closes on a phone (it would cover the map)."""
+    tr = view.tr
+    parts = [f'<details class="legend" open><summary>{esc(tr("Legend"))}</summary>']
+    parts.append(f'<div class="legend-title">{esc(tr("Customers by tier"))}</div>')
+    for i, (t, col) in enumerate(view.tier_colors.items()):
+        edge = "#333" if is_light(col) else "#fff"
+        size = tier_radius(i) * 2
+        parts.append(
+            f'<div><span class="dot" style="background:{col};border-color:{edge};'
+            f'width:{size}px;height:{size}px"></span>{esc(tr("Tier {tier}", tier=t))}</div>'
+        )
+    parts.append(f'<div><span class="home-sym">&#8962;</span>{esc(tr("Rep home"))}</div>')
     if reps and len(view.reps) <= 12:
-        parts.append('<div class="legend-reps"><div class="legend-title">Territories</div>')
+        parts.append(
+            f'<div class="legend-reps"><div class="legend-title">{esc(tr("Territories"))}</div>'
+        )
         parts += [
             f'<div><span class="swatch" style="background:{r.color}"></span>{esc(r.name)}</div>'
             for r in view.reps.values()
         ]
         parts.append("</div>")
+    parts.append("</details>")
     return "".join(parts)
+
+
+def tier_radius(index: int) -> int:
+    """Dot radius of the ``index``-th tier: 7 px for the first, one less per tier, min 4."""
+    return max(4, 7 - index)

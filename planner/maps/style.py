@@ -47,7 +47,8 @@ table.list td.n, table.list th.n { text-align: right; font-variant-numeric: tabu
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
   margin-right: 6px; vertical-align: -1px; }
 .dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 6px;
-  border: 1px solid #fff; box-shadow: 0 0 0 1px #999; vertical-align: -1px; }
+  border: 1.5px solid #fff; box-shadow: 0 0 0 1px #999; vertical-align: middle;
+  box-sizing: border-box; }
 .home-sym { display: inline-block; width: 14px; margin-right: 4px; font-weight: 700; }
 footer { color: #6b7780; font-size: 0.8rem; margin-top: 1.5rem; }
 .map-legend { background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 5px;
@@ -66,6 +67,47 @@ footer { color: #6b7780; font-size: 0.8rem; margin-top: 1.5rem; }
   vertical-align: top; }
 .pop td { overflow-wrap: anywhere; white-space: pre-wrap; }
 .pop-links { margin-top: 6px; }
+.date { white-space: nowrap; }
+a.btn, button.btn { display: inline-flex; align-items: center; justify-content: center;
+  min-height: 44px; min-width: 44px; box-sizing: border-box; padding: 0 12px;
+  margin: 2px 4px 2px 0;
+  border: 1px solid #b9c4cc; border-radius: 6px; background: #f5f7f9; color: #0b5cad;
+  text-decoration: none; font: inherit; font-size: 0.92rem; cursor: pointer; }
+button.btn.primary { background: #0b5cad; border-color: #0b5cad; color: #fff; font-weight: 600; }
+#itinerary .contact a.tel { display: inline-flex; align-items: center; min-height: 44px; }
+.pop-links a.btn { min-height: 44px; }
+.appt { display: inline-block; background: #fff2cc; border: 1px solid #e0c060; border-radius: 4px;
+  padding: 0 6px; font-weight: 700; font-size: 0.9rem; margin: 2px 0; }
+#itinerary .purpose, #itinerary .who { font-size: 0.9rem; }
+.hint { color: #55616b; font-size: 0.82rem; margin: 0 0 0.5rem; }
+details.report { margin-top: 6px; border: 1px solid #d5dde2; border-radius: 6px; }
+details.report > summary { min-height: 44px; display: flex; align-items: center; gap: 8px;
+  padding: 0 10px; cursor: pointer; color: #0b5cad; font-weight: 600; }
+details.report[data-status="done"] > summary { background: #e3f4e6; }
+details.report[data-status="missed"] > summary, details.report[data-status="cancelled"] > summary {
+  background: #fbe5e1; }
+.report-state { color: #1d2329; font-weight: 500; }
+.report-body { padding: 4px 10px 10px; }
+.report-body fieldset { border: 0; margin: 0; padding: 0; display: flex; flex-wrap: wrap;
+  gap: 4px; }
+.report-body legend { font-size: 0.85rem; color: #55616b; padding: 0; }
+.report-body label.choice { display: inline-flex; align-items: center; gap: 6px; min-height: 44px;
+  padding: 0 10px; border: 1px solid #d5dde2; border-radius: 6px; }
+.report-body label.field { display: block; font-size: 0.85rem; color: #55616b; margin-top: 6px; }
+.report-body input, .report-body select, .report-body textarea { display: block; width: 100%;
+  box-sizing: border-box; min-height: 44px; font: inherit; font-size: 16px; color: #1d2329;
+  padding: 6px 8px; border: 1px solid #b9c4cc; border-radius: 6px; background: #fff; }
+.report-body input[type=radio] { display: inline; width: auto; min-height: 0; }
+.report-body .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
+.log-bar { display: flex; align-items: center; flex-wrap: wrap; gap: 8px; margin: 12px 0;
+  padding: 8px 0; border-top: 1px solid #e3e8eb; }
+.no-map { margin: 16px; padding: 10px; background: #fff7d6; border-radius: 6px; }
+.map-legend details > summary { cursor: pointer; font-weight: 700; min-height: 28px; }
+.rep-cluster div { width: 100%; height: 100%; border-radius: 50%; border: 2px solid #fff;
+  box-sizing: border-box; box-shadow: 0 1px 4px rgba(0,0,0,0.45); opacity: 0.9;
+  display: flex; align-items: center; justify-content: center; }
+.rep-cluster span { color: #fff; font: 700 12px/1 system-ui, sans-serif;
+  text-shadow: 0 0 2px rgba(0,0,0,0.6); }
 @media (max-width: 760px) {
   html, body { height: auto; }
   body { flex-direction: column; }

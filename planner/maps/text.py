@@ -15,6 +15,7 @@ import re
 import unicodedata
 from urllib.parse import quote
 
+from planner.i18n import Translator, translator
 from planner.units import format_clock
 
 _EXTRA_ESCAPES = str.maketrans(
@@ -44,17 +45,21 @@ def clock(seconds: object) -> str:
     return format_clock(float(seconds))  # type: ignore[arg-type]
 
 
-def duration(seconds: float) -> str:
-    """A duration for people: ``45 min``, ``1 h 05 min``."""
+def duration(seconds: float, tr: Translator | None = None) -> str:
+    """A duration for people: ``45 min``, ``1 h 05 min`` (in ``tr``'s language)."""
+    tr = tr or translator()
     total_min = round(float(seconds) / 60.0)
     if total_min < 60:
-        return f"{total_min} min"
-    return f"{total_min // 60} h {total_min % 60:02d} min"
+        return tr("{m} min", m=total_min)
+    minutes = f"{total_min % 60:02d}"
+    return tr("{h} h {m} min", h=total_min // 60, m=minutes)
 
 
-def km(dist_m: float) -> str:
-    """Kilometres with one decimal: ``12.3 km``."""
-    return f"{float(dist_m) / 1000:.1f} km"
+def km(dist_m: float, tr: Translator | None = None) -> str:
+    """Kilometres with one decimal: ``12.3 km`` (in ``tr``'s language)."""
+    tr = tr or translator()
+    value = f"{float(dist_m) / 1000:.1f}"
+    return tr("{km} km", km=value)
 
 
 def day_label(day: dt.date) -> str:
@@ -78,14 +83,23 @@ def tel_uri(phone: str) -> str:
     return f"tel:{digits}" if re.search(r"\d", digits) else ""
 
 
-def slugify(text: str) -> str:
+def slugify(text: str, ascii_only: bool = True, default: str = "rep") -> str:
     """A file-name-safe form of a rep id: ASCII letters, digits, ``-``, ``_``, ``.``.
 
-    Never empty, never starting with ``.`` or ``_`` (``_static`` is reserved).
+    With ``ascii_only=False`` letters and digits of any script are kept too (``李娜
+    leaves`` -> ``李娜-leaves``; accents are still folded: ``Äö`` -> ``Ao``), for folder
+    names people read. Never empty (``default``), never starting with ``.`` or ``_``
+    (``_static`` is reserved).
     """
-    norm = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", norm).strip("-._")
-    return slug[:60] or "rep"
+    norm = unicodedata.normalize("NFKD", str(text))
+    if ascii_only:
+        norm = norm.encode("ascii", "ignore").decode("ascii")
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", norm)
+    else:
+        norm = "".join(ch for ch in norm if not unicodedata.combining(ch))
+        slug = unicodedata.normalize("NFC", re.sub(r"[^\w.-]+", "-", norm))
+    slug = slug.strip("-._")
+    return slug[:60] or default
 
 
 def unique_slugs(ids: list[str]) -> dict[str, str]:

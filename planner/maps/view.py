@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import shapely
 
+from planner.i18n import Translator, translator
 from planner.maps.text import unique_slugs
 from planner.plan import Plan
+from planner.visit_details import visit_details
 
 REP_COLORS = (
     "#1f77b4",
@@ -36,7 +38,7 @@ REP_COLORS = (
     "#e6550d",
     "#31a354",
     "#756bb1",
-    "#636363",
+    "#a05195",
     "#6baed6",
     "#fd8d3c",
     "#74c476",
@@ -44,16 +46,25 @@ REP_COLORS = (
     "#ad494a",
     "#5254a3",
 )
-TIER_COLORS = (
-    "#c0392b",
-    "#e67e22",
-    "#2471a3",
-    "#27ae60",
-    "#8e44ad",
-    "#16a085",
-    "#7f8c8d",
-    "#d4ac0d",
-)
+# Tiers are shades of one neutral ink, darkest for the first (most important) tier, so
+# they never look like a rep's (saturated) territory colour; their dots also shrink.
+TIER_DARKEST, TIER_LIGHTEST = (0x1B, 0x1F, 0x24), (0xE4, 0xE7, 0xEB)
+
+
+def tier_palette(n: int) -> list[str]:
+    """``n`` tier colours from near-black to near-white (one colour: the darkest)."""
+    out = []
+    for i in range(n):
+        t = i / (n - 1) if n > 1 else 0.0
+        rgb = [round(a + (b - a) * t) for a, b in zip(TIER_DARKEST, TIER_LIGHTEST, strict=True)]
+        out.append("#" + "".join(f"{c:02x}" for c in rgb))
+    return out
+
+
+def is_light(color: str) -> bool:
+    """Whether dark text (and a dark outline) reads better on ``color`` (``#rrggbb``)."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b > 150
 
 
 def rep_color(i: int) -> str:
@@ -103,6 +114,8 @@ class PlanView:
     day_routes: dict[tuple[str, dt.date], dict]
     road_routes: bool
     rep_days: dict[str, list[dt.date]] = field(default_factory=dict)
+    tr: Translator = field(default_factory=translator)
+    navigation: str = "google"
 
 
 def _tier_order(plan: Plan) -> list[str]:
@@ -113,9 +126,10 @@ def _tier_order(plan: Plan) -> list[str]:
     return order
 
 
-def view_of(plan: Plan) -> PlanView:
+def view_of(plan: Plan, language: str = "en", navigation: str = "google") -> PlanView:
     """Build the look-ups of ``plan`` (reps with colours and folder names, customers by id,
-    visits and route rows per rep-day)."""
+    visits with their details (:func:`planner.visit_details.visit_details`) and route rows
+    per rep-day), for pages in ``language`` with ``navigation`` links."""
     rep_rows = plan.reps.to_dict("records") if len(plan.reps) else []
     rep_ids = [str(r["rep_id"]) for r in rep_rows]
     extra = [
@@ -172,11 +186,12 @@ def view_of(plan: Plan) -> PlanView:
             }
         )
     tiers = _tier_order(plan)
-    tier_colors = {t: TIER_COLORS[i % len(TIER_COLORS)] for i, t in enumerate(tiers)}
+    tier_colors = dict(zip(tiers, tier_palette(len(tiers)), strict=True))
 
     day_visits: dict[tuple[str, dt.date], list[dict]] = {}
     if len(plan.visits):
         ordered = plan.visits.sort_values(["rep_id", "date", "seq"], kind="stable")
+        ordered = visit_details(ordered, plan.customers, plan.appointments)
         for v in ordered.to_dict("records"):
             day_visits.setdefault((str(v["rep_id"]), v["date"]), []).append(v)
     day_routes = {(str(r["rep_id"]), r["date"]): r for r in plan.routes.to_dict("records")}
@@ -195,6 +210,8 @@ def view_of(plan: Plan) -> PlanView:
         day_routes=day_routes,
         road_routes=source.startswith("road"),
         rep_days=rep_days,
+        tr=translator(language),
+        navigation=navigation,
     )
 
 

@@ -339,31 +339,21 @@ def completion_table(pva: pd.DataFrame, frame: ActualsFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COMPLETION_COLUMNS)
 
 
-def neutralise(text: object) -> object:
-    """Text a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``, tab, CR
-    first) gets a leading apostrophe; other values are returned as they are."""
-    if isinstance(text, str) and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def pva_to_csv(pva: pd.DataFrame) -> pd.DataFrame:
-    """``plan_vs_actual.csv``: dates ISO, user text neutralised against formula injection."""
+    """``plan_vs_actual.csv``: dates ISO (user text is neutralised against formula
+    injection when written, by :func:`planner.cells.csv_text`)."""
     out = pva.copy()
     for c in ("planned_date", "actual_date"):
         out[c] = out[c].map(lambda d: d.isoformat() if isinstance(d, dt.date) else "")
     for c in ("shift_days",):
         out[c] = out[c].map(lambda v: "" if v is None or pd.isna(v) else str(int(v)))
-    for c in (*TEXT_COLUMNS, "customer_id", "rep_id", "source"):
-        out[c] = out[c].map(neutralise)
     return out[PVA_COLUMNS]
 
 
 def completion_to_csv(table: pd.DataFrame) -> pd.DataFrame:
-    """``completion.csv``: week starts ISO, blanks for empty cells, ids neutralised."""
+    """``completion.csv``: week starts ISO, blanks for empty cells (ids neutralised when
+    written, by :func:`planner.cells.csv_text`)."""
     out = table.copy()
     out["week_start"] = out["week_start"].map(lambda d: d.isoformat() if d else "")
     out["week"] = out["week"].map(lambda w: "" if w is None or pd.isna(w) else str(int(w)))
-    for c in ("rep_id", "tier"):
-        out[c] = out[c].map(neutralise)
     return out[COMPLETION_COLUMNS]

@@ -8,7 +8,6 @@ one column per scenario; :func:`comparison_table_html` and :func:`csv_text` rend
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
@@ -190,11 +189,12 @@ def comparison_frame(
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """CSV text of a report table as is, no index, ``\n`` line ends (``comparison.csv``,
-    ``changed_customers.csv``, ``sizing.csv``)."""
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
+    """CSV text of a report table, no index, ``\n`` line ends, text cells neutralised
+    against formula injection (``comparison.csv``, ``changed_customers.csv``,
+    ``sizing.csv``)."""
+    from planner.cells import csv_text as safe_csv_text
+
+    return safe_csv_text(frame)
 
 
 def format_value(value: object) -> str:

@@ -260,11 +260,12 @@ def sizing_html(frame: pd.DataFrame, svg: str, title: str, facts: list[str]) -> 
     meta = "".join(f'<p class="meta">{esc(f)}</p>' for f in facts)
     css = (
         "body{margin:0;font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
-        "color:#1d2329}main{max-width:1000px;margin:0 auto;padding:12px 16px 32px}"
+        "color:#1d2329}main{max-width:1400px;margin:0 auto;padding:12px 16px 32px}"
         "h1{font-size:1.35rem;margin:.3rem 0}"
         ".meta{color:#55616b;font-size:.9rem;margin:0 0 .5rem}"
         ".wrap{overflow-x:auto}table{border-collapse:collapse;font-size:.9rem}"
-        "th,td{padding:4px 8px;border-bottom:1px solid #e3e8eb;text-align:left}"
+        "th,td{padding:4px 6px;border-bottom:1px solid #e3e8eb;text-align:left}"
+        "th{font-size:.8rem;vertical-align:bottom;max-width:6.5em}"
         "td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f1f4f6}"
         "svg{max-width:100%;height:auto}"
     )

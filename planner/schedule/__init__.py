@@ -32,12 +32,14 @@ from planner.schedule.due import (
     week_of,
 )
 from planner.schedule.frequency import FREQUENCY_COLUMNS, frequency_table
+from planner.schedule.preferred import frozen_subset, previous_preferred
 
 __all__ = [
     "CALENDAR_COLUMNS",
     "FREQUENCY_COLUMNS",
     "calendar_periods",
     "customer_histories",
+    "frozen_subset",
     "frequency_table",
     "rules_of",
     "UNPLACED_COLUMNS",
@@ -49,6 +51,7 @@ __all__ = [
     "due_frame",
     "due_visits",
     "match_appointments",
+    "previous_preferred",
     "rep_window",
     "rep_work_dates",
     "tier_ranks",

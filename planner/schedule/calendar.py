@@ -73,13 +73,14 @@ class CalendarParams:
         Share of a day's available time (workday minus lunch) the calendar plans with
         service and estimated travel; the rest absorbs waiting for opening hours.
     balance_weight : float
-        Weight of the daily-load balance term (0 = minimise travel only).
+        Weight of the daily-load balance term (0, the default, = minimise travel only:
+        measured, any balance term cost travel).
     sweep_starts : int
         Sweep rotations tried per centre for the first weekday sectors.
     improve_rounds : int
         Maximum local-search rounds.
     lns_iterations : int
-        Ruin-and-recreate iterations (-1: two per movable unit, at most 1000). A count,
+        Ruin-and-recreate iterations (-1: five per movable unit, at most 1000). A count,
         not a time limit, so the calendar is the same on any machine.
     calendar : WorkCalendar
         Public holidays, company days off and make-up working days.
@@ -95,6 +96,11 @@ class CalendarParams:
         previous plan); leaving it costs ``preferred_cost_s`` per day (soft).
     preferred_cost_s : float
         Cost per day a visit moves away from its preferred date.
+    frozen_dates : mapping
+        ``(customer_id, due_date) -> date`` a visit keeps (days already published, a rolled
+        plan's ``freeze_days``): booked on that day and never moved, like an appointment
+        without a fixed time. Ignored when the rep does not work that day or the customer
+        cannot be visited on its weekday.
     """
 
     horizon: Horizon
@@ -103,7 +109,7 @@ class CalendarParams:
     max_shift_days: int = 1
     seed: int = 0
     fill_ratio: float = 0.97
-    balance_weight: float = 0.02
+    balance_weight: float = 0.0
     sweep_starts: int = 3
     improve_rounds: int = 8
     lns_iterations: int = -1
@@ -112,6 +118,7 @@ class CalendarParams:
     opening_hours_cost: bool = True
     preferred_dates: Mapping[tuple[str, dt.date], dt.date] = field(default_factory=dict)
     preferred_cost_s: float = 600.0
+    frozen_dates: Mapping[tuple[str, dt.date], dt.date] = field(default_factory=dict)
 
 
 @dataclass
@@ -290,6 +297,12 @@ def assign_days(
                     never_fits_reason(row["hours"], svc, regular, ws, we, to_s, back_s, rep_id),
                 )
                 continue
+            frozen = params.frozen_dates.get((cid, v.due_date))
+            if frozen in day_ix and frozen.weekday() in fit:  # a frozen day: kept as it is
+                slots.append(slot)
+                chain.append(slot)
+                book.add(slot, day_ix[frozen])
+                continue
             slots.append(slot)
             chain.append(slot)
             movable.append(slot)
@@ -346,7 +359,7 @@ def assign_days(
     swap_zones(search, patterns, dated)
     iters = params.lns_iterations
     if iters < 0:
-        iters = min(1000, 2 * len(search.units))
+        iters = min(1000, 5 * len(search.units))
     search.lns(iters, rng)
     swap_zones(search, patterns, dated)
     swap_units(search, patterns, 1, rng)

@@ -10,7 +10,8 @@ one frequency rule (its tier's, or its own ``every_weeks`` / ``visits_per_year``
     (window: the first week), the cadence restarting from there. Windows: weekday cadence
     and ``I <= 2``: the horizon week of the due date (the calendar keeps one weekday);
     weekday cadence and ``I >= 3``: the due date +- ``max_shift_days`` working days;
-    flexible: the due date +- ``7I // 4`` days.
+    flexible: the due date +- ``max(3, 7I // 4)`` days, and at least one working day
+    either side.
     *Without history*: the horizon is cut into blocks of ``I`` weeks from its start;
     one visit per block, anywhere in it (flexible) or in one week of the block on one
     weekday for all blocks (weekday cadence): the calendar picks the week and the day.
@@ -23,8 +24,9 @@ Share of a part the horizon only partly covers
     A block or part that runs past the horizon end is due in this horizon for a share
     of the customers equal to the covered fraction of it: the customers of a tier are
     taken around the territory (angular order, rotated by the seed) and the first
-    ``fraction * n`` of them are due. The rest are due in a later plan. A visit that
-    ``max_gap_days`` forces into the horizon is always due.
+    ``fraction * n`` of them are due. The rest are due in a later plan, and so is a
+    share whose covered days the rep does not work (the horizon's last weekend). A
+    visit that ``max_gap_days`` forces into the horizon is always due.
 Gaps
     The first visit's window starts no earlier than ``last + min_gap_days`` and ends no
     later than ``last + max_gap_days`` (overdue when that is before the horizon start).
@@ -284,6 +286,11 @@ def _window(
     return lo, hi, overdue
 
 
+def _works(ctx: _Ctx, lo: dt.date, hi: dt.date) -> bool:
+    """True when the rep works on some date of ``lo .. hi``."""
+    return any(lo <= d <= hi for d in ctx.work_dates)
+
+
 def _interval_visits(
     cid: str, rule: TierRule, past: list, rank: float, ctx: _Ctx
 ) -> list[tuple[dt.date, dt.date, dt.date, bool, bool]]:
@@ -300,7 +307,8 @@ def _interval_visits(
             frac = ((min(b, h.end) - a).days + 1) / step.days
             if frac >= 1 or rank < frac:
                 lo, hi, _ = _window(a, b, rule, past, ctx, k == 0)
-                out.append((a, lo, hi, False, weekday))
+                if frac >= 1 or _works(ctx, lo, hi):
+                    out.append((a, lo, hi, False, weekday))
             k += 1
         return out
     last = past[-1]
@@ -318,9 +326,10 @@ def _interval_visits(
             lo, hi = week_bounds(h, week_of(h, d))
         elif weekday:
             lo, hi = shift_window(d, ctx.work_dates, ctx.max_shift_days, h)
-        else:
-            half = dt.timedelta(days=(7 * rule.every_weeks) // 4)
-            lo, hi = d - half, d + half
+        else:  # +- a quarter interval (at least 3 days), and a working day either side
+            half = dt.timedelta(days=max(3, (7 * rule.every_weeks) // 4))
+            wlo, whi = shift_window(d, ctx.work_dates, max(1, ctx.max_shift_days), h)
+            lo, hi = min(d - half, wlo), max(d + half, whi)
         if not (overdue and k == 0):
             lo, hi, _ = _window(lo, hi, rule, past, ctx, k == 0)
         out.append((d, lo, hi, overdue and k == 0, False))
@@ -351,6 +360,8 @@ def _period_visits(
             if frac < 1 and rank >= frac and not forced:
                 continue
             lo, hi, overdue = _window(a, b, rule, past, ctx, first_visit)
+            if frac < 1 and not forced and not _works(ctx, lo, hi):
+                continue  # the share falls on days nobody works: due in a later plan
             out.append((max(a, h.start) if not overdue else h.start, lo, hi, overdue, label))
             first_visit = False
     return out

@@ -128,6 +128,8 @@ class DayBook:
         self.Tn = np.asarray(T, dtype=np.int64)
         self._ins: list[list[int]] = [[] for _ in range(n_days)]
         self._ins_version = [-1] * n_days
+        self._dc = [0.0] * n_days  # day_cost cache, valid while version[d] matches
+        self._dc_version = [-1] * n_days
 
     # ------------------------------------------------------------------ costs
     def cost(self, travel: float, service: float, count: int, tw: float = 0.0) -> float:
@@ -145,7 +147,10 @@ class DayBook:
         )
 
     def day_cost(self, d: int) -> float:
-        return self.cost(self.travel[d], self.service[d], self.count[d], self.tw[d])
+        if self._dc_version[d] != self.version[d]:
+            self._dc[d] = self.cost(self.travel[d], self.service[d], self.count[d], self.tw[d])
+            self._dc_version[d] = self.version[d]
+        return self._dc[d]
 
     def total(self) -> float:
         return sum(self.day_cost(d) for d in range(self.n))
@@ -196,6 +201,8 @@ class DayBook:
         del tour[pos]
         self.service[d] -= s.service_s
         self.count[d] -= 1
+        if not self.count[d]:
+            self.tw[d] = 0.0  # an empty day has no opening-hours cost
         self.version[d] += 1
         s.day = None
 
@@ -297,6 +304,12 @@ class Search:
 
     # ------------------------------------------------------------------ units
     def unit_cost(self, u: Unit, o: int) -> float:
+        if len(u.slots) == 1:
+            d = u.options[o][0]
+            if d is None:
+                return 0.0
+            s = self.slots[u.slots[0]]
+            return self.book.delta_add(s, d) + self.slot_extra(s, d)
         return sum(
             self.book.delta_add(self.slots[i], d) + self.slot_extra(self.slots[i], d)
             for i, d in zip(u.slots, u.options[o], strict=True)
@@ -387,6 +400,26 @@ class Search:
             u.choice = c
 
     # ------------------------------------------------------------------ building
+    def _option_costs(self, u: Unit) -> list[float]:
+        """Cost of each option of ``u``. Adding one visit to an empty day costs the same
+        on every empty day (a round trip from the start point), so for a single-visit
+        unit without gap rules or a preferred date that cost is computed once and
+        copied to its other empty days."""
+        s = self.slots[u.slots[0]]
+        if len(u.slots) > 1 or s.preferred is not None or s.due.min_gap_days or s.due.max_gap_days:
+            return [self.unit_cost(u, o) for o in range(len(u.options))]
+        count = self.book.count
+        out: list[float] = []
+        empty: float | None = None
+        for o, (d,) in enumerate(u.options):
+            if d is not None and count[d] == 0:
+                if empty is None:
+                    empty = self.unit_cost(u, o)
+                out.append(empty)
+            else:
+                out.append(self.unit_cost(u, o))
+        return out
+
     def recreate(self, pending: list[Unit]) -> set[int]:
         """Regret-2 insertion of ``pending`` units; returns the days touched.
 
@@ -396,7 +429,7 @@ class Search:
         """
         touched: set[int] = set()
         pending = list(pending)
-        costs = [[self.unit_cost(u, o) for o in range(len(u.options))] for u in pending]
+        costs: list[list[float]] = []
         where: list[dict[int, list[int]]] = []
         for u in pending:
             w: dict[int, list[int]] = {}
@@ -404,6 +437,7 @@ class Search:
                 for d in set(ds) - {None}:
                     w.setdefault(d, []).append(o)
             where.append(w)
+            costs.append(self._option_costs(u))
         keys = [_regret_key(cs) for cs in costs]
         while pending:
             pick = 0
@@ -419,9 +453,10 @@ class Search:
             touched |= changed
             for j, v in enumerate(pending):
                 if v.cid == u.cid:
-                    todo = set(range(len(v.options)))
-                else:
-                    todo = {o for d in changed for o in where[j].get(d, ())}
+                    costs[j] = self._option_costs(v)
+                    keys[j] = _regret_key(costs[j])
+                    continue
+                todo = {o for d in changed for o in where[j].get(d, ())}
                 if not todo:
                     continue
                 cs = costs[j]
@@ -518,7 +553,7 @@ def _regret_key(cs: list[float]) -> tuple[tuple[float, float], int]:
     """``((regret, -best cost), best option)``: units with one option go first."""
     if len(cs) == 1:
         return (1e12, -cs[0]), 0
-    o = min(range(len(cs)), key=cs.__getitem__)
-    b = cs[o]
-    second = min(c for k, c in enumerate(cs) if k != o)
+    b = min(cs)
+    o = cs.index(b)
+    second = min(min(cs[:o], default=math.inf), min(cs[o + 1 :], default=math.inf))
     return (second - b, -b), o

@@ -111,6 +111,7 @@ def first_calendar(
                 book.rebuild(d, book.tours[d][1:-1] + [slots[i].node for i in idx])
                 book.service[d] += sum(slots[i].service_s for i in idx)
                 book.count[d] += len(idx)
+                book.version[d] += 1
             search.recreate(dated)
             book.polish(range(book.n))
             cost = search.total()

@@ -1,0 +1,458 @@
+"""The planning pipeline: scenario in, :class:`~planner.plan.Plan` out.
+
+Only this module knows the order of the stages::
+
+    read + validate -> travel model -> territories -> per territory: calendar + daily routes
+    -> KPIs -> plan directory (+ maps)
+
+Per-territory work (:func:`planner.territory_plan.plan_territory`) is a pure function of
+picklable inputs (:class:`~planner.territory_plan.TerritoryProblem` carries its own travel
+matrix), so territories run in parallel processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from planner.matrix import home_id, start_id
+from planner.plan import (
+    ASSIGNMENT_COLUMNS,
+    ROUTE_COLUMNS,
+    UNSCHEDULED_COLUMNS,
+    VISIT_COLUMNS,
+    Plan,
+    empty_frame,
+)
+from planner.scenario import Scenario
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: called as work advances (the CLI draws bars)."""
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class Inputs:
+    customers: pd.DataFrame
+    reps: pd.DataFrame
+    appointments: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_scenario_inputs(scenario: Scenario) -> Inputs:
+    """Read and validate the scenario's customer, rep and appointment files."""
+    from planner.io import ReadParams, read_inputs
+
+    res = read_inputs(
+        ReadParams(
+            customers_path=scenario.customers_path,
+            reps_path=scenario.reps_path,
+            appointments_path=scenario.appointments_path,
+            tiers=scenario.tier_table(),
+            workday=scenario.workday(),
+        )
+    )
+    from planner.changes import apply_changes
+
+    customers, reps, warnings = apply_changes(scenario, res.customers, res.reps)
+    return Inputs(customers, reps, res.appointments, [*res.warnings, *warnings])
+
+
+def travel_params(scenario: Scenario):
+    """The scenario's travel settings as :class:`planner.network.TravelParams`."""
+    from planner.network import TravelParams
+
+    t = scenario.model.travel
+    network = t.network
+    if network and not network.startswith(("pyrosm:", "bbox:")):
+        p = scenario.resolve(network)
+        if p is not None and (p.exists() or Path(network).suffix):
+            network = str(p)
+    cache = scenario.resolve(t.cache_dir) if t.cache_dir else None
+    return TravelParams(
+        mode=t.mode,
+        speed_kmh=t.speed_kmh,
+        circuity=t.circuity,
+        network=network,
+        network_type=t.network_type,
+        speeds_kmh=dict(t.speeds_kmh),
+        snap_warn_m=t.snap_warn_m,
+        cache_dir=cache,
+    )
+
+
+def travel_points(customers: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
+    """Every point the plan needs: active customers, rep homes and day starts."""
+    act = customers[customers["active"]]
+    parts = [
+        pd.DataFrame({"point_id": act["customer_id"], "lat": act["lat"], "lon": act["lon"]}),
+        pd.DataFrame(
+            {
+                "point_id": reps["rep_id"].map(home_id),
+                "lat": reps["home_lat"],
+                "lon": reps["home_lon"],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "point_id": reps["rep_id"].map(start_id),
+                "lat": reps["start_lat"],
+                "lon": reps["start_lon"],
+            }
+        ),
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def build_travel(scenario: Scenario, inputs: Inputs):
+    from planner.network import build_travel_model
+
+    return build_travel_model(travel_params(scenario), travel_points(inputs.customers, inputs.reps))
+
+
+def territory_params(scenario: Scenario):
+    from planner.territory import TerritoryParams
+
+    t = scenario.model.territories
+    return TerritoryParams(
+        method=t.method,
+        count=t.count,
+        balance=t.balance,
+        balance_column=t.balance_column,
+        balance_tolerance=t.balance_tolerance,
+        boundary=scenario.resolve(t.boundary),
+        units=scenario.resolve(t.units),
+        seed=scenario.seed,
+    )
+
+
+def design(scenario: Scenario, inputs: Inputs, travel):
+    """Run the territory stage on the active customers."""
+    from planner.territory import design_territories
+
+    active = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
+    return design_territories(
+        active,
+        inputs.reps,
+        travel,
+        scenario.tier_table(),
+        scenario.workday(),
+        territory_params(scenario),
+    )
+
+
+def territory_problems(scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame):
+    """One picklable :class:`TerritoryProblem` per territory, each with its own matrix."""
+    from planner.routing import RoutingParams
+    from planner.territory_plan import TerritoryProblem
+
+    active = inputs.customers[inputs.customers["active"]]
+    reps = inputs.reps.set_index("rep_id", drop=False)
+    problems = []
+    for (tid, rep_id), grp in assignments.groupby(["territory_id", "rep_id"], sort=True):
+        if rep_id not in reps.index:  # a vacant territory: see vacant_unscheduled
+            continue
+        cust = active[active["customer_id"].isin(grp["customer_id"])].reset_index(drop=True)
+        ids = [start_id(rep_id), home_id(rep_id), *cust["customer_id"]]
+        appts = inputs.appointments
+        if len(appts):
+            appts = appts[appts["customer_id"].isin(cust["customer_id"])].reset_index(drop=True)
+        problems.append(
+            TerritoryProblem(
+                territory_id=str(tid),
+                rep=reps.loc[rep_id].to_dict(),
+                customers=cust,
+                appointments=appts,
+                matrix=travel.matrix(ids),
+                horizon=scenario.horizon(),
+                workday=scenario.workday(),
+                tiers=scenario.tier_table(),
+                routing=RoutingParams(
+                    time_limit_s=scenario.model.routing.time_limit_s, seed=scenario.seed
+                ),
+                max_shift_days=scenario.model.routing.max_shift_days,
+                seed=scenario.seed,
+            )
+        )
+    return problems
+
+
+def vacant_unscheduled(
+    scenario: Scenario, inputs: Inputs, assignments: pd.DataFrame
+) -> pd.DataFrame:
+    """Due visits of territories without a rep (``territories.count`` > reps), as
+    unscheduled rows with a reason (due dates counted on Monday-Friday)."""
+    from planner.schedule import due_visits
+
+    reps = set(inputs.reps["rep_id"])
+    vacant = assignments[~assignments["rep_id"].isin(reps)]
+    if not len(vacant):
+        return empty_frame(UNSCHEDULED_COLUMNS)
+    active = inputs.customers[inputs.customers["active"]]
+    rows = []
+    for tid, grp in vacant.groupby("territory_id", sort=True):
+        cust = active[active["customer_id"].isin(grp["customer_id"])]
+        names = dict(zip(cust["customer_id"], cust["name"]))
+        for v in due_visits(
+            cust,
+            scenario.horizon(),
+            scenario.tier_table(),
+            scenario.seed,
+            max_shift_days=scenario.model.routing.max_shift_days,
+        ):
+            rows.append(
+                {
+                    "customer_id": v.customer_id,
+                    "customer_name": names[v.customer_id],
+                    "tier": v.tier,
+                    "rep_id": "",
+                    "territory_id": str(tid),
+                    "due_date": v.due_date,
+                    "reason": f"territory {tid} has no rep (territories.count is larger "
+                    "than the number of reps): hire or assign one",
+                }
+            )
+    return pd.DataFrame(rows, columns=UNSCHEDULED_COLUMNS)
+
+
+def solve_territories(problems: list, workers: int = 0, progress: Progress = _no_progress):
+    """Plan every territory, in parallel processes when there are several."""
+    from planner.territory_plan import plan_territory
+
+    if workers <= 0:
+        workers = min(len(problems), os.cpu_count() or 1)
+    results = []
+    progress("routes", 0, len(problems))
+    if workers <= 1 or len(problems) <= 1:
+        for i, p in enumerate(problems):
+            results.append(plan_territory(p))
+            progress("routes", i + 1, len(problems))
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(plan_territory, p) for p in problems]
+        for i, f in enumerate(futures):
+            results.append(f.result())
+            progress("routes", i + 1, len(problems))
+    return results
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame(columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def route_lines(travel, routes: pd.DataFrame, visits: pd.DataFrame) -> dict:
+    """The path of every rep-day (road-following for a road model)."""
+    lines = {}
+    if not len(visits):
+        return lines
+    for (rep_id, day), grp in visits.sort_values("seq").groupby(["rep_id", "date"], sort=True):
+        ids = [start_id(rep_id), *grp["customer_id"], home_id(rep_id)]
+        lines[(rep_id, day)] = travel.path(ids)
+    return lines
+
+
+def versions() -> dict:
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for pkg in (
+        "planner",
+        "ortools",
+        "osmnx",
+        "pyrosm",
+        "geopandas",
+        "shapely",
+        "folium",
+        "pandas",
+        "numpy",
+        "scipy",
+    ):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            pass
+    return out
+
+
+def run_plan(
+    scenario: Scenario, workers: int | None = None, progress: Progress = _no_progress
+) -> Plan:
+    """Plan a scenario end to end.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (:func:`planner.scenario.load_scenario`).
+    workers : int, optional
+        Parallel processes for per-territory work (default: the scenario's ``workers``,
+        0 = one per core).
+    progress : callable, optional
+        ``progress(stage, done, total)``.
+
+    Returns
+    -------
+    Plan
+        Every due visit is either in ``plan.visits`` or in ``plan.unscheduled`` with a reason.
+
+    Raises
+    ------
+    InputError
+        Bad input files (exit 2). ``NetworkError``: unusable network data (exit 3).
+    """
+    from planner.report import compute_kpis
+    from planner.rolling import changes_vs_previous, read_roll, roll_meta
+
+    runtimes: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        runtimes[name] = round(now - since, 3)
+        return now
+
+    progress("read", 0, 1)
+    inputs = read_scenario_inputs(scenario)
+    roll = read_roll(scenario, inputs.customers, inputs.reps)  # rolling re-plan, or None
+    if roll is not None:
+        inputs.customers = roll.inputs.customers  # effective last visits from the log
+        inputs.warnings += roll.inputs.warnings
+    progress("read", 1, 1)
+    t = lap("read_s", t0)
+
+    progress("travel", 0, 1)
+    travel = build_travel(scenario, inputs)
+    progress("travel", 1, 1)
+    t = lap("travel_s", t)
+
+    progress("territories", 0, 1)
+    terr = design(scenario, inputs, travel)
+    progress("territories", 1, 1)
+    t = lap("territories_s", t)
+
+    problems = territory_problems(scenario, inputs, travel, terr.assignments)
+    t = lap("matrices_s", t)
+    results = solve_territories(
+        problems, scenario.model.workers if workers is None else workers, progress
+    )
+    t = lap("routes_s", t)
+
+    visits = _concat([r.visits for r in results], VISIT_COLUMNS)
+    routes = _concat([r.routes for r in results], ROUTE_COLUMNS)
+    unscheduled = _concat(
+        [*(r.unscheduled for r in results), vacant_unscheduled(scenario, inputs, terr.assignments)],
+        UNSCHEDULED_COLUMNS,
+    )
+    if len(visits):
+        visits = visits.sort_values(["rep_id", "date", "seq"], kind="stable").reset_index(drop=True)
+    if len(routes):
+        routes = routes.sort_values(["rep_id", "date"], kind="stable").reset_index(drop=True)
+    if len(unscheduled):
+        unscheduled = unscheduled.sort_values(
+            ["due_date", "customer_id"], kind="stable"
+        ).reset_index(drop=True)
+    progress("geometry", 0, 1)
+    lines = route_lines(travel, routes, visits)
+    progress("geometry", 1, 1)
+    t = lap("geometry_s", t)
+
+    kpis = compute_kpis(visits, routes, unscheduled, inputs.reps, inputs.customers)
+    kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
+    runtimes["total_s"] = round(time.perf_counter() - t0, 3)
+    meta = {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario.path),
+        "description": scenario.model.description,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seed": scenario.seed,
+        "horizon": {
+            "start": scenario.horizon().start.isoformat(),
+            "end": scenario.horizon().end.isoformat(),
+        },
+        "travel_source": travel.source,
+        "settings": scenario.to_dict(),
+        "versions": versions(),
+        "runtimes": runtimes,
+        "warnings": [*inputs.warnings, *travel.warnings, *terr.warnings],
+        "territory_stats": [r.stats for r in results],
+    }
+    plan = Plan(
+        visits=visits,
+        routes=routes,
+        unscheduled=unscheduled,
+        assignments=terr.assignments[ASSIGNMENT_COLUMNS].reset_index(drop=True),
+        customers=inputs.customers,
+        reps=inputs.reps,
+        territories=terr.territories,
+        route_lines=lines,
+        kpis=kpis,
+        meta=meta,
+        appointments=inputs.appointments,
+    )
+    if roll is not None:
+        plan.meta["rolling"] = roll_meta(roll, plan)
+        if roll.previous is not None:
+            plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)
+    return plan
+
+
+def write_plan(plan: Plan, out: Path, maps: bool = True, options=None, export: bool = True) -> dict:
+    """Write the plan's tables, its workbook, forms and calendars and (by default) its
+    maps; returns the main output paths.
+
+    Parameters
+    ----------
+    plan : Plan
+    out : Path
+        The plan directory.
+    maps : bool
+        Render the HTML maps (``<out>/maps``).
+    options : planner.output.OutputOptions or None
+        Language, CSV encoding, navigation links, self-contained pages; ``None`` takes
+        the scenario's settings recorded in ``plan.meta``.
+    export : bool
+        Write ``visit_plan.xlsx``, ``daily-reports/`` and ``calendar/``.
+    """
+    from planner.output import output_options
+
+    opts = options or output_options(plan.meta)
+    paths: dict = {"dir": out}
+    extras = []
+    if export:
+
+        def write_exports(p: Plan, folder: Path) -> None:
+            from planner.export import ExportParams, export_plan
+
+            res = export_plan(p, folder, ExportParams(language=opts.language))
+            paths["workbook"] = res.workbook
+            paths["daily_reports"] = res.daily_reports
+            paths["calendars"] = res.calendars
+
+        extras.append(write_exports)
+    if maps:
+
+        def write_maps(p: Plan, folder: Path) -> None:
+            from planner.maps import render_maps
+            from planner.maps.params import map_params
+
+            res = render_maps(p, folder / "maps", map_params(opts))
+            paths["index"] = res.index_path
+            if res.day_pages:
+                paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+
+        extras.append(write_maps)
+    plan.to_dir(out, csv_encoding=opts.csv_encoding, extras=extras)
+    return paths

@@ -1,0 +1,376 @@
+"""The calendar's search: day books, weekday sectors, local search and LNS over days.
+
+Internal to :mod:`planner.schedule.calendar`. Days are indices into the rep's working
+dates; customers are matrix indices (``node``). A *unit* is what moves as one piece: a
+weekly-pattern customer (all its visits change weekday together, so the cadence holds) or
+one dated visit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.schedule.due import DueVisit
+from planner.schedule.tours import (
+    Matrix,
+    best_insertion,
+    build_tour,
+    improve_tour,
+    removal_gain,
+    tour_cost,
+)
+
+OVERLOAD_WEIGHT = 10.0  # cost per second of planned time beyond a day's capacity
+OVERFULL_COST = 1e9  # cost per visit beyond max_visits_per_day
+MIN_GAIN = 1.0  # seconds: smaller improvements are ignored (no churn)
+# LNS ruin operators: probabilities of related / worst / same-day-related / one day
+OP_RELATED, OP_WORST, OP_DAYS = 0.4, 0.2, 0.25
+TEMP_START = 0.003  # SA start temperature, share of the starting cost (cools to 1 % of it)
+
+
+@dataclass
+class Slot:
+    """One due visit while the calendar works on it."""
+
+    index: int
+    cid: str
+    node: int
+    service_s: int
+    rank: int
+    due: DueVisit
+    fixed_start_s: int | None = None
+    day: int | None = None
+    dead: bool = False
+
+
+@dataclass
+class Unit:
+    """Visits that move together: ``options[o][k]`` is the day of ``slots[k]`` in option o."""
+
+    cid: str
+    node: int
+    slots: list[int]
+    options: list[tuple[int | None, ...]]
+    labels: list[int]  # weekday (pattern) or day index (dated visit) of each option
+    choice: int = -1
+
+
+class DayBook:
+    """Estimated tour, travel, service and visit count of every working day."""
+
+    def __init__(
+        self,
+        T: Matrix,
+        start: int,
+        end: int,
+        n_days: int,
+        capacity_s: int,
+        max_visits: int,
+        balance_weight: float,
+    ) -> None:
+        self.T, self.start, self.end = T, start, end
+        self.n = n_days
+        self.tours: list[list[int]] = [[start, end] for _ in range(n_days)]
+        self.travel = [T[start][end]] * n_days
+        self.service = [0] * n_days
+        self.count = [0] * n_days
+        self.version = [0] * n_days
+        self.cap = max(int(capacity_s), 1)
+        self.max_visits = int(max_visits)
+        self.beta = float(balance_weight)
+        self.Tn = np.asarray(T, dtype=np.int64)
+        self._ins: list[list[int]] = [[] for _ in range(n_days)]
+        self._ins_version = [-1] * n_days
+
+    # ------------------------------------------------------------------ costs
+    def cost(self, travel: float, service: float, count: int) -> float:
+        if count == 0:
+            return 0.0
+        c = 0.0
+        if self.max_visits and count > self.max_visits:
+            c += OVERFULL_COST * (count - self.max_visits)
+        load = travel + service
+        return (
+            c
+            + travel
+            + OVERLOAD_WEIGHT * max(0.0, load - self.cap)
+            + self.beta * load * load / self.cap
+        )
+
+    def day_cost(self, d: int) -> float:
+        return self.cost(self.travel[d], self.service[d], self.count[d])
+
+    def total(self) -> float:
+        return sum(self.day_cost(d) for d in range(self.n))
+
+    def insertion_costs(self, d: int) -> list[int]:
+        """Cheapest extra travel to insert each matrix node into day ``d``'s tour."""
+        if self._ins_version[d] != self.version[d]:
+            tour = self.tours[d]
+            a, b = tour[:-1], tour[1:]
+            Tn = self.Tn
+            c = Tn[a, :] + Tn[:, b].T - Tn[a, b][:, None]
+            self._ins[d] = c.min(axis=0).tolist()
+            self._ins_version[d] = self.version[d]
+        return self._ins[d]
+
+    def delta_add(self, s: Slot, d: int) -> float:
+        """Cost change of adding ``s`` to day ``d`` (cheapest insertion, no re-optimisation)."""
+        ins = self.insertion_costs(d)[s.node]
+        return self.cost(
+            self.travel[d] + ins, self.service[d] + s.service_s, self.count[d] + 1
+        ) - self.day_cost(d)
+
+    def delta_remove(self, s: Slot) -> float:
+        d = s.day
+        assert d is not None
+        tour = self.tours[d]
+        gain = removal_gain(self.T, tour, tour.index(s.node))
+        return self.cost(
+            self.travel[d] - gain, self.service[d] - s.service_s, self.count[d] - 1
+        ) - self.day_cost(d)
+
+    # ------------------------------------------------------------------ changes
+    def add(self, s: Slot, d: int) -> None:
+        ins, pos = best_insertion(self.T, self.tours[d], s.node)
+        self.tours[d].insert(pos, s.node)
+        self.travel[d] += ins
+        self.service[d] += s.service_s
+        self.count[d] += 1
+        self.version[d] += 1
+        s.day = d
+
+    def remove(self, s: Slot) -> None:
+        d = s.day
+        assert d is not None
+        tour = self.tours[d]
+        pos = tour.index(s.node)
+        self.travel[d] -= removal_gain(self.T, tour, pos)
+        del tour[pos]
+        self.service[d] -= s.service_s
+        self.count[d] -= 1
+        self.version[d] += 1
+        s.day = None
+
+    def polish(self, days) -> None:
+        for d in days:
+            improve_tour(self.T, self.tours[d])
+            self.travel[d] = tour_cost(self.T, self.tours[d])
+            self.version[d] += 1
+
+    def rebuild(self, d: int, nodes: list[int]) -> None:
+        self.tours[d] = build_tour(self.T, self.start, self.end, nodes)
+        self.travel[d] = tour_cost(self.T, self.tours[d])
+        self.version[d] += 1
+
+
+@dataclass
+class Search:
+    """Everything the search moves: the day book, the visits and the units."""
+
+    book: DayBook
+    slots: list[Slot]
+    units: list[Unit]
+
+    # ------------------------------------------------------------------ units
+    def unit_cost(self, u: Unit, o: int) -> float:
+        return sum(
+            self.book.delta_add(self.slots[i], d)
+            for i, d in zip(u.slots, u.options[o], strict=True)
+            if d is not None
+        )
+
+    def place(self, u: Unit, o: int) -> None:
+        for i, d in zip(u.slots, u.options[o], strict=True):
+            if d is not None:
+                self.book.add(self.slots[i], d)
+        u.choice = o
+
+    def lift(self, u: Unit) -> set[int]:
+        days = set()
+        for i in u.slots:
+            s = self.slots[i]
+            if s.day is not None:
+                days.add(s.day)
+                self.book.remove(s)
+        u.choice = -1
+        return days
+
+    def move_gain(self, u: Unit) -> tuple[float, int]:
+        """Best other option of a placed unit: ``(cost change, option)``."""
+        rem = {
+            i: self.book.delta_remove(self.slots[i])
+            for i in u.slots
+            if self.slots[i].day is not None
+        }
+        best, best_o = -MIN_GAIN, -1
+        for o, ds in enumerate(u.options):
+            if o == u.choice:
+                continue
+            total = 0.0
+            for i, d in zip(u.slots, ds, strict=True):
+                day = self.slots[i].day
+                if d == day:
+                    continue
+                if d is None or day is None:
+                    total = math.inf
+                    break
+                total += rem[i] + self.book.delta_add(self.slots[i], d)
+            if total < best:
+                best, best_o = total, o
+        return best, best_o
+
+    def apply_move(self, u: Unit, o: int) -> set[int]:
+        touched = set()
+        for i, d in zip(u.slots, u.options[o], strict=True):
+            s = self.slots[i]
+            if s.day != d:
+                touched.add(s.day)
+                self.book.remove(s)
+                self.book.add(s, d)
+                touched.add(d)
+        u.choice = o
+        return touched
+
+    # ------------------------------------------------------------------ state
+    def save(self) -> tuple:
+        b = self.book
+        return (
+            [list(t) for t in b.tours],
+            list(b.travel),
+            list(b.service),
+            list(b.count),
+            [s.day for s in self.slots],
+            [u.choice for u in self.units],
+        )
+
+    def restore(self, state: tuple) -> None:
+        b = self.book
+        tours, travel, service, count, days, choices = state
+        for d in range(b.n):
+            if b.tours[d] != tours[d] or b.travel[d] != travel[d]:
+                b.version[d] += 1
+            b.tours[d] = list(tours[d])
+        b.travel, b.service, b.count = list(travel), list(service), list(count)
+        for s, d in zip(self.slots, days, strict=True):
+            s.day = d
+        for u, c in zip(self.units, choices, strict=True):
+            u.choice = c
+
+    # ------------------------------------------------------------------ building
+    def recreate(self, pending: list[Unit]) -> set[int]:
+        """Regret-2 insertion of ``pending`` units; returns the days touched."""
+        touched: set[int] = set()
+        pending = list(pending)
+        costs = [[self.unit_cost(u, o) for o in range(len(u.options))] for u in pending]
+        while pending:
+            pick, pick_key, pick_o = 0, None, 0
+            for j, cs in enumerate(costs):
+                if len(cs) == 1:
+                    key = (1e12, -cs[0])
+                    o = 0
+                else:
+                    o = min(range(len(cs)), key=cs.__getitem__)
+                    b = cs[o]
+                    second = min(c for k, c in enumerate(cs) if k != o)
+                    key = (second - b, -b)
+                if pick_key is None or key > pick_key:
+                    pick, pick_key, pick_o = j, key, o
+            u = pending.pop(pick)
+            costs.pop(pick)
+            self.place(u, pick_o)
+            changed = {d for d in u.options[pick_o] if d is not None}
+            touched |= changed
+            for v, cs in zip(pending, costs, strict=True):
+                for o, ds in enumerate(v.options):
+                    for d in ds:
+                        if d in changed:
+                            cs[o] = self.unit_cost(v, o)
+                            break
+        return touched
+
+    def local_search(self, rounds: int, rng: np.random.Generator) -> int:
+        """First-improvement moves of units to other options until none helps."""
+        movable = [u for u in self.units if len(u.options) > 1 and u.choice >= 0]
+        moves = 0
+        for _ in range(rounds):
+            moved, touched = 0, set()
+            for k in rng.permutation(len(movable)):
+                u = movable[int(k)]
+                gain, o = self.move_gain(u)
+                if o >= 0:
+                    touched |= self.apply_move(u, o)
+                    moved += 1
+            self.book.polish(sorted(touched))
+            moves += moved
+            if not moved:
+                break
+        return moves
+
+    def _worst(self, movable: list[Unit], q: int, rng: np.random.Generator) -> list[Unit]:
+        """``q`` units whose visits save the most per visit when removed (randomised)."""
+        gains = []
+        for k, u in enumerate(movable):
+            placed = [self.slots[i] for i in u.slots if self.slots[i].day is not None]
+            g = -sum(self.book.delta_remove(s) for s in placed) / max(1, len(placed))
+            gains.append((-g, k))
+        gains.sort()
+        out: list[Unit] = []
+        while len(out) < q and gains:
+            j = int(len(gains) * rng.random() ** 4)
+            out.append(movable[gains.pop(j)[1]])
+        return out
+
+    def lns(self, iterations: int, rng: np.random.Generator) -> None:
+        """Ruin (nearby customers, or one day) and recreate; simulated-annealing acceptance."""
+        movable = [u for u in self.units if len(u.options) > 1 and u.choice >= 0]
+        if len(movable) < 3 or iterations <= 0:
+            return
+        T = self.book.T
+        nodes = np.array([u.node for u in movable])
+        rel = np.array([[T[a][b] + T[b][a] for b in nodes] for a in nodes], dtype=float)
+        order = np.argsort(rel, axis=1, kind="stable")
+        cur = self.book.total()
+        best, best_state = cur, self.save()
+        temp = TEMP_START * cur + 1.0
+        cool = (0.01) ** (1.0 / iterations)
+        qmax = max(3, min(20, len(movable) // 6))
+        for _ in range(iterations):
+            state = self.save()
+            r = rng.random()
+            if r < OP_RELATED:
+                q = int(rng.integers(3, qmax + 1))
+                seed = int(rng.integers(len(movable)))
+                victims = [movable[int(j)] for j in order[seed, :q]]
+            elif r < OP_RELATED + OP_WORST:
+                q = int(rng.integers(3, qmax + 1))
+                victims = self._worst(movable, q, rng)
+            elif r < OP_RELATED + OP_WORST + OP_DAYS:
+                seed = int(rng.integers(len(movable)))
+                days = {self.slots[i].day for i in movable[seed].slots} - {None}
+                q = int(rng.integers(3, qmax + 1))
+                victims = [
+                    movable[int(j)]
+                    for j in order[seed]
+                    if any(self.slots[i].day in days for i in movable[int(j)].slots)
+                ][:q]
+            else:
+                d = int(rng.integers(self.book.n))
+                victims = [u for u in movable if any(self.slots[i].day == d for i in u.slots)]
+            touched = set()
+            for u in victims:
+                touched |= self.lift(u)
+            touched |= self.recreate(victims)
+            self.book.polish(sorted(touched))
+            new = self.book.total()
+            if new < cur - 1e-9 or rng.random() < math.exp(-(new - cur) / temp):
+                cur = new
+                if new < best - 1e-9:
+                    best, best_state = new, self.save()
+            else:
+                self.restore(state)
+            temp *= cool
+        self.restore(best_state)
