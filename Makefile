@@ -27,6 +27,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks scripts
 	$(BIN)/ruff format --check planner tests benchmarks scripts
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache maps/demo

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from planner.cells import csv_bytes
 from planner.errors import InputError, Problem
-from planner.files import write_text
+from planner.files import write_bytes, write_text
 from planner.plan import Plan
 from planner.report.actuals import (
     ActualsFrame,
@@ -34,7 +35,6 @@ from planner.report.actuals import (
     pva_to_csv,
 )
 from planner.report.actuals_page import completion_html
-from planner.report.compare import csv_text
 
 
 @dataclass(frozen=True)
@@ -172,11 +172,12 @@ def run_actuals(params: ActualsParams) -> ActualsResult:
         + (f"; {outside} outside the horizon" if outside else "")
         + ".",
     ]
+    enc = str(plan.meta.get("settings", {}).get("csv_encoding") or "utf-8")  # as the plan's
     out = Path(params.out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
-        "plan_vs_actual": write_text(out / "plan_vs_actual.csv", csv_text(pva_to_csv(pva))),
-        "completion": write_text(out / "completion.csv", csv_text(completion_to_csv(table))),
+        "plan_vs_actual": write_bytes(out / "plan_vs_actual.csv", csv_bytes(pva_to_csv(pva), enc)),
+        "completion": write_bytes(out / "completion.csv", csv_bytes(completion_to_csv(table), enc)),
         "html": write_text(
             out / "completion.html",
             completion_html(

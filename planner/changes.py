@@ -106,7 +106,7 @@ def apply_changes(
                 f"({', '.join(sorted(gone))}); they are unpinned"
             )
             customers.loc[pinned, "rep_id"] = None
-    new_rows = []
+    new_rows: list[dict] = []
     for i, r in enumerate(ch.reps.add):
         if r.id in set(reps["rep_id"]) or r.id in {x["rep_id"] for x in new_rows}:
             problems.append(

@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 bug, 2 bad input (every problem listed), 3 unusable network 
 from __future__ import annotations
 
 import functools
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, ClassVar
@@ -17,6 +18,7 @@ from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -24,7 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from planner.errors import PlannerError
+from planner.errors import PlannerError, printable
 
 app = typer.Typer(
     name="planner",
@@ -39,8 +41,6 @@ app = typer.Typer(
 out_console = Console()
 err_console = Console(stderr=True)
 
-ROOT = Path(__file__).resolve().parents[1]
-DEMO_SCENARIO = ROOT / "scenarios" / "demo.yaml"
 EXIT_VIOLATIONS = 4
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file.", show_default=False)]
@@ -118,7 +118,7 @@ class _Bars:
             console=err_console,
             disable=not err_console.is_terminal,
         )
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
@@ -143,7 +143,7 @@ def _kpi_table(kpis: dict, title: str, language: str | None = None) -> Table:
     from planner.i18n import translator
 
     tr = translator(language)
-    t = Table(title=title, show_header=False, title_justify="left")
+    t = Table(title=Text(title), show_header=False, title_justify="left")
     t.add_column("figure")
     t.add_column("value", justify="right")
     rh = kpis.get("rep_hours", {})
@@ -207,6 +207,7 @@ def _plan_to(
     previous: Path | None = None,
     scheduler: str | None = None,
 ) -> dict:
+    from planner.files import check_out_dir
     from planner.i18n import translator
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import load_scenario
@@ -214,11 +215,13 @@ def _plan_to(
     sc = load_scenario(scenario_path).with_output(language=lang, self_contained=self_contained)
     if actuals or previous is not None:
         sc = sc.with_rolling(actuals, previous)
+    protect = sc.input_files()
+    check_out_dir(out, protect)  # before planning: a bad --out is found in a second
     tr = translator(sc.model.language)
     with _Bars() as bars:
         plan = run_plan(sc, workers=workers, progress=bars, scheduler=scheduler)
         bars("maps", 0, 1)
-        paths = write_plan(plan, out, maps=maps, options=sc.output_options())
+        paths = write_plan(plan, out, maps=maps, options=sc.output_options(), protect=protect)
         bars("maps", 1, 1)
     out_console.print(
         _kpi_table(plan.kpis, f"{sc.name}: {sc.horizon().start} .. {sc.horizon().end}", tr.language)
@@ -333,7 +336,9 @@ def demo(
 
     Example: `planner demo --out maps/demo`
     """
-    _plan_to(DEMO_SCENARIO, out, workers, True, lang, self_contained)
+    from planner.scenario import demo_scenario_path
+
+    _plan_to(demo_scenario_path(), out, workers, True, lang, self_contained)
 
 
 @app.command()
@@ -346,11 +351,18 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     import pandas as pd
 
     from planner.cells import csv_text
-    from planner.files import write_text
+    from planner.files import check_out_dir, write_text
     from planner.pipeline import build_travel, design, read_scenario_inputs
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario)
+    names = ("assignments.csv", "territories.geojson", "territories.csv")
+    check_out_dir(
+        out,
+        [p for p in sc.input_files() if p.resolve() in {(out / n).resolve() for n in names}],
+        replaceable=lambda p: True,  # three files are written; the rest is left alone
+        what="territories folder",
+    )
     inputs = read_scenario_inputs(sc)
     travel = build_travel(sc, inputs)
     res = design(sc, inputs, travel)
@@ -359,7 +371,7 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     write_text(out / "territories.geojson", res.territories.to_json(drop_id=True) + "\n")
     table = res.territories.drop(columns="geometry")
     write_text(out / "territories.csv", csv_text(pd.DataFrame(table)))
-    t = Table(title=f"{sc.name}: territories (all columns in territories.csv)")
+    t = Table(title=Text(f"{sc.name}: territories (all columns in territories.csv)"))
     shown = {
         "territory_id": "territory",
         "rep_id": "rep",
@@ -380,7 +392,7 @@ def territories(scenario: ScenarioArg, out: OutOpt = Path("maps/territories")) -
     out_console.print(t)
     for w in res.warnings:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
-    out_console.print(f"territories written to [bold]{out}[/]")
+    out_console.print(f"territories written to [bold]{escape(str(out))}[/]")
 
 
 @app.command()
@@ -394,14 +406,17 @@ def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -
 
     violations = check_plan_dir(plan_dir)
     if not violations:
-        out_console.print(f"[green]ok[/]: {plan_dir}: no violations")
+        out_console.print(f"[green]ok[/]: {escape(str(plan_dir))}: no violations")
         return
-    t = Table(title=f"{len(violations)} violations in {plan_dir}")
+    t = Table(title=Text(f"{len(violations)} violations in {plan_dir}"))
     for col in ("rep_id", "date", "customer_id", "kind", "message"):
         t.add_column(col)
     for v in violations[:200]:
         t.add_row(
-            *[Text(str(x or "")) for x in (v.rep_id, v.date, v.customer_id, v.kind, v.message)]
+            *[
+                Text(printable(str(x or "")))
+                for x in (v.rep_id, v.date, v.customer_id, v.kind, v.message)
+            ]
         )
     out_console.print(t)
     raise typer.Exit(EXIT_VIOLATIONS)
@@ -432,13 +447,13 @@ def maps(
     Example: `planner maps plans/demo --lang zh --self-contained`
     """
     from planner.i18n import translator
-    from planner.maps import render_maps
+    from planner.maps import replace_maps
     from planner.maps.params import map_params
     from planner.plan import Plan
 
     p = Plan.from_dir(plan_dir)
     opts = _plan_options(p, lang, self_contained)
-    res = render_maps(p, plan_dir / "maps", map_params(opts))
+    res = replace_maps(p, plan_dir / "maps", map_params(opts))
     tr = translator(opts.language)
     out_console.print(f"{tr('overview map:')} {escape(str(res.index_path))}", highlight=False)
 
@@ -685,7 +700,16 @@ def prepare_osrm_cmd(
     )
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM/SIGHUP: unwind like Ctrl-C, so a plan folder being written is cleaned up
+    and the earlier plan stays (see planner.files.replace_dir)."""
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     try:
         app()
     except KeyboardInterrupt:

@@ -40,7 +40,7 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -153,8 +153,8 @@ class _Session:
 
     def __init__(self, kind: str, target: str | int, params: ClusterParams) -> None:
         self.kind, self.target, self.params = kind, target, params
-        self.client = None
-        self.cluster = None
+        self.client: Any = None  # distributed.Client once connected
+        self.cluster: Any = None  # the LocalCluster this session started, if any
 
     def __enter__(self):
         import dask
@@ -264,7 +264,7 @@ def run_tasks(
     items: Iterable,
     params: ClusterParams = ClusterParams(),
     n_tasks: int | None = None,
-) -> Iterator[tuple[int, Any]]:
+) -> Generator[tuple[int, Any], None, None]:
     """Apply ``fn`` to every item; yield ``(index, result)`` in the order tasks finish.
 
     Parameters

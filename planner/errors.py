@@ -7,9 +7,19 @@ unusable network data (:class:`NetworkError`, exit 3) and bugs (exit 1).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 EXIT_INPUT = 2
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\x1b`` escapes: a cell holding
+    ``ESC[2J`` must not clear the terminal of whoever reads the message."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 EXIT_NETWORK = 3
 
 
@@ -47,7 +57,7 @@ class Problem:
         text = f"{where}: {self.message}"
         if self.fix:
             text += f" (fix: {self.fix})"
-        return text
+        return printable(text)
 
 
 class PlannerError(Exception):

@@ -60,7 +60,8 @@ def output_options(meta: dict | None) -> OutputOptions:
     settings = (meta or {}).get("settings") if isinstance(meta, dict) else None
     if not isinstance(settings, dict):
         return OutputOptions()
-    maps = settings.get("maps") if isinstance(settings.get("maps"), dict) else {}
+    found = settings.get("maps")
+    maps = found if isinstance(found, dict) else {}
     try:
         return OutputOptions(
             language=str(settings.get("language") or DEFAULT_LANGUAGE),

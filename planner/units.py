@@ -55,10 +55,29 @@ def parse_clock(text: str) -> int:
     return h * 3600 + mi * 60 + s
 
 
+def round_minutes(seconds: float) -> int:
+    """Whole minutes, half up (``90 s`` -> 2, ``150 s`` -> 3).
+
+    Not Python's ``round`` (half to even): with it a visit from 08:49:30 to 09:34:30 shows
+    as 08:50-09:34 (44 min). Rounding half up keeps every whole-minute difference exact.
+    """
+    return math.floor(seconds / 60.0 + 0.5)
+
+
 def format_clock(seconds: float) -> str:
-    """Format seconds since midnight as ``HH:MM`` (rounded to the minute)."""
-    total_min = int(round(seconds / 60.0))
+    """Format seconds since midnight as ``HH:MM`` (rounded to the minute, half up)."""
+    total_min = round_minutes(seconds)
     return f"{total_min // 60:02d}:{total_min % 60:02d}"
+
+
+def format_end_clock(start_s: float, end_s: float) -> str:
+    """The end of an interval as ``HH:MM`` such that end - start shows the interval's
+    length rounded to the minute (a 12.5-min visit from 10:00:40 shows 10:01-10:14).
+
+    Every output that shows a visit's start and end (``visits.csv``, maps, workbook,
+    daily reports, calendars) uses it, so they agree to the minute.
+    """
+    return format_clock(60 * (round_minutes(start_s) + round_minutes(end_s - start_s)))
 
 
 def parse_weekday(text: str) -> int:

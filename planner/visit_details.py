@@ -58,7 +58,10 @@ def appointment_lookup(appointments: pd.DataFrame | None) -> dict[tuple[str, obj
 
 
 def match_appointment(
-    lookup: dict[tuple[str, object], list[dict]], customer_id: str, day: object, start_s: object
+    lookup: dict[tuple[str, object], list[dict]],
+    customer_id: str,
+    day: object,
+    start_s: float | None,
 ) -> dict | None:
     """The appointment a visit keeps: same customer and day, and the same start time
     (or the only appointment of that customer that day)."""

@@ -100,8 +100,11 @@ def test_opening_hours_spellings():
     )
     h = parse_hours("Monday-Friday 08:00-12:00,13:00-17:00; Saturday off")
     assert h[0] == ((8 * 3600, 12 * 3600), (13 * 3600, 17 * 3600)) and h[5] == () and h[6] == ()
+    # a month rule that changes the hours of some weeks (the planner needs weekly hours)
     with pytest.raises(ValueError, match="month and date rules"):
-        parse_hours("Mo-Fr 10:00-18:00; Jun 06-Aug 13 Sa off")
+        parse_hours("Mo-Fr 10:00-18:00; Jun 06-Aug 13 Sa 10:00-14:00")
+    # one that changes nothing (Sa is closed anyway) is read as the weekly hours it gives
+    assert parse_hours("Mo-Fr 10:00-18:00; Jun 06-Aug 13 Sa off")[5] == ()
 
 
 def test_aliases_are_unambiguous():

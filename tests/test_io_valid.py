@@ -335,9 +335,9 @@ def test_read_table_rows_as_a_spreadsheet_numbers_them(tmp_path):
     assert t["source_row"].tolist() == [3, 4, 6]  # blank row 2 and 5 counted, not returned
 
 
-def test_unknown_ids_among_many_are_hinted_quickly(tmp_path):
-    import time
-
+def test_unknown_ids_among_many_are_hinted(tmp_path):
+    """A hint among 50,000 ids (timed in benchmarks/bench_io.py), also for a typo in the
+    first character (rapidfuzz: X000012 -> C000012)."""
     from planner.io import read_appointments
 
     ids = {f"C{i:06d}" for i in range(50_000)}
@@ -346,21 +346,14 @@ def test_unknown_ids_among_many_are_hinted_quickly(tmp_path):
         "customer_id,date,time\nC00012,2026-12-02,10:00\n"
         + "".join(f"X{i:06d},2026-12-02,10:00\n" for i in range(300))
     )
-    t0 = time.perf_counter()
     with pytest.raises(InputError) as info:
         read_appointments(p, ids)
-    assert time.perf_counter() - t0 < 3.0
     probs = info.value.problems
     assert len(probs) == 51 and "and 251 more rows with the same problem" in probs[-1].message
     assert probs[0].fix in ("did you mean 'C000012'?", "did you mean 'C001012'?")  # tied
-    assert (
-        probs[1].fix
-        == probs[-1].fix
-        == (
-            "customer ids look like: C000000, C000001, C000002, "
-            "C000003, C000004, ... (50000 in all)"
-        )
-    )
+    assert probs[1].fix == "did you mean 'C000000'?"
+    assert probs[13].fix == "did you mean 'C000012'?"  # X000012: the first character
+    assert probs[-1].fix.startswith("customer ids look like: C000000, C000001")  # no hints past 50
 
 
 def test_visits_that_can_never_fit_are_warnings_not_problems(tmp_path):
@@ -395,10 +388,11 @@ def test_closed_days_alone_gives_whole_days_open_on_the_others(tmp_path):
 
 
 def test_id_hints_look_near_the_word_not_at_the_start_of_the_list():
-    from planner.io.base import MAX_NEAREST_CANDIDATES, NearestIds
+    from planner.io.base import NearestIds
 
-    ids = [f"C{i:06d}" for i in range(50_000)]  # one (first letter, length) group
-    assert len(ids) > 10 * MAX_NEAREST_CANDIDATES
+    ids = [f"C{i:06d}" for i in range(50_000)]  # every id is compared (rapidfuzz)
     hint = NearestIds(ids)
     assert hint("C049999x", cutoff=0.6) == ["C049999"]  # a stray key at the end
-    assert hint("C04512", cutoff=0.6)[0].startswith("C045")  # a digit dropped
+    from rapidfuzz.distance import Indel
+
+    assert Indel.distance("C04512", hint("C04512", cutoff=0.6)[0]) == 1  # a digit dropped

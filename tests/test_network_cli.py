@@ -36,6 +36,7 @@ def test_plan_with_unusable_network_exits_3_and_keeps_old_output(tmp_path, name,
     out = tmp_path / "plan"
     out.mkdir()
     (out / "previous.csv").write_text("kept\n", encoding="utf-8")
+    (out / "plan.json").write_text("{}\n", encoding="utf-8")  # an earlier plan: replaceable
     res = subprocess.run(
         [
             sys.executable,
@@ -54,5 +55,5 @@ def test_plan_with_unusable_network_exits_3_and_keeps_old_output(tmp_path, name,
     assert res.returncode == 3, res.stderr
     assert message in res.stderr and name in res.stderr
     assert "Traceback" not in res.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["previous.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["plan.json", "previous.csv"]
     assert (out / "previous.csv").read_text(encoding="utf-8") == "kept\n"

@@ -46,7 +46,9 @@ def extract_messages(package_dir: Path = PACKAGE_DIR) -> dict[str, list[tuple[st
     """``msgid -> [(file, line), ...]`` of every ``tr("...")`` call under ``package_dir``."""
     out: dict[str, list[tuple[str, int]]] = {}
     found = extract_from_dir(
-        str(package_dir), method_map=[("**.py", extract_tr)], keywords=KEYWORDS
+        str(package_dir),
+        method_map=[("**.py", f"{__name__}:extract_tr")],  # Babel imports module:function
+        keywords=KEYWORDS,
     )
     for filename, lineno, message, _comments, _context in found:
         if isinstance(message, tuple):

@@ -16,6 +16,7 @@ opening hours is kept (the time was agreed with the customer).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,14 @@ class ReadParams:
     workday : Workday
         Default ``work_start``/``work_end`` of reps; a service longer than the workday is
         a problem.
+    columns : mapping
+        The scenario's ``columns:``: per file kind (``customers``, ``reps``,
+        ``appointments``), documented name -> the header that gives it.
+    encoding : str or None
+        The scenario's ``encoding:`` for CSV text that is not UTF-8 (e.g. ``gb18030``).
+    tiers_note : str
+        Why the tiers are what they are when an ``extends:`` chain replaced them (said
+        with customers whose tier is missing).
     """
 
     customers_path: Path
@@ -64,6 +73,9 @@ class ReadParams:
     appointments_path: Path | None = None
     tiers: TierTable = DEFAULT_TIERS
     workday: Workday = field(default_factory=Workday)
+    columns: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    encoding: str | None = None
+    tiers_note: str = ""
 
 
 @dataclass
@@ -108,14 +120,25 @@ def read_inputs(params: ReadParams) -> InputsResult:
         Every problem of every file at once (customers first, then reps, then
         appointments); never a partial result.
     """
-    reps = load_reps(Path(params.reps_path), params.workday)
-    customers = load_customers(Path(params.customers_path), params.tiers, params.workday, reps.ids)
+    cols, enc = params.columns, params.encoding
+    reps = load_reps(Path(params.reps_path), params.workday, cols.get("reps"), enc)
+    customers = load_customers(
+        Path(params.customers_path),
+        params.tiers,
+        params.workday,
+        reps.ids,
+        cols.get("customers"),
+        enc,
+        params.tiers_note,
+    )
     if customers.points:
         _check_rep_points(reps, customers.points)
     appts_notes = None
     appointments = empty_appointments()
     if params.appointments_path is not None:
-        appts = load_appointments(Path(params.appointments_path), customers.ids)
+        appts = load_appointments(
+            Path(params.appointments_path), customers.ids, cols.get("appointments"), enc
+        )
         appts_notes = appts.notes
         if appts.frame is not None:
             appointments = appts.frame

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,10 +66,22 @@ def read_appointments(path: str | Path, customer_ids: set[str] | None) -> pd.Dat
     return frame_or_raise(res.frame, res.notes)
 
 
-def load_appointments(path: Path, customer_ids: set[str] | None) -> AppointmentsRead:
-    """Like :func:`read_appointments` but never raises: problems are in ``notes``."""
+def load_appointments(
+    path: Path,
+    customer_ids: set[str] | None,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+) -> AppointmentsRead:
+    """Like :func:`read_appointments` but never raises: problems are in ``notes``.
+    ``columns``/``encoding``: the scenario's ``columns: appointments:`` and ``encoding:``."""
     sheet = open_sheet(
-        path, APPOINTMENT_SPECS, set(APPOINTMENT_COLUMNS), "appointment", allow_no_rows=True
+        path,
+        APPOINTMENT_SPECS,
+        set(APPOINTMENT_COLUMNS),
+        "appointment",
+        allow_no_rows=True,
+        columns=columns,
+        encoding=encoding,
     )
     notes = sheet.notes
     if not sheet.usable:
@@ -79,6 +92,7 @@ def load_appointments(path: Path, customer_ids: set[str] | None) -> Appointments
     has, lab = sheet.columns.has, sheet.label
     out: dict[str, list] = {c: [] for c in APPOINTMENT_COLUMNS}
     first: dict[tuple, int] = {}
+    first_of_day: dict[tuple, int] = {}
     examples = ""  # a few valid ids, worked out once
     hint = NearestIds(customer_ids or ())
     for r in sheet.rows:
@@ -133,7 +147,17 @@ def load_appointments(path: Path, customer_ids: set[str] | None) -> Appointments
                     lab("customer_id"),
                     fix="delete one of the two rows",
                 )
+            elif (cid, day) in first_of_day:
+                notes.error(
+                    "two appointments on one day",
+                    f"customer '{cid}' has another appointment on {day} (row "
+                    f"{first_of_day[(cid, day)]}): a customer is visited at most once a day",
+                    row,
+                    lab("customer_id"),
+                    fix="keep one of the two, or move one to another day",
+                )
             first.setdefault(key, row)
+            first_of_day.setdefault((cid, day), row)
         for k, v in (
             ("customer_id", cid),
             ("date", day),

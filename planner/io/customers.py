@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ from planner.io.coords import check_cluster, parse_point
 from planner.io.fields import parse_bool, parse_date, parse_hours, parse_number
 from planner.io.notes import MAX_PER_KIND, Notes
 from planner.units import format_clock, parse_clock, parse_weekday_set
+
+MIN_SERVICE_MIN = 1
+"""Shorter visits (``0.001`` minutes) are typos; the scenario's tiers have the same floor."""
 
 
 @dataclass
@@ -78,10 +82,23 @@ def read_customers(
 
 
 def load_customers(
-    path: Path, tiers: TierTable, workday: Workday, rep_ids: set[str] | None = None
+    path: Path,
+    tiers: TierTable,
+    workday: Workday,
+    rep_ids: set[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    tiers_note: str = "",
 ) -> CustomersRead:
-    """Like :func:`read_customers` but never raises: problems are in ``notes``."""
-    sheet = open_sheet(path, CUSTOMER_SPECS, set(CUSTOMER_COLUMNS), "customer")
+    """Like :func:`read_customers` but never raises: problems are in ``notes``.
+
+    ``columns``/``encoding``: the scenario's ``columns: customers:`` and ``encoding:``;
+    ``tiers_note``: why the scenario's tiers are what they are (an ``extends:`` chain that
+    replaced them), given with customers whose tier is not among them.
+    """
+    sheet = open_sheet(
+        path, CUSTOMER_SPECS, set(CUSTOMER_COLUMNS), "customer", columns=columns, encoding=encoding
+    )
     notes = sheet.notes
     if not sheet.usable:
         return CustomersRead(None, notes, None, [])
@@ -93,6 +110,7 @@ def load_customers(
     tier_rows: dict[str, int] = {}
     both_hours_rows: list[int] = []
     short_windows: list[tuple[int, int, int]] = []
+    replaced: dict[str, list[int]] | None = {} if tiers_note else None
     overrides: dict[str, list] = {"every_weeks": [], "visits_per_year": []}
     for r in sheet.rows:
         row = int(r["source_row"])
@@ -121,7 +139,9 @@ def load_customers(
             if pt is not None:
                 lat, lon = pt
                 points.append((row, lat, lon))
-        tier = _tier(r.get("tier", ""), tiers, row, lab("tier"), notes) if has("tier") else ""
+        tier = ""
+        if has("tier"):
+            tier = _tier(r.get("tier", ""), tiers, row, lab("tier"), notes, replaced)
         service_s = _service_s(
             r.get("service_min", ""), tier, tiers, workday, row, lab("service_min"), notes
         )
@@ -198,6 +218,16 @@ def load_customers(
                 fix="shorten the tier's service_min in the scenario, or give these "
                 "customers their own service_min",
             )
+    for text, rows in (replaced or {}).items():
+        shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+        notes.error(
+            "unknown tier",
+            f"tier '{text}' of {len(rows)} customer{'s' if len(rows) != 1 else ''} (rows "
+            f"{shown}) is not among the scenario's tiers ({', '.join(tiers.names())})",
+            rows[0],
+            lab("tier"),
+            fix=f"{tiers_note}; list every tier in the scenario that replaces them",
+        )
     _summarise(notes, out, both_hours_rows, short_windows, sheet)
     ids = {c for c in out["customer_id"] if c} if has("id") else None
     good = [(la, lo) for _, la, lo in points]
@@ -278,7 +308,17 @@ def _workday_text(w: Workday) -> str:
     return f"({format_clock(w.start_s)}-{format_clock(w.end_s)}, {w.length_s // 60} min)"
 
 
-def _tier(text: str, tiers: TierTable, row: int, col: str, notes: Notes) -> str:
+def _tier(
+    text: str,
+    tiers: TierTable,
+    row: int,
+    col: str,
+    notes: Notes,
+    replaced: dict[str, list[int]] | None = None,
+) -> str:
+    """The tier of a row as the scenario spells it. ``replaced`` (the scenario's tiers were
+    replaced by an ``extends:`` chain): unknown tiers are collected there, to be reported
+    once per tier with the reason, instead of once per row."""
     if text in tiers:
         return text
     folded = [t for t in tiers.names() if t.lower() == text.lower()]
@@ -288,6 +328,9 @@ def _tier(text: str, tiers: TierTable, row: int, col: str, notes: Notes) -> str:
     if not text:
         notes.error("empty tier", "tier is empty", row, col, fix=f"use one of: {valid}")
         return ""
+    if replaced is not None:
+        replaced.setdefault(text, []).append(row)
+        return text
     near = (
         nearest(text, tiers.names(), cutoff=0.4)
         if notes.count_kind("unknown tier") < MAX_PER_KIND
@@ -314,10 +357,10 @@ def _service_s(
     except ValueError as err:
         notes.error("bad number", f"{err}; service_min is minutes on site, e.g. 30", row, col)
         return 0
-    if minutes <= 0:
+    if minutes < MIN_SERVICE_MIN:
         notes.error(
             "bad number",
-            f"service_min must be more than 0 minutes, got '{text}'",
+            f"service_min must be at least {MIN_SERVICE_MIN} minute, got '{text}'",
             row,
             col,
             fix="leave it empty to use the tier's service time",

@@ -8,31 +8,51 @@ that message into a :class:`~planner.errors.Problem` naming the row and column.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 import re
 
 from planner.hours import WeeklyHours, parse_opening_hours
 from planner.units import WEEKDAY_NAMES, WEEKDAYS, parse_weekday
 
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})([./])(\d{1,2})\2(\d{4})$")
-DATE_FORMATS = "2026-01-31 (year-month-day), or day first: 31.01.2026 or 31/01/2026"
+_DECIMAL_COMMA = re.compile(r"^[+-]?[0-9]+,[0-9]+$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_ISO_DATE = re.compile(
+    r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+)
+_YEAR_FIRST = re.compile(r"^([0-9]{4})([/.])([0-9]{1,2})\2([0-9]{1,2})$")
+_CHINESE_DATE = re.compile(r"^([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日?$")
+_DAY_FIRST = re.compile(r"^([0-9]{1,2})([./])([0-9]{1,2})\2([0-9]{4})$")
+DATE_FORMATS = (
+    "2026-01-31 (year-month-day; also 2026/01/31 or 2026年1月31日), "
+    "or day first: 31.01.2026 or 31/01/2026"
+)
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""Dates outside these years are typos (9999-12-31 as 'never')."""
 
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "active"})
-FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "inactive"})
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "active", "是", "有效", "启用"})
+FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "inactive", "否", "无效", "停用"})
 
 
 def parse_number(text: str) -> float:
-    """A decimal number; a decimal comma (``55,67``) is accepted as Excel writes it."""
+    """A decimal number in ASCII digits: ``60.17``, ``-3``, ``1e3``; a decimal comma
+    (``55,67``) is accepted as Excel writes it.
+
+    Python's ``float`` also reads ``6_0.17``, full-width ``６０`` and other scripts'
+    digits, ``nan`` and ``inf``: none of them is a number in a CRM export, so each is
+    refused with a message saying why.
+    """
     t = text.strip().replace("\u2212", "-")  # unicode minus sign
     if _DECIMAL_COMMA.match(t):
         t = t.replace(",", ".")
-    try:
-        v = float(t)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a number") from None
+    if not _NUMBER.match(t):
+        if any(c.isdigit() and not c.isascii() for c in t):
+            raise ValueError(
+                f"'{text}' is not a number: write the digits as ASCII 0-9 (full-width or "
+                "other scripts' digits are not read)"
+            )
+        raise ValueError(f"'{text}' is not a number")
+    v = float(t)
     if not math.isfinite(v):
         raise ValueError(f"'{text}' is not a finite number")
     return v
@@ -65,21 +85,30 @@ def parse_date(text: str) -> dt.date:
     cause.
     """
     t = text.strip()
-    m = _ISO_DATE.match(t)
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
+    year_first = _ISO_DATE.match(t) or _CHINESE_DATE.match(t)
+    if year_first:
+        y, mo, d = (int(g) for g in year_first.groups())
+    elif m := _YEAR_FIRST.match(t):
+        y, mo, d = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        year_first = m
     else:
         m = _DAY_FIRST.match(t)
         if not m:
             raise ValueError(f"'{text}' is not a date; write {DATE_FORMATS}")
         d, mo, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
     try:
-        return dt.date(y, mo, d)
+        day = dt.date(y, mo, d)
     except ValueError:
         hint = ""
-        if not _ISO_DATE.match(t) and mo > 12 and d <= 12:
+        if not year_first and mo > 12 and d <= 12:
             hint = " (it looks like month/day/year; dates are read day first)"
         raise ValueError(f"'{text}' is not a valid date{hint}; write {DATE_FORMATS}") from None
+    if not FIRST_YEAR <= y <= LAST_YEAR:
+        raise ValueError(
+            f"'{text}' is not a plausible date (years {FIRST_YEAR}-{LAST_YEAR} are read); "
+            "leave the cell empty when there is no date"
+        )
+    return day
 
 
 def parse_date_list(text: str) -> tuple[dt.date, ...]:
@@ -124,27 +153,13 @@ def normalise_opening_hours(text: str) -> str:
 
 
 def parse_hours(text: str) -> WeeklyHours:
-    """An ``opening_hours`` cell (OSM subset, see :mod:`planner.hours`).
+    """An ``opening_hours`` cell (OSM syntax, read by :mod:`planner.hours`).
 
-    An unknown weekday gets its own message (``unknown weekday 'Sx' in 'Sx off'``) instead
-    of the parser's generic one. Results are cached: CRM exports repeat a few schedules.
+    Weekday words are spelled as OSM does first (``Mon-Fri``). An unknown weekday or a
+    month rule gets its own message (``unknown weekday 'Sx' in 'Sx off'``) instead of the
+    parser's generic one. :func:`planner.hours.parse_opening_hours` caches its results:
+    CRM exports repeat a few schedules.
     """
-    hours, error = _parse_hours_cached(text)
-    if error is not None:
-        raise ValueError(error)
-    assert hours is not None
-    return hours
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_hours_cached(text: str) -> tuple[WeeklyHours | None, str | None]:
-    try:
-        return _parse_hours(text), None
-    except ValueError as err:
-        return None, str(err)
-
-
-def _parse_hours(text: str) -> WeeklyHours:
     t = normalise_opening_hours(text)
     try:
         return parse_opening_hours(t)

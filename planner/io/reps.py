@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,19 @@ from planner.io.fields import parse_count, parse_date_list
 from planner.io.notes import Notes
 from planner.units import format_clock, parse_clock, parse_weekday_set
 
-DEFAULT_WORKING_DAYS = (0, 1, 2, 3, 4)  # Mo-Fr
+DEFAULT_WORKING_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4)  # Mo-Fr
+MAX_VISITS_PER_DAY = 1000
+"""A larger ``max_visits_per_day`` is a typo (a day has 1,440 minutes)."""
+
+
+def parse_visits_per_day(text: str) -> int:
+    """``max_visits_per_day``: a whole number 0..:data:`MAX_VISITS_PER_DAY`."""
+    v = parse_count(text)
+    if v > MAX_VISITS_PER_DAY:
+        raise ValueError(
+            f"'{text}' is more visits than fit in a day (at most {MAX_VISITS_PER_DAY})"
+        )
+    return v
 
 
 @dataclass
@@ -58,9 +72,23 @@ def read_reps(path: str | Path, workday: Workday) -> pd.DataFrame:
     return frame_or_raise(res.frame, res.notes)
 
 
-def load_reps(path: Path, workday: Workday) -> RepsRead:
-    """Like :func:`read_reps` but never raises: problems are in ``notes``."""
-    sheet = open_sheet(path, REP_SPECS, set(REP_COLUMNS), "rep", ("home_lat", "home_lon"))
+def load_reps(
+    path: Path,
+    workday: Workday,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+) -> RepsRead:
+    """Like :func:`read_reps` but never raises: problems are in ``notes``.
+    ``columns``/``encoding``: the scenario's ``columns: reps:`` and ``encoding:``."""
+    sheet = open_sheet(
+        path,
+        REP_SPECS,
+        set(REP_COLUMNS),
+        "rep",
+        ("home_lat", "home_lon"),
+        columns=columns,
+        encoding=encoding,
+    )
     notes = sheet.notes
     if not sheet.usable:
         return RepsRead(None, notes, None, [], set())
@@ -93,7 +121,7 @@ def load_reps(path: Path, workday: Workday) -> RepsRead:
             )
             if start:
                 starts.append((row, *start))
-        work = []
+        work: list[int | None] = []
         for key, default in (("work_start", workday.start_s), ("work_end", workday.end_s)):
             text = r.get(key, "")
             try:
@@ -121,7 +149,7 @@ def load_reps(path: Path, workday: Workday) -> RepsRead:
         )
         max_visits = parse_cell(
             r.get("max_visits_per_day", ""),
-            parse_count,
+            parse_visits_per_day,
             0,
             notes,
             "bad number",
@@ -129,10 +157,11 @@ def load_reps(path: Path, workday: Workday) -> RepsRead:
             lab("max_visits_per_day"),
             hint="; max_visits_per_day is a whole number, 0 or empty = no limit",
         )
+        no_dates: tuple[dt.date, ...] = ()
         unavailable = parse_cell(
             r.get("unavailable", ""),
             parse_date_list,
-            (),
+            no_dates,
             notes,
             "bad date",
             row,

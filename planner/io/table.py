@@ -35,6 +35,10 @@ SAVE_AS_UTF8 = (
 )
 _SEPARATORS = (",", ";", "\t", "|")
 _SEP_HINT = re.compile(r"^sep=(.)\s*$", re.IGNORECASE)
+MAX_CELL_CHARS = 16 * 1024 * 1024
+"""A CSV cell may hold up to this many characters (the csv module's default is 128 KiB,
+which a long notes cell exceeds)."""
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
 
 
 @dataclass
@@ -87,8 +91,14 @@ def read_table(path: str | Path, point_columns: tuple[str, str] = ("lat", "lon")
     return loaded.frame
 
 
-def load_table(path: Path, point_columns: tuple[str, str] = ("lat", "lon")) -> Loaded:
-    """Like :func:`read_table`, but problems are returned in ``Loaded.notes``."""
+def load_table(
+    path: Path, point_columns: tuple[str, str] = ("lat", "lon"), encoding: str | None = None
+) -> Loaded:
+    """Like :func:`read_table`, but problems are returned in ``Loaded.notes``.
+
+    ``encoding`` (the scenario's ``encoding:``) reads CSV text that is not UTF-8, e.g.
+    ``gbk``; a byte-order mark still wins.
+    """
     notes = Notes(str(path))
     if not path.exists():
         notes.error(
@@ -99,6 +109,13 @@ def load_table(path: Path, point_columns: tuple[str, str] = ("lat", "lon")) -> L
         return Loaded(None, notes)
     if path.is_dir():
         notes.error("missing file", "is a folder, not a file", fix=f"name a {SUPPORTED} file")
+        return Loaded(None, notes)
+    if not path.is_file():  # a pipe blocks, /dev/zero never ends
+        notes.error(
+            "missing file",
+            "is not a regular file (a pipe, socket or device)",
+            fix=f"name a {SUPPORTED} file",
+        )
         return Loaded(None, notes)
     try:
         with path.open("rb"):
@@ -125,7 +142,7 @@ def load_table(path: Path, point_columns: tuple[str, str] = ("lat", "lon")) -> L
     if suffix not in CSV_SUFFIXES and suffix:
         notes.error("format", f"unknown file type '{suffix}'", fix=f"give a {SUPPORTED} file")
         return Loaded(None, notes)
-    return _load_csv(path, notes)
+    return _load_csv(path, notes, encoding)
 
 
 def _no_columns(notes: Notes) -> Loaded:
@@ -151,17 +168,20 @@ def _frame(
                 f"column {_excel_letter(j)} has values but no header; kept as '{h}'",
                 column=h,
             )
-        if h in seen:
+        key = normalise_name(h) or h
+        if key in seen:
+            first = header[seen[key]].strip().lstrip("\ufeff").strip()
+            same = f"'{h}'" if first == h else f"'{first}' and '{h}' (the same name)"
             notes.error(
                 "duplicate header",
-                f"column '{h}' appears twice (columns "
-                f"{_excel_letter(seen[h])} and {_excel_letter(j)})",
+                f"column {same} appears twice (columns "
+                f"{_excel_letter(seen[key])} and {_excel_letter(j)})",
                 row=1,
                 column=h,
                 fix="rename or delete one of them",
             )
             continue
-        seen[h] = j
+        seen[key] = j
         keep.append(j)
         names.append(h)
     data = {n: [r[j] if j < len(r) else "" for r in rows] for n, j in zip(names, keep)}
@@ -182,11 +202,16 @@ def _excel_letter(j: int) -> str:
 # --- CSV -------------------------------------------------------------------------------
 
 
-def _decode(raw: bytes, notes: Notes) -> str | None:
+def _decode(raw: bytes, notes: Notes, encoding: str | None = None) -> str | None:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
+        encoding = None
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            notes.error("encoding", "file starts as UTF-16 text but is not", fix=SAVE_AS_UTF8)
+            return None
     if raw.startswith(b"PK\x03\x04"):
         notes.error(
             "format",
@@ -194,29 +219,71 @@ def _decode(raw: bytes, notes: Notes) -> str | None:
             fix="give it the .xlsx suffix, or save it as 'CSV UTF-8 (Comma delimited)'",
         )
         return None
-    if b"\x00" in raw[:4096]:
+    nul = raw.find(b"\x00")
+    if nul >= 0:
         notes.error(
             "encoding",
             "file contains NUL bytes: it is UTF-16 text without a "
             "byte-order mark, or not a text file",
+            row=raw[:nul].count(b"\n") + 1,
             fix=SAVE_AS_UTF8,
         )
         return None
     try:
-        return raw.decode("utf-8")
+        return raw.decode(encoding or "utf-8")
     except UnicodeDecodeError as err:
+        if encoding and encoding.replace("-", "").lower() not in ("utf8", "utf_8"):
+            line = raw[: err.start].count(b"\n") + 1
+            notes.error(
+                "encoding",
+                f"file is not {encoding} text: byte 0x{raw[err.start]:02X} cannot be read "
+                f"as {encoding}",
+                row=line,
+                fix="set the scenario's encoding: to the file's encoding, or " + SAVE_AS_UTF8,
+            )
+            return None
         _note_encoding(raw, err, notes)
         return None
 
 
+def guess_encoding(raw: bytes) -> tuple[str, str]:
+    """The codec a non-UTF-8 file most likely uses and how to name it.
+
+    Multi-byte East Asian encodings (GBK/GB18030, Big5, Shift-JIS, EUC-KR: Excel's "CSV"
+    in China, Taiwan, Japan, Korea) are recognised by charset-normalizer. Single-byte code
+    pages cannot be told apart from a few accented names (the detector calls 'Café Müller'
+    Windows-1250 and 'Café' plus one odd byte Arabic), so those are named as before:
+    Windows-1252 when it reads the bytes (what Excel on Windows writes in Western
+    Europe), else ISO-8859-1.
+    """
+    from charset_normalizer import from_bytes
+
+    found = [m.encoding for m in from_bytes(raw[:200_000])]
+    best = found[0] if found else ""
+    if best.startswith(("gb", "hz")):
+        return "gb18030", "GBK / GB18030 (Chinese, what Excel writes in China)"
+    if best.startswith("big5") or best == "cp950":
+        return "big5", "Big5 (Traditional Chinese)"
+    if best in ("shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213"):
+        return "cp932", "Shift-JIS (Japanese)"
+    if best.startswith("euc_j"):
+        return best, "EUC-JP (Japanese)"
+    if best in ("cp949", "euc_kr", "johab"):
+        return "cp949", "EUC-KR (Korean)"
+    try:
+        raw.decode("cp1252")
+        return "cp1252", "Windows-1252 (Western European, what Excel on Windows writes as 'CSV')"
+    except UnicodeDecodeError:
+        return "latin-1", "ISO-8859-1 (Latin-1)"
+
+
 def _note_encoding(raw: bytes, err: UnicodeDecodeError, notes: Notes) -> None:
     """Say which encoding a non-UTF-8 file looks like, where the first bad byte is."""
+    codec, enc = guess_encoding(raw)
     try:
-        text = raw.decode("cp1252")
-        enc = "Windows-1252 (Western European, what Excel on Windows writes as 'CSV')"
+        text = raw.decode(codec)
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-        enc = "ISO-8859-1 (Latin-1)"
     byte = raw[err.start]
     row: int | None = raw[: err.start].count(b"\n") + 1
     column = None
@@ -239,7 +306,7 @@ def _note_encoding(raw: bytes, err: UnicodeDecodeError, notes: Notes) -> None:
         f"looks like {enc}" + (f", where it reads '{sample[:40]}'" if sample else ""),
         row=row,
         column=column,
-        fix=SAVE_AS_UTF8,
+        fix=SAVE_AS_UTF8 + f"; or add 'encoding: {codec}' to the scenario to read it as is",
     )
 
 
@@ -262,8 +329,8 @@ def _sniff(lines: list[str]) -> str:
     return best
 
 
-def _load_csv(path: Path, notes: Notes) -> Loaded:
-    text = _decode(path.read_bytes(), notes)
+def _load_csv(path: Path, notes: Notes, encoding: str | None = None) -> Loaded:
+    text = _decode(path.read_bytes(), notes, encoding)
     if text is None:
         return Loaded(None, notes)
     if not text.strip():
@@ -271,6 +338,15 @@ def _load_csv(path: Path, notes: Notes) -> Loaded:
     lines = text.splitlines()
     first = 0
     m = _SEP_HINT.match(lines[0]) if lines else None
+    if m and (m.group(1).isalnum() or m.group(1) in "\"' "):
+        notes.error(
+            "format",
+            f"the first line '{lines[0].strip()}' names the separator '{m.group(1)}', "
+            "which cannot separate values",
+            row=1,
+            fix="delete the first line, or write sep=, or sep=; as Excel does",
+        )
+        return Loaded(None, notes)
     if m:  # Excel's "sep=;" line: not shown as a row by Excel
         sep = m.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
@@ -285,7 +361,7 @@ def _load_csv(path: Path, notes: Notes) -> Loaded:
     width = len(header)
     rows: list[list[str]] = []
     numbers: list[int] = []
-    sep_name = {"\t": "tab", ",": "','", ";": "';'", "|": "'|'"}[sep]
+    sep_name = {"\t": "tab"}.get(sep, f"'{sep}'")
     for i in range(first + 1, len(records)):
         cells = [c.strip() for c in records[i]]
         if not any(cells):

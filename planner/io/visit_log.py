@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from planner.cells import restore
 from planner.domain import VISIT_LOG_COLUMNS
 from planner.errors import InputError, Problem
 from planner.io.base import NearestIds, listing, open_sheet, parse_cell
-from planner.io.columns import ColumnSpec
+from planner.io.columns import ColumnSpec, with_local_spellings
 from planner.io.fields import parse_date, parse_number
 from planner.io.notes import MAX_PER_KIND, Notes
 from planner.io.table import CSV_SUFFIXES, EXCEL_SUFFIXES
@@ -38,29 +38,25 @@ from planner.units import parse_clock
 LOG_SUFFIXES = (*CSV_SUFFIXES, *EXCEL_SUFFIXES)
 """Files of a log folder that are read (others are ignored)."""
 
-VISIT_LOG_SPECS: tuple[ColumnSpec, ...] = (
-    ColumnSpec(
-        "customer_id",
-        ("customer", "customer_no", "cust_id", "account_id", "客户编号", "客户id", "客户代码"),
-        True,
+VISIT_LOG_SPECS: tuple[ColumnSpec, ...] = with_local_spellings(
+    (
+        ColumnSpec("customer_id", ("customer", "customer_no", "cust_id", "account_id"), True),
+        ColumnSpec("rep_id", ("rep", "sales_rep", "sales_rep_id", "employee_id"), True),
+        ColumnSpec("date", ("visit_date", "day"), True),
+        ColumnSpec("status", ("visit_status", "state"), True),
+        ColumnSpec("start", ("start_time", "time", "visit_time")),
+        ColumnSpec(
+            "duration_min", ("duration", "minutes", "visit_min", "visit_minutes", "service_min")
+        ),
+        ColumnSpec("outcome", ("rating", "grade", "result")),
+        ColumnSpec("person_met", ("contact", "contact_person", "met")),
+        ColumnSpec("purpose", ("visit_purpose", "objective")),
+        ColumnSpec("notes", ("note", "comment", "comments", "remarks")),
     ),
-    ColumnSpec(
-        "rep_id",
-        ("rep", "sales_rep", "sales_rep_id", "employee_id", "业务员编号", "代表编号", "业务员"),
-        True,
-    ),
-    ColumnSpec("date", ("visit_date", "day", "日期", "拜访日期"), True),
-    ColumnSpec("status", ("visit_status", "state", "状态", "拜访状态"), True),
-    ColumnSpec("start", ("start_time", "time", "visit_time", "开始时间", "时间")),
-    ColumnSpec(
-        "duration_min",
-        ("duration", "minutes", "visit_min", "visit_minutes", "service_min", "时长", "时长_分钟"),
-    ),
-    ColumnSpec("outcome", ("rating", "grade", "result", "结果", "评级")),
-    ColumnSpec("person_met", ("contact", "contact_person", "met", "拜访对象", "联系人")),
-    ColumnSpec("purpose", ("visit_purpose", "objective", "拜访目的", "目的")),
-    ColumnSpec("notes", ("note", "comment", "comments", "remarks", "备注")),
+    "visit_log",
 )
+"""The visit log's columns; Chinese header spellings come from
+:data:`planner.io.columns.LOCAL_SPELLINGS`."""
 
 STATUSES = ("done", "missed", "cancelled")
 STATUS_WORDS: dict[str, str] = {
@@ -333,7 +329,7 @@ def _display(column: str) -> str:
     return {"start_s": "start", "duration_s": "duration_min"}.get(column, column)
 
 
-OPTIONAL_CELLS = (
+OPTIONAL_CELLS: tuple[tuple[str, str, Callable[[str], object], object, str, str], ...] = (
     (
         "start",
         "start_s",

@@ -21,7 +21,7 @@ import contextlib
 import json
 from pathlib import Path
 
-from planner.files import write_text
+from planner.files import replace_dir, write_text
 from planner.maps.elements import copy_static
 from planner.maps.layers import (
     customers_layer,
@@ -44,6 +44,7 @@ __all__ = [
     "legend_layer",
     "render_maps",
     "render_plan_dir",
+    "replace_maps",
     "territory_layer",
 ]
 
@@ -106,22 +107,58 @@ def render_plan_dir(
 ) -> MapsResult:
     """Re-render the maps of a plan directory without re-planning (``planner maps DIR``).
 
+    The maps folder is replaced as a whole (:func:`planner.files.replace_dir`): the pages
+    are written into a sibling temporary folder swapped in at the end, so an interrupted
+    run leaves the earlier maps intact.
+
     Parameters
     ----------
     plan_dir : str or Path
         A directory written by :meth:`Plan.to_dir` (also after a manual edit).
     out_dir : str or Path or None
-        Where to write; ``<plan_dir>/maps`` by default.
+        Where to write; ``<plan_dir>/maps`` by default. Must be new, empty or an earlier
+        maps folder.
     params : MapParams
 
     Raises
     ------
     planner.errors.InputError
-        ``plan_dir`` is not a plan directory.
+        ``plan_dir`` is not a plan directory, or ``out_dir`` cannot be written.
     """
     plan_dir = Path(plan_dir)
     plan = Plan.from_dir(plan_dir)
-    return render_maps(plan, Path(out_dir) if out_dir is not None else plan_dir / "maps", params)
+    out = Path(out_dir) if out_dir is not None else plan_dir / "maps"
+    return replace_maps(plan, out, params)
+
+
+def replace_maps(plan: Plan, out: str | Path, params: MapParams = DEFAULT_PARAMS) -> MapsResult:
+    """:func:`render_maps` into ``out``, replacing the folder as a whole: the pages are
+    written into a sibling temporary folder swapped in at the end, so an interrupted run
+    leaves the earlier maps intact. ``out`` must be new, empty or an earlier maps folder
+    (:class:`~planner.errors.InputError` otherwise)."""
+    out = Path(out)
+    with replace_dir(out, replaceable=is_maps_dir, what="maps folder") as tmp:
+        res = render_maps(plan, tmp, params)
+    return _moved(res, tmp, out)
+
+
+def is_maps_dir(path: Path) -> bool:
+    """A folder :func:`render_maps` wrote (it holds ``_maps.json`` or ``index.html``)."""
+    return (path / MANIFEST).is_file() or (path / "index.html").is_file()
+
+
+def _moved(res: MapsResult, old: Path, new: Path) -> MapsResult:
+    """``res`` with its paths under ``new`` instead of ``old``."""
+
+    def move(p: Path) -> Path:
+        return new / p.relative_to(old)
+
+    return MapsResult(
+        index_path=move(res.index_path),
+        rep_pages={k: move(v) for k, v in res.rep_pages.items()},
+        day_pages={k: move(v) for k, v in res.day_pages.items()},
+        rep_dirs=dict(res.rep_dirs),
+    )
 
 
 def _replace_manifest(out: Path, result: MapsResult) -> None:
@@ -131,9 +168,15 @@ def _replace_manifest(out: Path, result: MapsResult) -> None:
     old: list[str] = []
     with contextlib.suppress(OSError, ValueError, TypeError):
         old = list(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["pages"])
+    root = out.resolve()
     for rel in sorted(set(old) - set(now)):
+        if not isinstance(rel, str):
+            continue
         path = out / rel
-        if ".." in Path(rel).parts or path.suffix != ".html":
+        # only pages inside this folder: never an absolute path or one leaving it
+        if Path(rel).is_absolute() or ".." in Path(rel).parts or path.suffix != ".html":
+            continue
+        if root not in path.resolve().parents:
             continue
         with contextlib.suppress(OSError):
             path.unlink()

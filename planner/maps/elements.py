@@ -63,7 +63,7 @@ class RawMacroElement(MacroElement):
     evaluated. Here the output goes into the page untouched.
     """
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs) -> None:  # type: ignore[override]
         figure = self.get_root()
         module = self._template.module.__dict__
         for part in ("header", "html", "script"):

@@ -171,7 +171,7 @@ def rep_group(m: folium.Map, view: PlanView, rep_id: str | None) -> folium.Featu
     groups = getattr(m, "_planner_rep_groups", None)
     if groups is None:
         groups = {}
-        m._planner_rep_groups = groups
+        m._planner_rep_groups = groups  # type: ignore[attr-defined]
     key = rep_id or ""
     if key not in groups:
         if rep_id and rep_id in view.reps:

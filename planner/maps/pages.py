@@ -76,7 +76,10 @@ def overview_page(view: PlanView, params: MapParams, prefix: str = "_static/") -
     homes_layer(view, m, params)
     legend_layer(view, m, params)
     collapsed = "true" if len(view.reps) > 10 else "window.innerWidth < 760"
-    folium.LayerControl(collapsed=JsCode(collapsed), position="topright").add_to(m)
+    folium.LayerControl(
+        collapsed=JsCode(collapsed),  # type: ignore[arg-type]  # folium renders JsCode as is
+        position="topright",
+    ).add_to(m)
     title = _plan_name(view, params)
     work = rep_workload(view)
     kp = view.plan.kpis if isinstance(view.plan.kpis, dict) else {}

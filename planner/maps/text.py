@@ -16,7 +16,7 @@ import unicodedata
 from urllib.parse import quote
 
 from planner.i18n import Translator, translator
-from planner.units import format_clock
+from planner.units import format_clock, round_minutes
 
 _EXTRA_ESCAPES = str.maketrans(
     {"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
@@ -46,9 +46,10 @@ def clock(seconds: object) -> str:
 
 
 def duration(seconds: float, tr: Translator | None = None) -> str:
-    """A duration for people: ``45 min``, ``1 h 05 min`` (in ``tr``'s language)."""
+    """A duration for people: ``45 min``, ``1 h 05 min`` (in ``tr``'s language), minutes
+    rounded half up like the plan's tables."""
     tr = tr or translator()
-    total_min = round(float(seconds) / 60.0)
+    total_min = round_minutes(float(seconds))
     if total_min < 60:
         return tr("{m} min", m=total_min)
     minutes = f"{total_min % 60:02d}"
@@ -102,10 +103,16 @@ def slugify(text: str, ascii_only: bool = True, default: str = "rep") -> str:
     return slug[:60] or default
 
 
+RESERVED_NAMES = frozenset({"index.html", "_static", "_maps.json"})
+"""Names in a maps folder that a rep's folder must not take (a rep id ``index.html``
+becomes ``index.html-2``)."""
+
+
 def unique_slugs(ids: list[str]) -> dict[str, str]:
-    """Map each id to a distinct slug (``a-b``, ``a-b-2`` ...), case-insensitively unique."""
+    """Map each id to a distinct slug (``a-b``, ``a-b-2`` ...), case-insensitively unique
+    and never one of :data:`RESERVED_NAMES`."""
     out: dict[str, str] = {}
-    taken: set[str] = set()
+    taken: set[str] = set(RESERVED_NAMES)
     for rep_id in ids:
         if rep_id in out:
             continue

@@ -218,7 +218,7 @@ def view_of(plan: Plan, language: str = "en", navigation: str = "google") -> Pla
 def rep_workload(view: PlanView) -> dict[str, dict]:
     """Per rep: customers, visits, days, drive/service seconds, metres, unscheduled."""
     plan = view.plan
-    out = {
+    out: dict[str, dict[str, float]] = {
         rid: {
             "customers": 0,
             "visits": 0,
@@ -265,7 +265,18 @@ def territory_shapes(territories) -> list[tuple[dict, object]]:
         geom = row.get("geometry")
         if geom is None or geom.is_empty:
             continue
-        out.append(
-            (row, shapely.set_precision(geom.simplify(0.00003, preserve_topology=True), 1e-6))
-        )
+        out.append((row, _web_geometry(geom)))
     return out
+
+
+def _web_geometry(geom):
+    """Simplified (about 3 m, topology kept) and rounded to 1e-6 degrees; shapes GEOS
+    cannot simplify or snap (slivers across the antimeridian, near a pole) are repaired
+    with ``make_valid`` first, and drawn unsimplified if that fails too."""
+    for repair in (False, True):
+        try:
+            g = shapely.make_valid(geom) if repair else geom
+            return shapely.set_precision(g.simplify(0.00003, preserve_topology=True), 1e-6)
+        except shapely.errors.GEOSException:
+            continue
+    return geom

@@ -70,15 +70,15 @@ def resolve_network(network: str | None) -> NetworkSource:
         return NetworkSource("file", str(path), path.name)
     if spec.startswith("bbox:"):
         try:
-            w, s, e, n = (float(x) for x in spec[5:].split(","))
+            w, s, east, n = (float(x) for x in spec[5:].split(","))
         except ValueError:
             raise NetworkError(
                 f"'{spec}' is not bbox:west,south,east,north in degrees, "
                 "e.g. bbox:14.50,35.89,14.52,35.91"
             ) from None
-        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        if not (-180 <= w < east <= 180 and -90 <= s < n <= 90):
             raise NetworkError(f"'{spec}': need west < east and south < north, in degrees")
-        return NetworkSource("bbox", f"{w},{s},{e},{n}", spec)
+        return NetworkSource("bbox", f"{w},{s},{east},{n}", spec)
     path = Path(spec).expanduser()
     lower = path.name.lower()
     looks_like_file = (

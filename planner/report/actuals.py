@@ -89,7 +89,6 @@ COMPLETION_COLUMNS = [
     "missed_top_tier",
     "upcoming",
 ]
-TEXT_COLUMNS = ("person_met", "purpose", "notes", "earlier_report", "customer_name")
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def _territories(plan: Plan, label: str, colors: dict[str, str]) -> dict:
         tip = (
             f"<b>{esc(label)}</b><br>{names.get(rid, esc(rid) or 'no rep')}<br>"
             f"{esc(row.get('customers', ''))} customers"
-            + (f", {float(work):.1f} h of work per cycle" if _finite(work) else "")
+            + (f", {float(work or 0):.1f} h of work per cycle" if _finite(work) else "")
         )
         feats.append(
             {
@@ -160,7 +160,7 @@ def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) 
     ]
     base_names = _rep_label(plans[0])
     scenarios = []
-    pts = [(c[0], c[1]) for c in customers]
+    pts: list[tuple[float, float]] = [(c[0], c[1]) for c in customers]  # type: ignore[misc]
     for i, (p, label) in enumerate(zip(plans, labels, strict=True)):
         names = {**base_names, **_rep_label(p)}
         homes = []
@@ -175,7 +175,7 @@ def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) 
                         colors.get(rid, "#555555"),
                     ]
                 )
-                pts.append((homes[-1][0], homes[-1][1]))
+                pts.append((float(r["home_lat"]), float(r["home_lon"])))
         moved = []
         if i > 0:
             for row in changed[i].to_dict("records"):

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 from planner.routing import DayProblem, Stop
 from planner.routing.timeline import schedule_route, start_ranges
-from planner.units import format_clock
+from planner.units import format_clock, round_minutes
 
 
 def format_duration(seconds: int) -> str:
     """``2700`` -> ``45 min``; ``33000`` -> ``9h10`` (rounded to the minute)."""
-    minutes = int(round(seconds / 60))
+    minutes = round_minutes(seconds)
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60}h{minutes % 60:02d}"

@@ -224,6 +224,7 @@ def schedule_route(problem: DayProblem, order: Sequence[str]) -> DayResult | Non
     result.service_s = sum(day.service)
     brk = 0
     if tm.break_start_s is not None:
+        assert problem.lunch is not None  # a break is only planned under a lunch rule
         brk = problem.lunch.duration_s
         result.break_start_s, result.break_end_s = tm.break_start_s, tm.break_start_s + brk
     result.wait_s = result.end_s - result.start_s - result.travel_s - result.service_s - brk
@@ -265,6 +266,10 @@ def check_day(problem: DayProblem, result: DayResult) -> list[str]:
     ):
         out.append(f"break {bs}-{be} does not match the lunch rule {lunch}")
         bs = None
+    if bs is not None and be is not None:
+        has_break, b0, b1 = True, bs, be
+    else:
+        has_break, b0, b1 = False, 0, 0
     prev, d = problem.start_id, result.start_s
     travel = dist = service = 0
     legs_with_break = 0
@@ -274,9 +279,9 @@ def check_day(problem: DayProblem, result: DayResult) -> list[str]:
         travel += t
         dist += dm
         nxt = result.end_s if st is None else st.start_s
-        on_leg = bs is not None and d <= bs and bs + (be - bs) <= nxt
+        on_leg = has_break and d <= b0 and b0 + (b1 - b0) <= nxt
         legs_with_break += on_leg
-        expect_arr = d + t + ((be - bs) if on_leg and bs < d + t else 0)
+        expect_arr = d + t + ((b1 - b0) if on_leg and b0 < d + t else 0)
         if st is None:
             if result.end_s != expect_arr:
                 out.append(f"end {result.end_s} != departure {d} + travel {t} (+ break)")
@@ -289,7 +294,7 @@ def check_day(problem: DayProblem, result: DayResult) -> list[str]:
             out.append(f"{cid}: leg travel/dist {st.travel_s}/{st.dist_m} != {t}/{dm}")
         if st.arrival_s != expect_arr:
             out.append(f"{cid}: arrival {st.arrival_s} != {expect_arr}")
-        if st.start_s < st.arrival_s or (on_leg and st.start_s < be):
+        if st.start_s < st.arrival_s or (on_leg and st.start_s < b1):
             out.append(f"{cid}: service starts at {st.start_s} before arrival or lunch end")
         if st.departure_s != st.start_s + stop.service_s:
             out.append(f"{cid}: departure {st.departure_s} != start + service")
@@ -298,11 +303,11 @@ def check_day(problem: DayProblem, result: DayResult) -> list[str]:
             out.append(f"{cid}: service {st.start_s}-{st.departure_s} outside its {what}")
         service += stop.service_s
         prev, d = st.customer_id, st.departure_s
-    if bs is not None and legs_with_break != 1:
-        out.append(f"break {bs}-{be} is not on exactly one leg (overlaps a service?)")
+    if has_break and legs_with_break != 1:
+        out.append(f"break {b0}-{b1} is not on exactly one leg (overlaps a service?)")
     if (
         lunch is not None
-        and bs is None
+        and not has_break
         and not (
             result.end_s <= lunch.latest_s - lunch.duration_s
             or result.start_s >= lunch.earliest_s + lunch.duration_s
@@ -314,7 +319,7 @@ def check_day(problem: DayProblem, result: DayResult) -> list[str]:
             f"totals travel/dist/service {result.travel_s}/{result.dist_m}/"
             f"{result.service_s} != {travel}/{dist}/{service}"
         )
-    brk = (be - bs) if bs is not None else 0
+    brk = (b1 - b0) if has_break else 0
     wait = result.end_s - result.start_s - travel - service - brk
     if result.wait_s != wait or wait < 0:
         out.append(f"wait {result.wait_s} != {wait} (or negative)")

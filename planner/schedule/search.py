@@ -366,10 +366,12 @@ class Search:
         for i, d in zip(u.slots, u.options[o], strict=True):
             s = self.slots[i]
             if s.day != d:
-                touched.add(s.day)
-                self.book.remove(s)
-                self.book.add(s, d)
-                touched.add(d)
+                if s.day is not None:
+                    touched.add(s.day)
+                    self.book.remove(s)
+                if d is not None:
+                    self.book.add(s, d)
+                    touched.add(d)
         u.choice = o
         return touched
 
@@ -434,7 +436,7 @@ class Search:
         for u in pending:
             w: dict[int, list[int]] = {}
             for o, ds in enumerate(u.options):
-                for d in set(ds) - {None}:
+                for d in {x for x in ds if x is not None}:
                     w.setdefault(d, []).append(o)
             where.append(w)
             costs.append(self._option_costs(u))

@@ -85,6 +85,7 @@ def first_calendar(
             search.restore(base)
             by_day: dict[int, list[int]] = {}
             if patterns:
+                assert centre is not None
                 offset = (j + (seed % 7) / 7.0) / max(1, sweep_starts)
                 sector = _sweep(coords[:, 0], coords[:, 1], centre, weights, k, offset)
                 sector_wd = list(_sector_weekdays(sector, k, weights, opts, working_days))

@@ -304,7 +304,7 @@ def _assign(
     """Cell labels and customer slots: flow assignment, then repairs."""
     k, m, n = len(slots.slots), len(cells.polys), len(weight)
     of = cells.of_customer
-    keep = params.method == "keep" and (slots.orig >= 0).any()
+    keep = bool(params.method == "keep" and (slots.orig >= 0).any())
     # the pin of each cell: its heaviest pinned customer's territory
     cell_pin = np.full(m, -1, dtype=np.int64)
     pinned_idx = np.flatnonzero(pin_slot >= 0)
