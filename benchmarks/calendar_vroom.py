@@ -6,6 +6,16 @@ Run (one heavy job at a time on the shared machine)::
         .venv/bin/python benchmarks/calendar_vroom.py --seeds 0 1 2 3 4 \\
         --write docs/benchmarks/calendar.md
 
+VROOM takes 3-26 min per territory at exploration level 5, and its problem depends only
+on the territory and the due visits' windows, so its side can run once on its own
+(``--vroom-only``, printing the rows; ``--dump DIR`` also writes its routes as JSON)
+and our side re-use those rows (``--vroom-from LOG``)::
+
+    .venv/bin/python benchmarks/calendar_vroom.py --vroom-only --seeds 2 3 4 \\
+        --history 0 >> vroom.log
+    .venv/bin/python benchmarks/calendar_vroom.py --seeds 0 1 2 3 4 --history 0 0.7 \\
+        --vroom-from vroom.log --write docs/benchmarks/calendar.md
+
 Instances: :func:`planner.schedule.synthetic.synthetic_territory` (1 rep, 120-150
 customers in clusters within ~12 km of the rep's home, tiers A/B/C = 10/30/60 % with
 intervals 1/2/4 weeks and 45/30/20 min on site, 70 % with a last visit, varied opening
@@ -130,6 +140,7 @@ def vroom_plan(
     routes = sol.routes
     travel = 0
     days: dict[str, list[dt.date]] = {}
+    orders: dict[str, list[str]] = {}
     for vid, grp in routes.groupby("vehicle_id"):
         steps = grp[grp["type"].isin(["start", "job", "end"])].reset_index(drop=True)
         if (steps["type"] == "job").sum() == 0:
@@ -139,6 +150,7 @@ def vroom_plan(
         for jid in steps.loc[steps["type"] == "job", "id"]:
             v = jobs[int(jid)]
             days.setdefault(v.customer_id, []).append(dates[int(vid) - 1])
+            orders.setdefault(dates[int(vid) - 1].isoformat(), []).append(v.customer_id)
     assigned = sum(len(x) for x in days.values())
     return {
         "travel_s": travel,
@@ -149,6 +161,7 @@ def vroom_plan(
         "days": days,
         "est_travel_s": tsp_estimate(days, matrix, rid),
         "days_used": len({d for ds in days.values() for d in ds}),
+        "orders": orders,
     }
 
 
@@ -232,6 +245,52 @@ def vroom_rows(log: Path | None) -> dict[tuple[int, int], dict]:
     return out
 
 
+def instance(seed: int, history: float) -> tuple:
+    """``(customers count, customers, rep, matrix, flexible due visits)`` of one seed."""
+    n = 120 + (seed * 17) % 31
+    customers, rep = synthetic_territory(
+        n, seed=seed, tier_shares=(0.1, 0.3, 0.6), horizon=HORIZON, last_visit_share=history
+    )
+    matrix = haversine_travel(customers, rep)
+    due = due_visits(
+        customers,
+        HORIZON,
+        FLEXIBLE_TIERS,
+        seed,
+        work_dates=rep_work_dates(rep, HORIZON),
+        max_shift_days=1,
+    )
+    return n, customers, rep, matrix, due
+
+
+def vroom_only(seeds: list[int], exploration_level: int, history: float, dump: Path | None) -> None:
+    """VROOM's side alone: prints rows that ``--vroom-from`` reads; with ``dump``, writes
+    VROOM's routes (date -> customer ids in order) to ``dump/vroom_s{seed}_h{pct}.json``."""
+    import json
+
+    for seed in seeds:
+        n, customers, rep, matrix, due = instance(seed, history)
+        peer = vroom_plan(customers, rep, due, matrix, HORIZON, WORKDAY, exploration_level)
+        row = {
+            "seed": seed,
+            "history_pct": round(100 * history),
+            "customers": n,
+            "due_visits": len(due),
+            "vroom_travel_min": round(peer["travel_s"] / 60),
+            "vroom_coverage_pct": round(100 * peer["assigned"] / len(due), 1),
+            "vroom_s": round(peer["runtime_s"], 1),
+            "vroom_est_min": round(peer["est_travel_s"] / 60),
+            "vroom_days": peer["days_used"],
+        }
+        print(row, flush=True)
+        if dump is not None:
+            dump.mkdir(parents=True, exist_ok=True)
+            out = dump / f"vroom_s{seed}_h{round(100 * history)}.json"
+            out.write_text(
+                json.dumps({**row, "travel_s": peer["travel_s"], "orders": peer["orders"]})
+            )
+
+
 def run(
     seeds: list[int], exploration_level: int, history: float, reuse: dict | None = None
 ) -> pd.DataFrame:
@@ -240,19 +299,7 @@ def run(
     rows = []
     reuse = reuse or {}
     for seed in seeds:
-        n = 120 + (seed * 17) % 31
-        customers, rep = synthetic_territory(
-            n, seed=seed, tier_shares=(0.1, 0.3, 0.6), horizon=HORIZON, last_visit_share=history
-        )
-        matrix = haversine_travel(customers, rep)
-        due = due_visits(
-            customers,
-            HORIZON,
-            FLEXIBLE_TIERS,
-            seed,
-            work_dates=rep_work_dates(rep, HORIZON),
-            max_shift_days=1,
-        )
+        n, customers, rep, matrix, due = instance(seed, history)
         flex = our_plan(customers, rep, matrix, seed, FLEXIBLE_TIERS)
         default = our_plan(customers, rep, matrix, seed, DEFAULT_TIERS)
         old = reuse.get((seed, round(100 * history)))
@@ -375,7 +422,13 @@ def main() -> None:
     ap.add_argument(
         "--vroom-from", type=Path, default=None, help="reuse VROOM rows printed by an earlier run"
     )
+    ap.add_argument("--vroom-only", action="store_true", help="run VROOM's side alone")
+    ap.add_argument("--dump", type=Path, default=None, help="with --vroom-only: routes to JSON")
     args = ap.parse_args()
+    if args.vroom_only:
+        for h in args.history:
+            vroom_only(args.seeds, args.exploration, h, args.dump)
+        return
     reuse = vroom_rows(args.vroom_from)
     df = pd.concat(
         [run(args.seeds, args.exploration, h, reuse) for h in args.history], ignore_index=True
@@ -387,6 +440,7 @@ def main() -> None:
             f"benchmarks/calendar_vroom.py --seeds {' '.join(map(str, args.seeds))} "
             f"--history {' '.join(map(str, args.history))} "
             f"--exploration {args.exploration} --write {args.write}"
+            + (f" --vroom-from {args.vroom_from}" if args.vroom_from else "")
         )
         write_text(args.write, to_markdown(df, args.exploration, cmd) + "\n")
 

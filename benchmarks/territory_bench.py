@@ -296,10 +296,8 @@ def _score(label: np.ndarray, hours: np.ndarray, rect: np.ndarray, k: int) -> di
     }
 
 
-def _child(flag: str, size: str, timeout: float, cost_exponent: float | None = None) -> dict:
+def _child(flag: str, size: str, timeout: float) -> dict:
     cmd = [sys.executable, __file__, flag, size]
-    if cost_exponent is not None:
-        cmd += ["--cost-exponent", str(cost_exponent)]
     n, k, *homes = size.split("/")
     head = {"customers": int(n), "reps": int(k), "homes": (homes or ["towns"])[0]}
     try:
@@ -360,19 +358,8 @@ def main() -> None:
     ap.add_argument("--peer-size", default="1000/5", help="'' to skip the peer")
     ap.add_argument("--timeout", type=float, default=900.0, help="per child process, s")
     ap.add_argument("--json", type=Path, help="write all figures here")
-    ap.add_argument(
-        "--cost-exponent",
-        type=float,
-        default=None,
-        help="experiment: flow cost = travel minutes ** this (committed: "
-        "planner.territory.flow.COST_EXPONENT)",
-    )
     a = ap.parse_args()
     if a.case or a.peer:
-        if a.cost_exponent is not None:
-            import planner.territory.flow as flow
-
-            flow.COST_EXPONENT = a.cost_exponent
         n, k, *homes = (a.case or a.peer).split("/")
         out = run_case(int(n), int(k), *homes) if a.case else run_peer(int(n), int(k))
         print(json.dumps(out))
@@ -381,11 +368,11 @@ def main() -> None:
 
     cases = []
     for size in a.sizes.split(","):
-        cases.append(_child("--case", size, a.timeout, a.cost_exponent))
+        cases.append(_child("--case", size, a.timeout))
         print(json.dumps(cases[-1]), flush=True)
     peer = None
     if a.peer_size:
-        peer = _child("--peer", a.peer_size, a.timeout, a.cost_exponent)
+        peer = _child("--peer", a.peer_size, a.timeout)
         print(json.dumps(peer), flush=True)
     meta = {
         "python": platform.python_version(),
@@ -393,7 +380,6 @@ def main() -> None:
         "shapely": shapely.__version__,
         "machine": platform.machine(),
         "seed": SEED,
-        "cost_exponent": a.cost_exponent,
     }
     if a.json:
         a.json.write_text(json.dumps({"meta": meta, "cases": cases, "peer": peer}, indent=1))

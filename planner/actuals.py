@@ -19,12 +19,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from planner.cells import csv_bytes
 from planner.errors import InputError, Problem
 from planner.files import write_bytes, write_text
+from planner.i18n import Translator, translator
+from planner.output import plan_output_options
 from planner.plan import Plan
 from planner.report.actuals import (
     ActualsFrame,
@@ -35,6 +38,9 @@ from planner.report.actuals import (
     pva_to_csv,
 )
 from planner.report.actuals_page import completion_html
+
+if TYPE_CHECKING:
+    from planner.io.visit_log import VisitLogResult
 
 
 @dataclass(frozen=True)
@@ -52,12 +58,15 @@ class ActualsParams:
     as_of : date or None
         The day the log is complete up to; log rows after it are a problem and planned
         visits after it without a row are ``upcoming``. ``None`` = today.
+    language : str or None
+        Labels of ``completion.html`` (``en`` / ``zh``); ``None`` = the plan's language.
     """
 
     plan_dir: Path
     logs: tuple[Path, ...]
     out: Path
     as_of: dt.date | None = None
+    language: str | None = None
 
 
 @dataclass
@@ -74,6 +83,8 @@ class ActualsResult:
     paths : dict
         ``plan_vs_actual``, ``completion``, ``html`` -> the written files.
     warnings : list of str
+    language : str
+        The language the page was written in.
     """
 
     plan_vs_actual: pd.DataFrame
@@ -82,6 +93,7 @@ class ActualsResult:
     as_of: dt.date
     paths: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    language: str = "en"
 
 
 def plan_tiers(plan: Plan, plan_dir: Path):
@@ -115,6 +127,34 @@ def _check_out(out: Path, logs: tuple[Path, ...]) -> None:
                     fix="write the outputs to another folder",
                 )
             )
+
+
+def _facts(
+    tr: Translator,
+    plan: Plan,
+    plan_dir: Path,
+    days: tuple[dt.date, dt.date, dt.date],
+    log: VisitLogResult,
+    outside: int,
+) -> list[str]:
+    """The lines under the page's title: the plan, its horizon, the log read."""
+    start, end, as_of = days
+    lines = [
+        tr(
+            "Plan: {plan} ({scenario}), horizon {start} to {end}; as of {as_of}.",
+            plan=plan_dir,
+            scenario=plan.meta.get("scenario", ""),
+            start=start,
+            end=end,
+            as_of=as_of,
+        ),
+        tr("Log: {rows} row(s) from {files} file(s).", rows=len(log.log), files=len(log.files)),
+    ]
+    if log.repeated_rows:
+        lines.append(tr("{n} repeated row(s) counted once.", n=log.repeated_rows))
+    if outside:
+        lines.append(tr("{n} row(s) outside the horizon, not compared.", n=outside))
+    return lines
 
 
 def run_actuals(params: ActualsParams) -> ActualsResult:
@@ -164,15 +204,10 @@ def run_actuals(params: ActualsParams) -> ActualsResult:
     names = {
         str(r): f"{n} ({r})" for r, n in zip(plan.reps["rep_id"], plan.reps["name"], strict=True)
     }
-    facts = [
-        f"Plan: {plan_dir} ({plan.meta.get('scenario', '')}), horizon {start} to {end}; "
-        f"as of {as_of}.",
-        f"Log: {len(log.log)} row(s) from {len(log.files)} file(s)"
-        + (f"; {log.repeated_rows} repeated row(s) counted once" if log.repeated_rows else "")
-        + (f"; {outside} outside the horizon" if outside else "")
-        + ".",
-    ]
-    enc = str(plan.meta.get("settings", {}).get("csv_encoding") or "utf-8")  # as the plan's
+    opts = plan_output_options(plan.meta, params.language)
+    tr = translator(opts.language)
+    facts = _facts(tr, plan, plan_dir, (start, end, as_of), log, outside)
+    enc = opts.csv_encoding  # as the plan's
     out = Path(params.out)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
@@ -184,11 +219,12 @@ def run_actuals(params: ActualsParams) -> ActualsResult:
                 table,
                 pva,
                 names,
-                f"Visit completion: {plan.meta.get('scenario', '')}",
+                tr("Visit completion: {scenario}", scenario=plan.meta.get("scenario", "")),
                 facts,
                 frame.top_tier,
+                opts.language,
             ),
         ),
     }
     total = table[table["group"] == "total"].iloc[0].to_dict()
-    return ActualsResult(pva, table, total, as_of, paths, warnings)
+    return ActualsResult(pva, table, total, as_of, paths, warnings, opts.language)

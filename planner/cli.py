@@ -205,6 +205,7 @@ def _plan_to(
     self_contained: bool | None = None,
     actuals: list[Path] | None = None,
     previous: Path | None = None,
+    keep_from: Path | None = None,
     scheduler: str | None = None,
 ) -> dict:
     from planner.files import check_out_dir
@@ -219,7 +220,9 @@ def _plan_to(
     check_out_dir(out, protect)  # before planning: a bad --out is found in a second
     tr = translator(sc.model.language)
     with _Bars() as bars:
-        plan = run_plan(sc, workers=workers, progress=bars, scheduler=scheduler)
+        plan = run_plan(
+            sc, workers=workers, progress=bars, scheduler=scheduler, keep_from=keep_from
+        )
         bars("maps", 0, 1)
         paths = write_plan(plan, out, maps=maps, options=sc.output_options(), protect=protect)
         bars("maps", 1, 1)
@@ -311,6 +314,14 @@ def plan(
         ),
     ] = None,
     scheduler: SchedulerOpt = None,
+    keep_from: Annotated[
+        Path | None,
+        typer.Option(
+            help="An earlier plan folder: keep its territories, moving as few customers "
+            "as possible (territories method 'keep').",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Plan territories, the visit calendar and daily routes; write tables, the visit plan
     workbook, daily report forms, calendars and maps.
@@ -318,10 +329,16 @@ def plan(
     With `--previous` and `--actuals` the plan rolls forward: the cadence follows the
     visits made, and changes_vs_previous.csv lists what moved (docs/weekly-routine.md).
 
-    Example: `planner plan scenarios/demo.yaml --out plans/demo --lang zh`
+    With `--keep-from` the territories of an earlier plan are kept, moving as few
+    customers as possible (next quarter from this one).
+
+    Example: `planner plan scenarios/demo.yaml --out plans/demo --lang zh`;
+    next quarter: `planner plan next.yaml --keep-from plans/demo --out plans/q2`
     (on a Dask cluster: `--scheduler tcp://HOST:8786`)
     """
-    _plan_to(scenario, out, workers, maps, lang, self_contained, actuals, previous, scheduler)
+    _plan_to(
+        scenario, out, workers, maps, lang, self_contained, actuals, previous, keep_from, scheduler
+    )
 
 
 @app.command()
@@ -424,15 +441,9 @@ def check(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")]) -
 
 def _plan_options(plan, lang: str | None, self_contained: bool | None):
     """The plan's recorded output options with the command line's overrides."""
-    from planner.errors import InputError, Problem
-    from planner.output import output_options
+    from planner.output import plan_output_options
 
-    try:
-        return output_options(plan.meta).with_overrides(
-            language=lang, self_contained=self_contained
-        )
-    except ValueError as e:
-        raise InputError(Problem("--lang", str(e), fix="use --lang en or --lang zh")) from None
+    return plan_output_options(plan.meta, lang, self_contained)
 
 
 @app.command()
@@ -517,23 +528,39 @@ def actuals(
     as_of: Annotated[
         str, typer.Option("--as-of", help="The log is complete up to this date (default today).")
     ] = "",
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Language of the page and summary: en or zh (default: the plan's)."
+        ),
+    ] = None,
 ) -> None:
     """Compare a plan with the visit log: plan_vs_actual.csv, completion.csv and .html.
 
     Example: `planner actuals plans/week49 logs/ --out plans/week49/actuals`
     """
     from planner.actuals import ActualsParams, run_actuals
+    from planner.i18n import translator
     from planner.report.compare import format_value
 
-    res = run_actuals(ActualsParams(plan_dir, tuple(logs), out, _as_of_date(as_of)))
-    t = Table(title=f"Visit completion as of {res.as_of}", title_justify="left")
-    for h in ("", "planned", "done", "completion", "unplanned", "missed/cancelled/no report"):
+    res = run_actuals(ActualsParams(plan_dir, tuple(logs), out, _as_of_date(as_of), lang))
+    tr = translator(res.language)
+    t = Table(title=tr("Visit completion as of {date}", date=res.as_of), title_justify="left")
+    headers = (
+        "",
+        tr("planned"),
+        tr("done"),
+        tr("completion"),
+        tr("unplanned"),
+        tr("missed/cancelled/no report"),
+    )
+    for h in headers:
         t.add_column(h, justify="left" if not h else "right")
     table = res.completion
     for r in table[table["group"].isin(["rep", "total"])].to_dict("records"):
         pct = r["completion_pct"]
         t.add_row(
-            Text(str(r["rep_id"] or "total")),
+            Text(str(r["rep_id"] or tr("total"))),
             str(r["planned"]),
             str(r["done"]),
             "-" if pct is None or pct != pct else f"{format_value(pct)} %",
@@ -543,8 +570,10 @@ def actuals(
     out_console.print(t)
     for w in res.warnings[:20]:
         err_console.print(f"[yellow]warning[/]: {escape(str(w))}", highlight=False)
-    out_console.print(f"page:   {escape(str(res.paths['html']))}")
-    out_console.print(f"tables: {escape(str(res.paths['plan_vs_actual']))}, completion.csv")
+    out_console.print(tr("page:   {path}", path=escape(str(res.paths["html"]))))
+    out_console.print(
+        tr("tables: {path}, completion.csv", path=escape(str(res.paths["plan_vs_actual"])))
+    )
 
 
 # ---------------------------------------------------------------- what-if: compare, size
@@ -664,6 +693,16 @@ def size(
     for row in res.table[cols].itertuples(index=False):
         t.add_row(*_cells(list(row)))
     out_console.print(t)
+    if res.unreachable:
+        out_console.print(
+            f"{len(res.unreachable)} customers no rep can reach within a working day; "
+            "a new rep would have to live at:"
+        )
+        for home in res.homes:
+            out_console.print(
+                f"  {home.lat:.5f}, {home.lon:.5f} (customer {escape(home.customer_id)}): "
+                f"reaches {len(home.reaches)} of them"
+            )
     out_console.print(f"chart:  {escape(str(res.html_path))} (and {escape(str(res.svg_path))})")
     out_console.print(f"table:  {escape(str(res.csv_path))}")
     out_console.print(f"plans:  {escape(str(out))}/reps-<k>/ ({res.runtime_s} s)")

@@ -1,9 +1,16 @@
 """What-if comparison: plan a base scenario and its what-ifs side by side.
 
-:func:`compare_scenarios` plans every scenario as a task of a Dask cluster
-(:mod:`planner.cluster`; the task carries the scenario and its inputs, read here), writes
-each plan to ``<out>/<scenario>/`` with its own ``kpis.json`` as it arrives, then reads
-the plans back and writes:
+:func:`compare_scenarios` works in two phases:
+
+1. the base is planned here, its territories as tasks of a Dask cluster
+   (:mod:`planner.cluster`);
+2. the what-ifs are planned as tasks of the cluster (:func:`plan_files`; each task
+   carries its scenario and inputs, read here), each starting from the base's territories
+   (``keep`` mode: :func:`planner.pipeline.keep_territories_from`, read here too) unless
+   the what-if says ``territories: {method: redesign}`` (:func:`whatif_method`).
+
+Each plan goes to ``<out>/<scenario>/`` with its own ``kpis.json`` as it arrives; then
+the plans are read back and compare writes:
 
 - ``comparison.csv``: one row per figure, one column per scenario (base first);
 - ``changed_customers.csv``: per what-if, the customers whose rep differs from the base;
@@ -26,6 +33,7 @@ import pandas as pd
 
 from planner.errors import InputError, PlannerError, Problem
 from planner.files import write_text
+from planner.i18n import Translator, translator
 
 Progress = Callable[[str, int, int], None]
 """``progress(scenario_name, done, total)``: called when a scenario is planned."""
@@ -46,6 +54,7 @@ class PlanRun:
     problems: tuple[Problem, ...] = ()
     error_exit: int = 0
     error: str = ""
+    keep_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,11 +66,19 @@ class PlanJob:
     ----------
     scenario : planner.scenario.Scenario
     inputs : planner.pipeline.Inputs
-        The scenario's validated customers, reps and appointments, changes applied.
+        The scenario's validated customers, reps and appointments, changes applied, with
+        its rolling re-plan and kept territories (:func:`planner.pipeline.read_plan_inputs`).
+    workers : int
+        Workers for the plan's territories (1 inside a cluster task: no cluster inside a
+        cluster).
+    scheduler : str or None
+        The Dask scheduler for the plan's territories (with ``workers != 1``).
     """
 
     scenario: Any
     inputs: Any
+    workers: int = 1
+    scheduler: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +93,7 @@ class PlanOutcome:
 
 
 def plan_job(job: PlanJob) -> PlanOutcome:
-    """Plan one scenario in this process (the unit of work of a compare or size run).
+    """Plan one scenario (the unit of work of a compare or size run).
 
     Returns
     -------
@@ -88,7 +105,9 @@ def plan_job(job: PlanJob) -> PlanOutcome:
 
     t0 = time.perf_counter()
     try:
-        plan = run_plan(job.scenario, workers=1, inputs=job.inputs)
+        plan = run_plan(
+            job.scenario, workers=job.workers, scheduler=job.scheduler, inputs=job.inputs
+        )
     except InputError as e:
         return PlanOutcome(None, 0.0, tuple(e.problems), e.exit_code, str(e))
     except PlannerError as e:
@@ -96,36 +115,52 @@ def plan_job(job: PlanJob) -> PlanOutcome:
     return PlanOutcome(plan, round(time.perf_counter() - t0, 2))
 
 
-def _read_job(scenario_path: str) -> PlanJob:
-    from planner.pipeline import read_scenario_inputs
+def _read_job(
+    scenario_path: str, keep_from: str = "", workers: int = 1, scheduler: str | None = None
+) -> PlanJob:
+    from planner.pipeline import read_plan_inputs
     from planner.scenario import load_scenario
 
     sc = load_scenario(scenario_path)
-    return PlanJob(sc, read_scenario_inputs(sc))
+    inputs = read_plan_inputs(sc, Path(keep_from) if keep_from else None)
+    return PlanJob(sc, inputs, workers, scheduler)
 
 
-def _write_outcome(path: str, out_dir: str, maps: bool, res: PlanOutcome) -> PlanRun:
+def _write_outcome(
+    path: str, out_dir: str, maps: bool, res: PlanOutcome, keep_from: str = ""
+) -> PlanRun:
     from planner.pipeline import write_plan
 
     if res.plan is None:
         return PlanRun(path, Path(path).stem, out_dir, 0.0, res.problems, res.error_exit, res.error)
     write_plan(res.plan, Path(out_dir), maps=maps)
-    return PlanRun(path, res.plan.meta["scenario"], out_dir, res.runtime_s)
+    return PlanRun(path, res.plan.meta["scenario"], out_dir, res.runtime_s, keep_from=keep_from)
 
 
-def plan_file(scenario_path: str, out_dir: str, maps: bool = True, workers: int = 1) -> PlanRun:
-    """Plan one scenario file and write the plan, in this process.
+def plan_file(
+    scenario_path: str,
+    out_dir: str,
+    maps: bool = True,
+    workers: int = 1,
+    keep_from: str = "",
+    scheduler: str | None = None,
+) -> PlanRun:
+    """Plan one scenario file and write the plan, in this process (its territories on the
+    cluster when ``workers != 1``).
 
     Parameters
     ----------
-    scenario_path : str
-        The scenario YAML.
-    out_dir : str
-        The plan directory to write (``kpis.json``, tables, maps).
+    scenario_path, out_dir : str
+        The scenario file and the plan folder to write.
     maps : bool
         Render the plan's HTML maps too.
     workers : int
-        Unused (kept for callers of the earlier interface): one process plans it.
+        Workers for the plan's territories (:func:`planner.cluster.run_tasks`).
+    keep_from : str
+        An earlier plan folder whose territories are kept (``keep`` mode); ``""`` = the
+        scenario's own territory method.
+    scheduler : str, optional
+        A Dask scheduler for the territories.
 
     Returns
     -------
@@ -133,28 +168,31 @@ def plan_file(scenario_path: str, out_dir: str, maps: bool = True, workers: int 
         With ``problems`` / ``error`` set instead of raising.
     """
     try:
-        job = _read_job(scenario_path)
+        job = _read_job(scenario_path, keep_from, workers, scheduler)
     except InputError as e:
         res = PlanOutcome(None, 0.0, tuple(e.problems), e.exit_code, str(e))
     else:
         res = plan_job(job)
-    return _write_outcome(scenario_path, out_dir, maps, res)
+    return _write_outcome(scenario_path, out_dir, maps, res, keep_from)
 
 
 def plan_files(
-    jobs: list[tuple[str, str]],
+    jobs: list[tuple],
     maps: bool,
     processes: int,
     progress: Progress = _no_progress,
     scheduler: str | None = None,
+    *,
+    counted: tuple[int, int] | None = None,
 ) -> list[PlanRun]:
-    """Plan each ``(scenario_path, out_dir)`` as a task of a Dask cluster
+    """Plan each ``(scenario_path, out_dir[, keep_from])`` as a task of a Dask cluster
     (:func:`planner.cluster.run_tasks`: ``processes`` local workers, or the cluster at
     ``scheduler``) and write each plan here as it arrives.
 
-    The inputs are read here and travel with the task; the plan comes back and is
-    written here, so workers need neither the input files nor the output folder (a road
-    network file must exist at the same path on the workers).
+    The inputs (and the kept plan's territories) are read here and travel with the task;
+    the plan comes back and is written here, so workers need neither the input files nor
+    the output folder (a road network file must exist at the same path on the workers).
+    ``counted = (done before, total)`` numbers the progress calls across phases.
 
     Raises
     ------
@@ -163,14 +201,20 @@ def plan_files(
     """
     from planner.cluster import ClusterParams, run_tasks
 
+    first, total = counted or (0, len(jobs))
+    keep = [j[2] if len(j) > 2 else "" for j in jobs]
     runs: list = [None] * len(jobs)
-    inputs = (_read_job(path) for path, _ in jobs)
+    inputs = (_read_job(j[0], k) for j, k in zip(jobs, keep, strict=True))
     params = ClusterParams(scheduler, processes)
     with contextlib.closing(run_tasks(plan_job, inputs, params, len(jobs))) as tasks:
         for done, (i, res) in enumerate(tasks, start=1):
-            path, out = jobs[i]
-            runs[i] = _write_outcome(path, out, maps, res)
-            progress(runs[i].name, done, len(jobs))
+            runs[i] = _write_outcome(jobs[i][0], jobs[i][1], maps, res, keep[i])
+            progress(runs[i].name, first + done, total)
+    return _raise_failed(runs)
+
+
+def _raise_failed(runs: list[PlanRun]) -> list[PlanRun]:
+    """``runs``, or the error of the failed ones (every input problem at once)."""
     problems = [p for r in runs for p in r.problems]
     if problems:
         raise InputError(problems)
@@ -268,6 +312,10 @@ class CompareResult:
     csv_path, html_path, changed_path : Path
     runtime_s : float
         Wall-clock seconds for the whole comparison.
+    warnings : list of str
+    modes : list of str
+        How each scenario's territories were made: ``base``, ``keep`` (from the base's)
+        or ``redesign``.
     """
 
     table: pd.DataFrame
@@ -280,10 +328,12 @@ class CompareResult:
     changed_path: Path
     runtime_s: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    modes: list[str] = field(default_factory=list)
 
 
 def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) -> CompareResult:
-    """Plan a base scenario and its what-ifs in parallel and compare them.
+    """Plan a base scenario, then its what-ifs in parallel from the base's territories, and
+    compare them.
 
     Parameters
     ----------
@@ -325,8 +375,26 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     out = Path(params.out)
     out.mkdir(parents=True, exist_ok=True)
     dirs = [out / d for d in scenario_dirs([sc.name for sc in scenarios])]
-    jobs = [(str(sc.path), str(d)) for sc, d in zip(scenarios, dirs, strict=True)]
-    runs = plan_files(jobs, params.maps, params.processes, progress, params.scheduler)
+    n = len(scenarios)
+    # phase 1: the base, its territories on the cluster
+    base_run = plan_file(
+        str(scenarios[0].path),
+        str(dirs[0]),
+        params.maps,
+        workers=params.processes,
+        scheduler=params.scheduler,
+    )
+    runs = _raise_failed([base_run])
+    progress(base_run.name, 1, n)
+    # phase 2: the what-ifs on the cluster, from the base's territories unless they redesign
+    modes = ["base"] + [whatif_method(sc.path, scenarios[0].path) for sc in scenarios[1:]]
+    jobs = [
+        (str(sc.path), str(d), str(dirs[0]) if mode == "keep" else "")
+        for sc, d, mode in zip(scenarios[1:], dirs[1:], modes[1:], strict=True)
+    ]
+    runs += plan_files(
+        jobs, params.maps, params.processes, progress, params.scheduler, counted=(1, n)
+    )
     plans = [Plan.from_dir(d) for d in dirs]
     figures = [
         PlanFigures(sc.name, p.kpis, p.assignments, r.runtime_s, str(d))
@@ -338,13 +406,33 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     names = unique_names([sc.name for sc in scenarios])
     csv_path = write_text(out / "comparison.csv", csv_text(table))
     changed_path = write_text(out / "changed_customers.csv", _changed_csv(names, changed, plans))
+    tr = translator(scenarios[0].model.language)
+    horizon = scenarios[0].horizon()
     facts = [
-        f"base: {names[0]} ({scenarios[0].path}); what-ifs: {', '.join(names[1:])}",
-        f"horizon of the base: {scenarios[0].horizon().start} .. {scenarios[0].horizon().end}",
-        "changes are shown against the base; green = better, red = worse",
+        tr(
+            "base: {base} ({path}); what-ifs: {whatifs}",
+            base=names[0],
+            path=scenarios[0].path,
+            whatifs=", ".join(names[1:]),
+        ),
+        tr("horizon of the base: {start} .. {end}", start=horizon.start, end=horizon.end),
+        tr("changes are shown against the base; green = better, red = worse"),
+        tr(
+            "territories: {modes}",
+            modes="; ".join(
+                f"{nm}: {_mode_text(tr, mode)}"
+                for nm, mode in zip(names[1:], modes[1:], strict=True)
+            ),
+        ),
     ]
     html = comparison_page(
-        "Scenario comparison", facts, comparison_table_html(table, metrics), plans, names, changed
+        tr("Scenario comparison"),
+        facts,
+        comparison_table_html(table, metrics, tr),
+        plans,
+        names,
+        changed,
+        tr.language,
     )
     html_path = write_text(out / "comparison.html", html)
     # the base's warnings once; a what-if's only when the base does not have them
@@ -366,7 +454,41 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
         changed_path,
         round(time.perf_counter() - t0, 2),
         warnings,
+        modes,
     )
+
+
+def _mode_text(tr: Translator, mode: str) -> str:
+    """How a what-if's territories were made, for the comparison page."""
+    if mode == "keep":
+        return tr("the base's, moving as few customers as possible")
+    return tr("redesigned (territories: {method: redesign})")
+
+
+def whatif_method(path: Path, base: Path) -> str:
+    """``"redesign"`` when the what-if asks for it (``territories: {method: redesign}`` in
+    its own file, or in a file it extends on the way to the base), else ``"keep"``: a
+    what-if starts from the base's territories.
+    """
+    import yaml
+
+    seen: set[Path] = set()
+    p, stop = Path(path).resolve(), Path(base).resolve()
+    while p != stop and p not in seen and p.exists():
+        seen.add(p)
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            break  # load_scenario already checked the file
+        terr = data.get("territories") if isinstance(data, dict) else None
+        method = terr.get("method") if isinstance(terr, dict) else None
+        if method in ("keep", "redesign"):
+            return str(method)
+        parent = data.get("extends") if isinstance(data, dict) else None
+        if not parent:
+            break
+        p = (p.parent / str(parent)).resolve()
+    return "keep"
 
 
 def _changed_csv(names: list[str], changed: list[pd.DataFrame], plans: list) -> str:

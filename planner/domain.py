@@ -59,6 +59,23 @@ APPOINTMENT_COLUMNS: dict[str, str] = {
 }
 
 
+#: The visit log file's header: what ``planner actuals`` reads (planner.io.visit_log) and
+#: what the rep's map form exports (planner.maps.form), in this order.
+VISIT_LOG_FILE_COLUMNS = (
+    "customer_id",
+    "rep_id",
+    "date",
+    "status",
+    "start",
+    "duration_min",
+    "outcome",
+    "person_met",
+    "purpose",
+    "notes",
+)
+VISIT_STATUSES = ("done", "missed", "cancelled")
+VISIT_OUTCOMES = ("A", "B", "C", "D", "E")
+
 # Validated visit log (planner.io.read_visit_log): what happened to visits.
 VISIT_LOG_COLUMNS: dict[str, str] = {
     "customer_id": "str",

@@ -71,3 +71,21 @@ def output_options(meta: dict | None) -> OutputOptions:
         )
     except ValueError:
         return OutputOptions()
+
+
+def plan_output_options(
+    meta: dict | None, language: str | None = None, self_contained: bool | None = None
+) -> OutputOptions:
+    """A plan's recorded output options with the command line's overrides.
+
+    Raises
+    ------
+    InputError
+        An unknown ``--lang`` (the message lists the known ones).
+    """
+    from planner.errors import InputError, Problem
+
+    try:
+        return output_options(meta).with_overrides(language=language, self_contained=self_contained)
+    except ValueError as e:
+        raise InputError(Problem("--lang", str(e), fix="use --lang en or --lang zh")) from None

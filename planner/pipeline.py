@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -45,10 +46,18 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 @dataclass
 class Inputs:
+    """A scenario's validated inputs (picklable: a plan task carries them to a worker).
+
+    ``roll`` (:class:`planner.rolling.RollSetup`, or ``None``) and ``keep_from`` (the plan
+    folder whose territories are kept, or ``None``) are set by :func:`read_plan_inputs`.
+    """
+
     customers: pd.DataFrame
     reps: pd.DataFrame
     appointments: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    roll: Any = None
+    keep_from: Path | None = None
 
 
 def read_scenario_inputs(scenario: Scenario) -> Inputs:
@@ -71,6 +80,31 @@ def read_scenario_inputs(scenario: Scenario) -> Inputs:
 
     customers, reps, warnings = apply_changes(scenario, res.customers, res.reps)
     return Inputs(customers, reps, res.appointments, [*res.warnings, *warnings])
+
+
+def read_plan_inputs(scenario: Scenario, keep_from: Path | None = None) -> Inputs:
+    """Everything a plan reads from files, read once: the scenario's inputs
+    (:func:`read_scenario_inputs`), its rolling re-plan (visit log and previous plan,
+    :func:`planner.rolling.read_roll`) and the territories of ``keep_from``
+    (:func:`keep_territories_from`).
+
+    Raises
+    ------
+    InputError
+        Any of those files has problems.
+    """
+    from planner.rolling import read_roll
+
+    inputs = read_scenario_inputs(scenario)
+    roll = read_roll(scenario, inputs.customers, inputs.reps)  # rolling re-plan, or None
+    if roll is not None:
+        inputs.customers = roll.inputs.customers  # effective last visits from the log
+        inputs.warnings += roll.inputs.warnings
+        inputs.roll = roll
+    if keep_from is not None:
+        inputs = keep_territories_from(inputs, keep_from)
+        inputs.roll, inputs.keep_from = roll, Path(keep_from)
+    return inputs
 
 
 def travel_params(scenario: Scenario):
@@ -124,24 +158,54 @@ def build_travel(scenario: Scenario, inputs: Inputs):
     return build_travel_model(travel_params(scenario), travel_points(inputs.customers, inputs.reps))
 
 
-def territory_params(scenario: Scenario):
+CYCLE_WEEKS = 4  # the territory stage's workload cycle
+
+
+def rep_capacity_h(scenario: Scenario, reps: pd.DataFrame, cycle_weeks: int = CYCLE_WEEKS) -> dict:
+    """Hours each rep can work per cycle: their working dates in the horizon (the
+    scheduling calendar's :func:`~planner.schedule.rep_work_dates`: working weekdays minus
+    ``unavailable`` dates) x (own hours minus lunch), scaled from the horizon to
+    ``cycle_weeks`` weeks. 0 for a rep away the whole horizon."""
+    from planner.schedule import rep_window, rep_work_dates
+
+    horizon, workday = scenario.horizon(), scenario.workday()
+    lunch_s = workday.lunch.duration_s if workday.lunch else 0
+    out = {}
+    for rep in reps.to_dict("records"):
+        ws, we = rep_window(rep, workday)
+        days = len(rep_work_dates(rep, horizon))
+        out[str(rep["rep_id"])] = (
+            days * max(we - ws - lunch_s, 0) / 3600.0 * cycle_weeks / horizon.weeks
+        )
+    return out
+
+
+def territory_params(
+    scenario: Scenario, reps: pd.DataFrame | None = None, method: str | None = None
+):
+    """The scenario's territory settings; with ``reps``, each rep's capacity per cycle
+    (:func:`rep_capacity_h`); ``method`` overrides the scenario's (``keep`` for
+    ``--keep-from``)."""
     from planner.territory import TerritoryParams
 
     t = scenario.model.territories
     return TerritoryParams(
-        method=t.method,
+        method=method or t.method,
         count=t.count,
         balance=t.balance,
         balance_column=t.balance_column,
         balance_tolerance=t.balance_tolerance,
         boundary=scenario.resolve(t.boundary),
         units=scenario.resolve(t.units),
+        cycle_weeks=CYCLE_WEEKS,
         seed=scenario.seed,
+        rep_capacity_h=None if reps is None else rep_capacity_h(scenario, reps),
     )
 
 
-def design(scenario: Scenario, inputs: Inputs, travel):
-    """Run the territory stage on the active customers."""
+def design(scenario: Scenario, inputs: Inputs, travel, method: str | None = None):
+    """Run the territory stage on the active customers (each rep's capacity from the
+    calendar; ``method`` overrides the scenario's)."""
     from planner.territory import design_territories
 
     active = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
@@ -157,8 +221,87 @@ def design(scenario: Scenario, inputs: Inputs, travel):
         travel,
         scenario.tier_table(),
         scenario.workday(),
-        territory_params(scenario),
+        territory_params(scenario, inputs.reps, method),
     )
+
+
+def keep_territories_from(inputs: Inputs, plan_dir: Path) -> Inputs:
+    """The inputs with each customer's ``territory_id`` taken from a plan's
+    ``assignments.csv`` (customers the plan does not have keep theirs), for
+    ``method: keep`` from an earlier plan (``planner plan --keep-from``, what-ifs).
+
+    Raises
+    ------
+    InputError
+        ``plan_dir`` is not a plan folder (no readable ``assignments.csv``).
+    """
+    from planner.errors import InputError, Problem
+    from planner.plan import read_plan_csv
+
+    path = Path(plan_dir) / "assignments.csv"
+    fix = "--keep-from takes a plan folder written by 'planner plan'"
+    try:
+        prev = read_plan_csv(path)  # the plan reader: BOM, neutralised cells, bad bytes
+    except InputError as e:
+        raise InputError(
+            [Problem(p.file, p.message, p.row, p.column, p.fix or fix) for p in e.problems]
+        ) from None
+    missing = [c for c in ("customer_id", "territory_id") if c not in prev.columns]
+    if missing:
+        raise InputError(
+            Problem(str(path), f"missing column(s) {', '.join(missing)}", row=1, fix=fix)
+        )
+    tid = dict(zip(prev["customer_id"], prev["territory_id"], strict=True))
+    customers = inputs.customers.copy()
+    ids = customers["customer_id"].astype(str)
+    known = ids.isin(tid.keys())
+    customers.loc[known, "territory_id"] = ids[known].map(tid).replace("", None)
+    n_new = int((~known & customers["active"].astype(bool)).sum())
+    warnings = [f"territories kept from {plan_dir} ({int(known.sum())} customers)"]
+    if n_new:
+        warnings.append(f"{n_new} active customers are not in {plan_dir}; they are placed afresh")
+    return Inputs(customers, inputs.reps, inputs.appointments, [*inputs.warnings, *warnings])
+
+
+def explain_unreachable(unscheduled: pd.DataFrame, unreachable) -> pd.DataFrame:
+    """Unscheduled visits of customers no rep can reach get the territory stage's reason
+    (the nearest rep and the time one visit would take), whatever the calendar said."""
+    if unreachable is None or not len(unreachable) or not len(unscheduled):
+        return unscheduled
+    reason = dict(zip(unreachable["customer_id"], unreachable["reason"], strict=True))
+    out = unscheduled.copy()
+    hit = out["customer_id"].isin(reason.keys())
+    out.loc[hit, "reason"] = out.loc[hit, "customer_id"].map(reason)
+    return out
+
+
+def territory_summary(terr) -> list[dict]:
+    """Per territory, for ``plan.json``: capacity, load, contiguity (and why not) and
+    where the rep's day starts (empty when no territories were designed, e.g. no active
+    customers)."""
+    keys = [
+        "territory_id",
+        "rep_id",
+        "customers",
+        "workload_h",
+        "commute_h",
+        "capacity_h",
+        "load_pct",
+        "deviation_pct",
+        "contiguous",
+        "contiguity_note",
+        "home_in_territory",
+        "home_touches_territory",
+        "home_distance_km",
+    ]
+    t = terr.territories
+    if t is None:
+        return []
+    cols = [c for c in keys if c in t.columns]
+    rows = t[cols].to_dict("records")
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()} for r in rows
+    ]
 
 
 def territory_problems(
@@ -282,7 +425,7 @@ def solve_territories(
 #: Territory statistics that are wall-clock timings: plan.json keeps them under
 #: ``runtimes.territories`` so two runs of the same input differ only in ``created`` and
 #: ``runtimes``.
-TIMING_STATS = ("calendar_s", "routing_s", "runtime_s")
+TIMING_STATS = ("calendar_s", "routing_s", "runtime_s", "joint_s")
 
 
 def territory_stats(stats: dict) -> dict:
@@ -360,6 +503,7 @@ def run_plan(
     progress: Progress = _no_progress,
     scheduler: str | None = None,
     inputs: Inputs | None = None,
+    keep_from: Path | None = None,
 ) -> Plan:
     """Plan a scenario end to end.
 
@@ -376,8 +520,13 @@ def run_plan(
         Address of a Dask scheduler that plans the territories (default: the environment's
         ``DASK_SCHEDULER_ADDRESS``, else a local cluster; see :mod:`planner.cluster`).
     inputs : Inputs, optional
-        The scenario's inputs when already read (:func:`read_scenario_inputs`), e.g. by
-        the client that sent this plan to a worker.
+        The scenario's inputs when already read by :func:`read_plan_inputs` (visit log,
+        previous plan and ``keep_from`` applied), e.g. by the client that sent this plan to
+        a worker: the worker then reads no input file.
+    keep_from : Path, optional
+        An earlier plan folder: its territories are the current ones and the territory
+        stage runs in ``keep`` mode (moves as few customers as possible). Ignored when
+        ``inputs`` is given (they carry their own ``keep_from``).
 
     Returns
     -------
@@ -390,7 +539,7 @@ def run_plan(
         Bad input files (exit 2). ``NetworkError``: unusable network data (exit 3).
     """
     from planner.report import compute_kpis
-    from planner.rolling import changes_vs_previous, read_roll, roll_meta
+    from planner.rolling import changes_vs_previous, roll_meta
 
     runtimes: dict = {}
     t0 = time.perf_counter()
@@ -402,11 +551,8 @@ def run_plan(
 
     progress("read", 0, 1)
     if inputs is None:
-        inputs = read_scenario_inputs(scenario)
-    roll = read_roll(scenario, inputs.customers, inputs.reps)  # rolling re-plan, or None
-    if roll is not None:
-        inputs.customers = roll.inputs.customers  # effective last visits from the log
-        inputs.warnings += roll.inputs.warnings
+        inputs = read_plan_inputs(scenario, keep_from)
+    roll, keep_from = inputs.roll, inputs.keep_from
     progress("read", 1, 1)
     t = lap("read_s", t0)
 
@@ -416,7 +562,7 @@ def run_plan(
     t = lap("travel_s", t)
 
     progress("territories", 0, 1)
-    terr = design(scenario, inputs, travel)
+    terr = design(scenario, inputs, travel, "keep" if keep_from is not None else None)
     progress("territories", 1, 1)
     t = lap("territories_s", t)
 
@@ -432,6 +578,7 @@ def run_plan(
         [*(r.unscheduled for r in results), vacant_unscheduled(scenario, inputs, terr.assignments)],
         UNSCHEDULED_COLUMNS,
     )
+    unscheduled = explain_unreachable(unscheduled, getattr(terr, "unreachable", None))
     if len(visits):
         visits = visits.sort_values(["rep_id", "date", "seq"], kind="stable").reset_index(drop=True)
     if len(routes):
@@ -448,6 +595,8 @@ def run_plan(
     frequency = _concat([r.frequency for r in results], FREQUENCY_COLUMNS)
     kpis = compute_kpis(visits, routes, unscheduled, inputs.reps, inputs.customers)
     kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
+    unreachable = getattr(terr, "unreachable", None)
+    kpis["unreachable_customers"] = 0 if unreachable is None else len(unreachable)
     runtimes["territories"] = [territory_runtimes(r.stats) for r in results]
     runtimes["total_s"] = round(time.perf_counter() - t0, 3)
     meta = {
@@ -465,6 +614,8 @@ def run_plan(
         "versions": versions(),
         "runtimes": runtimes,
         "warnings": [*inputs.warnings, *travel.warnings, *terr.warnings],
+        "keep_from": None if keep_from is None else str(keep_from),
+        "territories": territory_summary(terr),
         "territory_stats": [territory_stats(r.stats) for r in results],
     }
     meta["warnings"].extend(time_limit_warnings(meta["territory_stats"], scenario))

@@ -18,7 +18,13 @@ sum over customers of weight x straight-line distance to the nearest home.
   (k-medoids with the existing homes fixed). New reps are ``NEW1``, ``NEW2`` ... and work
   the scenario's workday, Monday to Friday.
 
-Territories are redesigned for every count (``territories.method: redesign``).
+Customers no rep of the base can reach within a working day (the territories' reach
+rule) come first: the first new reps live where they reach most of them
+(:func:`unreachable_homes`), and the sizing page says where.
+
+Territories are redesigned for every count (``territories.method: redesign``): the
+question is how many reps the work needs, not how little changes. Each plan balances
+territories on each rep's capacity and reach, like any plan.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +116,11 @@ def _cost(d: np.ndarray, w: np.ndarray) -> float:
 
 
 def team_changes(
-    customers: pd.DataFrame, reps: pd.DataFrame, tiers, counts: tuple[int, ...]
+    customers: pd.DataFrame,
+    reps: pd.DataFrame,
+    tiers,
+    counts: tuple[int, ...],
+    first_homes: tuple[str, ...] = (),
 ) -> dict[int, TeamChange]:
     """The rule of the module docstring, for every count in ``counts``.
 
@@ -120,6 +130,10 @@ def team_changes(
         The base's validated tables (after its own changes).
     tiers : TierTable
     counts : tuple of int
+    first_homes : tuple of str
+        Customer ids where the first new reps live, in order (where a rep must live to
+        reach customers nobody reaches, :func:`unreachable_homes`); the rule places the
+        rest.
 
     Returns
     -------
@@ -150,15 +164,39 @@ def team_changes(
             out[k] = TeamChange(k, tuple(removed))
     if n in counts:
         out[n] = TeamChange(n)
-    # ---- more reps: greedy addition then medoid refinement of the new homes
+    # ---- more reps: homes that reach the unreachable first, then greedy addition and
+    # medoid refinement of the other new homes
+    ids = act["customer_id"].astype(str).tolist()
+    fixed = [ids.index(c) for c in first_homes if c in ids]
     for k in sorted(c for c in counts if c > n):
-        out[k] = TeamChange(k, (), tuple(_new_homes(act, cxy, w, d_home, k - n)))
+        first = fixed[: k - n]
+        d_fixed = np.hypot(
+            cxy[:, None, 0] - cxy[None, first, 0], cxy[:, None, 1] - cxy[None, first, 1]
+        )
+        rest = _new_homes(act, cxy, w, np.hstack([d_home, d_fixed]), k - n - len(first))
+        homes = [_home(act, c) for c in first] + rest
+        out[k] = TeamChange(
+            k,
+            (),
+            tuple(
+                {"id": f"NEW{i + 1}", "name": f"New rep {i + 1}", **h} for i, h in enumerate(homes)
+            ),
+        )
     return out
+
+
+def _home(act: pd.DataFrame, i: int) -> dict:
+    return {
+        "home_lat": round(float(act.at[i, "lat"]), 6),
+        "home_lon": round(float(act.at[i, "lon"]), 6),
+    }
 
 
 def _new_homes(
     act: pd.DataFrame, cxy: np.ndarray, w: np.ndarray, d_home: np.ndarray, extra: int
 ) -> list[dict]:
+    if extra <= 0:
+        return []
     step = max(1, len(cxy) // MAX_CANDIDATES)
     cand = np.arange(0, len(cxy), step)
     d_cand = np.hypot(cxy[:, None, 0] - cxy[None, cand, 0], cxy[:, None, 1] - cxy[None, cand, 1])
@@ -190,15 +228,7 @@ def _new_homes(
                 moved = True
         if not moved:
             break
-    return [
-        {
-            "id": f"NEW{i + 1}",
-            "name": f"New rep {i + 1}",
-            "home_lat": round(float(act.at[c, "lat"]), 6),
-            "home_lon": round(float(act.at[c, "lon"]), 6),
-        }
-        for i, c in enumerate(chosen)
-    ]
+    return [_home(act, c) for c in chosen]
 
 
 def variant_yaml(
@@ -272,17 +302,73 @@ class SizeResult:
     html_path: Path
     capacity_h_per_week: float
     runtime_s: float = 0.0
+    unreachable: list[str] = field(default_factory=list)
+    homes: list[HomeSuggestion] = field(default_factory=list)
 
 
-def capacity_h_per_week(reps: pd.DataFrame) -> float:
-    """Mean hours a rep has per week: workday length x working days."""
+def capacity_h_per_week(reps: pd.DataFrame, scenario=None) -> float:
+    """Mean hours a rep has per week. With the scenario: the territories' capacity rule
+    (working dates in the horizon minus ``unavailable``, own hours minus lunch, per week:
+    :func:`planner.pipeline.rep_capacity_h`); without: workday length x working days."""
     if len(reps) == 0:
         return 0.0
-    per = [
-        (int(r["work_end_s"]) - int(r["work_start_s"])) / 3600.0 * len(r["working_days"])
-        for r in reps.to_dict("records")
-    ]
+    if scenario is not None:
+        from planner.pipeline import rep_capacity_h
+
+        per = list(rep_capacity_h(scenario, reps, cycle_weeks=1).values())
+    else:
+        per = [
+            (int(r["work_end_s"]) - int(r["work_start_s"])) / 3600.0 * len(r["working_days"])
+            for r in reps.to_dict("records")
+        ]
     return round(sum(per) / len(per), 1)
+
+
+@dataclass(frozen=True)
+class HomeSuggestion:
+    """Where a new rep would have to live to reach customers no rep reaches today."""
+
+    customer_id: str  # the home is this customer's location
+    lat: float
+    lon: float
+    reaches: tuple[str, ...]  # the unreachable customers a rep living there reaches
+
+
+def unreachable_homes(base, inputs) -> tuple[list[str], list[HomeSuggestion]]:
+    """Customers no rep of the base can reach within a working day (the territories'
+    reach rule, :mod:`planner.territory.reach`) and where new reps would have to live to
+    reach them (working the scenario's workday)."""
+    from planner.pipeline import build_travel, rep_capacity_h
+    from planner.territory.reach import cover_homes, rep_times
+
+    act = inputs.customers[inputs.customers["active"]].reset_index(drop=True)
+    if len(act) == 0 or len(inputs.reps) == 0:
+        return [], []
+    travel = build_travel(base, inputs)
+    times = rep_times(
+        act,
+        inputs.reps,
+        travel,
+        base.workday(),
+        4,
+        rep_capacity_h(base, inputs.reps),
+    )
+    svc = act["service_s"].to_numpy(float)
+    nobody = np.flatnonzero(~times.reach(svc).any(axis=0))
+    ids = act["customer_id"].astype(str).to_numpy()[nobody].tolist()
+    wd = base.workday()
+    day_s = wd.length_s - (wd.lunch.duration_s if wd.lunch else 0)
+    where = act.set_index(act["customer_id"].astype(str))
+    out = [
+        HomeSuggestion(
+            c,
+            round(float(where.at[c, "lat"]), 6),
+            round(float(where.at[c, "lon"]), 6),
+            tuple(got),
+        )
+        for c, got in cover_homes(ids, svc[nobody], travel, day_s)
+    ]
+    return ids, out
 
 
 def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResult:
@@ -306,6 +392,7 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
     import json
 
     from planner.compare import check_scenarios
+    from planner.i18n import translator
     from planner.pipeline import read_scenario_inputs
     from planner.report.compare import csv_text
     from planner.report.sizing import sizing_frame, sizing_html, sizing_row, sizing_svg
@@ -318,7 +405,14 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
     if not counts:  # around the base team: n-2 .. n+2
         n = len(inputs.reps)
         counts = tuple(range(max(1, n - 2), n + 3))
-    changes = team_changes(inputs.customers, inputs.reps, base.tier_table(), counts)
+    unreachable, homes = unreachable_homes(base, inputs)
+    changes = team_changes(
+        inputs.customers,
+        inputs.reps,
+        base.tier_table(),
+        counts,
+        tuple(h.customer_id for h in homes),
+    )
     out = Path(params.out)
     files: dict[int, Path] = {}
     dirs: dict[int, Path] = {}
@@ -349,20 +443,23 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
             )
         )
     table = sizing_frame(rows)
-    cap = capacity_h_per_week(inputs.reps)
-    title = f"{base.name}: how many reps?"
-    svg = sizing_svg(table, cap, title)
+    cap = capacity_h_per_week(inputs.reps, base)
+    tr = translator(base.model.language)
+    title = tr("{scenario}: how many reps?", scenario=base.name)
+    svg = sizing_svg(table, cap, title, tr)
     facts = [
         f"base: {base.path} ({len(inputs.reps)} reps, "
         f"{int(inputs.customers['active'].sum())} active customers); horizon "
         f"{base.horizon().start} .. {base.horizon().end} ({base.horizon().weeks} weeks)",
         "fewer reps: the least needed homes leave first; more reps: new homes at "
         "workload medoids (docs/what-if.md); territories redesigned for each count",
-        f"time available per rep: {cap} h per week (workday x working days)",
+        f"time available per rep: {cap} h per week (working days in the horizon x own "
+        "hours minus lunch, per week)",
+        *_reach_facts(unreachable, homes),
     ]
     csv_path = write_text(out / "sizing.csv", csv_text(table))
     svg_path = write_text(out / "sizing.svg", svg)
-    html_path = write_text(out / "sizing.html", sizing_html(table, svg, title, facts))
+    html_path = write_text(out / "sizing.html", sizing_html(table, svg, title, facts, tr.language))
     return SizeResult(
         table,
         changes,
@@ -373,4 +470,20 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
         html_path,
         cap,
         round(time.perf_counter() - t0, 2),
+        unreachable,
+        homes,
     )
+
+
+def _reach_facts(unreachable: list[str], homes: list[HomeSuggestion]) -> list[str]:
+    if not unreachable:
+        return ["every active customer can be reached by a rep within a working day"]
+    shown = ", ".join(unreachable[:10]) + (" ..." if len(unreachable) > 10 else "")
+    out = [f"{len(unreachable)} customers no rep can reach within a working day: {shown}"]
+    for i, h in enumerate(homes):
+        out.append(
+            f"a new rep living at {h.lat:.5f}, {h.lon:.5f} (customer {h.customer_id}) would "
+            f"reach {len(h.reaches)} of them"
+            + (f" (NEW{i + 1} in the larger teams)" if i == 0 else "")
+        )
+    return out

@@ -21,6 +21,12 @@ Steps (one function each)
    without a route yet), keeping every visit the day had; what fits nowhere goes to
    ``unscheduled`` with the day's reason and the days tried.
 5. :func:`_reoptimise`: days that received visits are re-solved (kept when no worse).
+   :func:`_improve_jointly`: one OR-Tools model of the whole horizon (a vehicle per
+   working day, each flexible visit allowed on the days of its window, weekday-cadence
+   visits, appointments and visits with gap rules or preferred dates on their own day;
+   only the days that already have a route, so it never sends the rep out on a new day)
+   started from these routes; a greedy descent moves visits between days and reorders
+   them; kept only when every day still times exactly and routed travel drops.
 6. :func:`_tables`, :func:`_unscheduled_table`, :func:`_frequency`: the output tables.
 """
 
@@ -56,6 +62,16 @@ PENALTY_BASE = 100
 
 #: How many other days a dropped visit is tried on (nearest / cheapest first).
 MAX_RETRY_DAYS = 6
+
+#: Safety net of the joint improvement (reaching it is reported in ``stats``; the search
+#: normally stops by itself at a local optimum, in seconds).
+JOINT_TIME_LIMIT_S = 120.0
+
+#: The joint improvement is skipped when its visits have more (visit, allowed day)
+#: options than this: building the model's time windows costs ~1.5 ms of CPU per option.
+#: A 52-week key-account plan (576 visits, 11,700 options) took 16 s to build and the
+#: descent found no better move; a 4-week territory of 120-150 customers has 2,000-3,000.
+JOINT_MAX_OPTIONS = 6000
 
 
 @dataclass(frozen=True)
@@ -93,10 +109,9 @@ class TerritoryProblem:
         ``(customer_id, due_date) -> date`` each visit should keep (e.g. the previous
         plan's day); moving away costs the calendar ``preferred_cost_s`` per day.
     joint_solutions_per_visit : int
-        Budget of the optional joint improvement
-        (:func:`planner.routing.horizon.improve_days`): solutions per visit its guided
-        local search may visit (0, the default, skips the step: measured, it lowered
-        travel by 0.4 % and hit its time limit; docs/benchmarks/calendar.md).
+        Bound of the joint improvement (:func:`planner.routing.horizon.improve_days`):
+        its greedy descent may visit this many solutions per visit (it stops by itself
+        at a local optimum, normally well before; 0 skips the step).
     previous_dates : dict
         A rolled plan's ``customer_id -> (date, ...)``: the previous plan's days inside
         the horizon, preferred per due visit (:func:`planner.schedule.previous_preferred`).
@@ -121,7 +136,7 @@ class TerritoryProblem:
     calendar: WorkCalendar = NO_DAYS_OFF
     visit_history: dict = field(default_factory=dict)
     preferred_dates: dict = field(default_factory=dict)
-    joint_solutions_per_visit: int = 0
+    joint_solutions_per_visit: int = 2
     previous_dates: dict = field(default_factory=dict)
     carried: frozenset = frozenset()
     frozen_until: dt.date | None = None
@@ -136,7 +151,12 @@ class TerritoryPlan:
     unscheduled_visits, moved_visits`` (visits placed on another day than the calendar's
     after their day dropped them), ``work_days``, ``calendar_s``, ``routing_s``,
     ``runtime_s``, ``est_travel_s`` (calendar estimate), ``travel_s`` (routed) and
-    ``time_limit_days`` (ISO dates whose route search stopped at the safety time limit).
+    ``time_limit_days`` (ISO dates whose route search stopped at the safety time limit;
+    every routed day when the joint improvement's safety net was reached);
+    ``joint_moved_visits`` (visits the joint improvement put on another day),
+    ``joint_saved_travel_s`` (routed travel it saved), ``joint_s`` (its seconds) and
+    ``joint_time_limit_hit`` (its safety net was reached: the plan may then depend on
+    machine speed).
     ``frequency`` lists required vs planned visits per customer and period
     (:data:`planner.schedule.FREQUENCY_COLUMNS`).
     """
@@ -266,6 +286,10 @@ class _Work:
     unscheduled: list[dict] = field(default_factory=list)
     moved: int = 0
     limit_days: set[dt.date] = field(default_factory=set)  # searches the safety limit stopped
+    joint_moved: int = 0
+    joint_saved_s: int = 0
+    joint_s: float = 0.0
+    joint_time_limit_hit: bool = False
 
     @property
     def due_by_key(self) -> dict[tuple[str, dt.date], DueVisit]:
@@ -294,7 +318,9 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     dirty = _repair(problem, work, dropped)
     _reoptimise(problem, work, dirty)
     if problem.joint_solutions_per_visit > 0:
+        t_joint = time.perf_counter()
         _improve_jointly(problem, work)
+        work.joint_s = time.perf_counter() - t_joint
     t_route = time.perf_counter()
     visits, routes = _tables(problem, work)
     uns = _unscheduled_table(problem, work)
@@ -308,6 +334,10 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         "scheduled_visits": int(len(visits)),
         "unscheduled_visits": int(len(uns)),
         "moved_visits": work.moved,
+        "joint_moved_visits": work.joint_moved,
+        "joint_saved_travel_s": work.joint_saved_s,
+        "joint_s": round(work.joint_s, 3),
+        "joint_time_limit_hit": work.joint_time_limit_hit,
         "work_days": len(work.work_dates),
         "calendar_s": round(t_cal - t0, 3),
         "routing_s": round(t_route - t_cal, 3),
@@ -335,6 +365,11 @@ def _due(problem: TerritoryProblem) -> _Work:
     return _Work(customers, customers_by_id(customers), work_dates, due)
 
 
+def _after(horizon) -> dt.date:
+    """The day after the horizon (every previous-plan date lies before it)."""
+    return horizon.end + dt.timedelta(days=1)
+
+
 def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
     """Step 2: a working day for every due visit (or a reason why there is none)."""
     params = CalendarParams(
@@ -352,7 +387,13 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
         params = replace(
             params,
             preferred_dates={**prev, **problem.preferred_dates},
-            frozen_dates=frozen_subset(prev, problem.previous_dates, problem.frozen_until),
+            # stability: every previous day still inside its visit's window is kept as it is
+            # (a move only when the rules or the log force it); freeze_days also closes the
+            # published days to new flexible visits
+            frozen_dates=frozen_subset(prev, problem.previous_dates, _after(problem.horizon)),
+            closed_dates=frozenset(
+                d for d in work.work_dates if problem.frozen_until and d < problem.frozen_until
+            ),
         )
     cal = assign_days(
         work.customers, problem.rep, work.due, problem.matrix, problem.appointments, params
@@ -503,16 +544,73 @@ def _movable_days(
 
 
 def _improve_jointly(problem: TerritoryProblem, work: _Work) -> None:
-    """Step 5b: OR-Tools moves flexible visits between days on one multi-day model
-    (:func:`planner.routing.horizon.improve_days`); the days that changed are routed
-    again, and the change is kept only when every visit still fits and the routed
-    travel drops."""
-    from planner.routing.horizon import HorizonParams, HorizonProblem, HorizonVisit, improve_days
+    """Step 5b: OR-Tools moves flexible visits between days and reorders every day on one
+    model of the horizon (:func:`planner.routing.horizon.improve_days`); the days that
+    changed are timed again (the model's order; :func:`solve_day` if it does not time), and
+    the change is kept only when every visit still fits and the routed travel drops."""
+    from planner.routing.horizon import HorizonParams, improve_days
+
+    days = sorted(d for d, r in work.results.items() if r.stops)  # never opens a day
+    hp, rows = _horizon_problem(problem, work, days)
+    options = sum(len(v.windows) for v in hp.visits)
+    if options <= len(hp.visits) or options > JOINT_MAX_OPTIONS:
+        return  # nothing can change day, or a model too big to pay (see the constant)
+    res = improve_days(
+        hp, HorizonParams(problem.joint_solutions_per_visit, time_limit_s=JOINT_TIME_LIMIT_S)
+    )
+    work.joint_time_limit_hit = res.time_limit_hit
+    if res.time_limit_hit:  # the whole horizon's search depended on the clock
+        work.limit_days.update(work.results)
+    if not res.improved:
+        return
+    new_by_day = {days[k]: [rows[j] for j in r] for k, r in enumerate(res.routes) if r}
+    before = _day_of(work.by_day)
+    new_results = {}
+    for k, r in enumerate(res.routes):
+        d = days[k]
+        if not r or [rows[j]["customer_id"] for j in r] == _order(work.results.get(d)):
+            continue
+        order = [hp.visits[j].customer_id for j in r]
+        dp = day_problem(problem, d, new_by_day[d], work.cust)
+        timed = schedule_route(dp, order)  # the model times lunch and windows as routing
+        if timed is None:
+            timed = solve_day(dp, problem.routing)
+            if timed.time_limit_hit:
+                work.limit_days.add(d)
+        if len(timed.stops) != len(order):
+            return  # a day no longer fits: keep the plan as it was
+        new_results[d] = timed
+    gone = [d for d in work.results if d not in new_by_day]
+    changed = set(new_results) | set(gone)
+    old = sum(work.results[d].travel_s for d in changed if d in work.results)
+    saved = old - sum(x.travel_s for x in new_results.values())
+    if saved <= 0:
+        return
+    work.joint_saved_s = int(saved)
+    for d in changed:
+        work.results.pop(d, None)
+        work.by_day.pop(d, None)
+    work.results.update(new_results)
+    work.by_day.update({d: new_by_day[d] for d in new_results})
+    work.joint_moved = sum(1 for k in _day_of(new_by_day).items() ^ before.items()) // 2
+
+
+def _day_of(by_day: dict[dt.date, list[dict]]) -> dict[tuple, dt.date]:
+    return {(r["customer_id"], r["due_date"]): d for d, rows in by_day.items() for r in rows}
+
+
+def _order(result: DayResult | None) -> list[str]:
+    return [] if result is None else [s.customer_id for s in result.stops]
+
+
+def _horizon_problem(problem: TerritoryProblem, work: _Work, days: list[dt.date]):
+    """The joint model's problem from the routed days: every routed visit with the
+    start ranges of each day it may take (:func:`_movable_days`), and the routes as the
+    start; returns it with the calendar row of each visit."""
+    from planner.routing.horizon import HorizonProblem, HorizonVisit
 
     rep_id = str(problem.rep["rep_id"])
     ws, we = rep_window(problem.rep, problem.workday)
-    lunch_s = problem.workday.lunch.duration_s if problem.workday.lunch else 0
-    days = sorted(work.work_dates)
     day_ix = {d: k for k, d in enumerate(days)}
     due_by_key = work.due_by_key
     rows: list[dict] = []
@@ -523,9 +621,9 @@ def _improve_jointly(problem: TerritoryProblem, work: _Work) -> None:
         for s in work.results[day].stops:
             row = by_cid[s.customer_id]
             c = work.cust[s.customer_id]
+            fixed = row.get("fixed_start_s")
             wins = {}
             for d in _movable_days(problem, work, row, day, due_by_key):
-                fixed = row.get("fixed_start_s")
                 stop = Stop(
                     s.customer_id,
                     int(c["service_s"]),
@@ -535,58 +633,26 @@ def _improve_jointly(problem: TerritoryProblem, work: _Work) -> None:
                 if d in day_ix and start_ranges(stop):
                     wins[day_ix[d]] = start_ranges(stop)
             routes[day_ix[day]].append(len(visits))
-            visits.append(HorizonVisit(s.customer_id, int(c["service_s"]), wins))
+            visits.append(
+                HorizonVisit(
+                    s.customer_id, int(c["service_s"]), wins, stop_penalty(row["priority"])
+                )
+            )
             rows.append(row)
-    if not visits or not any(len(v.windows) > 1 for v in visits):
-        return
+    max_visits = problem.rep.get("max_visits_per_day")
     hp = HorizonProblem(
         problem.matrix,
         start_id(rep_id),
         home_id(rep_id),
-        tuple((d - days[0]).days for d in days),
+        len(days),
         ws,
         we,
-        lunch_s,
         tuple(visits),
         tuple(tuple(r) for r in routes),
+        lunch=problem.workday.lunch,
+        max_visits=0 if max_visits is None or _is_blank(max_visits) else int(max_visits),
     )
-    res = improve_days(hp, HorizonParams(problem.joint_solutions_per_visit))
-    if res.time_limit_hit:  # the whole horizon's search depended on the clock
-        work.limit_days.update(work.results)
-    if not res.improved:
-        return
-    new_by_day = {days[k]: [rows[j] for j in r] for k, r in enumerate(res.routes) if r}
-    changed = {
-        d
-        for d in set(new_by_day) | set(work.by_day)
-        if _ids(new_by_day.get(d)) != _ids(work.by_day.get(d))
-    }
-    new_results = {}
-    for d in sorted(changed):
-        if d not in new_by_day:
-            continue
-        order = [visits[j].customer_id for j in res.routes[day_ix[d]]]
-        dp = day_problem(problem, d, new_by_day[d], work.cust)
-        timed = schedule_route(dp, order)
-        solved = solve_day(dp, problem.routing)
-        if solved.time_limit_hit:
-            work.limit_days.add(d)
-        cands = [r for r in (timed, solved) if r is not None and len(r.stops) == len(order)]
-        if not cands:
-            return  # a day no longer fits: keep the plan as it was
-        new_results[d] = min(cands, key=lambda r: r.travel_s)
-    old = sum(work.results[d].travel_s for d in changed if d in work.results)
-    if sum(r.travel_s for r in new_results.values()) >= old:
-        return
-    for d in changed:
-        work.results.pop(d, None)
-        work.by_day.pop(d, None)
-    work.results.update(new_results)
-    work.by_day.update({d: new_by_day[d] for d in new_results})
-
-
-def _ids(rows: list[dict] | None) -> set:
-    return {(r["customer_id"], r["due_date"]) for r in rows or ()}
+    return hp, rows
 
 
 def _tables(problem: TerritoryProblem, work: _Work) -> tuple[pd.DataFrame, pd.DataFrame]:

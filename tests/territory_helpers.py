@@ -33,7 +33,8 @@ def instance(n_customers: int, n_reps: int, seed: int, **kw):
 
 
 def travel_for(customers: pd.DataFrame, reps: pd.DataFrame):
-    """The real haversine travel model over customers and rep homes."""
+    """The real haversine travel model over customers and rep homes (start points are the
+    homes: the generated reps start from home)."""
     pts = pd.concat(
         [
             pd.DataFrame(
@@ -131,10 +132,13 @@ def check_contract(
                 n_on = int((on > 1e-9 * row.geometry.area).sum())
                 assert len(shapely.get_parts(row.geometry)) == n_on, row.territory_id
                 continue
-            # only pins may split a territory: every piece but the largest holds a
-            # customer pinned to the territory's rep
+            # only pins and reach may split a territory, and the note says which: every
+            # piece but the largest holds a customer pinned to the territory's rep or one
+            # the note names
+            assert row.contiguity_note, row.territory_id
             parts = sorted(shapely.get_parts(row.geometry), key=lambda p: -p.area)
-            mine = pins == row.rep_id
+            named = np.array([c in row.contiguity_note for c in customers["customer_id"]])
+            mine = (pins == row.rep_id) | named
             assert mine.any(), row.territory_id
             for part in parts[1:]:
                 assert shapely.intersects_xy(part, lon[mine], lat[mine]).any(), row.territory_id

@@ -257,3 +257,36 @@ def test_output_inside_the_log_folder_is_refused(week_log):
     code, text = _invoke(plan_dir, log.parent, "--out", log.parent / "report", "--as-of", as_of)
     assert code == 2 and "inside the log folder" in text
     assert not (log.parent / "report").exists()
+
+
+def test_completion_page_and_summary_in_chinese(week_log, tmp_path):
+    """``--lang zh``: the page's labels, chart and the CLI summary come from the catalogue;
+    the CSV tables keep their English column names and codes (machine-read)."""
+    plan_dir, log, as_of, _ = week_log
+    code, text = _invoke(plan_dir, log, "--out", tmp_path / "zh", "--as-of", as_of, "--lang", "zh")
+    assert code == 0, text
+    assert "拜访完成率" in text and "合计" in text
+    html = (tmp_path / "zh" / "completion.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    for label in (
+        "各业务员完成率",
+        "每周完成率",
+        "按业务员",
+        "按客户等级",
+        "未完成的计划拜访",
+        ">未完成<",
+    ):
+        assert label in html, label
+    for english in ("Completion by rep", "By tier", "planned visits without a report", ">missed<"):
+        assert english not in html, english
+    en = (tmp_path / "en").resolve()
+    assert _invoke(plan_dir, log, "--out", en, "--as-of", as_of)[0] == 0
+    for name in ("completion.csv", "plan_vs_actual.csv"):
+        assert (tmp_path / "zh" / name).read_bytes() == (en / name).read_bytes(), name
+
+
+def test_completion_page_unknown_language_exits_2(week_log, tmp_path):
+    plan_dir, log, as_of, _ = week_log
+    code, text = _invoke(plan_dir, log, "--out", tmp_path / "x", "--as-of", as_of, "--lang", "fr")
+    assert code == 2 and "--lang" in text and "zh" in text
+    assert not (tmp_path / "x").exists()

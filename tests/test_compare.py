@@ -1,14 +1,13 @@
 """``planner compare`` and ``planner size`` on real plans of the tiny Helsinki data.
 
-The comparison fixture: a base with 3 reps whose customers carry their current
-territory (``territory_id`` from a real territory design), planned in ``keep`` mode, and
-two what-ifs: R3 leaves (keep mode: only R3's customers may move) and a name full of
-HTML. Planned once per module in parallel processes, without per-plan maps.
+The comparison fixture: a base with 3 reps (territories designed afresh) and two
+what-ifs that start from the base's territories by default (keep mode): R3 leaves (only
+R3's customers may move) and a name full of HTML. Planned once per module, the base
+first and then the what-ifs in parallel processes, without per-plan maps.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import subprocess
@@ -22,7 +21,7 @@ from browser import chromium, open_page
 from conftest import ROOT, TINY
 
 from planner.compare import CompareParams, compare_scenarios
-from planner.pipeline import build_travel, design, read_scenario_inputs
+from planner.pipeline import read_scenario_inputs
 from planner.report.compare import BASE_METRICS, TAIL_METRICS
 from planner.scenario import load_scenario
 from planner.sizing import parse_rep_counts, team_changes
@@ -31,35 +30,13 @@ EVIL = "lose R3 <img src=x onerror=alert(1)> & {{ 7*7 }}"
 
 
 def _write_base(tmp) -> None:
-    """reps3.csv (tiny reps + R3), customers.csv with each customer's current territory."""
+    """reps3.csv (tiny reps + R3) and base.yaml: a plain redesign, nothing copied by hand."""
     reps = (TINY / "reps.csv").read_text(encoding="utf-8").rstrip("\n")
     (tmp / "reps3.csv").write_text(
         reps + "\nR3,Sanna Nieminen,60.1700,24.9440,Mo-Fr,,\n", encoding="utf-8"
     )
-    (tmp / "design.yaml").write_text(
-        f"extends: {TINY / 'haversine.yaml'}\nreps: reps3.csv\n", encoding="utf-8"
-    )
-    sc = load_scenario(tmp / "design.yaml")
-    inputs = read_scenario_inputs(sc)
-    terr = dict(
-        zip(
-            *design(sc, inputs, build_travel(sc, inputs))
-            .assignments[["customer_id", "territory_id"]]
-            .T.values,
-            strict=True,
-        )
-    )
-    with open(TINY / "customers.csv", encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["territory_id"] = terr.get(r["id"], "")
-    with open(tmp / "customers.csv", "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
     (tmp / "base.yaml").write_text(
-        f"extends: {TINY / 'haversine.yaml'}\nname: base keep\ncustomers: customers.csv\n"
-        "reps: reps3.csv\nterritories: {method: keep, balance_tolerance: 1.0}\n",
+        f"extends: {TINY / 'haversine.yaml'}\nname: base keep\nreps: reps3.csv\n",
         encoding="utf-8",
     )
 
@@ -129,6 +106,7 @@ def test_comparison_figures_equal_each_plans_kpis(compared):
         assert float(col["runtime_s"]) > 0
     assert int(by_metric.at["reps", "lose R3"]) == 2
     assert int(by_metric.at["changed_rep_customers", "base keep"]) == 0
+    assert res.modes == ["base", "keep", "keep"]
 
 
 def test_removed_rep_customers_land_elsewhere_and_only_they_move(compared):
@@ -141,7 +119,7 @@ def test_removed_rep_customers_land_elsewhere_and_only_they_move(compared):
     # every active customer is still planned, exactly once, and none by the leaver
     assert sorted(lose["customer_id"]) == sorted(base["customer_id"])
     assert set(lose["rep_id"]) == {"R1", "R2"}
-    # keep mode with a loose balance: the leaver's customers move, nobody else does
+    # the default keep mode: the leaver's customers move, nobody else does
     changed = pd.read_csv(res.changed_path, dtype=str)
     moved = changed[changed["scenario"] == "lose R3"]
     assert set(moved["customer_id"]) == r3
@@ -217,6 +195,30 @@ def test_team_changes_rule_on_a_hand_checkable_team():
     mid = far.loc[d.idxmin()]
     assert (new["home_lat"], new["home_lon"]) == (mid["lat"], mid["lon"])
     assert team_changes(customers, reps, tiers, (1, 2, 3, 4)) == ch  # deterministic
+
+
+def test_whatif_keeps_the_base_territories_unless_it_says_redesign(tmp_path):
+    from planner.compare import whatif_method
+
+    base = tmp_path / "base.yaml"
+    base.write_text("territories: {method: redesign, balance_tolerance: 0.2}\n", encoding="utf-8")
+    files = {
+        "plain": "extends: base.yaml\nchanges: {reps: {remove: [R3]}}\n",
+        "redesign": "extends: base.yaml\nterritories: {method: redesign}\n",
+        "keep": "extends: base.yaml\nterritories: {method: keep}\n",
+        "via": "extends: redesign.yaml\nworkday: {end: '16:00'}\n",
+        "tolerance": "extends: base.yaml\nterritories: {balance_tolerance: 0.3}\n",
+    }
+    for name, text in files.items():
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    got = {n: whatif_method(tmp_path / f"{n}.yaml", base) for n in files}
+    assert got == {
+        "plain": "keep",  # the base's 'redesign' is the base's, not the what-if's
+        "redesign": "redesign",
+        "keep": "keep",
+        "via": "redesign",
+        "tolerance": "keep",
+    }
 
 
 def test_rep_counts_parse():
@@ -297,3 +299,52 @@ def test_size_and_compare_bad_input_exit_2(tmp_path):
         timeout=120,
     )
     assert r.returncode == 2 and "at least one what-if" in r.stderr
+
+
+def test_comparison_and_sizing_pages_in_chinese(compared):
+    """``language: zh``: headings, figure labels, map layer names and the sizing chart come
+    from the catalogue; the CSV keeps its English labels (machine-read)."""
+    from planner.i18n import translator
+    from planner.plan import Plan
+    from planner.report.compare import PlanFigures, comparison_frame, comparison_table_html
+    from planner.report.compare_page import comparison_page, map_data
+    from planner.report.sizing import sizing_frame, sizing_html, sizing_row, sizing_svg
+
+    res, _ = compared
+    tr = translator("zh")
+    plans = [Plan.from_dir(d) for d in res.plan_dirs]
+    figures = [PlanFigures(n, p.kpis, p.assignments) for n, p in zip(res.names, plans)]
+    frame, metrics = comparison_frame(figures, [len(c) for c in res.changed])
+    html = comparison_page(
+        tr("Scenario comparison"),
+        [],
+        comparison_table_html(frame, metrics, tr),
+        plans,
+        res.names,
+        res.changed,
+        "zh",
+    )
+    assert '<html lang="zh-CN">' in html and "<title>方案对比</title>" in html
+    for label in ("区域：基准方案（虚线）与假设方案", "更换业务员的客户", "业务员人数", "未排拜访"):
+        assert label in html, label
+    for english in ("Customers whose rep changed", ">unscheduled visits", ">figure<"):
+        assert english not in html, english
+    text = map_data(plans, res.names, res.changed, tr)["text"]
+    assert text["all"] == "全部客户（%N%）" and "%S%" in text["changed"]
+    assert "unscheduled visits" in set(frame["label"])  # the CSV's labels stay English
+
+    rows = [
+        sizing_row(k, p.kpis, 1, [], [], str(d))
+        for k, p, d in zip((3, 2), plans[:2], res.plan_dirs[:2])
+    ]
+    table = sizing_frame(rows)
+    svg = sizing_svg(table, 40.0, "团队：需要多少业务员？", tr)
+    texts = " ".join(
+        t.text or "" for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")
+    )
+    assert (
+        "拜访覆盖率（%）" in texts and "每位业务员每周工时" in texts and "可用时间 40 小时" in texts
+    )
+    assert "Coverage" not in texts and "reps" not in texts
+    page = sizing_html(table, svg, "团队", [], "zh")
+    assert '<html lang="zh-CN">' in page and "<th>覆盖率 %</th>" in page

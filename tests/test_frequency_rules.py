@@ -420,7 +420,7 @@ def test_joint_improvement_keeps_every_visit_and_never_drives_more():
         tiers=tiers,
         routing=RoutingParams(time_limit_s=2.0),
     )
-    plain = plan_territory(TerritoryProblem(**common))
+    plain = plan_territory(TerritoryProblem(**common, joint_solutions_per_visit=0))
     joint = plan_territory(TerritoryProblem(**common, joint_solutions_per_visit=5))
     assert len(joint.visits) == len(plain.visits) == 12 and len(joint.unscheduled) == 0
     assert joint.stats["travel_s"] <= plain.stats["travel_s"]

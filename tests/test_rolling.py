@@ -306,7 +306,9 @@ def test_previous_dates_are_paired_inside_each_visit_window():
     assert frozen == {("C1", D(2026, 12, 7)): D(2026, 12, 9)}  # C3's day is no previous day
 
 
-def test_frozen_date_holds_against_any_preference():
+def _two_flexible_on_monday(**calendar_params):
+    """Days of two flexible weekly customers who both prefer Monday, one week, with the
+    given :class:`CalendarParams` extras."""
     from test_frequency_rules import MONDAY, rep, table
 
     from planner.domain import TierRule, TierTable
@@ -317,18 +319,35 @@ def test_frozen_date_holds_against_any_preference():
     tiers = TierTable({"F": TierRule("F", 1, 30, 1, cadence="flexible")})
     cust = table([("p1", "F", None), ("p2", "F", None)], seed=2)
     r = rep()
-    due = due_visits(cust, h, tiers)
-    thursday = MONDAY + dt.timedelta(days=3)
     params = CalendarParams(
         h,
         tiers,
         preferred_dates={("p1", MONDAY): MONDAY, ("p2", MONDAY): MONDAY},
         preferred_cost_s=1e6,
-        frozen_dates={("p1", MONDAY): thursday},
+        **calendar_params,
     )
-    res = assign_days(cust, r, due, haversine_travel(cust, r), None, params)
-    got = dict(zip(res.visits["customer_id"], res.visits["date"], strict=True))
+    res = assign_days(cust, r, due_visits(cust, h, tiers), haversine_travel(cust, r), None, params)
+    return dict(zip(res.visits["customer_id"], res.visits["date"], strict=True))
+
+
+def test_frozen_date_holds_against_any_preference():
+    from test_frequency_rules import MONDAY
+
+    thursday = MONDAY + dt.timedelta(days=3)
+    got = _two_flexible_on_monday(frozen_dates={("p1", MONDAY): thursday})
     assert got == {"p1": thursday, "p2": MONDAY}
+
+
+def test_closed_days_take_no_new_flexible_visit():
+    """``freeze_days``: published days take no new visit, even one that prefers them; a
+    visit whose window holds only closed days still gets one of them."""
+    from test_frequency_rules import MONDAY
+
+    tuesday = MONDAY + dt.timedelta(days=1)
+    got = _two_flexible_on_monday(closed_dates=frozenset({MONDAY, tuesday}))
+    assert set(got) == {"p1", "p2"} and all(d > tuesday for d in got.values()), got
+    week = frozenset(MONDAY + dt.timedelta(days=i) for i in range(7))
+    assert set(_two_flexible_on_monday(closed_dates=week)) == {"p1", "p2"}  # none dropped
 
 
 def test_rolled_plan_with_an_empty_log_equals_the_previous_remaining_days(tiny_road_plan, tmp_path):

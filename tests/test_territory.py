@@ -29,9 +29,10 @@ def test_redesign_contract_and_balance_on_several_seeds(seed):
     assert list(t["rep_id"]) == ["R1", "R2", "R3", "R4"]
     assert max_deviation_pct(res) <= 10.0
     assert res.moved == 0
-    # figures add up to the customers' own numbers
-    wl = t["workload_h"].sum()
+    # figures add up to the customers' own numbers, plus each rep's commute
+    wl = (t["workload_h"] - t["commute_h"]).sum()
     assert wl == pytest.approx(sum_workload(inst), rel=1e-3)
+    assert (t["commute_h"] > 0).all()
     assert t["visits"].sum() == pytest.approx(visits_total(inst), abs=0.05)
     for tier in ("A", "B", "C"):
         assert t[f"customers_{tier}"].sum() == (inst.customers["tier"] == tier).sum()
@@ -154,7 +155,8 @@ def test_customer_workload_matches_the_territory_report():
     assert list(wl.index) == list(inst.customers["customer_id"])
     res = design(inst)
     by_t = wl.groupby(res.assignments["territory_id"].to_numpy()).sum()
-    reported = res.territories.set_index("territory_id")["workload_h"]
+    t = res.territories.set_index("territory_id")
+    reported = t["workload_h"] - t["commute_h"]
     assert by_t.to_dict() == pytest.approx(reported.to_dict(), abs=0.006)
     service_only = customer_workload_h(inst.customers, inst.tiers, 4)
     assert (wl > service_only).all()  # every visit causes some travel
@@ -205,6 +207,7 @@ def city_with_homes_spread(seed: int):
     gx, gy = np.meshgrid(np.linspace(-25, 25, 5), np.linspace(-25, 25, 4))
     reps["home_lat"] = 56.0 + gy.ravel() / 111.195
     reps["home_lon"] = 9.5 + gx.ravel() / (111.195 * np.cos(np.radians(56.0)))
+    reps["start_lat"], reps["start_lon"] = reps["home_lat"], reps["home_lon"]
     return inst, reps
 
 

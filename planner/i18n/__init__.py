@@ -91,11 +91,25 @@ class Translator:
 
         return f"{format_date(day, 'long', locale=self.locale)} {self.weekday(day)}"
 
+    def short_date(self, day: dt.date) -> str:
+        """Day and month: ``01 Dec`` / ``12月1日``."""
+        if self.language == "en":
+            return day.strftime("%d %b")
+        from babel.dates import format_skeleton
+
+        return str(format_skeleton("MMMd", day, locale=self.locale))
+
     def long_date(self, day: dt.date) -> str:
         """A day in full: ``Tuesday 1 December 2026`` / ``2026年12月1日星期二``."""
         from babel.dates import format_date
 
         return str(format_date(day, "full", locale=self.locale))
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Mark a label kept in a table for the catalogue (extracted like ``tr("...")``);
+    translate it where it is shown with ``tr(label)``."""
+    return message
 
 
 @cache

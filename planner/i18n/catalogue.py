@@ -22,7 +22,7 @@ from planner.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 I18N_DIR = Path(__file__).resolve().parent
-KEYWORDS = {"tr": None}
+KEYWORDS = {"tr": None, "N_": None}
 FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # no date churn in the .po diffs
 _FIELD = re.compile(r"\{(\w*)[^{}]*\}")
 

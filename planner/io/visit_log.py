@@ -26,7 +26,12 @@ from pathlib import Path
 import pandas as pd
 
 from planner.cells import restore
-from planner.domain import VISIT_LOG_COLUMNS
+from planner.domain import (
+    VISIT_LOG_COLUMNS,
+    VISIT_LOG_FILE_COLUMNS,
+    VISIT_OUTCOMES,
+    VISIT_STATUSES,
+)
 from planner.errors import InputError, Problem
 from planner.io.base import NearestIds, listing, open_sheet, parse_cell
 from planner.io.columns import ColumnSpec, with_local_spellings
@@ -57,8 +62,9 @@ VISIT_LOG_SPECS: tuple[ColumnSpec, ...] = with_local_spellings(
 )
 """The visit log's columns; Chinese header spellings come from
 :data:`planner.io.columns.LOCAL_SPELLINGS`."""
+assert tuple(c.name for c in VISIT_LOG_SPECS) == VISIT_LOG_FILE_COLUMNS  # one file format
 
-STATUSES = ("done", "missed", "cancelled")
+STATUSES = VISIT_STATUSES
 STATUS_WORDS: dict[str, str] = {
     **dict.fromkeys(
         ("done", "completed", "complete", "visited", "ok", "yes", "y", "已完成", "完成", "已拜访"),
@@ -76,7 +82,7 @@ STATUS_WORDS: dict[str, str] = {
 }
 """Accepted spellings of ``status`` (compared in lower case, spaces/``_``/``-`` as one space)."""
 
-OUTCOMES = ("A", "B", "C", "D", "E")
+OUTCOMES = VISIT_OUTCOMES
 MAX_DURATION_MIN = 24 * 60
 
 _SPACES = re.compile(r"[\s_\-]+")

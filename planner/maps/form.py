@@ -22,23 +22,13 @@ from __future__ import annotations
 
 import json
 
+from planner.domain import VISIT_LOG_FILE_COLUMNS, VISIT_OUTCOMES, VISIT_STATUSES
 from planner.i18n import Translator
 from planner.maps.text import clock, esc
 
-LOG_COLUMNS = (
-    "customer_id",
-    "rep_id",
-    "date",
-    "status",
-    "start",
-    "duration_min",
-    "outcome",
-    "person_met",
-    "purpose",
-    "notes",
-)
-STATUSES = ("done", "missed", "cancelled")
-OUTCOMES = ("A", "B", "C", "D", "E")
+LOG_COLUMNS = VISIT_LOG_FILE_COLUMNS
+STATUSES = VISIT_STATUSES
+OUTCOMES = VISIT_OUTCOMES
 
 
 def purpose_options(tr: Translator) -> list[str]:

@@ -54,7 +54,9 @@ def territory_tooltip(view: PlanView, terr: dict, work: dict | None) -> str:
         ("customers", tr("Customers")),
         ("visits", tr("Visits / 4 weeks")),
         ("workload_h", tr("Workload (h / 4 weeks)")),
-        ("deviation_pct", tr("From mean workload (%)")),
+        ("capacity_h", tr("Rep's time (h / 4 weeks)")),
+        ("load_pct", tr("Load (share of the rep's time, %)")),
+        ("deviation_pct", tr("From the rep's fair share (%)")),
         ("mean_home_travel_min", tr("Mean drive from home (min)")),
     ):
         v = terr.get(key)
@@ -70,6 +72,7 @@ def territory_tooltip(view: PlanView, terr: dict, work: dict | None) -> str:
                 ),
             )
         )
+    pairs += _contiguity(tr, terr)
     if work:
         pairs += [
             (tr("Planned visits"), esc(work["visits"])),
@@ -79,6 +82,18 @@ def territory_tooltip(view: PlanView, terr: dict, work: dict | None) -> str:
             (tr("Unscheduled visits"), esc(work["unscheduled"])),
         ]
     return f'<table class="tip">{_rows(pairs)}</table>'
+
+
+def _contiguity(tr: Translator, terr: dict) -> list[tuple[str, str]]:
+    """Whether the territory is in one piece, and exactly why not (the territory stage's
+    ``contiguity_note``); nothing for a territory file without the figure."""
+    if "contiguous" not in terr:
+        return []
+    note = terr.get("contiguity_note")
+    note = note if isinstance(note, str) else ""
+    if terr.get("contiguous") in (True, "true", "True", 1):
+        return [(tr("In one piece"), esc(note or tr("yes")))]
+    return [(tr("Why in pieces"), esc(note or tr("not stated")))]
 
 
 def customer_labels(tr: Translator) -> list[str]:

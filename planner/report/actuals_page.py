@@ -14,6 +14,7 @@ import datetime as dt
 
 import pandas as pd
 
+from planner.i18n import N_, Translator, translator
 from planner.maps.text import esc
 from planner.report.actuals import CANCELLED, MISSED, NO_REPORT
 from planner.report.compare import format_value
@@ -48,10 +49,12 @@ def _pct_text(pct: float | None) -> str:
     return "–" if pct is None or pd.isna(pct) else f"{format_value(pct)} %"
 
 
-def _rep_panel(reps: pd.DataFrame, team_pct: float | None, names: dict[str, str]) -> str:
+def _rep_panel(
+    reps: pd.DataFrame, team_pct: float | None, names: dict[str, str], tr: Translator
+) -> str:
     """Horizontal bars, worst rep first; the team's completion as a dashed line."""
     left, width, top, step = 190.0, 250.0, 44.0, 26.0
-    out = ['<text x="10" y="24" class="t">Completion by rep</text>']
+    out = [f'<text x="10" y="24" class="t">{esc(tr("Completion by rep"))}</text>']
     order = reps.assign(_k=reps["completion_pct"].fillna(1e9)).sort_values(
         ["_k", "rep_id"], kind="stable"
     )
@@ -75,13 +78,13 @@ def _rep_panel(reps: pd.DataFrame, team_pct: float | None, names: dict[str, str]
         x = left + width * min(float(team_pct), 100.0) / 100.0
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top - 6}" y2="{bottom - 4:.0f}" class="team"/>'
-            f'<text x="{x:.1f}" y="{top - 10}" class="ax" text-anchor="middle">team '
-            f"{esc(_pct_text(team_pct))}</text>"
+            f'<text x="{x:.1f}" y="{top - 10}" class="ax" text-anchor="middle">'
+            f"{esc(tr('team {pct}', pct=_pct_text(team_pct)))}</text>"
         )
     return "".join(out)
 
 
-def _week_panel(weeks: pd.DataFrame, x0: float, height: float) -> str:
+def _week_panel(weeks: pd.DataFrame, x0: float, height: float, tr: Translator) -> str:
     """One column per horizon week (blank for weeks with nothing planned yet)."""
     top, bottom = 50.0, height - 40.0
     ph = bottom - top
@@ -89,7 +92,7 @@ def _week_panel(weeks: pd.DataFrame, x0: float, height: float) -> str:
     bw = min(70.0, 330.0 / n)
     out = [
         f'<g transform="translate({x0:.0f},0)">',
-        '<text x="0" y="24" class="t">Completion by week</text>',
+        f'<text x="0" y="24" class="t">{esc(tr("Completion by week"))}</text>',
     ]
     for frac in (0.0, 0.5, 1.0):
         y = bottom - ph * frac
@@ -102,15 +105,16 @@ def _week_panel(weeks: pd.DataFrame, x0: float, height: float) -> str:
         pct = r["completion_pct"]
         h = 0.0 if pct is None or pd.isna(pct) else ph * min(float(pct), 100.0) / 100.0
         start, week = r["week_start"], int(r["week"])
-        day = start.strftime("%d %b") if isinstance(start, dt.date) else ""
+        day = tr.short_date(start) if isinstance(start, dt.date) else ""
+        pct_text = _pct_text(pct)
         out.append(
             f'<rect x="{cx - bw * 0.35:.1f}" y="{bottom - h:.1f}" width="{bw * 0.7:.1f}" '
-            f'height="{h:.1f}" fill="{COLORS[band(pct)]}"><title>week {week}: '
-            f"{esc(_pct_text(pct))}</title></rect>"
+            f'height="{h:.1f}" fill="{COLORS[band(pct)]}"><title>'
+            f"{esc(tr('week {week}: {pct}', week=week, pct=pct_text))}</title></rect>"
             f'<text x="{cx:.1f}" y="{bottom - h - 5:.1f}" class="val" text-anchor="middle">'
             f"{esc(_pct_text(pct))}</text>"
             f'<text x="{cx:.1f}" y="{bottom + 14:.1f}" class="ax" text-anchor="middle">'
-            f"W{week}</text>"
+            f"{esc(tr('W{week}', week=week))}</text>"
             f'<text x="{cx:.1f}" y="{bottom + 27:.1f}" class="ax" text-anchor="middle">'
             f"{esc(day)}</text>"
         )
@@ -118,7 +122,9 @@ def _week_panel(weeks: pd.DataFrame, x0: float, height: float) -> str:
     return "".join(out)
 
 
-def completion_svg(table: pd.DataFrame, names: dict[str, str], title: str) -> str:
+def completion_svg(
+    table: pd.DataFrame, names: dict[str, str], title: str, tr: Translator | None = None
+) -> str:
     """The chart: completion per rep (left) and per week (right), 960 px wide, no script.
 
     Parameters
@@ -129,7 +135,10 @@ def completion_svg(table: pd.DataFrame, names: dict[str, str], title: str) -> st
         ``rep_id -> label`` shown for each bar (escaped here).
     title : str
         The SVG's title (escaped here).
+    tr : Translator, optional
+        The labels' language (default English).
     """
+    tr = tr or translator()
     reps = table[table["group"] == "rep"]
     weeks = table[table["group"] == "week"]
     total = table[table["group"] == "total"].iloc[0]
@@ -144,21 +153,25 @@ def completion_svg(table: pd.DataFrame, names: dict[str, str], title: str) -> st
         f'<svg xmlns="http://www.w3.org/2000/svg" width="960" height="{height:.0f}" '
         f'viewBox="0 0 960 {height:.0f}" role="img"><title>{esc(title)}</title>{style}'
         f'<rect width="960" height="{height:.0f}" fill="#fff"/>'
-        f"{_rep_panel(reps, total['completion_pct'], names)}"
-        f"{_week_panel(weeks, 590.0, height)}</svg>\n"
+        f"{_rep_panel(reps, total['completion_pct'], names, tr)}"
+        f"{_week_panel(weeks, 590.0, height, tr)}</svg>\n"
     )
 
 
-def _tiles(total: pd.Series, top_tier: str) -> str:
+def _tiles(total: pd.Series, top_tier: str, tr: Translator) -> str:
     tiles = [
         (
             _pct_text(total["completion_pct"]),
-            f"completion: {total['done']} of {total['planned']} planned visits done",
+            tr(
+                "completion: {done} of {planned} planned visits done",
+                done=total["done"],
+                planned=total["planned"],
+            ),
         ),
-        (str(total["unplanned"]), "unplanned visits (done, not in the plan)"),
-        (str(total["missed_top_tier"]), f"{top_tier} visits not done"),
-        (str(total["no_report"]), "planned visits without a report"),
-        (str(total["upcoming"]), "visits still to come"),
+        (str(total["unplanned"]), tr("unplanned visits (done, not in the plan)")),
+        (str(total["missed_top_tier"]), tr("{tier} visits not done", tier=top_tier)),
+        (str(total["no_report"]), tr("planned visits without a report")),
+        (str(total["upcoming"]), tr("visits still to come")),
     ]
     return (
         '<div class="tiles">'
@@ -183,6 +196,16 @@ def _table(frame: pd.DataFrame, columns: list[tuple[str, str]], numeric: set[str
     )
 
 
+def _result_label(tr: Translator, value: str) -> str:
+    """A ``plan_vs_actual`` result as people read it (the CSV keeps the codes)."""
+    labels = {
+        MISSED: tr("missed"),
+        CANCELLED: tr("cancelled"),
+        NO_REPORT: tr("no report"),
+    }
+    return labels.get(value, value)
+
+
 def _cell(v: object) -> str:
     if isinstance(v, dt.date):
         return v.isoformat()
@@ -192,18 +215,30 @@ def _cell(v: object) -> str:
 
 
 FIGURES = [
-    ("planned", "planned"),
-    ("done", "done"),
-    ("done_other_day", "of which another day"),
-    ("missed", "missed"),
-    ("cancelled", "cancelled"),
-    ("no_report", "no report"),
-    ("completion_pct", "completion %"),
-    ("unplanned", "unplanned"),
-    ("visit_rate_pct", "actual / planned %"),
-    ("missed_top_tier", "top tier not done"),
-    ("upcoming", "upcoming"),
+    ("planned", N_("planned")),
+    ("done", N_("done")),
+    ("done_other_day", N_("of which another day")),
+    ("missed", N_("missed")),
+    ("cancelled", N_("cancelled")),
+    ("no_report", N_("no report")),
+    ("completion_pct", N_("completion %")),
+    ("unplanned", N_("unplanned")),
+    ("visit_rate_pct", N_("actual / planned %")),
+    ("missed_top_tier", N_("top tier not done")),
+    ("upcoming", N_("upcoming")),
 ]
+
+
+def figures(tr: Translator) -> list[tuple[str, str]]:
+    """``(column, label)`` of the completion figures, in ``tr``'s language."""
+    return [(c, tr(label)) for c, label in FIGURES]
+
+
+def _legend(tr: Translator) -> str:
+    return tr(
+        "Bars: green 90 % or more, amber 75-90 %, red below 75 %. Completion = planned "
+        "visits done (on the day or another day) / planned visits up to the as-of date."
+    )
 
 
 def completion_html(
@@ -213,6 +248,7 @@ def completion_html(
     title: str,
     facts: list[str],
     top_tier: str,
+    language: str | None = None,
 ) -> str:
     """``completion.html``: tiles, chart, tables (self-contained, no script).
 
@@ -228,54 +264,61 @@ def completion_html(
         Lines under the title (plan, horizon, as-of date, log files).
     top_tier : str
         The tier counted in ``missed_top_tier`` (A by default).
+    language : str, optional
+        ``en`` (default) or ``zh``: every label of the page.
     """
+    tr = translator(language)
+    fig = figures(tr)
     total = table[table["group"] == "total"].iloc[0]
-    numeric = {c for c, _ in FIGURES} | {"week"}
+    numeric = {c for c, _ in fig} | {"week"}
     reps = table[table["group"] == "rep"].assign(
         rep_id=lambda f: f["rep_id"].map(lambda r: names.get(str(r), str(r)))
     )
     not_done = pva[pva["result"].isin([MISSED, CANCELLED, NO_REPORT])].copy()
     not_done["_top"] = (not_done["tier"] != top_tier).astype(int)
     not_done = not_done.sort_values(["_top", "planned_date", "rep_id"], kind="stable")
+    not_done["result"] = not_done["result"].map(lambda v: _result_label(tr, str(v)))
     shown = not_done.head(MAX_LISTED)
     more = len(not_done) - len(shown)
     listing = _table(
         shown,
         [
-            ("result", "result"),
-            ("tier", "tier"),
-            ("rep_id", "rep"),
-            ("customer_id", "customer"),
-            ("customer_name", "name"),
-            ("planned_date", "planned"),
-            ("notes", "notes"),
+            ("result", tr("result")),
+            ("tier", tr("tier")),
+            ("rep_id", tr("rep")),
+            ("customer_id", tr("customer")),
+            ("customer_name", tr("name")),
+            ("planned_date", tr("planned")),
+            ("notes", tr("notes")),
         ],
         set(),
     )
     parts = [
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>',
+        f'<!DOCTYPE html>\n<html lang="{tr.html_lang}"><head><meta charset="utf-8"/>',
         f"<title>{esc(title)}</title>",
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
         f"<style>{CSS}</style></head><body><main><h1>{esc(title)}</h1>",
         "".join(f'<p class="meta">{esc(f)}</p>' for f in facts),
-        _tiles(total, top_tier),
-        f'<div class="wrap">{completion_svg(table, names, title)}</div>',
-        '<p class="meta">Bars: green 90 % or more, amber 75-90 %, red below 75 %. Completion '
-        "= planned visits done (on the day or another day) / planned visits up to the as-of "
-        "date.</p>",
-        "<h2>By rep</h2>",
-        _table(reps, [("rep_id", "rep"), *FIGURES], numeric),
-        "<h2>By tier</h2>",
-        _table(table[table["group"] == "tier"], [("tier", "tier"), *FIGURES], numeric),
-        "<h2>By week</h2>",
+        _tiles(total, top_tier, tr),
+        f'<div class="wrap">{completion_svg(table, names, title, tr)}</div>',
+        f'<p class="meta">{esc(_legend(tr))}</p>',
+        f"<h2>{esc(tr('By rep'))}</h2>",
+        _table(reps, [("rep_id", tr("rep")), *fig], numeric),
+        f"<h2>{esc(tr('By tier'))}</h2>",
+        _table(table[table["group"] == "tier"], [("tier", tr("tier")), *fig], numeric),
+        f"<h2>{esc(tr('By week'))}</h2>",
         _table(
             table[table["group"] == "week"],
-            [("week", "week"), ("week_start", "from"), *FIGURES],
+            [("week", tr("week")), ("week_start", tr("from")), *fig],
             numeric,
         ),
-        f"<h2>Planned visits not done ({len(not_done)})</h2>",
+        f"<h2>{esc(tr('Planned visits not done ({n})', n=len(not_done)))}</h2>",
         listing,
-        f'<p class="meta">and {more} more in plan_vs_actual.csv</p>' if more > 0 else "",
+        (
+            f'<p class="meta">{esc(tr("and {n} more in plan_vs_actual.csv", n=more))}</p>'
+            if more > 0
+            else ""
+        ),
         "</main></body></html>\n",
     ]
     return "".join(parts)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planner.i18n import N_, Translator, translator
 from planner.maps.text import esc
 
 
@@ -39,26 +40,26 @@ class Metric:
 
 
 BASE_METRICS = (
-    Metric("reps", "reps"),
-    Metric("active_customers", "active customers"),
-    Metric("required_visits", "required visits"),
-    Metric("scheduled_visits", "scheduled visits", better=+1),
-    Metric("coverage_pct", "coverage", "%", +1),
-    Metric("unscheduled_visits", "unscheduled visits", better=-1),
+    Metric("reps", N_("reps")),
+    Metric("active_customers", N_("active customers")),
+    Metric("required_visits", N_("required visits")),
+    Metric("scheduled_visits", N_("scheduled visits"), better=+1),
+    Metric("coverage_pct", N_("coverage"), "%", +1),
+    Metric("unscheduled_visits", N_("unscheduled visits"), better=-1),
 )
 TAIL_METRICS = (
-    Metric("travel_h", "travel", "h", -1),
-    Metric("travel_per_visit_min", "travel per visit", "min", -1),
-    Metric("distance_km", "distance", "km", -1),
-    Metric("service_h", "time on site", "h"),
-    Metric("rep_days", "rep-days with visits"),
-    Metric("rep_hours_min", "rep hours: min", "h"),
-    Metric("rep_hours_mean", "rep hours: mean", "h"),
-    Metric("rep_hours_max", "rep hours: max", "h", -1),
-    Metric("overtime_h", "overtime", "h", -1),
-    Metric("balance_pct", "imbalance of rep hours (max-min)/mean", "%", -1),
-    Metric("changed_rep_customers", "customers whose rep changed vs base", better=-1),
-    Metric("runtime_s", "run time (plan + write)", "s", -1),
+    Metric("travel_h", N_("travel"), "h", -1),
+    Metric("travel_per_visit_min", N_("travel per visit"), "min", -1),
+    Metric("distance_km", N_("distance"), "km", -1),
+    Metric("service_h", N_("time on site"), "h"),
+    Metric("rep_days", N_("rep-days with visits")),
+    Metric("rep_hours_min", N_("rep hours: min"), "h"),
+    Metric("rep_hours_mean", N_("rep hours: mean"), "h"),
+    Metric("rep_hours_max", N_("rep hours: max"), "h", -1),
+    Metric("overtime_h", N_("overtime"), "h", -1),
+    Metric("balance_pct", N_("imbalance of rep hours (max-min)/mean"), "%", -1),
+    Metric("changed_rep_customers", N_("customers whose rep changed vs base"), better=-1),
+    Metric("runtime_s", N_("run time (plan + write)"), "s", -1),
 )
 
 
@@ -228,8 +229,20 @@ def delta_class(d: float | None, better: int) -> str:
     return "better" if d * better > 0 else "worse"
 
 
-def comparison_table_html(frame: pd.DataFrame, metrics: list[Metric]) -> str:
-    """The table as HTML (every value escaped); what-if cells show the change vs the base."""
+def metric_label(tr: Translator, m: Metric) -> str:
+    """What a planner reads for metric ``m`` in ``tr``'s language (``comparison.csv``
+    keeps the English ``label``)."""
+    if m.key.startswith("unscheduled_") and m.key != "unscheduled_visits":
+        return tr("unscheduled visits, tier {tier}", tier=m.key.removeprefix("unscheduled_"))
+    return tr(m.label)
+
+
+def comparison_table_html(
+    frame: pd.DataFrame, metrics: list[Metric], tr: Translator | None = None
+) -> str:
+    """The table as HTML (every value escaped); what-if cells show the change vs the base.
+    Labels in ``tr``'s language (default English)."""
+    tr = tr or translator()
     names = list(frame.columns[3:])
     head = "".join(f'<th class="n">{esc(n)}</th>' for n in names)
     rows = []
@@ -247,9 +260,10 @@ def comparison_table_html(frame: pd.DataFrame, metrics: list[Metric]) -> str:
                     cell += f' <span class="delta {cls}">{esc(delta_text(d))}</span>'
             cells.append(f'<td class="n">{cell}</td>')
         rows.append(
-            f'<tr data-metric="{esc(m.key)}"><th>{esc(m.label)}{unit}</th>{"".join(cells)}</tr>'
+            f'<tr data-metric="{esc(m.key)}"><th>{esc(metric_label(tr, m))}{unit}</th>'
+            f"{''.join(cells)}</tr>"
         )
     return (
-        f'<table class="cmp"><thead><tr><th>figure</th>{head}</tr></thead>'
+        f'<table class="cmp"><thead><tr><th>{esc(tr("figure"))}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>"
     )

@@ -16,6 +16,7 @@ import math
 import pandas as pd
 from shapely.geometry import mapping
 
+from planner.i18n import Translator, translator
 from planner.maps.elements import asset_tags
 from planner.maps.layers import OSM_ATTRIBUTION
 from planner.maps.text import esc
@@ -63,7 +64,7 @@ SCRIPT = """
       fillOpacity: 0.55}).bindTooltip(c[2]).addTo(all);
   });
   all.addTo(map);
-  overlays["all customers (" + D.customers.length + ")"] = all;
+  overlays[D.text.all.replace("%N%", D.customers.length)] = all;
   D.scenarios.forEach(function (s, i) {
     var g = L.featureGroup();
     L.geoJSON(s.territories, {
@@ -79,7 +80,7 @@ SCRIPT = """
         html: '<div class="home-pin" style="border-color:' + h[3] + '">&#8962;</div>',
         iconSize: [22, 22], iconAnchor: [11, 11]})}).bindTooltip(h[2]).addTo(g);
     });
-    overlays[s.label + ": territories and homes"] = g;
+    overlays[D.text.territories.replace("%S%", s.label)] = g;
     if (i <= 1) { g.addTo(map); }
     if (i > 0) {
       var ch = L.featureGroup();
@@ -88,7 +89,8 @@ SCRIPT = """
           fillColor: c[3], fillOpacity: 1}).bindTooltip(c[2]).addTo(ch);
         changedMarkers += 1;
       });
-      overlays[s.label + ": customers whose rep changed (" + s.changed.length + ")"] = ch;
+      overlays[D.text.changed.replace("%S%", s.label)
+               .replace("%N%", s.changed.length)] = ch;
       if (i === 1) { ch.addTo(map); }
     }
   });
@@ -124,16 +126,20 @@ def _rep_label(plan: Plan) -> dict[str, str]:
     }
 
 
-def _territories(plan: Plan, label: str, colors: dict[str, str]) -> dict:
+def _territories(plan: Plan, label: str, colors: dict[str, str], tr: Translator) -> dict:
     feats: list[dict] = []
     names = _rep_label(plan)
     for row, geom in territory_shapes(plan.territories):
         rid = str(row.get("rep_id") or "")
         work = row.get("workload_h")
         tip = (
-            f"<b>{esc(label)}</b><br>{names.get(rid, esc(rid) or 'no rep')}<br>"
-            f"{esc(row.get('customers', ''))} customers"
-            + (f", {float(work or 0):.1f} h of work per cycle" if _finite(work) else "")
+            f"<b>{esc(label)}</b><br>{names.get(rid, esc(rid) or esc(tr('no rep')))}<br>"
+            + esc(tr("{n} customers", n=row.get("customers", "")))
+            + (
+                esc(tr(", {hours} h of work per cycle", hours=f"{float(work or 0):.1f}"))
+                if _finite(work)
+                else ""
+            )
         )
         feats.append(
             {
@@ -145,9 +151,17 @@ def _territories(plan: Plan, label: str, colors: dict[str, str]) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) -> dict:
+def map_data(
+    plans: list[Plan],
+    labels: list[str],
+    changed: list[pd.DataFrame],
+    tr: Translator | None = None,
+) -> dict:
     """The JSON the page's script draws: customers, and per scenario territories, homes and
-    changed customers (``[lat, lon, tooltip_html, colour]``; all text escaped)."""
+    changed customers (``[lat, lon, tooltip_html, colour]``; all text escaped), and the
+    layer names in ``tr``'s language (default English) with ``%S%`` (scenario) and
+    ``%N%`` (count) for the script to fill."""
+    tr = tr or translator()
     colors = rep_colors(plans)
     cust: dict[str, dict] = {}
     for p in plans:
@@ -171,7 +185,11 @@ def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) 
                     [
                         round(float(r["home_lat"]), 6),
                         round(float(r["home_lon"]), 6),
-                        f"{esc(label)}: home of {names.get(rid, esc(rid))}",
+                        esc(label)
+                        + ": "
+                        + esc(tr("home of {rep}", rep="%R%")).replace(
+                            "%R%", names.get(rid, esc(rid))
+                        ),
                         colors.get(rid, "#555555"),
                     ]
                 )
@@ -198,7 +216,7 @@ def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) 
         scenarios.append(
             {
                 "label": esc(label),
-                "territories": _territories(p, label, colors),
+                "territories": _territories(p, label, colors, tr),
                 "homes": homes,
                 "changed": moved,
             }
@@ -212,6 +230,17 @@ def map_data(plans: list[Plan], labels: list[str], changed: list[pd.DataFrame]) 
         "customers": customers,
         "scenarios": scenarios,
         "bounds": bounds,
+        "text": {
+            "all": esc(tr("all customers ({n})", n="%N%")),
+            "territories": esc(tr("{scenario}: territories and homes", scenario="%S%")),
+            "changed": esc(
+                tr(
+                    "{scenario}: customers whose rep changed ({n})",
+                    scenario="%S%",
+                    n="%N%",
+                )
+            ),
+        },
     }
 
 
@@ -227,8 +256,14 @@ def script_json(data: dict) -> str:
     )
 
 
-def changed_list_html(labels: list[str], changed: list[pd.DataFrame], plans: list[Plan]) -> str:
+def changed_list_html(
+    labels: list[str],
+    changed: list[pd.DataFrame],
+    plans: list[Plan],
+    tr: Translator | None = None,
+) -> str:
     """Per what-if, the customers whose rep changed (first :data:`MAX_LISTED`)."""
+    tr = tr or translator()
     parts = []
     names = {
         str(c): n
@@ -244,21 +279,33 @@ def changed_list_html(labels: list[str], changed: list[pd.DataFrame], plans: lis
             for r in ch.head(MAX_LISTED).to_dict("records")
         )
         more = (
-            f'<p class="meta">... and {len(ch) - MAX_LISTED} more in changed_customers.csv</p>'
+            '<p class="meta">'
+            + esc(tr("... and {n} more in changed_customers.csv", n=len(ch) - MAX_LISTED))
+            + "</p>"
             if len(ch) > MAX_LISTED
             else ""
         )
+        head = "".join(
+            f"<th>{esc(h)}</th>" for h in (tr("customer"), tr("name"), tr("base rep"), tr("rep"))
+        )
         body = (
-            f'<div class="table-wrap"><table class="list"><thead><tr><th>customer</th>'
-            f"<th>name</th><th>base rep</th><th>rep</th></tr></thead><tbody>{rows}"
-            f"</tbody></table></div>{more}"
+            f'<div class="table-wrap"><table class="list"><thead><tr>{head}'
+            f"</tr></thead><tbody>{rows}</tbody></table></div>{more}"
             if len(ch)
-            else '<p class="meta">no customer changed rep</p>'
+            else f'<p class="meta">{esc(tr("no customer changed rep"))}</p>'
         )
         parts.append(
-            f"<details><summary>{esc(label)}: {len(ch)} customers</summary>{body}</details>"
+            f"<details><summary>{esc(label)}: {esc(tr('{n} customers', n=len(ch)))}</summary>"
+            f"{body}</details>"
         )
     return "".join(parts)
+
+
+def _map_note(tr: Translator) -> str:
+    return tr(
+        "Toggle scenarios in the layer control. Customers whose rep changed are ringed in "
+        "black and filled with their new rep's colour."
+    )
 
 
 def comparison_page(
@@ -268,6 +315,7 @@ def comparison_page(
     plans: list[Plan],
     labels: list[str],
     changed: list[pd.DataFrame],
+    language: str | None = None,
 ) -> str:
     """The whole ``comparison.html``.
 
@@ -286,23 +334,26 @@ def comparison_page(
     changed : list of pandas.DataFrame
         Per plan, :func:`planner.report.compare.changed_customers` versus the base
         (the base's own entry is ignored).
+    language : str, optional
+        ``en`` (default) or ``zh``: the page's labels.
     """
-    data = map_data(plans, labels, changed)
+    tr = translator(language)
+    data = map_data(plans, labels, changed, tr)
     meta = "".join(f'<p class="meta">{esc(f)}</p>' for f in facts)
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>\n'
+        f'<!DOCTYPE html>\n<html lang="{tr.html_lang}"><head><meta charset="utf-8"/>\n'
         f"<title>{esc(title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
         f"{asset_tags('', inline=True, cluster=False)}\n<style>{PAGE_CSS}</style></head>\n"
         f"<body><main><h1>{esc(title)}</h1>{meta}"
         f'<div class="table-wrap">{table_html}</div>'
-        "<h2>Territories: base (dashed) and what-ifs</h2>"
-        '<p class="meta">Toggle scenarios in the layer control. Customers whose rep changed '
-        "are ringed in black and filled with their new rep's colour.</p>"
+        f"<h2>{esc(tr('Territories: base (dashed) and what-ifs'))}</h2>"
+        f'<p class="meta">{esc(_map_note(tr))}</p>'
         '<div id="map"></div>'
-        f"<h2>Customers whose rep changed</h2>{changed_list_html(labels, changed, plans)}"
-        f"<footer>Map data {OSM_ATTRIBUTION}. Leaflet (BSD-2-Clause). Made with planner."
-        "</footer></main>\n"
+        f"<h2>{esc(tr('Customers whose rep changed'))}</h2>"
+        f"{changed_list_html(labels, changed, plans, tr)}"
+        f"<footer>{esc(tr('Map data'))} {OSM_ATTRIBUTION}. Leaflet (BSD-2-Clause). "
+        f"{esc(tr('Made with planner.'))}</footer></main>\n"
         f'<script type="application/json" id="comparison-data">{script_json(data)}</script>\n'
         f"<script>{SCRIPT}</script>\n</body></html>\n"
     )

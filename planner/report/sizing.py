@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planner.i18n import N_, Translator, translator
 from planner.maps.text import esc
 from planner.report.compare import format_value
 
@@ -32,23 +33,28 @@ SIZING_COLUMNS = [
     "plan_dir",
 ]
 LABELS = {
-    "reps": "reps",
-    "coverage_pct": "coverage %",
-    "required_visits": "required visits",
-    "scheduled_visits": "scheduled",
-    "unscheduled_visits": "unscheduled",
-    "travel_h": "travel h",
-    "travel_per_visit_min": "travel / visit min",
-    "rep_hours_min": "rep h min",
-    "rep_hours_mean": "rep h mean",
-    "rep_hours_max": "rep h max",
-    "rep_hours_per_week": "h per rep per week",
-    "overtime_h": "overtime h",
-    "balance_pct": "imbalance %",
-    "removed_reps": "removed",
-    "added_reps": "added",
-    "plan_dir": "plan",
+    "reps": N_("reps"),
+    "coverage_pct": N_("coverage %"),
+    "required_visits": N_("required visits"),
+    "scheduled_visits": N_("scheduled"),
+    "unscheduled_visits": N_("unscheduled"),
+    "travel_h": N_("travel h"),
+    "travel_per_visit_min": N_("travel / visit min"),
+    "rep_hours_min": N_("rep h min"),
+    "rep_hours_mean": N_("rep h mean"),
+    "rep_hours_max": N_("rep h max"),
+    "rep_hours_per_week": N_("h per rep per week"),
+    "overtime_h": N_("overtime h"),
+    "balance_pct": N_("imbalance %"),
+    "removed_reps": N_("removed"),
+    "added_reps": N_("added"),
+    "plan_dir": N_("plan"),
 }
+
+
+def column_labels(tr: Translator) -> dict[str, str]:
+    """:data:`LABELS` in ``tr``'s language (``sizing.csv`` keeps the column names)."""
+    return {k: tr(v) for k, v in LABELS.items()}
 
 
 def sizing_row(
@@ -112,8 +118,10 @@ def _panel(
     unit: str,
     extra: str = "",
     whisk: list[tuple[float, float]] | None = None,
+    tr: Translator | None = None,
 ) -> str:
     """One chart panel at ``x0``: bars or a line of ``values`` against rep counts."""
+    tr = tr or translator()
     top, left, pw, ph = PANEL_TOP, PANEL_LEFT, PANEL_W, PANEL_H
     n = max(len(counts), 1)
     bw = pw / n
@@ -138,8 +146,9 @@ def _panel(
         if kind == "bar":
             out.append(
                 f'<rect x="{cx - bw * 0.32:.1f}" y="{y(v):.1f}" width="{bw * 0.64:.1f}" '
-                f'height="{top + ph - y(v):.1f}" class="bar"><title>{c} reps: '
-                f"{esc(format_value(v))} {esc(unit)}</title></rect>"
+                f'height="{top + ph - y(v):.1f}" class="bar"><title>'
+                f"{esc(tr('{n} reps: {value}', n=c, value=f'{format_value(v)} {unit}'))}"
+                "</title></rect>"
             )
         else:
             pts.append(f"{cx:.1f},{y(v):.1f}")
@@ -150,8 +159,9 @@ def _panel(
                     'class="whisk"/>'
                 )
             out.append(
-                f'<circle cx="{cx:.1f}" cy="{y(v):.1f}" r="4" class="dot"><title>{c} '
-                f"reps: {esc(format_value(v))} {esc(unit)}</title></circle>"
+                f'<circle cx="{cx:.1f}" cy="{y(v):.1f}" r="4" class="dot"><title>'
+                f"{esc(tr('{n} reps: {value}', n=c, value=f'{format_value(v)} {unit}'))}"
+                "</title></circle>"
             )
         out.append(
             f'<text x="{cx:.1f}" y="{y(v) - 7:.1f}" class="val" text-anchor="middle">'
@@ -164,14 +174,19 @@ def _panel(
         out.append(f'<polyline points="{" ".join(pts)}" class="line"/>')
     out.append(
         f'<text x="{left + pw / 2:.1f}" y="{top + ph + 34:.1f}" class="ax" '
-        'text-anchor="middle">reps</text>'
+        f'text-anchor="middle">{esc(tr("reps"))}</text>'
     )
     out.append(extra)
     out.append("</g>")
     return "".join(out)
 
 
-def sizing_svg(frame: pd.DataFrame, capacity_h_per_week: float | None, title: str) -> str:
+def sizing_svg(
+    frame: pd.DataFrame,
+    capacity_h_per_week: float | None,
+    title: str,
+    tr: Translator | None = None,
+) -> str:
     """The chart as a standalone SVG document (960 x 320 px, no script, no external file).
 
     Parameters
@@ -182,7 +197,10 @@ def sizing_svg(frame: pd.DataFrame, capacity_h_per_week: float | None, title: st
         Hours a rep has per week (drawn as a dashed line in the hours panel).
     title : str
         Heading (escaped here).
+    tr : Translator, optional
+        The labels' language (default English).
     """
+    tr = tr or translator()
     counts = [int(c) for c in frame["reps"]]
     cov = [float(v) for v in frame["coverage_pct"]]
     weeks = [float(v) for v in frame["rep_hours_per_week"]]
@@ -199,13 +217,19 @@ def sizing_svg(frame: pd.DataFrame, capacity_h_per_week: float | None, title: st
         cap = (
             f'<line x1="{left}" x2="{left + pw}" y1="{yy:.1f}" y2="{yy:.1f}" class="cap"/>'
             f'<text x="{left + pw}" y="{yy - 5:.1f}" class="ax" text-anchor="end">'
-            f"time available {esc(format_value(round(capacity_h_per_week, 1)))} h</text>"
+            + esc(
+                tr(
+                    "time available {hours} h",
+                    hours=format_value(round(capacity_h_per_week, 1)),
+                )
+            )
+            + "</text>"
         )
     panels = [
-        _panel(0, "Coverage of visits (%)", counts, cov, 100.0, "bar", "%"),
+        _panel(0, tr("Coverage of visits (%)"), counts, cov, 100.0, "bar", "%", tr=tr),
         _panel(
             320,
-            "Hours per rep per week",
+            tr("Hours per rep per week"),
             counts,
             weeks,
             hmax,
@@ -213,15 +237,17 @@ def sizing_svg(frame: pd.DataFrame, capacity_h_per_week: float | None, title: st
             "h",
             cap,
             list(zip(lo, hi, strict=True)),
+            tr=tr,
         ),
         _panel(
             640,
-            "Travel per visit (min)",
+            tr("Travel per visit (min)"),
             counts,
             tpv,
             _nice_max(max([*tpv, 1.0]) * 1.15),
             "line",
             "min",
+            tr=tr,
         ),
     ]
     style = (
@@ -237,16 +263,24 @@ def sizing_svg(frame: pd.DataFrame, capacity_h_per_week: float | None, title: st
         'viewBox="0 0 960 320" role="img">'
         f'<title>{esc(title)}</title>{style}<rect width="960" height="320" fill="#fff"/>'
         f'<text x="10" y="20" class="h">{esc(title)}</text>'
-        f'<text x="10" y="312" class="ax">Hours: mean rep (dot) and least to most loaded rep '
-        "(bar); dashed: time a rep has.</text>"
+        '<text x="10" y="312" class="ax">'
+        + esc(
+            tr("Hours: mean rep (dot) and least to most loaded rep (bar); dashed: time a rep has.")
+        )
+        + "</text>"
         f'<g transform="translate(0,14)">{"".join(panels)}</g></svg>\n'
     )
 
 
-def sizing_html(frame: pd.DataFrame, svg: str, title: str, facts: list[str]) -> str:
-    """``sizing.html``: the chart and the table (self-contained, no script)."""
+def sizing_html(
+    frame: pd.DataFrame, svg: str, title: str, facts: list[str], language: str | None = None
+) -> str:
+    """``sizing.html``: the chart and the table (self-contained, no script), labels in
+    ``language`` (default English)."""
+    tr = translator(language)
+    labels = column_labels(tr)
     cols = [c for c in SIZING_COLUMNS if c != "plan_dir"]
-    head = "".join(f"<th>{esc(LABELS[c])}</th>" for c in cols)
+    head = "".join(f"<th>{esc(labels[c])}</th>" for c in cols)
     rows = "".join(
         f'<tr data-reps="{int(r["reps"])}">'
         + "".join(
@@ -270,7 +304,7 @@ def sizing_html(frame: pd.DataFrame, svg: str, title: str, facts: list[str]) -> 
         "svg{max-width:100%;height:auto}"
     )
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/>'
+        f'<!DOCTYPE html>\n<html lang="{tr.html_lang}"><head><meta charset="utf-8"/>'
         f"<title>{esc(title)}</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
         f"<style>{css}</style></head><body><main><h1>{esc(title)}</h1>{meta}"

@@ -21,11 +21,29 @@ from dataclasses import dataclass
 
 from google.protobuf.duration_pb2 import Duration
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 FIRST_SOLUTION_STRATEGIES: tuple[str, ...] = (
     "PARALLEL_CHEAPEST_INSERTION",
     "PATH_CHEAPEST_ARC",
     "LOCAL_CHEAPEST_INSERTION",
+)
+
+
+#: OR-Tools operators that rebuild routes with an insertion heuristic under
+#: ``lns_time_limit`` (100 ms): their result depends on machine speed and load, so they
+#: are off in every search (the same plan on any machine; measured on the horizon
+#: model: same travel without them).
+TIMED_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+    "use_global_cheapest_insertion_expensive_chain_lns",
+    "use_local_cheapest_insertion_expensive_chain_lns",
+    "use_global_cheapest_insertion_close_nodes_lns",
+    "use_local_cheapest_insertion_close_nodes_lns",
 )
 
 
@@ -60,6 +78,8 @@ def search_parameters(
         p.time_limit.CopyFrom(d)
     if solution_limit is not None:
         p.solution_limit = int(solution_limit)
+    for name in TIMED_OPERATORS:  # their sub-searches stop at a time limit
+        setattr(p.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
     return p
 
 

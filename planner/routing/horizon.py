@@ -1,25 +1,33 @@
 """One rep, several days: OR-Tools moves visits between days (a joint model of the horizon).
 
 :func:`improve_days` takes a calendar that already gives every visit a day (and each day
-an order) and lets OR-Tools' guided local search move visits between the days each visit
-may take, as one VRPTW on a multi-day timeline:
+an order) and lets OR-Tools move visits between the days each visit may take and reorder
+them, as one VRPTW over the horizon:
 
 - node 0 = the rep's start point, node 1 = home, nodes 2.. = the visits (a customer with
   several visits has several nodes); one vehicle per working day, from node 0 to node 1;
-- time dimension on one timeline: day ``k`` is ``[86400 k + start, 86400 k + end -
-  lunch]`` (the lunch break is taken off the day's end, so the day's capacity is right;
-  the exact daily routes, with the break, come from :func:`planner.routing.solve_day`
-  afterwards); a visit's cumul (service start) is restricted to its opening intervals on
-  its allowed days (``SetRange`` + ``RemoveInterval``) and its vehicles to those days
-  (``VehicleVar(index).SetValues``; ``SetAllowedVehiclesForIndex`` does not take a
-  Python list in ortools 9.15);
-- arc cost = travel seconds (+ a fixed cost per day used); every visit is a disjunction
-  whose penalty dominates any travel;
-- the search starts from the given routes (``ReadAssignmentFromRoutes``) and stops at a
-  solution limit (reproducible), with a time limit only as a safety net.
+- one *compressed* timeline: working day ``k`` is ``[k S, k S + end - start]`` with
+  ``S = end - start + 1`` (no nights, no weekends between days), so the time windows of
+  a visit allowed on many days are one hull minus the hours it is closed inside those
+  working days (``SetRange`` + ``RemoveInterval``; removing the nights too made the model
+  take 157 s to build on a 4-week horizon, the compressed one takes seconds);
+- a visit's vehicles are restricted to its allowed days (``VehicleVar(index).SetValues``;
+  ``SetAllowedVehiclesForIndex`` does not take a Python list in ortools 9.15), two visits
+  of one customer never share a day, the lunch break is one break interval per day as in
+  :func:`planner.routing.solve_day` (so an order the model accepts times exactly with
+  :func:`planner.routing.schedule_route`), ``max_visits`` is a count dimension;
+- arc cost = travel seconds (+ an optional fixed cost per day used); every visit is a
+  disjunction whose penalty (times its ``penalty`` weight) dominates any travel, so
+  nothing the start placed is dropped;
+- the search starts from the given routes (``ReadAssignmentFromRoutes``) and runs a
+  *greedy descent* (OR-Tools' local search operators: relocate, exchange, cross, 2-opt,
+  or-opt ... until no move lowers travel), which stops by itself; a solution limit
+  (``solutions_per_visit`` x visits) bounds it, and a time limit is only a safety net
+  whose hit is reported (:attr:`HorizonResult.time_limit_hit`). Guided local search
+  after the descent is optional (``guided_solutions_per_visit``): measured, it found
+  little more at ~3 solutions/s on this model (docs/benchmarks/calendar.md).
 
-Only what the calendar cannot see is left to this step: exact opening hours and
-service order across days. Node numbers never leave this module.
+Node numbers never leave this module.
 """
 
 from __future__ import annotations
@@ -30,57 +38,60 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp
 
+from planner.domain import BreakRule
 from planner.matrix import TravelMatrix
 from planner.routing.engine import assignment_routes, search_parameters
-
-DAY_S = 86400
 
 
 @dataclass(frozen=True)
 class HorizonVisit:
-    """One visit: ``windows[k]`` = service-start intervals (local seconds) on day ``k``
-    for every day ``k`` the visit may take (absent = not allowed)."""
+    """One visit: ``windows[k]`` = service-start ranges (local seconds, as
+    :func:`planner.routing.timeline.start_ranges`) on working day ``k`` for every day
+    ``k`` the visit may take (absent = not allowed); ``penalty`` weighs dropping it
+    (the tier's drop penalty; the model never drops a visit to save travel)."""
 
     customer_id: str
     service_s: int
     windows: dict[int, tuple[tuple[int, int], ...]]
+    penalty: int = 1
 
 
 @dataclass(frozen=True)
 class HorizonProblem:
-    """The rep's days and the visits to spread over them, with a starting solution.
-
-    ``day_offsets`` are whole days from the first day (day ``k`` starts at
-    ``86400 * day_offsets[k]`` on the timeline); ``routes[k]`` lists visit indices in
-    visiting order (the starting solution; every visit appears once).
-    """
+    """The rep's working days (``n_days``, indexed 0..) and the visits to spread over
+    them, with a starting solution: ``routes[k]`` lists visit indices of day ``k`` in
+    visiting order (every visit appears once)."""
 
     matrix: TravelMatrix
     start_id: str
     end_id: str
-    day_offsets: tuple[int, ...]
+    n_days: int
     work_start_s: int
     work_end_s: int
-    lunch_s: int
     visits: tuple[HorizonVisit, ...]
     routes: tuple[tuple[int, ...], ...]
+    lunch: BreakRule | None = None
+    max_visits: int = 0  # per day, 0 = no limit
     day_cost_s: int = 0
 
 
 @dataclass(frozen=True)
 class HorizonParams:
-    """``solutions_per_visit`` x visits = the GLS solution limit (reproducible);
-    ``time_limit_s`` is a safety net only (reaching it makes the result machine
-    dependent, and :attr:`HorizonResult.time_limit_hit` says so)."""
+    """``solutions_per_visit`` x visits bounds the greedy descent (it normally stops
+    earlier, at a local optimum); ``guided_solutions_per_visit`` x visits = solution
+    limit of an optional guided local search after it (0 = none); ``time_limit_s`` is a
+    safety net only (reaching it makes the result machine dependent, and
+    :attr:`HorizonResult.time_limit_hit` says so)."""
 
-    solutions_per_visit: int = 20
-    time_limit_s: float = 60.0
+    solutions_per_visit: int = 2
+    guided_solutions_per_visit: int = 0
+    time_limit_s: float = 120.0
 
 
 @dataclass
 class HorizonResult:
     """``routes[k]``: visit indices of day ``k`` in order; ``improved`` when better than
-    the start; ``travel_s`` of the routes on the model's timeline (no lunch)."""
+    the start; ``travel_s`` of the routes (every leg incl. the way home)."""
 
     routes: list[list[int]] = field(default_factory=list)
     travel_s: int = 0
@@ -90,89 +101,130 @@ class HorizonResult:
     runtime_s: float = 0.0
 
 
-def _cut(intervals: Sequence[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+def _timeline(problem: HorizonProblem, v: HorizonVisit) -> list[tuple[int, int]]:
+    """The visit's service-start ranges on the compressed timeline, sorted."""
+    ws, we = problem.work_start_s, problem.work_end_s
+    stride = we - ws + 1
     out = []
-    for a, b in sorted(intervals):
-        a, b = max(a, lo), min(b, hi)
-        if a <= b:
-            out.append((a, b))
+    for k in sorted(v.windows):
+        for a, b in sorted(v.windows[k]):
+            a, b = max(a, ws), min(b, we - int(v.service_s))
+            if a <= b:
+                out.append((k * stride + a - ws, k * stride + b - ws))
     return out
 
 
-def improve_days(problem: HorizonProblem, params: HorizonParams = HorizonParams()) -> HorizonResult:
-    """Move visits between days to lower total travel (see the module docstring).
-
-    Returns the starting routes unchanged (``improved`` False) when the search finds
-    nothing better or cannot read the starting solution.
-    """
-    t0 = time.perf_counter()
-    visits, n_days = problem.visits, len(problem.day_offsets)
+def _build(problem: HorizonProblem):
+    """The OR-Tools model (see the module docstring) and its travel matrix."""
+    visits, n_days = problem.visits, problem.n_days
     ids = [problem.start_id, problem.end_id, *(v.customer_id for v in visits)]
-    idx = [problem.matrix.index(i) for i in ids]
-    full = problem.matrix.travel_s
-    travel = [[int(full[a, b]) for b in idx] for a in idx]
+    idx = problem.matrix.indices(ids)
+    travel = problem.matrix.travel_s[idx][:, idx].astype(int).tolist()
     service = [0, 0, *(int(v.service_s) for v in visits)]
     n = len(ids)
     manager = pywrapcp.RoutingIndexManager(n, n_days, [0] * n_days, [1] * n_days)
     routing = pywrapcp.RoutingModel(manager)
-    arc = routing.RegisterTransitMatrix(travel)
-    routing.SetArcCostEvaluatorOfAllVehicles(arc)
+    routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(travel))
     if problem.day_cost_s:
         routing.SetFixedCostOfAllVehicles(int(problem.day_cost_s))
     time_cb = routing.RegisterTransitMatrix(
         [[service[a] + travel[a][b] for b in range(n)] for a in range(n)]
     )
-    end = DAY_S * (max(problem.day_offsets) + 1)
-    routing.AddDimension(time_cb, DAY_S, end, False, "time")
+    ws, we = problem.work_start_s, problem.work_end_s
+    stride = we - ws + 1
+    routing.AddDimension(time_cb, stride, stride * n_days, False, "time")
     tdim = routing.GetDimensionOrDie("time")
-    ws, we = problem.work_start_s, problem.work_end_s - problem.lunch_s
-    for k, off in enumerate(problem.day_offsets):
+    for k in range(n_days):
         for node in (routing.Start(k), routing.End(k)):
-            tdim.CumulVar(node).SetRange(DAY_S * off + ws, DAY_S * off + we)
-    penalty = max(max(r) for r in travel) * n + int(problem.day_cost_s) * n_days + 1
+            tdim.CumulVar(node).SetRange(k * stride, k * stride + we - ws)
+    lunch = problem.lunch
+    if lunch is not None:
+        solver = routing.solver()
+        node_service = [service[manager.IndexToNode(i)] for i in range(routing.Size())]
+        for k in range(n_days):
+            lo = k * stride + lunch.earliest_s - ws
+            hi = lo + lunch.latest_s - lunch.duration_s - lunch.earliest_s
+            brk = solver.FixedDurationIntervalVar(lo, hi, lunch.duration_s, False, f"lunch{k}")
+            tdim.SetBreakIntervalsOfVehicle([brk], k, node_service)
+    if problem.max_visits:
+        count_cb = routing.RegisterUnaryTransitVector([0, 0, *([1] * len(visits))])
+        routing.AddDimension(count_cb, 0, int(problem.max_visits), True, "visits")
+    base = max(max(r) for r in travel) * n + int(problem.day_cost_s) * n_days + 1
     for j, v in enumerate(visits):
         index = manager.NodeToIndex(j + 2)
-        ranges = []
-        for k in sorted(v.windows):
-            off = DAY_S * problem.day_offsets[k]
-            for a, b in _cut(v.windows[k], ws, we - v.service_s):
-                ranges.append((off + a, off + b))
-        routing.AddDisjunction([index], penalty)
+        routing.AddDisjunction([index], base * max(1, int(v.penalty)))
+        ranges = _timeline(problem, v)
         if not ranges:
             continue
-        routing.VehicleVar(index).SetValues([-1, *sorted(v.windows)])  # allowed days
+        routing.VehicleVar(index).SetValues([-1, *sorted(v.windows)])
         cumul = tdim.CumulVar(index)
         cumul.SetRange(ranges[0][0], ranges[-1][1])
         for (_, b), (a2, _) in zip(ranges, ranges[1:]):
             if a2 > b + 1:
                 cumul.RemoveInterval(b + 1, a2 - 1)
+    _distinct_days(routing, manager, visits)
+    return routing, manager, travel
+
+
+def _distinct_days(routing, manager, visits: Sequence[HorizonVisit]) -> None:
+    """Two visits of one customer whose allowed days overlap never share a day."""
+    by_customer: dict[str, list[int]] = {}
+    for j, v in enumerate(visits):
+        by_customer.setdefault(v.customer_id, []).append(j)
+    solver = routing.solver()
+    for js in by_customer.values():
+        for p, a in enumerate(js):
+            for b in js[p + 1 :]:
+                if set(visits[a].windows) & set(visits[b].windows):
+                    va = routing.VehicleVar(manager.NodeToIndex(a + 2))
+                    vb = routing.VehicleVar(manager.NodeToIndex(b + 2))
+                    solver.Add(va != vb)
+
+
+def improve_days(problem: HorizonProblem, params: HorizonParams = HorizonParams()) -> HorizonResult:
+    """Move visits between days and reorder them to lower total travel (see the module
+    docstring).
+
+    Returns the starting routes unchanged (``improved`` False) when the search finds
+    nothing better or cannot read the starting solution (e.g. a start that breaks a
+    window of the model).
+    """
+    t0 = time.perf_counter()
+    routing, manager, travel = _build(problem)
     start_routes = [[j + 2 for j in r] for r in problem.routes]
-    initial = routing.ReadAssignmentFromRoutes(
-        [[manager.NodeToIndex(x) for x in r] for r in start_routes], True
-    )
     start_travel = _travel(travel, start_routes)
     result = HorizonResult(
         routes=[list(r) for r in problem.routes], travel_s=start_travel, start_travel_s=start_travel
     )
-    if initial is None:
-        result.runtime_s = time.perf_counter() - t0
-        return result
-    limit = max(1, params.solutions_per_visit * len(visits))
-    sp = search_parameters(
-        "PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", params.time_limit_s, limit
+    initial = routing.ReadAssignmentFromRoutes(
+        [[manager.NodeToIndex(x) for x in r] for r in start_routes], True
     )
-    sol = routing.SolveFromAssignmentWithParameters(initial, sp)
+    stages = [("GREEDY_DESCENT", params.solutions_per_visit)]
+    if params.guided_solutions_per_visit > 0:
+        stages.append(("GUIDED_LOCAL_SEARCH", params.guided_solutions_per_visit))
+    n = len(problem.visits)
+    for meta, per_visit in stages:
+        if initial is None:
+            break
+        left = params.time_limit_s - (time.perf_counter() - t0)
+        if left <= 0:
+            result.time_limit_hit = True
+            break
+        sp = search_parameters("PARALLEL_CHEAPEST_INSERTION", meta, left, max(1, per_visit * n))
+        t_stage = time.perf_counter()
+        sol = routing.SolveFromAssignmentWithParameters(initial, sp)
+        if time.perf_counter() - t_stage >= left * 0.99:
+            result.time_limit_hit = True
+        if sol is None:
+            break
+        routes = assignment_routes(routing, manager, sol)
+        new_travel = _travel(travel, routes)
+        if sum(len(r) for r in routes) == n and new_travel < result.travel_s:
+            result.routes = [[j - 2 for j in r] for r in routes]
+            result.travel_s = new_travel
+            result.improved = True
+        initial = sol
     result.runtime_s = time.perf_counter() - t0
-    result.time_limit_hit = result.runtime_s >= params.time_limit_s * 0.99
-    if sol is None:
-        return result
-    routes = assignment_routes(routing, manager, sol)
-    placed = sum(len(r) for r in routes)
-    new_travel = _travel(travel, routes)
-    if placed == len(visits) and new_travel < start_travel:
-        result.routes = [[j - 2 for j in r] for r in routes]
-        result.travel_s = new_travel
-        result.improved = True
     return result
 
 

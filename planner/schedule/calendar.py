@@ -101,6 +101,10 @@ class CalendarParams:
         plan's ``freeze_days``): booked on that day and never moved, like an appointment
         without a fixed time. Ignored when the rep does not work that day or the customer
         cannot be visited on its weekday.
+    closed_dates : frozenset of date
+        Days that take no visit other than their ``frozen_dates`` and appointments (a
+        rolled plan's published days, ``freeze_days``). A flexible visit whose window
+        holds only closed days may still use them (rather than be dropped).
     """
 
     horizon: Horizon
@@ -119,6 +123,7 @@ class CalendarParams:
     preferred_dates: Mapping[tuple[str, dt.date], dt.date] = field(default_factory=dict)
     preferred_cost_s: float = 600.0
     frozen_dates: Mapping[tuple[str, dt.date], dt.date] = field(default_factory=dict)
+    closed_dates: frozenset[dt.date] = frozenset()
 
 
 @dataclass
@@ -337,6 +342,7 @@ def assign_days(
                 for d in work_dates
                 if sl.due.earliest <= d <= sl.due.latest and d.weekday() in fit
             ]
+            days = [d for d in days if work_dates[d] not in params.closed_dates] or days
             if not days:
                 sl.dead = True
                 drop(sl.due, no_day_reason(sl.due.earliest, sl.due.latest, work_dates, fit, rep_id))

@@ -18,17 +18,26 @@ Steps (docs/territories.md explains them for planners):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.sparse import csr_matrix
 
 from planner.domain import TierTable, Workday
 from planner.errors import InputError, Problem
-from planner.matrix import home_id
+from planner.territory.capacity import Capacity
 from planner.territory.cells import Cells, build_cells
-from planner.territory.flow import flow_labels, largest_share
-from planner.territory.geometry import project_points
+from planner.territory.flow import MAX_DETOUR_MIN, flow_labels, largest_share
+from planner.territory.geometry import project_points, start_points
 from planner.territory.params import TerritoryParams, TerritoryResult
+from planner.territory.reach import (
+    RepTimes,
+    rep_times,
+    unreachable_reason,
+    unreachable_table,
+)
 from planner.territory.repair import (
     BalanceState,
     fill_unlabelled,
@@ -37,7 +46,7 @@ from planner.territory.repair import (
     repair_contiguity,
     within_bounds,
 )
-from planner.territory.report import build_report
+from planner.territory.report import ReportInput, build_report
 from planner.territory.slots import (
     Slots,
     current_territories,
@@ -56,7 +65,7 @@ def design_territories(
     workday: Workday,
     params: TerritoryParams,
 ) -> TerritoryResult:
-    """Split the active customers into balanced, compact, contiguous territories.
+    """Split the active customers into territories that fit each rep's time and reach.
 
     Parameters
     ----------
@@ -66,21 +75,25 @@ def design_territories(
     reps : pandas.DataFrame
         Validated reps (:data:`planner.domain.REP_COLUMNS`).
     travel : TravelModel
-        Knows every customer id and ``home:<rep_id>``; only ``rect_s`` is used (homes x
-        customers, plus one row per vacant territory), never a full square matrix.
+        Knows every customer id, ``home:<rep_id>`` and, for reps whose start point is not
+        their home, ``start:<rep_id>``; only ``rect_s`` is used (reps x customers, plus
+        one row per vacant territory), never a full square matrix.
     tiers : TierTable
         Visit frequency and default service time per tier.
     workday : Workday
-        Caps the travel estimated for one visit at half a working day.
+        Caps the travel estimated for one visit at half a working day; its lunch is
+        taken off every rep's working day.
     params : TerritoryParams
-        Method, count, balance, tolerance, boundary, units, cycle, seed.
+        Method, count, balance, tolerance, boundary, units, cycle, seed, and each rep's
+        capacity per cycle.
 
     Returns
     -------
     TerritoryResult
         Assignments (every customer once), territory polygons and figures, moved
-        customers (keep mode) and warnings. A balance or contiguity the input does not
-        allow (pins, too few customers) is reported in ``warnings``, not raised.
+        customers (keep mode), customers no rep can reach, and warnings. A balance or
+        contiguity the input does not allow (pins, reach, too few customers) is reported
+        in ``warnings`` and the territories' ``contiguity_note``, not raised.
 
     Raises
     ------
@@ -94,38 +107,32 @@ def design_territories(
     cids = cust["customer_id"].astype(str).tolist()
     rep_ids = reps["rep_id"].astype(str).tolist()
     crs, xy, home_xy = project_points(cust, reps)
+    start_xy = start_points(reps, crs)
 
-    rep_cost_s = np.asarray(travel.rect_s([home_id(r) for r in rep_ids], cids), dtype=float)
-    wl = estimate_workload(cust, reps, xy, home_xy, rep_cost_s, tiers, workday, params.cycle_weeks)
-    fit, visits, workload_h = wl.fit, wl.visits, wl.workload_h
-    weight = balance_weights(cust, workload_h, params.balance, params.balance_column)
+    times = rep_times(cust, reps, travel, workday, params.cycle_weeks, params.rep_capacity_h)
+    wl = estimate_workload(
+        cust, reps, xy, home_xy, times.home_s, tiers, workday, params.cycle_weeks
+    )
+    reach = times.reach(cust["service_s"].to_numpy(float))
+    nobody = np.asarray(~reach.any(axis=0), dtype=bool)
+    weight = balance_weights(cust, wl.workload_h, params.balance, params.balance_column)
+    weight = np.where(nobody, 0.0, weight)  # their visits cannot be done by anybody
     pins = pinned_reps(cust)
 
     point_cost_s = _point_costs(travel, cids)
-    slots = _slots(cust, reps, params, pins, rep_cost_s, weight, cids, point_cost_s)
+    slots = _slots(cust, reps, params, pins, times.round_trip_s / 2, weight, cids, point_cost_s)
     warnings = list(slots.warnings)
+    team = _team(slots, times, reach, nobody, point_cost_s, wl.visits)
+    warnings += _time_warnings(slots, team, pins)
     slot_of_rep = {s.rep_id: i for i, s in enumerate(slots.slots) if s.rep_id}
-    rep_row = {r: i for i, r in enumerate(rep_ids)}
-    center_cost_s = np.vstack(
-        [
-            rep_cost_s[rep_row[s.rep_id]] if s.rep_id else point_cost_s(s.center_id)
-            for s in slots.slots
-        ]
-    )
     pin_slot = np.array([slot_of_rep.get(p, -1) if p else -1 for p in pins], dtype=np.int64)
 
-    cells = build_cells(xy, home_xy, params.boundary, params.units, crs)
+    cells = build_cells(xy, np.concatenate([home_xy, start_xy]), params.boundary, params.units, crs)
     warnings += cells.warnings
-    labels, cust_slot = _assign(
-        cells,
-        slots,
-        weight,
-        pin_slot,
-        center_cost_s,
-        params,
-        warnings,
-        _center_xy(slots, rep_ids, home_xy, cids, xy),
-        fit,
+    centre_xy = _center_xy(slots, rep_ids, start_xy, cids, xy)
+    work = Work(weight, pin_slot, team, params.balance == "workload")
+    labels, cust_slot, cell_pin, allowed = _assign(
+        cells, slots, work, params, warnings, centre_xy, wl.fit
     )
 
     tids = [s.territory_id for s in slots.slots]
@@ -141,35 +148,162 @@ def design_territories(
             "rep_id": [slots.slots[s].rep_id for s in cust_slot],
         }
     )
+    unreachable = _unreachable(times, cust, reach, assignments)
     territories, service_area, report_warnings = build_report(
-        cells,
-        labels,
-        cust,
-        cust_slot,
-        slots.slots,
-        tiers,
-        visits,
-        workload_h,
-        weight,
-        center_cost_s,
-        home_xy,
-        rep_ids,
-        params,
-        crs,
+        ReportInput(
+            cells=cells,
+            labels=labels,
+            cust=cust,
+            cust_slot=cust_slot,
+            slots=slots.slots,
+            tiers=tiers,
+            visits=wl.visits,
+            workload_h=wl.workload_h,
+            weight=weight,
+            center_cost_s=team.centre_s,
+            start_xy=centre_xy,
+            capacity=team.capacity,
+            commute=params.balance == "workload",
+            cell_pin=cell_pin,
+            allowed=allowed,
+            unreachable=nobody,
+            params=params,
+            crs=crs,
+        )
     )
     warnings += report_warnings
+    if len(unreachable):
+        warnings.append(unreachable_warning(unreachable))
     if params.method == "keep":
         warnings.append(
             f"{int(moved_mask.sum())} customers moved territory "
-            f"({workload_h[moved_mask].sum():.1f} h of workload per cycle)"
+            f"({wl.workload_h[moved_mask].sum():.1f} h of workload per cycle)"
         )
     return TerritoryResult(
         assignments=assignments,
         territories=territories,
         moved=int(moved_mask.sum()),
-        moved_workload_h=round(float(workload_h[moved_mask].sum()), 3),
+        moved_workload_h=round(float(wl.workload_h[moved_mask].sum()), 3),
         warnings=warnings,
         service_area=service_area,
+        unreachable=unreachable,
+    )
+
+
+@dataclass(frozen=True)
+class Team:
+    """Per territory (slot): travel from its centre, what it may take, its capacity."""
+
+    centre_s: np.ndarray  # (k, n) travel seconds from the start point (mean out and home)
+    allowed: np.ndarray  # (k, n) bool: customers the territory may take
+    capacity: Capacity
+
+
+@dataclass(frozen=True)
+class Work:
+    """The quantity balanced, the pins and the team, as :func:`_assign` needs them."""
+
+    weight: np.ndarray  # (n,) balanced quantity per customer
+    pin_slot: np.ndarray  # (n,) slot a customer is pinned to, or -1
+    team: Team
+    commute: bool  # commute counts towards the balanced load (balance: workload)
+
+
+def _team(
+    slots: Slots,
+    times: RepTimes,
+    reach: np.ndarray,
+    nobody: np.ndarray,
+    point_cost_s,
+    visits: np.ndarray,
+) -> Team:
+    """Travel, reach and capacity of every slot (a vacant territory: a full-timer of
+    mean capacity working from its centre customer, reaching everybody). Customers nobody
+    reaches add no commute (their visits cannot be made)."""
+    row = {r: i for i, r in enumerate(times.rep_ids)}
+    has_time = times.capacity_h > 0
+    mean_cap = float(times.capacity_h[has_time].mean()) if has_time.any() else 1.0
+    mean_day = float(times.day_s[has_time].mean()) if has_time.any() else 8 * 3600.0
+    round_trip_s = times.round_trip_s
+    centre, trip, allowed, hours, days = [], [], [], [], []
+    for s in slots.slots:
+        if s.rep_id:
+            i = row[s.rep_id]
+            centre.append(round_trip_s[i] / 2)
+            trip.append(round_trip_s[i])
+            allowed.append(reach[i] | (nobody & has_time[i]))
+            hours.append(times.capacity_h[i])
+            days.append(times.capacity_h[i] * 3600.0 / max(times.day_s[i], 1.0))
+        else:
+            c = point_cost_s(s.center_id)
+            centre.append(c)
+            trip.append(2 * c)
+            allowed.append(np.ones(len(nobody), dtype=bool))
+            hours.append(mean_cap)
+            days.append(mean_cap * 3600.0 / mean_day)
+    k, n = len(slots.slots), len(nobody)
+    return Team(
+        np.array(centre, dtype=float).reshape(k, n),
+        np.array(allowed, dtype=bool).reshape(k, n),
+        Capacity(
+            np.array(hours, dtype=float),
+            np.array(days, dtype=float),
+            np.array(trip, dtype=float).reshape(k, n),
+            # no commute to customers nobody can reach: their visits are not made
+            np.where(nobody, 0.0, np.asarray(visits, dtype=float)),
+        ),
+    )
+
+
+def _time_warnings(slots: Slots, team: Team, pins: np.ndarray) -> list[str]:
+    """Reps with no working time in the horizon (they get no customers)."""
+    away = [
+        s.rep_id
+        for s, h in zip(slots.slots, team.capacity.hours, strict=True)
+        if s.rep_id and h <= 0
+    ]
+    if not away:
+        return []
+    pinned = sorted({p for p in pins.tolist() if p in set(away)})
+    text = (
+        f"{len(away)} reps have no working time in the horizon (unavailable on every "
+        f"working day): {', '.join(away[:20])}; they get no customers"
+    )
+    if pinned:
+        text += (
+            f", except those pinned to them ({', '.join(pinned[:20])}), whose visits "
+            "cannot be planned"
+        )
+    return [text]
+
+
+def _unreachable(
+    times: RepTimes, cust: pd.DataFrame, reach: np.ndarray, assignments: pd.DataFrame
+) -> pd.DataFrame:
+    """Customers no rep can reach, with their territory (see :func:`unreachable_table`)."""
+    table = unreachable_table(times, cust, reach)
+    if not len(table):
+        return table.assign(territory_id=pd.Series(dtype=object), rep_id=pd.Series(dtype=object))
+    where = assignments.set_index("customer_id")
+    table["territory_id"] = where.loc[table["customer_id"], "territory_id"].to_numpy()
+    table["rep_id"] = where.loc[table["customer_id"], "rep_id"].to_numpy()
+    table["reason"] = [unreachable_reason(r) for r in table.to_dict("records")]
+    return table
+
+
+def unreachable_warning(table: pd.DataFrame) -> str:
+    """The one territory warning about customers no rep can reach."""
+    listing = ", ".join(
+        f"{r['customer_id']} (nearest {r['nearest_rep_id']}: {r['need_s'] / 3600:.1f} h "
+        f"of a {r['day_s'] / 3600:.1f} h day)"
+        for r in table.head(10).to_dict("records")
+    )
+    more = f" and {len(table) - 10} more" if len(table) > 10 else ""
+    return (
+        f"{len(table)} customers cannot be visited by any rep within a working day "
+        f"(drive from the start point, visit, drive home): {listing}{more}. They stay in "
+        "the territory of the rep who needs least time and their visits are listed in "
+        "unscheduled.csv; 'planner size' suggests where a rep would have to live"
     )
 
 
@@ -245,12 +379,13 @@ def _source_row(cust: pd.DataFrame, i: int) -> int | None:
 
 
 def _center_xy(
-    slots: Slots, rep_ids: list[str], home_xy: np.ndarray, cids: list[str], xy: np.ndarray
+    slots: Slots, rep_ids: list[str], start_xy: np.ndarray, cids: list[str], xy: np.ndarray
 ) -> np.ndarray:
+    """``(k, 2)`` metres: each territory's start point (a vacant one: its centre customer)."""
     rep_row = {r: i for i, r in enumerate(rep_ids)}
     cust_row = {c: i for i, c in enumerate(cids)}
     out = [
-        home_xy[rep_row[s.rep_id]] if s.rep_id else xy[cust_row[s.center_id]] for s in slots.slots
+        start_xy[rep_row[s.rep_id]] if s.rep_id else xy[cust_row[s.center_id]] for s in slots.slots
     ]
     return np.array(out, dtype=float).reshape(-1, 2)
 
@@ -293,19 +428,154 @@ def _slots(cust, reps, params, pins, rep_cost_s, weight, cids, point_cost_s) -> 
 def _assign(
     cells: Cells,
     slots: Slots,
-    weight: np.ndarray,
-    pin_slot: np.ndarray,
-    center_cost_s: np.ndarray,
+    work: Work,
     params: TerritoryParams,
     warnings: list[str],
     center_xy: np.ndarray,
     fit,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cell labels and customer slots: flow assignment, then repairs."""
-    k, m, n = len(slots.slots), len(cells.polys), len(weight)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cell labels, customer slots, cell pins and the cells' allowed territories: flow
+    assignment towards each rep's capacity share, then repairs."""
+    k, m = len(slots.slots), len(cells.polys)
     of = cells.of_customer
+    weight, pin_slot, cap = work.weight, work.pin_slot, work.team.capacity
     keep = bool(params.method == "keep" and (slots.orig >= 0).any())
-    # the pin of each cell: its heaviest pinned customer's territory
+    cell_pin, split = _cell_pins(of, pin_slot, weight, m, warnings)
+    follow = ~split
+    fixed = np.bincount(pin_slot[split], weights=weight[split], minlength=k)
+    cell_w = np.bincount(of[follow], weights=weight[follow], minlength=m)
+    has_cust = np.bincount(of, minlength=m) > 0
+    cell_cost = _cell_costs(of, follow, weight, work.team.centre_s, center_xy, cells.xy, fit)
+    allowed = _cell_allowed(work.team.allowed, of, m)
+    cell_orig = _cell_orig(of, slots.orig, m)
+
+    def cust_of(labels: np.ndarray) -> np.ndarray:
+        out = labels[of].copy()
+        out[split] = pin_slot[split]
+        return out
+
+    total = float(cell_w.sum() + fixed.sum())
+    flow_pin = cell_pin if keep else _home_anchors(cells, center_xy, slots, cap, cell_pin, has_cust)
+    commute = np.zeros(k)
+    short = False
+    passes = COMMUTE_PASSES if work.commute else 1
+    for i in range(passes):  # later passes know each territory's commute
+        short = not keep and work.commute and cap.short(total, commute)
+        labels = flow_labels(
+            cell_w,
+            has_cust,
+            flow_pin,
+            cell_cost,
+            fixed,
+            of,
+            slots.orig,
+            cell_orig,
+            keep,
+            cap.bounds(
+                total, commute, (0.8 if keep else 0.5) * params.balance_tolerance, work.commute
+            ),
+            allowed,
+            params.seed,
+            MAX_DETOUR_MIN if short else 0.0,
+        )
+        if work.commute:
+            new = cap.commute_h(cust_of(labels))
+            commute = new if i in (0, passes - 1) else (commute + new) / 2
+    labels = fill_unlabelled(labels, cells.graph, cells.xy)
+    # repairs aim at the bounds of the flow's own balance; the commute is re-estimated
+    # once after them (repairs change shapes) and the repairs run again on it
+    flow_load = np.bincount(labels[labels >= 0], weights=cell_w[labels >= 0], minlength=k) + fixed
+    for again in range(2 if work.commute else 1):
+        if again:
+            commute = cap.commute_h(cust_of(labels))
+        lower, upper, t_lower, t_upper = _repair_bounds(
+            cap, total, commute, params.balance_tolerance, keep, work.commute, short, flow_load
+        )
+        state = BalanceState(
+            cell_w,
+            fixed,
+            cell_pin >= 0,
+            cell_cost,
+            cell_orig,
+            lower,
+            upper,
+            t_lower,
+            t_upper,
+            allowed,
+            keep,
+        )
+        if again and within_bounds(loads(labels, state), state):
+            break
+        for _ in range(3):
+            labels = repair_contiguity(
+                labels, cells.graph, cell_w, state.pinned, cells.part, allowed=allowed
+            )
+            if within_bounds(loads(labels, state), state):
+                break
+            labels = rebalance(labels, cells.graph, state)
+        labels = repair_contiguity(
+            labels, cells.graph, cell_w, state.pinned, cells.part, allowed=allowed
+        )
+    return labels, cust_of(labels), cell_pin, allowed
+
+
+HOME_ANCHOR = True
+COMMUTE_PASSES = 3  # flow passes: the first without commute, then with each one's commute
+
+
+def _home_anchors(
+    cells: Cells,
+    center_xy: np.ndarray,
+    slots: Slots,
+    cap: Capacity,
+    cell_pin: np.ndarray,
+    has_cust: np.ndarray,
+) -> np.ndarray:
+    """The cell pins the flow uses: the user's pins, plus each rep's start cell (the cell
+    holding the start point) given to that rep, so the territory grows from where the
+    day starts. Unlike a pin, repairs may still give the start cell away when it ends up
+    cut off from the rest of the territory."""
+    out = cell_pin.copy()
+    if not HOME_ANCHOR:
+        return out
+    pts = shapely.points(center_xy)
+    tree = shapely.STRtree(cells.polys)
+    hit = tree.query(pts, predicate="intersects")
+    first = np.full(len(pts), -1, dtype=np.int64)
+    first[hit[0][::-1]] = hit[1][::-1]
+    for t, s in enumerate(slots.slots):
+        a = int(first[t])
+        if s.rep_id and cap.hours[t] > 0 and a >= 0 and has_cust[a] and out[a] < 0:
+            out[a] = t
+    return out
+
+
+def _repair_bounds(
+    cap: Capacity,
+    total: float,
+    commute: np.ndarray,
+    tol: float,
+    keep: bool,
+    hours: bool,
+    short: bool,
+    flow_load: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bounds the repairs keep (the tolerance) and aim for (a tighter band). Where a team
+    short of time left a territory outside its bounds in the flow (balance would have
+    sent work further than :data:`MAX_DETOUR_MIN`), the flow's load is the bound."""
+    lower, upper = cap.bounds(total, commute, tol, hours)
+    t_lower, t_upper = cap.bounds(total, commute, (0.9 if keep else 0.5) * tol, hours)
+    if short:
+        lower, t_lower = np.minimum(lower, flow_load), np.minimum(t_lower, flow_load)
+        upper, t_upper = np.maximum(upper, flow_load), np.maximum(t_upper, flow_load)
+    return lower, upper, t_lower, t_upper
+
+
+def _cell_pins(
+    of: np.ndarray, pin_slot: np.ndarray, weight: np.ndarray, m: int, warnings: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pin of each cell (its heaviest pinned customer's territory, -1 = none) and the
+    pinned customers whose cell goes to another rep's territory."""
     cell_pin = np.full(m, -1, dtype=np.int64)
     pinned_idx = np.flatnonzero(pin_slot >= 0)
     for i in pinned_idx[np.lexsort((pinned_idx, -weight[pinned_idx]))][::-1]:
@@ -317,50 +587,37 @@ def _assign(
             "customers pinned to another rep; their territory's polygon does not "
             f"contain them: {', '.join(map(str, np.flatnonzero(split)[:10]))}"
         )
-    follow = ~split
-    fixed = np.bincount(pin_slot[split], weights=weight[split], minlength=k)
-    cell_w = np.bincount(of[follow], weights=weight[follow], minlength=m)
-    has_cust = np.bincount(of, minlength=m) > 0
-    # travel cost of each cell from each territory's centre: weighted mean over customers
+    return cell_pin, split
+
+
+def _cell_costs(
+    of: np.ndarray,
+    follow: np.ndarray,
+    weight: np.ndarray,
+    centre_s: np.ndarray,
+    centre_xy: np.ndarray,
+    cell_xy: np.ndarray,
+    fit,
+) -> np.ndarray:
+    """``(k, m)`` travel seconds of each cell from each territory's centre: the weighted
+    mean over the cell's customers (cells without customers: the fitted line)."""
+    n, m = len(of), len(cell_xy)
     wm = csr_matrix((weight[follow] + 1e-6, (np.flatnonzero(follow), of[follow])), shape=(n, m))
     denom = np.asarray(wm.sum(axis=0)).ravel()
     with np.errstate(invalid="ignore", divide="ignore"):
-        cell_cost = np.asarray((wm.T @ center_cost_s.T).T) / denom
+        cost = np.asarray((wm.T @ centre_s.T).T) / denom
     d = np.hypot(
-        center_xy[:, None, 0] - cells.xy[None, :, 0], center_xy[:, None, 1] - cells.xy[None, :, 1]
+        centre_xy[:, None, 0] - cell_xy[None, :, 0], centre_xy[:, None, 1] - cell_xy[None, :, 1]
     )
-    cell_cost = np.where(np.isfinite(cell_cost), cell_cost, fit.travel_s(d))
-    cell_orig = _cell_orig(of, slots.orig, m)
+    return np.where(np.isfinite(cost), cost, fit.travel_s(d))
 
-    labels = flow_labels(
-        cell_w, has_cust, cell_pin, cell_cost, fixed, of, slots.orig, cell_orig, keep, params
-    )
-    labels = fill_unlabelled(labels, cells.graph, cells.xy)
-    total = float(cell_w.sum() + fixed.sum())
-    mean = total / k
-    tol = params.balance_tolerance
-    band = 0.9 * tol if keep else 0.5 * tol
-    state = BalanceState(
-        cell_w,
-        fixed,
-        cell_pin >= 0,
-        cell_cost,
-        cell_orig,
-        mean * (1 - tol),
-        mean * (1 + tol),
-        mean * (1 - band),
-        mean * (1 + band),
-        keep,
-    )
-    for _ in range(3):
-        labels = repair_contiguity(labels, cells.graph, cell_w, state.pinned, cells.part)
-        if within_bounds(loads(labels, state), state):
-            break
-        labels = rebalance(labels, cells.graph, state)
-    labels = repair_contiguity(labels, cells.graph, cell_w, state.pinned, cells.part)
-    cust_slot = labels[of].copy()
-    cust_slot[split] = pin_slot[split]
-    return labels, cust_slot
+
+def _cell_allowed(allowed: np.ndarray, of: np.ndarray, m: int) -> np.ndarray:
+    """``(k, m)`` bool: a territory may take a cell when it may take all its customers."""
+    k, n = allowed.shape
+    onehot = csr_matrix((np.ones(n), (np.arange(n), of)), shape=(n, m))
+    refused = np.asarray((onehot.T @ (~allowed).T.astype(np.float64)).T)
+    return refused.reshape(k, m) < 0.5
 
 
 def _cell_orig(of: np.ndarray, orig: np.ndarray, m: int) -> np.ndarray:

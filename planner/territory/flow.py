@@ -1,10 +1,13 @@
 """The balanced assignment of cells to territories, as a min-cost flow.
 
 Each cell holding customers sends its weight (the balanced quantity, in integer units)
-to one territory; a territory takes its share of the total within a band around the
-mean (soft bounds, :func:`planner.territory.solver.assign_balanced`). The cost of a unit
-is the squared travel minutes from the territory's centre (the rep's home), so the
-optimum is compact, close to a power diagram of the homes; in ``keep`` mode moving a
+to one territory; a territory takes its rep's capacity share of the total within a band
+(soft bounds, :func:`planner.territory.solver.assign_balanced`), and only cells its rep
+can reach. The cost of a unit is the travel from the territory's start point
+(:func:`redesign_cost`): squared minutes when the team has time to spare (compact, close
+to a power diagram of the start points), plain minutes when it is short of time (then
+every rep is filled to their own time with the nearest work and extra work does not
+travel more than :data:`MAX_DETOUR_MIN` past its nearest rep). In ``keep`` mode moving a
 customer out of its current territory costs more than any travel saving.
 
 A cell is offered only its nearest territories (10), which keeps the flow small. Where
@@ -18,12 +21,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.territory.params import TerritoryParams
 from planner.territory.solver import assign_balanced
 
 NEAREST_TERRITORIES = 10  # territories first offered to each cell
 MAX_WIDENINGS = 6  # 10 -> 640 nearest territories at most
-COST_EXPONENT = 2.0  # squared minutes: near power-diagram territories (linear fragments cities)
+LINEAR_SCALE = 16.0  # cost units per travel minute when the team is short of time
+MAX_DETOUR_MIN = 60.0  # a team short of time: work goes no further than this past its nearest rep
 
 
 def flow_labels(
@@ -36,7 +39,10 @@ def flow_labels(
     orig: np.ndarray,
     cell_orig: np.ndarray,
     keep: bool,
-    params: TerritoryParams,
+    bounds: tuple[np.ndarray, np.ndarray],
+    allowed: np.ndarray,
+    seed: int,
+    detour_min: float = 0.0,
 ) -> np.ndarray:
     """Territory index of each cell (``-1`` for cells without customers).
 
@@ -58,8 +64,19 @@ def flow_labels(
         ``(m,)`` current territory of each cell (keep) or -1.
     keep : bool
         Minimise moved customers first, travel second.
-    params : TerritoryParams
-        Tolerance and seed.
+    bounds : (numpy.ndarray, numpy.ndarray)
+        ``(k,)`` lower and upper load of each territory the flow aims for (the balanced
+        quantity, ``fixed`` included): each rep's capacity share, see
+        :mod:`planner.territory.capacity`.
+    allowed : numpy.ndarray
+        ``(k, m)`` bool: territories a cell may go to (its rep can reach every customer
+        in it). A pin wins over it; a cell allowed nowhere may go anywhere.
+    seed : int
+        Breaks ties between equally good assignments.
+    detour_min : float
+        > 0: the upper bounds give way where meeting them would send work more than
+        this many minutes further than its nearest territory (a team short of time keeps
+        its extra work near where it is); 0: bounds first.
     """
     k, m = cell_cost.shape
     cells = np.flatnonzero(has_cust)
@@ -70,38 +87,52 @@ def flow_labels(
     total_w = float(cell_w.sum() + fixed.sum())
     scale = (1e6 if keep else 4e6) / max(total_w, 1e-12)
     supply = np.maximum(1, np.round(cell_w[cells] * scale)).astype(np.int64)
-    cost_c = cell_cost[:, cells]
+    ok = allowed[:, cells]
+    ok[:, ~ok.any(axis=0)] = True
+    if detour_min > 0:  # arcs beyond the detour limit are never worth it
+        near = np.where(ok, cell_cost[:, cells], np.inf).min(axis=0)
+        ok &= cell_cost[:, cells] <= near[None, :] + 60.0 * detour_min
+        ok |= cell_pin[cells][None, :] == np.arange(k)[:, None]
+    cost_c = np.where(ok, cell_cost[:, cells], np.inf)
     rank = np.argsort(cost_c, axis=0, kind="stable")  # rank[r, c]: r-th nearest of cell c
+    cost_c = np.where(ok, cell_cost[:, cells], 0.0)
+    n_ok = ok.sum(axis=0)
     pin = cell_pin[cells]
     orig_c = cell_orig[cells] if keep else np.full(nc, -1, dtype=np.int64)
+    has_orig = orig_c >= 0
+    orig_c = np.where(has_orig & ok[np.maximum(orig_c, 0), np.arange(nc)], orig_c, -1)
     # a per-seed tie-break per (territory, cell): below one cost unit's resolution
-    jitter = np.random.default_rng(params.seed).integers(0, 2, (k, nc), dtype=np.int8)
-    total_u = int(supply.sum())
+    jitter = np.random.default_rng(seed).integers(0, 2, (k, nc), dtype=np.int8)
     fixed_u = np.round(fixed * scale).astype(np.int64)
-    mean_u = (total_u + fixed_u.sum()) / k
-    band = (0.8 if keep else 0.5) * params.balance_tolerance
-    lower = np.maximum(np.ceil(mean_u * (1 - band)) - fixed_u, 0).astype(np.int64)
-    upper = np.maximum(np.floor(mean_u * (1 + band)) - fixed_u, 0).astype(np.int64)
+    lower = np.maximum(np.ceil(bounds[0] * scale) - fixed_u, 0).astype(np.int64)
+    upper = np.maximum(np.floor(bounds[1] * scale) - fixed_u, lower).astype(np.int64)
 
-    width = np.full(nc, min(k, NEAREST_TERRITORIES), dtype=np.int64)
+    width = np.minimum(n_ok, NEAREST_TERRITORIES).astype(np.int64)
     offered = [np.zeros(0, dtype=np.int64)] * 2  # extra (cell, territory) arcs
     per_territory = int(np.ceil(nc / k))
     for widening in range(MAX_WIDENINGS + 1):
         arc_c, arc_t = _arcs(rank, width, offered, pin, orig_c)
-        unit_cost = _unit_costs(cost_c, arc_c, arc_t, supply, of, orig, cells, keep)
+        unit_cost = _unit_costs(cost_c, arc_c, arc_t, supply, of, orig, cells, keep, detour_min > 0)
         unit_cost = unit_cost * 8 + jitter[arc_t, arc_c]
         penalty = int(unit_cost.max(initial=0)) * 4 + 1
-        flow = assign_balanced(supply, arc_c, arc_t, unit_cost, lower, upper, penalty)
+        over = None
+        if detour_min > 0:  # work goes no further than this for balance
+            over = int(redesign_cost(np.array([detour_min]), True)[0]) * 8 + 1
+        flow = assign_balanced(supply, arc_c, arc_t, unit_cost, lower, upper, penalty, over)
         main = largest_share(arc_c, arc_t, flow, nc)
         load = np.bincount(arc_t, weights=flow, minlength=k)
-        over, under = load > upper, load < lower
-        if widening == MAX_WIDENINGS or not (over.any() or under.any()):
+        heavy, under = load > upper, load < lower
+        if widening == MAX_WIDENINGS or not (heavy.any() or under.any()):
             break
-        grow = over[main] & (width < k) & (pin < 0)
-        width[grow] = np.minimum(2 * width[grow], k)
+        grow = heavy[main] & (width < n_ok) & (pin < 0)
+        width[grow] = np.minimum(2 * width[grow], n_ok[grow])
         q = min(nc, per_territory * 2 ** (widening + 1))
-        new_c = [np.argsort(cost_c[t], kind="stable")[:q] for t in np.flatnonzero(under)]
-        new_t = [np.full(q, t, dtype=np.int64) for t in np.flatnonzero(under)]
+        new_c, new_t = [], []
+        for t in np.flatnonzero(under):
+            near = np.argsort(np.where(ok[t], cost_c[t], np.inf), kind="stable")[:q]
+            near = near[ok[t, near]]
+            new_c.append(near)
+            new_t.append(np.full(len(near), t, dtype=np.int64))
         if not grow.any() and not new_c:
             break
         offered = [np.concatenate([offered[0], *new_c]), np.concatenate([offered[1], *new_t])]
@@ -139,17 +170,39 @@ def _unit_costs(
     orig: np.ndarray,
     cells: np.ndarray,
     keep: bool,
+    short: bool = False,
 ) -> np.ndarray:
-    """Integer cost per unit of each arc: squared travel minutes (redesign), or moved
-    customers first and travel minutes second (keep)."""
+    """Integer cost per unit of each arc (see :func:`redesign_cost`), or moved customers
+    first and travel minutes second (keep)."""
     minutes = cost_c[arc_t, arc_c] / 60.0
     if not keep:
-        return np.minimum(np.round(minutes**COST_EXPONENT), 1e6).astype(np.int64)
+        return redesign_cost(minutes, short)
     moved = _moved_counts(cells, arc_c, arc_t, of, orig, cost_c.shape[0])
     big_m = int(supply.max()) * 10_000 + 1
     return (np.minimum(np.round(minutes), 9_999) + np.ceil(big_m * moved / supply[arc_c])).astype(
         np.int64
     )
+
+
+TIE_LEVELS = 4096  # squared-minute levels that break ties between equally long drives
+
+
+def redesign_cost(minutes: np.ndarray, short: bool = False) -> np.ndarray:
+    """Integer cost per unit of work ``minutes`` from a territory's start point.
+
+    A team with time to spare: squared minutes, so long drives are avoided first and
+    territories come out compact (near a power diagram of the start points; balance is
+    met through short shifts between neighbours). A team short of time (``short``):
+    plain minutes (1/16 min resolution), so work never travels further than it must;
+    the territories are then star-shaped around their start points, and among equally
+    long drives the squared minutes decide (ties split into compact pieces, not
+    fragments).
+    """
+    m = np.minimum(np.asarray(minutes, dtype=float), 6000.0)
+    if not short:
+        return np.minimum(np.round(m**2), 1e6).astype(np.int64)
+    tie = np.minimum(np.round(m**2 / 16.0), TIE_LEVELS - 1)
+    return (np.round(LINEAR_SCALE * m) * TIE_LEVELS + tie).astype(np.int64)
 
 
 def largest_share(cell: np.ndarray, terr: np.ndarray, amount: np.ndarray, m: int) -> np.ndarray:

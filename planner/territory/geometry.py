@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
@@ -46,6 +47,19 @@ def project_points(customers, reps) -> tuple[CRS, np.ndarray, np.ndarray]:
     hlat, hlon = reps["home_lat"].to_numpy(float), reps["home_lon"].to_numpy(float)
     crs = local_crs(np.concatenate([lat, hlat]), np.concatenate([lon, hlon]))
     return crs, to_xy(lat, lon, crs), to_xy(hlat, hlon, crs)
+
+
+def start_points(reps, crs: CRS) -> np.ndarray:
+    """``(r, 2)`` metres of each rep's start point (``start_lat``/``start_lon``, else the
+    home) in ``crs``."""
+    lat = reps["home_lat"].to_numpy(float)
+    lon = reps["home_lon"].to_numpy(float)
+    if "start_lat" in reps.columns and "start_lon" in reps.columns:
+        s_lat = pd.to_numeric(reps["start_lat"], errors="coerce").to_numpy(float)
+        s_lon = pd.to_numeric(reps["start_lon"], errors="coerce").to_numpy(float)
+        ok = np.isfinite(s_lat) & np.isfinite(s_lon)
+        lat, lon = np.where(ok, s_lat, lat), np.where(ok, s_lon, lon)
+    return to_xy(lat, lon, crs)
 
 
 def read_polygons(path: Path, what: str, crs: CRS) -> gpd.GeoDataFrame:

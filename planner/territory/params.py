@@ -41,6 +41,12 @@ class TerritoryParams:
         Length of the workload cycle in weeks (default 4).
     seed : int
         Breaks ties between equally good choices; same input + seed = same territories.
+    rep_capacity_h : dict or None
+        Hours each rep can work per cycle (``rep_id -> hours``): working dates in the
+        horizon x (own hours minus lunch), scaled to ``cycle_weeks``. Territories are
+        balanced in proportion to it; 0 = away the whole horizon (no customers). The
+        pipeline fills it from the scheduling calendar; ``None`` (or a rep missing from
+        it) = working weekdays x ``cycle_weeks`` x (own hours minus lunch).
     """
 
     method: str = "redesign"
@@ -52,6 +58,7 @@ class TerritoryParams:
     units: Path | None = None
     cycle_weeks: int = 4
     seed: int = 0
+    rep_capacity_h: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -70,6 +77,10 @@ class TerritoryParams:
             raise ValueError(f"territories.count must be at least 1, got {self.count}")
         if self.cycle_weeks < 1:
             raise ValueError(f"cycle_weeks must be at least 1, got {self.cycle_weeks}")
+        if self.rep_capacity_h is not None and any(
+            not v >= 0 for v in self.rep_capacity_h.values()
+        ):
+            raise ValueError("rep_capacity_h values must be hours >= 0")
 
 
 @dataclass
@@ -83,10 +94,13 @@ class TerritoryResult:
         the input order. ``rep_id`` is ``""`` for a territory without a rep.
     territories : geopandas.GeoDataFrame
         One row per territory (EPSG:4326): ``territory_id, rep_id, rep_name, customers``,
-        ``customers_<tier>`` per tier, ``visits`` (per cycle), ``workload_h`` (per cycle),
-        ``deviation_pct`` (of the balanced quantity from its mean),
-        ``mean_home_travel_min``, ``contiguous``, ``home_in_territory``, ``geometry``;
-        plus ``balance_value`` when balancing by count or by a column.
+        ``customers_<tier>`` per tier, ``visits`` (per cycle), ``workload_h`` (per cycle,
+        commute included), ``commute_h``, ``capacity_h``, ``load_pct`` (workload over
+        capacity), ``deviation_pct`` (of the balanced quantity from the rep's
+        capacity-proportional share), ``mean_home_travel_min``, ``contiguous``,
+        ``contiguity_note`` (why not, or the islands it spans), ``home_in_territory``,
+        ``home_touches_territory``, ``home_distance_km``, ``geometry``; plus
+        ``balance_value`` when balancing by count or by a column.
     moved : int
         ``method="keep"``: customers whose territory changed (0 for ``redesign``).
     moved_workload_h : float
@@ -96,6 +110,11 @@ class TerritoryResult:
         customers, customers outside the boundary, pins that split a territory.
     service_area : shapely geometry or None
         The area the territories cover together (EPSG:4326).
+    unreachable : pandas.DataFrame or None
+        Customers no rep can reach within a working day: ``customer_id,
+        nearest_rep_id, need_s, day_s, territory_id, rep_id, reason`` (the rep who needs
+        least time, the seconds one visit takes them from start point to home, their
+        working seconds a day). They are still in ``assignments``.
     """
 
     assignments: pd.DataFrame
@@ -104,3 +123,4 @@ class TerritoryResult:
     moved_workload_h: float = 0.0
     warnings: list[str] = field(default_factory=list)
     service_area: object = None
+    unreachable: pd.DataFrame | None = None

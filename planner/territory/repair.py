@@ -8,10 +8,12 @@ Cells are neighbours when their polygons share a boundary line.
   territory, so the whole service area is covered.
 - :func:`repair_contiguity` moves each stray piece of a territory (a connected group of
   its cells apart from its main piece on the same island) to the neighbour it shares
-  most border with. Pieces holding a pinned customer stay.
+  most border with, among the neighbours whose rep can reach all of it. Pieces holding
+  a pinned customer stay, and so do pieces no neighbour may take.
 - :func:`rebalance` plans workload transfers between neighbouring territories
   (:func:`planner.territory.solver.plan_transfers`) and carries each one out by moving
-  border cells, cheapest first, never cutting the giving territory in two.
+  border cells, cheapest first, never cutting the giving territory in two and never
+  giving a cell to a rep who cannot reach it.
 """
 
 from __future__ import annotations
@@ -111,13 +113,16 @@ def repair_contiguity(
     pinned: np.ndarray,
     part: np.ndarray,
     max_rounds: int = 50,
+    allowed: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move stray pieces to a neighbouring territory. Returns the new labels.
 
     A stray piece joins the neighbour whose main piece it shares most border with; a
     piece touching only other stray pieces joins the one it shares most border with, one
     such piece per round (the lightest), so two stray pieces never swap back and forth.
-    Pieces holding a pinned cell never move.
+    Pieces holding a pinned cell never move; with ``allowed`` (``(k, m)`` bool, the
+    territories each cell may go to) a piece only joins a neighbour allowed for all of
+    its cells.
     """
     labels = labels.copy()
     e = graph.edges
@@ -137,6 +142,9 @@ def repair_contiguity(
         to_main = ~stray[np.concatenate([cb[cross], ca[cross]])]
         keep = movable[src]
         src, dst, to_main = src[keep], dst[keep], to_main[keep]
+        if allowed is not None and len(src):
+            fits = _piece_fits(comp, src, dst, allowed)
+            src, dst, to_main = src[fits], dst[fits], to_main[fits]
         if len(src) == 0:
             break
         pairs, inverse = np.unique(np.stack([src, dst], axis=1), axis=0, return_inverse=True)
@@ -164,6 +172,21 @@ def repair_contiguity(
             break
         labels = new
     return labels
+
+
+def _piece_fits(
+    comp: np.ndarray, src: np.ndarray, dst: np.ndarray, allowed: np.ndarray
+) -> np.ndarray:
+    """For each (piece ``src``, territory ``dst``) pair: whether every cell of the piece
+    may go to ``dst``."""
+    pairs, inverse = np.unique(np.stack([src, dst], axis=1), axis=0, return_inverse=True)
+    order = np.argsort(comp, kind="stable")
+    starts = np.searchsorted(comp[order], np.arange(int(comp.max()) + 2))
+    ok = np.array(
+        [bool(allowed[t, order[starts[p] : starts[p + 1]]].all()) for p, t in pairs.tolist()],
+        dtype=bool,
+    )
+    return ok[inverse.ravel()]
 
 
 def _safe_to_remove(a: int, t: int, labels: np.ndarray, graph: Graph) -> bool:
@@ -204,10 +227,11 @@ class BalanceState:
     pinned: np.ndarray  # (n,) bool
     cost: np.ndarray  # (k, n) cost of giving each cell to each territory
     orig: np.ndarray  # (n,) original label (keep mode) or -1
-    lower: float  # per-territory bounds of the balanced quantity
-    upper: float
-    target_lower: float  # the band transfers aim for (inside [lower, upper])
-    target_upper: float
+    lower: np.ndarray  # (k,) bounds of each territory's balanced quantity
+    upper: np.ndarray
+    target_lower: np.ndarray  # (k,) the band transfers aim for (inside [lower, upper])
+    target_upper: np.ndarray
+    allowed: np.ndarray  # (k, n) bool: territories each cell may go to
     keep: bool = False
 
 
@@ -231,7 +255,6 @@ def rebalance(
     nothing; the caller reports what remains out of bounds.
     """
     labels = labels.copy()
-    k = len(state.fixed)
     scale = 1e6 / max(float(state.weight.sum() + state.fixed.sum()), 1e-12)
     for _ in range(max_rounds):
         load = loads(labels, state)
@@ -242,8 +265,8 @@ def rebalance(
         cross = (la != lb) & (la >= 0) & (lb >= 0)
         tedges = np.unique(np.sort(np.stack([la[cross], lb[cross]], axis=1), axis=1), axis=0)
         units = np.round(load * scale).astype(np.int64)
-        lo = np.full(k, int(np.ceil(state.target_lower * scale)))
-        up = np.full(k, int(np.floor(state.target_upper * scale)))
+        lo = np.ceil(np.asarray(state.target_lower) * scale).astype(np.int64)
+        up = np.maximum(np.floor(np.asarray(state.target_upper) * scale).astype(np.int64), lo)
         transfers = plan_transfers(units, lo, up, tedges)
         moved_any = False
         for t, u, amount in sorted(transfers, key=lambda x: (-x[2], x[0], x[1])):
@@ -266,7 +289,7 @@ def _carry_out(
 
     heap: list[tuple] = []
     queued: set[int] = set()
-    for a in np.flatnonzero(labels == t).tolist():
+    for a in np.flatnonzero((labels == t) & state.allowed[u]).tolist():
         if state.pinned[a]:
             continue
         if any(labels[b] == u for b in graph.nbrs(a).tolist()):
@@ -287,7 +310,7 @@ def _carry_out(
         size -= 1
         any_move = True
         for b in graph.nbrs(a).tolist():
-            if labels[b] == t and not state.pinned[b]:
+            if labels[b] == t and not state.pinned[b] and state.allowed[u, b]:
                 # a neighbour skipped earlier may be safe to take now
                 heapq.heappush(heap, (key(b), b))
                 queued.add(b)

@@ -6,10 +6,13 @@ transportation problems with *soft* territory bounds, so they are always feasibl
 - :func:`assign_balanced`: cells (supply = their workload, in integer units) flow to
   territories along allowed arcs (cost = travel cost per unit); each territory takes up
   to ``lower`` units at no extra cost, up to ``upper`` at cost ``penalty`` and anything
-  beyond at ``2 * penalty``. With ``penalty`` larger than any arc cost, the optimum meets
-  the bounds whenever the arcs allow it and otherwise misses them by as little as
-  possible. An optimal basic solution splits at most ``k - 1`` cells between
-  territories; the caller gives each split cell to its largest share.
+  beyond at ``penalty + over`` (``over`` defaults to ``penalty``). With ``penalty``
+  larger than any arc cost, the optimum fills every territory to its lower bound
+  whenever the arcs allow it; with ``over`` larger than any arc cost too it also meets
+  the upper bounds, and with a smaller ``over`` it sends a unit to a territory further
+  away only when that costs less than ``over`` more (a limit on detours for balance).
+  An optimal basic solution splits at most ``k - 1`` cells between territories; the
+  caller gives each split cell to its largest share.
 - :func:`plan_transfers`: how much workload to pass between neighbouring territories
   so that every territory ends inside its bounds, at least hops.
 
@@ -32,7 +35,14 @@ def _solve(smcf: min_cost_flow.SimpleMinCostFlow) -> None:
 
 
 def _sink_arcs(
-    smcf, first_node: int, sink: int, lower: np.ndarray, upper: np.ndarray, total: int, penalty: int
+    smcf,
+    first_node: int,
+    sink: int,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    total: int,
+    penalty: int,
+    over_penalty: int | None = None,
 ) -> None:
     k = len(lower)
     nodes = np.arange(first_node, first_node + k)
@@ -47,7 +57,7 @@ def _sink_arcs(
             [
                 np.zeros(k, np.int64),
                 np.full(k, penalty, np.int64),
-                np.full(k, 2 * penalty, np.int64),
+                np.full(k, penalty + (penalty if over_penalty is None else over_penalty), np.int64),
             ]
         ),
     )
@@ -61,6 +71,7 @@ def assign_balanced(
     lower: np.ndarray,
     upper: np.ndarray,
     penalty: int,
+    over_penalty: int | None = None,
 ) -> np.ndarray:
     """Flow on each cell -> territory arc of the cheapest softly balanced assignment.
 
@@ -74,7 +85,9 @@ def assign_balanced(
     lower, upper : numpy.ndarray
         ``(k,)`` int bounds of each territory's units.
     penalty : int
-        Cost per unit outside ``[lower, upper]``; larger than any arc cost.
+        Cost per unit above ``lower``; larger than any arc cost.
+    over_penalty : int, optional
+        Extra cost per unit above ``upper`` (default ``penalty``).
 
     Returns
     -------
@@ -83,7 +96,8 @@ def assign_balanced(
     """
     n, k = len(supply), len(lower)
     total = int(supply.sum())
-    if total * 2 * penalty >= _MAX_COST or int(arc_cost.max(initial=0)) >= penalty:
+    worst = 2 * penalty + (0 if over_penalty is None else over_penalty)
+    if total * worst >= _MAX_COST or int(arc_cost.max(initial=0)) >= penalty:
         raise ValueError("assignment costs overflow: lower the unit scale")
     smcf = min_cost_flow.SimpleMinCostFlow()
     sink = n + k
@@ -93,7 +107,7 @@ def assign_balanced(
         supply[arc_cell].astype(np.int64),
         arc_cost.astype(np.int64),
     )
-    _sink_arcs(smcf, n, sink, lower, upper, total, penalty)
+    _sink_arcs(smcf, n, sink, lower, upper, total, penalty, over_penalty)
     smcf.set_nodes_supplies(
         np.arange(n + k + 1),
         np.concatenate([supply.astype(np.int64), np.zeros(k, np.int64), [-total]]),
