@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def _plan_bytes(plan_dir: Path) -> dict[str, bytes]:
-    """Every file of a plan folder; plan.json without ``created`` and ``runtimes``."""
+def _plan_bytes(plan_dir: Path, root: Path | None = None) -> dict[str, bytes]:
+    """Every file of a plan folder; plan.json without ``created`` and ``runtimes``, and
+    with the folder ``root`` (a compare run's output, named by ``keep_from``) as ``OUT``."""
     out = {}
     for p in sorted(plan_dir.rglob("*")):
         if p.is_file():
@@ -34,6 +35,8 @@ def _plan_bytes(plan_dir: Path) -> dict[str, bytes]:
                 meta = json.loads(data)
                 meta.pop("created"), meta.pop("runtimes")
                 data = json.dumps(meta, sort_keys=True).encode()
+                if root is not None:
+                    data = data.replace(str(root).encode(), b"OUT")
             out[str(p.relative_to(plan_dir))] = data
     return out
 
@@ -240,7 +243,7 @@ def test_compare_on_the_dask_cluster_equals_local(tiny, tmp_path, dask_cluster, 
         )
     )
     for a, b in zip(remote.plan_dirs, local.plan_dirs, strict=True):
-        assert _plan_bytes(a) == _plan_bytes(b)
+        assert _plan_bytes(a, tmp_path / "remote") == _plan_bytes(b, tmp_path / "local")
 
 
 # ------------------------------------------------------------------ Ctrl-C
