@@ -130,3 +130,28 @@ def test_collinear_customers():
     cust["lon"] = 9.5 + np.linspace(0, 0.3, len(cust))
     res = design(inst, customers=cust)
     check_contract(res, cust)
+
+
+@pytest.mark.parametrize("where", ["all", "some"])
+def test_location_with_too_much_work_is_shared_out(where):
+    """300 customers at one point (or 150 of them at one point among spread ones): the
+    location is cut into wedges shared out between the territories, so each rep gets a
+    share within the balance tolerance, and the polygons still partition the area
+    (each territory one piece, the point on every territory that has customers there)."""
+    inst = instance(300, 3, 5)
+    cust = inst.customers.copy()
+    if where == "all":
+        cust["lat"], cust["lon"] = 56.0, 9.5
+    else:
+        cust.loc[100:249, ["lat", "lon"]] = cust.loc[0, ["lat", "lon"]].to_numpy()
+    res = design(inst, customers=cust)
+    check_contract(res, cust)
+    t = res.territories
+    assert (t["customers"] > 0).all()
+    assert t["deviation_pct"].abs().max() <= 10.0
+    at_point = res.assignments["territory_id"][100:250]
+    assert at_point.nunique() >= 2
+    assert any("shared out" in w for w in res.warnings)
+    if where == "all":
+        again = design(inst, customers=cust)  # same input, same territories
+        assert again.assignments.equals(res.assignments)

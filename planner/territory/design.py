@@ -28,7 +28,7 @@ from scipy.sparse import csr_matrix
 from planner.domain import TierTable, Workday
 from planner.errors import InputError, Problem
 from planner.territory.capacity import Capacity
-from planner.territory.cells import Cells, build_cells
+from planner.territory.cells import Cells, SiteSplit, build_cells
 from planner.territory.flow import MAX_DETOUR_MIN, flow_labels, largest_share
 from planner.territory.geometry import project_points, start_points
 from planner.territory.params import TerritoryParams, TerritoryResult
@@ -127,7 +127,14 @@ def design_territories(
     slot_of_rep = {s.rep_id: i for i, s in enumerate(slots.slots) if s.rep_id}
     pin_slot = np.array([slot_of_rep.get(p, -1) if p else -1 for p in pins], dtype=np.int64)
 
-    cells = build_cells(xy, np.concatenate([home_xy, start_xy]), params.boundary, params.units, crs)
+    cells = build_cells(
+        xy,
+        np.concatenate([home_xy, start_xy]),
+        params.boundary,
+        params.units,
+        crs,
+        _site_split(weight, pin_slot, slots.orig, len(slots.slots), params.balance_tolerance),
+    )
     warnings += cells.warnings
     centre_xy = _center_xy(slots, rep_ids, start_xy, cids, xy)
     work = Work(weight, pin_slot, team, params.balance == "workload")
@@ -378,6 +385,20 @@ def _source_row(cust: pd.DataFrame, i: int) -> int | None:
     return int(v) if pd.notna(v) else None
 
 
+def _site_split(
+    weight: np.ndarray, pin_slot: np.ndarray, orig: np.ndarray, k: int, tolerance: float
+) -> SiteSplit:
+    """Locations holding more than half a territory's share of the work are shared out
+    in pieces of half the balance tolerance (pinned customers and those of one current
+    territory kept together), so one address with thousands of customers does not make
+    one territory of them all."""
+    share = float(weight.sum()) / max(k, 1)
+    key = (np.asarray(pin_slot) + 1) * (k + 1) + (np.asarray(orig) + 1)
+    if k <= 1 or share <= 0:
+        return SiteSplit(weight, float("inf"), float("inf"), key)
+    return SiteSplit(weight, share / 2, share * tolerance / 2, key)
+
+
 def _center_xy(
     slots: Slots, rep_ids: list[str], start_xy: np.ndarray, cids: list[str], xy: np.ndarray
 ) -> np.ndarray:
@@ -446,6 +467,7 @@ def _assign(
     cell_w = np.bincount(of[follow], weights=weight[follow], minlength=m)
     has_cust = np.bincount(of, minlength=m) > 0
     cell_cost = _cell_costs(of, follow, weight, work.team.centre_s, center_xy, cells.xy, fit)
+    cell_cost += _wedge_ties(cells, center_xy)
     allowed = _cell_allowed(work.team.allowed, of, m)
     cell_orig = _cell_orig(of, slots.orig, m)
 
@@ -610,6 +632,23 @@ def _cell_costs(
         centre_xy[:, None, 0] - cell_xy[None, :, 0], centre_xy[:, None, 1] - cell_xy[None, :, 1]
     )
     return np.where(np.isfinite(cost), cost, fit.travel_s(d))
+
+
+WEDGE_TIE_S_PER_M = 1e-3  # 1 s per km: orders the wedges of one location, nothing else
+
+
+def _wedge_ties(cells: Cells, center_xy: np.ndarray) -> np.ndarray:
+    """``(k, m)`` seconds added to the wedges of a shared-out location: a territory
+    prefers the wedges facing its start point (all wedges cost the same travel
+    otherwise), so each takes a fan of neighbouring wedges and not a scatter."""
+    k, m = len(center_xy), len(cells.polys)
+    out = np.zeros((k, m))
+    if cells.wedge is None or not cells.wedge.any():
+        return out
+    idx = np.flatnonzero(cells.wedge)
+    pts = shapely.points(center_xy)
+    out[:, idx] = WEDGE_TIE_S_PER_M * shapely.distance(pts[:, None], cells.polys[idx][None, :])
+    return out
 
 
 def _cell_allowed(allowed: np.ndarray, of: np.ndarray, m: int) -> np.ndarray:

@@ -215,3 +215,23 @@ def point_units(xy: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarr
         near = tree.query_nearest(pts[missing], all_matches=False)
         out[np.flatnonzero(missing)[near[0]]] = near[1]
     return out, missing
+
+
+def wedge_pieces(cell: shapely.Geometry, site: np.ndarray, q: int) -> np.ndarray:
+    """``cell`` cut into ``q`` pieces by ``q`` rays from ``site`` (equal angles, the first
+    pointing east), in counter-clockwise order; adjacent pieces share the ray between
+    them and all meet at ``site``. Empty when a piece would be empty (``site`` on the
+    cell's boundary)."""
+    x0, y0 = float(site[0]), float(site[1])
+    minx, miny, maxx, maxy = shapely.bounds(cell)
+    reach = 4.0 * max(abs(minx - x0), abs(maxx - x0), abs(miny - y0), abs(maxy - y0), 1.0)
+    steps = max(1, int(np.ceil(4.0 / q)))  # arcs of at most 90 degrees: the fan covers
+    wedges = []
+    for j in range(q):
+        ang = 2 * np.pi * (j + np.arange(steps + 1) / steps) / q
+        ring = [(x0, y0), *zip(x0 + reach * np.cos(ang), y0 + reach * np.sin(ang), strict=True)]
+        wedges.append(shapely.Polygon(ring))
+    pieces = _polygonal(shapely.intersection(cell, np.array(wedges, dtype=object)))
+    if (shapely.is_empty(pieces) | (shapely.area(pieces) <= 0)).any():
+        return np.array([], dtype=object)
+    return pieces
