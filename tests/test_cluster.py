@@ -96,6 +96,38 @@ def test_unreachable_scheduler_is_a_clear_error():
 
 
 # ------------------------------------------------------------------ local cluster
+def _nbytes(a) -> int:
+    return int(a.nbytes)
+
+
+@pytest.mark.timeout(240)
+def test_local_cluster_is_quiet_with_big_tasks_and_port_8787_taken(monkeypatch):
+    """Another run (or any program) on Dask's dashboard port 8787 and tasks that carry
+    big inputs (a territory's matrices) give the user no Dask warnings."""
+    import socket
+    import warnings
+
+    import numpy as np
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:  # already taken by someone else: the same situation
+        pass
+    arrays = [np.ones(2_000_000, dtype=np.float64) for _ in range(3)]  # 16 MB each
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            got = dict(run_tasks(_nbytes, arrays, ClusterParams(workers=2)))
+    finally:
+        holder.close()
+    assert got == {0: 16_000_000, 1: 16_000_000, 2: 16_000_000}
+    dask_warnings = [str(w.message) for w in seen if "distributed" in w.filename]
+    assert dask_warnings == []
+
+
 @pytest.mark.timeout(240)
 def test_local_cluster_plan_is_byte_identical(tiny, tmp_path, sequential, monkeypatch):
     monkeypatch.delenv(SCHEDULER_ENV, raising=False)

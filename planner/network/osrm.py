@@ -52,7 +52,11 @@ from planner.network.params import TravelParams
 from planner.network.road import WRONG_NETWORK_SHARE, door_to_door, format_m
 
 UNREACHABLE_S = 7 * 86_400  # a week: never combined into one day
-BLOCK = 500  # points per table request side (a request carries at most 2 x BLOCK points)
+#: Points per table request side (a request carries at most 2 x BLOCK points). Large:
+#: OSRM's many-to-many search costs about one search per source and per destination of a
+#: request, so a 2,000 x 2,000 matrix in one request instead of 16 of 500 x 500 takes
+#: about half the server CPU (docs/benchmarks/scale.md).
+BLOCK = 2000
 START_TIMEOUT_S = 120.0
 PROFILES = {"drive": "car", "bike": "bicycle", "walk": "foot"}
 BIN_ENV = "PLANNER_OSRM_BIN"
