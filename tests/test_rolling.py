@@ -483,3 +483,20 @@ def test_displaced_visit_and_late_make_up_are_explained():
     )
     (warning,) = late_make_up_warning(new)
     assert warning.startswith("1 missed/cancelled visit(s) could not be made up within 5")
+
+
+def test_new_dated_visit_of_a_roll_prefers_its_cadence_date():
+    """A four-weekly flexible customer last seen on 12-04 is due on 01-01 (window
+    12-25..01-03): without a previous day it prefers 01-01, not the window's early end; a
+    weekly-pattern visit or one without history gets no such preference."""
+    from planner.schedule import DueVisit, previous_preferred
+
+    last = D(2026, 12, 4)
+    c4 = DueVisit(
+        "C4", D(2027, 1, 1), D(2026, 12, 25), D(2027, 1, 3), False, 0, "C", 4, False,
+        last_visit=last,
+    )  # fmt: skip
+    fresh = DueVisit("C5", D(2026, 12, 7), D(2026, 12, 7), D(2027, 1, 3), False, 0, "C", 4, False)
+    got = previous_preferred([c4, fresh, _due("A1", D(2026, 12, 28), D(2026, 12, 28),
+                                              D(2027, 1, 3))], {})  # fmt: skip
+    assert got == {("C4", D(2027, 1, 1)): D(2027, 1, 1)}

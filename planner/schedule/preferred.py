@@ -57,7 +57,8 @@ def previous_preferred(
     -------
     dict
         Visits with a previous date in their window (earliest unused first, in due-date
-        order), and carried overdue visits without one (``first_day``).
+        order), carried overdue visits without one (``first_day``), and dated visits of
+        an interval rule without one: their cadence date (``due_date``).
     """
     out: dict[tuple[str, dt.date], dt.date] = {}
     by_cust: dict[str, list[DueVisit]] = {}
@@ -72,7 +73,23 @@ def previous_preferred(
                 out[(cid, v.due_date)] = pick
             elif v.overdue and cid in carried and first_day is not None:
                 out[(cid, v.due_date)] = max(first_day, v.earliest)
+            elif _cadence_dated(v):
+                out[(cid, v.due_date)] = v.due_date
     return out
+
+
+def _cadence_dated(v: DueVisit) -> bool:
+    """A visit with its own window around a cadence date (``last + k I``, interval rule,
+    no weekday pattern): without a previous day it prefers that date, so a rolled plan
+    does not pull the next cycle's visit to the early end of its window (a four-weekly
+    customer seen 21 days after its last visit)."""
+    return (
+        not v.weekly_pattern
+        and not v.period
+        and not v.overdue
+        and v.last_visit is not None
+        and v.earliest <= v.due_date <= v.latest
+    )
 
 
 def frozen_subset(
