@@ -37,26 +37,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp
-from ortools.util import optional_boolean_pb2
 
 from planner.domain import BreakRule
 from planner.matrix import TravelMatrix
 from planner.routing.engine import assignment_routes, search_parameters
-
-#: OR-Tools operators that rebuild routes with an insertion heuristic under
-#: ``lns_time_limit`` (100 ms): their result depends on machine speed and load, so they
-#: are off (the same plan on any machine; measured: same travel without them).
-TIMED_OPERATORS = (
-    "use_global_cheapest_insertion_path_lns",
-    "use_local_cheapest_insertion_path_lns",
-    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
-    "use_global_cheapest_insertion_visit_types_lns",
-    "use_local_cheapest_insertion_visit_types_lns",
-    "use_global_cheapest_insertion_expensive_chain_lns",
-    "use_local_cheapest_insertion_expensive_chain_lns",
-    "use_global_cheapest_insertion_close_nodes_lns",
-    "use_local_cheapest_insertion_close_nodes_lns",
-)
 
 
 @dataclass(frozen=True)
@@ -227,8 +211,6 @@ def improve_days(problem: HorizonProblem, params: HorizonParams = HorizonParams(
             result.time_limit_hit = True
             break
         sp = search_parameters("PARALLEL_CHEAPEST_INSERTION", meta, left, max(1, per_visit * n))
-        for name in TIMED_OPERATORS:  # their sub-searches stop at a time limit
-            setattr(sp.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
         t_stage = time.perf_counter()
         sol = routing.SolveFromAssignmentWithParameters(initial, sp)
         if time.perf_counter() - t_stage >= left * 0.99:
