@@ -48,6 +48,7 @@ from planner.files import write_text  # noqa: E402
 from planner.pipeline import run_plan, write_plan  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.scenario import load_scenario  # noqa: E402
+from planner.schedule.preferred import CARRIED_REASON  # noqa: E402
 
 HEADER = "customer_id,rep_id,date,status,start,duration_min,outcome,person_met,purpose,notes"
 START = dt.date(2026, 11, 30)  # a Monday
@@ -128,15 +129,19 @@ def working_days_between(a: dt.date, b: dt.date) -> int:
 
 
 def missed_a_followup(miss_rows: pd.DataFrame, nxt: Plan, tier_of: dict) -> tuple[int, int, int]:
-    """Missed A visits: (missed, re-planned within 5 working days, reported unscheduled)."""
+    """Missed A visits: (missed, re-planned within 5 working days (Monday-Friday) of the
+    miss, reported unscheduled as a make-up visit)."""
     a = miss_rows[miss_rows["customer_id"].map(tier_of) == "A"]
     within = reported = 0
     for r in a.itertuples():
         days = nxt.visits.loc[nxt.visits["customer_id"] == r.customer_id, "date"]
         if any(working_days_between(r.date, d) <= 5 for d in days if d > r.date):
             within += 1
-        elif (nxt.unscheduled["customer_id"] == r.customer_id).any():
-            reported += 1
+        elif (
+            (nxt.unscheduled["customer_id"] == r.customer_id)
+            & nxt.unscheduled["reason"].astype(str).str.startswith(CARRIED_REASON)
+        ).any():
+            reported += 1  # unscheduled as a make-up visit, with the reason
     return len(a), within, reported
 
 

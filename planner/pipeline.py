@@ -539,7 +539,7 @@ def run_plan(
         Bad input files (exit 2). ``NetworkError``: unusable network data (exit 3).
     """
     from planner.report import compute_kpis
-    from planner.rolling import changes_vs_previous, roll_meta
+    from planner.rolling import changes_vs_previous, late_make_up_warning, roll_meta
 
     runtimes: dict = {}
     t0 = time.perf_counter()
@@ -636,6 +636,7 @@ def run_plan(
     if roll is not None:
         plan.history = roll.inputs.calendar_history()
         plan.meta["rolling"] = roll_meta(roll, plan)
+        plan.meta["warnings"] = [*plan.meta["warnings"], *late_make_up_warning(plan)]
         if roll.previous is not None:
             plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)
     return plan

@@ -54,7 +54,14 @@ from planner.schedule import (
     rep_window,
     rep_work_dates,
 )
-from planner.schedule.preferred import frozen_subset, previous_preferred
+from planner.schedule.preferred import (
+    CARRIED_REASON,
+    CARRY_WORKING_DAYS,
+    carry_deadline,
+    clip_carried,
+    frozen_subset,
+    previous_preferred,
+)
 
 #: Drop penalty base: a visit of tier rank r costs PENALTY_BASE ** r to drop, so one visit
 #: of a higher tier outweighs up to PENALTY_BASE - 1 visits of the tier below it.
@@ -120,6 +127,12 @@ class TerritoryProblem:
         prefers the first working day.
     frozen_until : date or None
         Previous-plan days before it are frozen (``freeze_days``).
+    carried_from : dict
+        ``customer_id -> (date, status)`` of the missed / cancelled visit each carried
+        customer makes up: its first due visit must take a day within
+        :data:`planner.schedule.preferred.CARRY_WORKING_DAYS` working days of that date
+        (:func:`planner.schedule.preferred.carry_deadline`), else it is unscheduled with
+        the reason.
     """
 
     territory_id: str
@@ -140,6 +153,7 @@ class TerritoryProblem:
     previous_dates: dict = field(default_factory=dict)
     carried: frozenset = frozenset()
     frozen_until: dt.date | None = None
+    carried_from: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -267,6 +281,14 @@ def allowed_days(cal: CalendarResult, cid: str, due_date: dt.date) -> list[dt.da
     return sorted({d for ds in cal.pattern_options[cid].values() if (d := ds[k]) is not None})
 
 
+def _window_days(work: _Work, v: DueVisit | None) -> list[dt.date]:
+    """The rep's working dates in a due visit's window: where a visit the calendar kept on
+    its previous-plan day (frozen, no options) may go when its day's route drops it."""
+    if v is None:
+        return []
+    return [d for d in work.work_dates if v.earliest <= d <= v.latest]
+
+
 def _fmt_days(days: list[dt.date]) -> str:
     shown = ", ".join(d.strftime("%a %d %b") for d in days[:4])
     return shown + (f" and {len(days) - 4} more" if len(days) > 4 else "")
@@ -290,6 +312,7 @@ class _Work:
     joint_saved_s: int = 0
     joint_s: float = 0.0
     joint_time_limit_hit: bool = False
+    carry_by: dict[tuple[str, dt.date], dt.date] = field(default_factory=dict)  # clipped
 
     @property
     def due_by_key(self) -> dict[tuple[str, dt.date], DueVisit]:
@@ -316,6 +339,7 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     t_cal = time.perf_counter()
     dropped = _route_days(problem, work)
     dirty = _repair(problem, work, dropped)
+    _carried_reasons(problem, work)
     _reoptimise(problem, work, dirty)
     if problem.joint_solutions_per_visit > 0:
         t_joint = time.perf_counter()
@@ -381,6 +405,8 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
         calendar=problem.calendar,
         preferred_dates=problem.preferred_dates,
     )
+    if problem.carried_from:  # made up within CARRY_WORKING_DAYS of the miss
+        work.due, work.carry_by = clip_carried(work.due, _carry_deadlines(problem, work))
     if problem.previous_dates or problem.carried:  # a rolled plan
         first = work.work_dates[0] if work.work_dates else None
         prev = previous_preferred(work.due, problem.previous_dates, problem.carried, first)
@@ -403,6 +429,30 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
         for r in cal.unplaced.to_dict("records")
     ]
     return cal
+
+
+def _carry_deadlines(problem: TerritoryProblem, work: _Work) -> dict[str, dt.date]:
+    """Per carried customer, the last day its make-up visit may take."""
+    weekdays = {int(d) for d in (problem.rep.get("working_days") or (0, 1, 2, 3, 4))}
+    out = {}
+    for cid, (missed, _status) in problem.carried_from.items():
+        last = carry_deadline(missed, problem.horizon.start, work.work_dates, weekdays)
+        if last is not None:
+            out[cid] = last
+    return out
+
+
+def _carried_reasons(problem: TerritoryProblem, work: _Work) -> None:
+    """Unscheduled make-up visits say which visit they make up and by when."""
+    for u in work.unscheduled:
+        last = work.carry_by.get((u["customer_id"], u["due_date"]))
+        if last is not None:
+            missed, status = problem.carried_from[u["customer_id"]]
+            u["reason"] = (
+                f"{CARRIED_REASON} (the visit of {missed.isoformat()} was {status}): no room "
+                f"by {last.isoformat()}, {CARRY_WORKING_DAYS} working days after it: "
+                f"{u['reason']}"
+            )
 
 
 def _route_days(problem: TerritoryProblem, work: _Work) -> list[tuple[dict, str, dt.date]]:
@@ -465,9 +515,10 @@ def _repair(
             )
             continue
         busy = visit_days.get(cid, set())
-        cands = [
-            d for d in allowed_days(work.cal, cid, row["due_date"]) if d != day and d not in busy
-        ]
+        allowed = allowed_days(work.cal, cid, row["due_date"]) or _window_days(
+            work, due_by_key.get((cid, row["due_date"]))
+        )
+        cands = [d for d in allowed if d != day and d not in busy]
         cands.sort(key=lambda d: (_retry_cost(problem, work, d, cid), abs((d - day).days), d))
         tried = cands[:MAX_RETRY_DAYS]
         empty = [d for d in cands if not (d in work.results and work.results[d].stops)]

@@ -375,3 +375,128 @@ def test_rolled_plan_with_an_empty_log_equals_the_previous_remaining_days(tiny_r
     rolled = Plan.from_dir(out)
     assert rolled.meta["rolling"]["stability"]["kept_pct"] == 100.0
     assert rolled.history and (out / "history.csv").exists()
+
+
+# ---------------------------------------------------------------- make-up visits first
+def _make_up_problem(a_hours="Mo-Fr 08:00-18:00"):
+    """One rep, one week from Monday 2026-12-07, at most two visits a day. The A customer
+    ``a1`` missed its visit of Monday 2026-11-30 (due again by Monday 12-07, five working
+    days later); two C customers are kept on Monday 12-07 from the previous plan (their
+    windows run Monday-Tuesday)."""
+    from test_frequency_rules import LUNCH, rep, table
+
+    from planner.routing import RoutingParams
+    from planner.schedule.synthetic import haversine_travel
+    from planner.territory_plan import TerritoryProblem
+
+    monday = D(2026, 12, 7)
+    cust = table(
+        [
+            ("a1", "A", D(2026, 11, 23), {"hours": a_hours}),
+            ("c1", "C", D(2026, 11, 9)),
+            ("c2", "C", D(2026, 11, 9)),
+        ],
+        seed=4,
+    )
+    r = rep(max_visits_per_day=2)
+    return TerritoryProblem(
+        "T1",
+        r,
+        cust,
+        pd.DataFrame(columns=["customer_id", "date", "start_s", "source_row"]),
+        haversine_travel(cust, r),
+        Horizon(monday, 1),
+        LUNCH,
+        DEFAULT_TIERS,
+        RoutingParams(time_limit_s=2.0),
+        previous_dates={"c1": (monday,), "c2": (monday,), "a1": (D(2026, 12, 10),)},
+        carried=frozenset({"a1"}),
+        carried_from={"a1": (D(2026, 11, 30), "missed")},
+    )
+
+
+def test_make_up_visit_displaces_a_kept_lower_tier_visit():
+    """Monday is full with two kept C visits; the make-up of a1 is due by Monday (its kept
+    Thursday is too late): it takes Monday, a C visit moves to Tuesday, none is lost."""
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(_make_up_problem())
+    days = tp.visits.groupby("customer_id")["date"].apply(sorted).to_dict()
+    assert days["a1"] == [D(2026, 12, 7)], days
+    c_days = sorted([*days["c1"], *days["c2"]])
+    assert c_days == [D(2026, 12, 7), D(2026, 12, 8)], days
+    assert len(tp.unscheduled) == 0, tp.unscheduled
+
+
+def test_make_up_visit_that_fits_no_day_by_its_deadline_is_reported():
+    """a1 now opens on Wednesdays only: no day up to Monday 12-07 takes its make-up, so it
+    is unscheduled with the reason (not placed later in the week)."""
+    from planner.schedule.preferred import CARRIED_REASON
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(_make_up_problem(a_hours="We 08:00-18:00"))
+    assert "a1" not in set(tp.visits["customer_id"])
+    (reason,) = tp.unscheduled.loc[tp.unscheduled["customer_id"] == "a1", "reason"]
+    assert reason.startswith(CARRIED_REASON), reason
+    assert "the visit of 2026-11-30 was missed" in reason and "by 2026-12-07" in reason
+
+
+def test_carry_deadline_counts_working_days_from_the_miss():
+    from planner.schedule.preferred import carry_deadline
+
+    week = [D(2026, 12, 7) + dt.timedelta(days=i) for i in range(5)]
+    mon_to_fri = {0, 1, 2, 3, 4}
+    assert carry_deadline(D(2026, 11, 30), D(2026, 12, 7), week, mon_to_fri) == D(2026, 12, 7)
+    assert carry_deadline(D(2026, 12, 2), D(2026, 12, 7), week, mon_to_fri) == D(2026, 12, 9)
+    # Monday off: the make-up of a Monday miss may take Tuesday
+    assert carry_deadline(D(2026, 11, 30), D(2026, 12, 7), week[1:], mon_to_fri) == D(2026, 12, 8)
+    # a miss long before the horizon: the horizon's first five working days
+    assert carry_deadline(D(2026, 11, 2), D(2026, 12, 7), week, mon_to_fri) == D(2026, 12, 11)
+
+
+def test_displaced_visit_and_late_make_up_are_explained():
+    from planner.rolling import late_make_up_warning
+
+    customers = _customers([("A1", "A", D(2026, 11, 23)), ("C1", "C", D(2026, 11, 9))])
+    start, end = D(2026, 11, 30), D(2026, 12, 13)
+    prev = _plan(
+        _visits([("R1", D(2026, 11, 30), "A1", "A"), ("R1", D(2026, 12, 7), "C1", "C")]),
+        customers,
+        start,
+        end,
+    )
+    new = _plan(
+        _visits([("R1", D(2026, 12, 7), "A1", "A"), ("R1", D(2026, 12, 8), "C1", "C")]),
+        customers,
+        D(2026, 12, 7),
+        D(2026, 12, 20),
+    )
+    log = _log([("A1", "R1", D(2026, 11, 30), "missed")])
+    params = RollParams(Horizon(D(2026, 12, 7), 2), DEFAULT_TIERS)
+    roll = prepare_roll(customers, log, prev, params)
+    ch = changes_vs_previous(prev, new, roll, params)
+    (reason,) = ch.loc[ch["customer_id"] == "C1", "reason"]
+    assert reason == "made room on 2026-12-07 for the make-up visit of A1"
+    assert late_make_up_warning(new) == []
+    new.unscheduled = pd.DataFrame(
+        {"customer_id": ["A1"], "reason": ["make-up visit carried forward (...): no room"]}
+    )
+    (warning,) = late_make_up_warning(new)
+    assert warning.startswith("1 missed/cancelled visit(s) could not be made up within 5")
+
+
+def test_new_dated_visit_of_a_roll_prefers_its_cadence_date():
+    """A four-weekly flexible customer last seen on 12-04 is due on 01-01 (window
+    12-25..01-03): without a previous day it prefers 01-01, not the window's early end; a
+    weekly-pattern visit or one without history gets no such preference."""
+    from planner.schedule import DueVisit, previous_preferred
+
+    last = D(2026, 12, 4)
+    c4 = DueVisit(
+        "C4", D(2027, 1, 1), D(2026, 12, 25), D(2027, 1, 3), False, 0, "C", 4, False,
+        last_visit=last,
+    )  # fmt: skip
+    fresh = DueVisit("C5", D(2026, 12, 7), D(2026, 12, 7), D(2027, 1, 3), False, 0, "C", 4, False)
+    got = previous_preferred([c4, fresh, _due("A1", D(2026, 12, 28), D(2026, 12, 28),
+                                              D(2027, 1, 3))], {})  # fmt: skip
+    assert got == {("C4", D(2027, 1, 1)): D(2027, 1, 1)}

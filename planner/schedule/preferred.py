@@ -11,14 +11,27 @@ the new rules still allow it, and left when they do not (a forced move).
 An overdue visit of a customer whose previous visit was missed or cancelled (*carried*)
 without such a date prefers the first working day, so the visit is made up early in the
 week.
+
+A carried visit is due within :data:`CARRY_WORKING_DAYS` working days of the miss
+(:func:`carry_deadline`): :func:`clip_carried` cuts the window of the customer's first due
+visit at that day, so the previous plan's later day of that week is not kept for it and the
+calendar places it early (a kept visit of a lower tier may then be dropped by its day's
+route and moved to another day). A carried visit that no day up to the deadline takes is
+reported unscheduled, with the reason, rather than placed later.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 
 from planner.schedule.due import DueVisit
+
+CARRY_WORKING_DAYS = 5
+"""A missed or cancelled visit is made up within this many working days of the miss."""
+CARRIED_REASON = "make-up visit carried forward"
+"""How the reason of an unscheduled make-up visit starts."""
 
 
 def previous_preferred(
@@ -44,7 +57,8 @@ def previous_preferred(
     -------
     dict
         Visits with a previous date in their window (earliest unused first, in due-date
-        order), and carried overdue visits without one (``first_day``).
+        order), carried overdue visits without one (``first_day``), and dated visits of
+        an interval rule without one: their cadence date (``due_date``).
     """
     out: dict[tuple[str, dt.date], dt.date] = {}
     by_cust: dict[str, list[DueVisit]] = {}
@@ -59,7 +73,23 @@ def previous_preferred(
                 out[(cid, v.due_date)] = pick
             elif v.overdue and cid in carried and first_day is not None:
                 out[(cid, v.due_date)] = max(first_day, v.earliest)
+            elif _cadence_dated(v):
+                out[(cid, v.due_date)] = v.due_date
     return out
+
+
+def _cadence_dated(v: DueVisit) -> bool:
+    """A visit with its own window around a cadence date (``last + k I``, interval rule,
+    no weekday pattern): without a previous day it prefers that date, so a rolled plan
+    does not pull the next cycle's visit to the early end of its window (a four-weekly
+    customer seen 21 days after its last visit)."""
+    return (
+        not v.weekly_pattern
+        and not v.period
+        and not v.overdue
+        and v.last_visit is not None
+        and v.earliest <= v.due_date <= v.latest
+    )
 
 
 def frozen_subset(
@@ -71,3 +101,65 @@ def frozen_subset(
     if until is None:
         return {}
     return {k: d for k, d in preferred.items() if d < until and d in set(previous.get(k[0], ()))}
+
+
+def carry_deadline(
+    missed: dt.date,
+    start: dt.date,
+    work_dates: Sequence[dt.date],
+    weekdays: Collection[int],
+    days: int = CARRY_WORKING_DAYS,
+) -> dt.date | None:
+    """The last day a visit missed on ``missed`` may be made up: the ``days``-th working day
+    after it (before ``start`` the rep's ``weekdays`` count, from ``start`` its
+    ``work_dates``, so holidays and days off do not count). When the horizon starts after
+    that day, the ``days``-th working day of the horizon (the make-up is already late: as
+    early as possible). ``None`` when the rep has no working date in the horizon."""
+    inside = sorted(d for d in work_dates if d >= start)
+    if not inside:
+        return None
+    before = sum(
+        1
+        for i in range(1, (start - missed).days)
+        if (missed + dt.timedelta(days=i)).weekday() in weekdays
+    )
+    need = days - before
+    if need <= 0:
+        need = days
+    return inside[min(need, len(inside)) - 1]
+
+
+def clip_carried(
+    due: Sequence[DueVisit], deadlines: Mapping[str, dt.date]
+) -> tuple[list[DueVisit], dict[tuple[str, dt.date], dt.date]]:
+    """The due visits with each carried customer's first visit due by its deadline.
+
+    Parameters
+    ----------
+    due : sequence of DueVisit
+    deadlines : mapping
+        ``customer_id -> last day`` of a carried customer (:func:`carry_deadline`).
+
+    Returns
+    -------
+    (due, clipped)
+        The due visits (same order; the first visit of each customer in ``deadlines``
+        whose window opens by its deadline ends there) and ``(customer_id, due_date) ->
+        deadline`` of the visits clipped.
+    """
+    first: dict[str, DueVisit] = {}
+    for v in due:
+        if v.customer_id in deadlines:
+            f = first.get(v.customer_id)
+            if f is None or (v.due_date, v.occurrence) < (f.due_date, f.occurrence):
+                first[v.customer_id] = v
+    clipped: dict[tuple[str, dt.date], dt.date] = {}
+    out = []
+    for v in due:
+        last = deadlines.get(v.customer_id)
+        if last is not None and first[v.customer_id] is v and v.earliest <= last:
+            if v.latest > last:
+                v = replace(v, latest=last)
+            clipped[(v.customer_id, v.due_date)] = last
+        out.append(v)
+    return out, clipped
