@@ -21,6 +21,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/ensure-chromium
+	bash scripts/ensure-osrm $(VENV)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

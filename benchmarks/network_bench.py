@@ -4,8 +4,9 @@ Measures on the offline extracts in ../shared/osm (see ../shared/osm/README.md):
 
 - graph build time from the .osm.pbf (empty cache) and from the cache, peak RSS;
 - an n x n matrix (Malta 1,000, Porto 2,000 points), time and peak RSS;
-- travel times against OSRM (osrm-routed, car profile, CH) on the same 200 points:
-  median ratio and spread.
+- the OSRM engine (``travel.engine: osrm``: osrm-routed, car profile, CH): dataset
+  preparation, the same n x n matrix and its times against ours, a territory-sized
+  (202-point) matrix with both engines, and OSRM against ours on 200 graph nodes.
 
 Each measurement runs in a fresh subprocess so its peak RSS is its own. Writes
 ``docs/benchmarks/network.md``.
@@ -13,13 +14,12 @@ Each measurement runs in a fresh subprocess so its peak RSS is its own. Writes
 Usage::
 
     .venv/bin/python benchmarks/network_bench.py \
-        [--osm-dir ../shared/osm] [--osrm-dir /tmp/osrm/x/osrm] [--out docs/benchmarks/network.md]
+        [--osm-dir ../shared/osm] [--no-osrm] [--out docs/benchmarks/network.md]
         [--rewrite-doc]   # only re-render the doc from the JSON figures in it
 
-OSRM binaries: ``pip download --no-deps --only-binary=:all: --python-version 3.12
---platform manylinux_2_28_x86_64 osrm-bindings -d /tmp/osrm`` and unzip the wheel into
-``/tmp/osrm/x`` (``python3 -m zipfile -e <wheel> /tmp/osrm/x``); without them the OSRM
-rows are skipped.
+OSRM: the binaries of PyPI's ``osrm-bindings`` (``scripts/ensure-osrm``, which ``make
+test`` runs; :func:`planner.network.osrm.osrm_binary` finds them); ``--no-osrm`` skips
+those rows.
 """
 
 from __future__ import annotations
@@ -30,12 +30,10 @@ import os
 import platform
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -139,91 +137,84 @@ def run_matrix(pbf: Path, n: int, cache: Path) -> dict:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def run_osrm(pbf: Path, osrm_dir: Path, cache: Path) -> dict:
-    """OSRM (car.lua, CH) table vs our matrix on the same OSRM_POINTS graph nodes."""
-    from planner.network import TravelParams, build_travel_model
-
-    pts = sample_points(pbf, OSRM_POINTS, cache, jitter_m=0.0)
-    ours = build_travel_model(
-        TravelParams(mode="road", network=str(pbf), cache_dir=cache), pts
-    ).matrix(list(pts["point_id"]))
-    binp = osrm_dir / "bin"
-    version = subprocess.run(
-        [binp / "osrm-routed", "--version"], check=True, capture_output=True, text=True
-    ).stdout.strip()
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / pbf.name
-        shutil.copy(pbf, data)
-        base = Path(tmp) / pbf.name.replace(".osm.pbf", "")
-        t0 = time.perf_counter()
-        subprocess.run(
-            [binp / "osrm-extract", "-p", osrm_dir / "share/profiles/car.lua", "-t", "2", data],
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run(
-            [binp / "osrm-contract", "-t", "2", f"{base}.osrm"], check=True, capture_output=True
-        )
-        prep_s = time.perf_counter() - t0
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                binp / "osrm-routed",
-                "--algorithm",
-                "ch",
-                "--port",
-                str(port),
-                "--max-table-size",
-                "1000",
-                f"{base}.osrm",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            coords = ";".join(
-                f"{lo:.7f},{la:.7f}" for la, lo in zip(pts["lat"], pts["lon"], strict=True)
-            )
-            url = f"http://127.0.0.1:{port}/table/v1/driving/{coords}?annotations=duration,distance"
-            for _ in range(100):
-                try:
-                    with urllib.request.urlopen(url, timeout=30) as r:
-                        table = json.load(r)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                raise RuntimeError("osrm-routed did not answer")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    osrm_s = np.array(table["durations"], dtype=float)
-    osrm_m = np.array(table["distances"], dtype=float)
-    off = (
-        ~np.eye(OSRM_POINTS, dtype=bool)
-        & (ours.travel_s > 60)  # skip trivial pairs
-        & np.isfinite(osrm_s)
-        & (osrm_s > 0)
-        & np.isfinite(osrm_m)
-        & (osrm_m > 0)
-    )
-    ratio = ours.travel_s[off] / osrm_s[off]
-    dratio = ours.dist_m[off] / osrm_m[off]
+def _ratios(ours, theirs) -> dict:
+    """Median and spread of ours / theirs over pairs of more than a minute."""
+    off = ~np.eye(len(ours.ids), dtype=bool) & (ours.travel_s > 60) & (theirs.travel_s > 0)
+    ratio = ours.travel_s[off] / theirs.travel_s[off]
+    dratio = ours.dist_m[off] / np.maximum(theirs.dist_m[off], 1)
     return {
-        "osrm_version": version,
         "pairs": int(off.sum()),
-        "osrm_prepare_s": round(prep_s, 1),
         "time_ratio_median": round(float(np.median(ratio)), 3),
         "time_ratio_p10": round(float(np.percentile(ratio, 10)), 3),
         "time_ratio_p90": round(float(np.percentile(ratio, 90)), 3),
         "dist_ratio_median": round(float(np.median(dratio)), 3),
     }
+
+
+def run_osrm(pbf: Path, n: int, cache: Path) -> dict:
+    """The OSRM engine (``travel.engine: osrm``, car.lua, CH): dataset preparation, the
+    n x n matrix of the matrix case's points against ours, a territory-sized matrix with
+    both engines, and OSRM against ours on OSRM_POINTS graph nodes."""
+    from planner.network import TravelParams, build_travel_model
+    from planner.network.osrm import osrm_binary, prepare_osrm
+
+    version = subprocess.run(
+        [osrm_binary("osrm-routed"), "--version"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    t0 = time.perf_counter()
+    stem = pbf.name.removesuffix(".osm.pbf").removesuffix(".pbf")
+    dataset = cache / "osrm-data" / f"{stem}.osrm"
+    reused = Path(f"{dataset}.hsgr").exists()  # prepared earlier in this cache (--case osrm)
+    if not reused:
+        dataset = prepare_osrm(pbf, cache / "osrm-data", threads=2)
+    prep_s = time.perf_counter() - t0
+    out: dict = {
+        "osrm_version": version,
+        "osrm_prepare_s": "reused" if reused else round(prep_s, 1),
+    }
+    osrm_params = TravelParams(mode="road", engine="osrm", network=str(dataset))
+    scipy_params = TravelParams(mode="road", network=str(pbf), cache_dir=cache / "run")
+
+    # OSRM against ours on graph nodes (both snap to the same place)
+    nodes = sample_points(pbf, OSRM_POINTS, cache, jitter_m=0.0)
+    model = build_travel_model(osrm_params, nodes)
+    try:
+        ours = build_travel_model(scipy_params, nodes).matrix(list(nodes["point_id"]))
+        out.update(_ratios(ours, model.matrix(list(nodes["point_id"]))))
+    finally:
+        model.close()
+
+    # the matrix case's n points (its matrix is in the disk cache)
+    pts = sample_points(pbf, n, cache, jitter_m=30.0)
+    ids = list(pts["point_id"])
+    t0 = time.perf_counter()
+    model = build_travel_model(osrm_params, pts)
+    t1 = time.perf_counter()
+    try:
+        m_osrm = model.matrix(ids)
+        t2 = time.perf_counter()
+        scipy_model = build_travel_model(scipy_params, pts)
+        m_ours = scipy_model.matrix(ids)  # from the matrix case's disk cache
+        out["engine"] = {
+            "n": n,
+            "server_start_and_snap_s": round(t1 - t0, 2),
+            "matrix_s": round(t2 - t1, 2),
+            "matrix_peak_rss_mb": round(peak_rss_mb()),
+            "ours_vs_engine": _ratios(m_ours, m_osrm),
+        }
+        # one territory: 200 customers + the rep's home and start
+        sub = ids[:202]
+        t0 = time.perf_counter()
+        model.matrix(sub)
+        t1 = time.perf_counter()
+        r = scipy_model.rows(sub)
+        scipy_model._compute(r, r)  # no disk cache: what a plan's territory costs
+        t2 = time.perf_counter()
+        out["engine"]["territory_202_osrm_s"] = round(t1 - t0, 3)
+        out["engine"]["territory_202_scipy_s"] = round(t2 - t1, 3)
+    finally:
+        model.close()
+    return out
 
 
 def subprocess_case(args: list[str]) -> dict:
@@ -321,9 +312,11 @@ def write_doc(path: Path, res: dict, command: str) -> None:
     ]
     if "osrm" in m and "osrm" in p:
         mo, po = m["osrm"], p["osrm"]
+        me, pe = mo["engine"], po["engine"]
+        mr, pr = me["ours_vs_engine"], pe["ours_vs_engine"]
         lines += [
             _row(
-                f"ours / OSRM, travel time: median (p10-p90), {OSRM_POINTS} points",
+                f"ours / OSRM, travel time: median (p10-p90), {OSRM_POINTS} graph nodes",
                 f"{mo['time_ratio_median']} ({mo['time_ratio_p10']}-{mo['time_ratio_p90']})",
                 f"{po['time_ratio_median']} ({po['time_ratio_p10']}-{po['time_ratio_p90']})",
             ),
@@ -333,7 +326,38 @@ def write_doc(path: Path, res: dict, command: str) -> None:
                 str(po["dist_ratio_median"]),
             ),
             _row(
-                "OSRM extract + contract", f"{mo['osrm_prepare_s']} s", f"{po['osrm_prepare_s']} s"
+                "OSRM dataset: extract + contract (CH), 2 threads",
+                f"{mo['osrm_prepare_s']} s",
+                f"{po['osrm_prepare_s']} s",
+            ),
+            _row(
+                "OSRM engine: osrm-routed start + snap the points",
+                f"{me['server_start_and_snap_s']} s",
+                f"{pe['server_start_and_snap_s']} s",
+            ),
+            _row(
+                "OSRM engine: matrix n x n (same points as above)",
+                f"{me['n']:,} x {me['n']:,}: {me['matrix_s']} s",
+                f"{pe['n']:,} x {pe['n']:,}: {pe['matrix_s']} s",
+                "Porto <= 5 s",
+            ),
+            _row(
+                "scipy / OSRM engine on those n x n pairs: time median (p10-p90); distance",
+                f"{mr['time_ratio_median']} ({mr['time_ratio_p10']}-{mr['time_ratio_p90']}); "
+                f"{mr['dist_ratio_median']}",
+                f"{pr['time_ratio_median']} ({pr['time_ratio_p10']}-{pr['time_ratio_p90']}); "
+                f"{pr['dist_ratio_median']}",
+                "within 5 %",
+            ),
+            _row(
+                "one territory's matrix (202 points): scipy engine / OSRM engine",
+                f"{me['territory_202_scipy_s']} s / {me['territory_202_osrm_s']} s",
+                f"{pe['territory_202_scipy_s']} s / {pe['territory_202_osrm_s']} s",
+            ),
+            _row(
+                "peak RSS, OSRM engine client (osrm-routed excluded)",
+                f"{me['matrix_peak_rss_mb']} MB",
+                f"{pe['matrix_peak_rss_mb']} MB",
             ),
         ]
     osrm_version = m.get("osrm", {}).get("osrm_version", "(version not recorded)")
@@ -359,6 +383,13 @@ def write_doc(path: Path, res: dict, command: str) -> None:
         "- The disk-cached matrix row is the same model asking again (npz read).",
         "- OSRM's extract + contract times are slower here than in ../shared/osm/README.md",
         "  because the run was `nice -n 10` on a machine shared with other jobs.",
+        "- The OSRM engine rows use `travel.engine: osrm` itself (`planner.network.osrm`):",
+        "  the planner starts osrm-routed on the dataset `prepare_osrm` wrote and asks",
+        "  `/table` in blocks of 500 x 500 points; the scipy engine's n x n matrix on the same",
+        "  points comes from the matrix case's disk cache. The territory row is one",
+        "  202-point matrix (200 customers, a rep's home and start) among the n points:",
+        "  Dijkstra from 202 sources over the whole graph for scipy, one table request for",
+        "  OSRM.",
         "",
         "Raw figures (JSON):",
         "",
@@ -374,7 +405,7 @@ def write_doc(path: Path, res: dict, command: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--osm-dir", type=Path, default=ROOT.parent / "shared" / "osm")
-    ap.add_argument("--osrm-dir", type=Path, default=Path("/tmp/osrm/x/osrm"))
+    ap.add_argument("--no-osrm", action="store_true", help="skip the OSRM engine rows")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks" / "network.md")
     ap.add_argument("--case", nargs=3, metavar=("KIND", "AREA", "CACHE"), help=argparse.SUPPRESS)
     ap.add_argument(
@@ -396,7 +427,7 @@ def main() -> None:
         fn = {
             "build": lambda: run_build(pbf, Path(cache)),
             "matrix": lambda: run_matrix(pbf, n, Path(cache)),
-            "osrm": lambda: run_osrm(pbf, a.osrm_dir, Path(cache)),
+            "osrm": lambda: run_osrm(pbf, n, Path(cache)),
         }[kind]
         print(json.dumps(fn()))
         return
@@ -404,12 +435,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for area in CASES:
             cache = str(Path(tmp) / area)
-            common = ["--osm-dir", str(a.osm_dir), "--osrm-dir", str(a.osrm_dir)]
+            common = ["--osm-dir", str(a.osm_dir)]
             res[area] = {
                 "build": subprocess_case([*common, "--case", "build", area, cache]),
                 "matrix": subprocess_case([*common, "--case", "matrix", area, cache]),
             }
-            if (a.osrm_dir / "bin" / "osrm-routed").exists():
+            if not a.no_osrm:
                 res[area]["osrm"] = subprocess_case([*common, "--case", "osrm", area, cache])
             print(area, json.dumps(res[area]), flush=True)
     write_doc(a.out, res, COMMAND)

@@ -15,7 +15,14 @@ from typing import Annotated, ClassVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -58,6 +65,17 @@ SelfContainedOpt = Annotated[
         show_default=False,
     ),
 ]
+# ---- Dask: plan on an existing cluster (see docs/scaling.md)
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a Dask scheduler (`tcp://host:8786`) whose workers plan the "
+        "territories or scenarios; default: `$DASK_SCHEDULER_ADDRESS`, else a local "
+        "cluster of worker processes on this machine.",
+        show_default=False,
+    ),
+]
 
 
 def friendly(fn):
@@ -86,6 +104,7 @@ class _Bars:
         "routes": "calendar + routes",
         "geometry": "route geometry",
         "maps": "maps",
+        "plans": "plans",
     }
 
     def __init__(self) -> None:
@@ -94,6 +113,8 @@ class _Bars:
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             console=err_console,
             disable=not err_console.is_terminal,
         )
@@ -105,6 +126,10 @@ class _Bars:
                 self.LABELS.get(stage, stage), total=max(total, 1)
             )
         self.progress.update(self.tasks[stage], completed=done, total=max(total, 1))
+
+    def plans(self, name: str, done: int, total: int) -> None:
+        """The ``progress(scenario_name, done, total)`` of compare and size."""
+        self("plans", done, total)
 
     def __enter__(self):
         self.progress.__enter__()
@@ -181,6 +206,7 @@ def _plan_to(
     actuals: list[Path] | None = None,
     previous: Path | None = None,
     keep_from: Path | None = None,
+    scheduler: str | None = None,
 ) -> dict:
     from planner.files import check_out_dir
     from planner.i18n import translator
@@ -194,7 +220,9 @@ def _plan_to(
     check_out_dir(out, protect)  # before planning: a bad --out is found in a second
     tr = translator(sc.model.language)
     with _Bars() as bars:
-        plan = run_plan(sc, workers=workers, progress=bars, keep_from=keep_from)
+        plan = run_plan(
+            sc, workers=workers, progress=bars, scheduler=scheduler, keep_from=keep_from
+        )
         bars("maps", 0, 1)
         paths = write_plan(plan, out, maps=maps, options=sc.output_options(), protect=protect)
         bars("maps", 1, 1)
@@ -285,6 +313,7 @@ def plan(
             "--previous", help="The previous plan folder to roll forward (previous_plan:)."
         ),
     ] = None,
+    scheduler: SchedulerOpt = None,
     keep_from: Annotated[
         Path | None,
         typer.Option(
@@ -305,8 +334,11 @@ def plan(
 
     Example: `planner plan scenarios/demo.yaml --out plans/demo --lang zh`;
     next quarter: `planner plan next.yaml --keep-from plans/demo --out plans/q2`
+    (on a Dask cluster: `--scheduler tcp://HOST:8786`)
     """
-    _plan_to(scenario, out, workers, maps, lang, self_contained, actuals, previous, keep_from)
+    _plan_to(
+        scenario, out, workers, maps, lang, self_contained, actuals, previous, keep_from, scheduler
+    )
 
 
 @app.command()
@@ -545,8 +577,6 @@ def actuals(
 
 
 # ---------------------------------------------------------------- what-if: compare, size
-def _progress_line(name: str, done: int, total: int) -> None:
-    err_console.print(f"planned {done}/{total}: {escape(str(name))}", highlight=False)
 
 
 def _cells(values: list) -> list[Text]:
@@ -567,6 +597,7 @@ def compare(
     processes: Annotated[
         int, typer.Option(help="Scenarios planned at once (0 = one per core).")
     ] = 0,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Plan a base scenario and its what-ifs side by side: table, comparison.csv/.html, map.
 
@@ -575,9 +606,10 @@ def compare(
     from planner.compare import CompareParams, compare_scenarios
     from planner.report.compare import delta, delta_text
 
-    res = compare_scenarios(
-        CompareParams(list(scenarios), out, maps, processes), progress=_progress_line
-    )
+    with _Bars() as bars:
+        res = compare_scenarios(
+            CompareParams(list(scenarios), out, maps, processes, scheduler), progress=bars.plans
+        )
     t = Table(title="Scenario comparison (change vs base)", title_justify="left")
     t.add_column("figure")
     for n in res.names:
@@ -615,6 +647,7 @@ def size(
     out: OutOpt = Path("maps/size"),
     maps: Annotated[bool, typer.Option(help="Render each plan's maps too.")] = False,
     processes: Annotated[int, typer.Option(help="Plans run at once (0 = one per core).")] = 0,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """How many reps are needed: plan the base with each rep count; table and chart.
 
@@ -623,7 +656,10 @@ def size(
     from planner.sizing import SizeParams, parse_rep_counts, size_team
 
     counts = parse_rep_counts(reps) if reps else ()
-    res = size_team(SizeParams(scenario, counts, out, maps, processes), progress=_progress_line)
+    with _Bars() as bars:
+        res = size_team(
+            SizeParams(scenario, counts, out, maps, processes, scheduler), progress=bars.plans
+        )
     cols = [
         "reps",
         "coverage_pct",
@@ -670,6 +706,37 @@ def size(
     out_console.print(f"chart:  {escape(str(res.html_path))} (and {escape(str(res.svg_path))})")
     out_console.print(f"table:  {escape(str(res.csv_path))}")
     out_console.print(f"plans:  {escape(str(out))}/reps-<k>/ ({res.runtime_s} s)")
+
+
+# ---------------------------------------------------------------- OSRM dataset
+@app.command("prepare-osrm")
+@friendly
+def prepare_osrm_cmd(
+    osm: Annotated[Path, typer.Argument(help="OSM file (.osm.pbf, .osm, .osm.bz2).")],
+    out: OutOpt = Path("osrm"),
+    network_type: Annotated[
+        str, typer.Option(help="drive, bike or walk (OSRM's car, bicycle or foot profile).")
+    ] = "drive",
+    algorithm: Annotated[
+        str, typer.Option(help="ch (fastest tables) or mld (faster to prepare).")
+    ] = "ch",
+) -> None:
+    """Prepare an OSRM dataset for `travel.engine: osrm` (extract + contract).
+
+    Example: `planner prepare-osrm ../osm/malta-latest.osm.pbf --out data/osrm`, then in
+    the scenario `travel: {mode: road, engine: osrm, network: data/osrm/malta-latest.osrm}`
+    """
+    from planner.errors import NetworkError
+    from planner.network.osrm import PROFILES, prepare_osrm
+
+    if network_type not in PROFILES:
+        raise NetworkError(f"--network-type must be one of {', '.join(PROFILES)}")
+    base = prepare_osrm(osm, out, network_type=network_type, algorithm=algorithm)
+    out_console.print(f"OSRM dataset ready: [bold]{escape(str(base))}[/]")
+    out_console.print(
+        f"scenario: travel: {{mode: road, engine: osrm, network: {escape(str(base))}}}",
+        highlight=False,
+    )
 
 
 def _terminate(signum: int, frame: object) -> None:

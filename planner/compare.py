@@ -1,16 +1,16 @@
 """What-if comparison: plan a base scenario and its what-ifs side by side.
 
-:func:`compare_scenarios` works in two phases, each one call of :func:`run_parallel`
-("run these picklable tasks in parallel"; each task is :func:`plan_file`, a pure function
-of file paths):
+:func:`compare_scenarios` works in two phases:
 
-1. the base is planned (its territories routed in parallel);
-2. the what-ifs are planned in parallel, each starting from the base's territories
-   (``keep`` mode: :func:`planner.pipeline.keep_territories_from`) unless the what-if
-   says ``territories: {method: redesign}`` (:func:`whatif_method`).
+1. the base is planned here, its territories as tasks of a Dask cluster
+   (:mod:`planner.cluster`);
+2. the what-ifs are planned as tasks of the cluster (:func:`plan_files`; each task
+   carries its scenario and inputs, read here), each starting from the base's territories
+   (``keep`` mode: :func:`planner.pipeline.keep_territories_from`, read here too) unless
+   the what-if says ``territories: {method: redesign}`` (:func:`whatif_method`).
 
-Each plan goes to ``<out>/<scenario>/`` with its own ``kpis.json``; then the plans are
-read back and compare writes:
+Each plan goes to ``<out>/<scenario>/`` with its own ``kpis.json`` as it arrives; then
+the plans are read back and compare writes:
 
 - ``comparison.csv``: one row per figure, one column per scenario (base first);
 - ``changed_customers.csv``: per what-if, the customers whose rep differs from the base;
@@ -22,10 +22,9 @@ Every file is written atomically (:mod:`planner.files`).
 
 from __future__ import annotations
 
-import os
+import contextlib
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ def _no_progress(name: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class PlanRun:
-    """One scenario planned and written by :func:`plan_file` (picklable)."""
+    """One scenario planned and written by :func:`plan_files` (picklable)."""
 
     scenario_path: str
     name: str
@@ -58,86 +57,123 @@ class PlanRun:
     keep_from: str = ""
 
 
+@dataclass(frozen=True)
+class PlanJob:
+    """One scenario to plan, with its inputs already read (a task carries its inputs: the
+    worker that plans it needs no access to the client's files).
+
+    Attributes
+    ----------
+    scenario : planner.scenario.Scenario
+    inputs : planner.pipeline.Inputs
+        The scenario's validated customers, reps and appointments, changes applied, with
+        its rolling re-plan and kept territories (:func:`planner.pipeline.read_plan_inputs`).
+    workers : int
+        Workers for the plan's territories (1 inside a cluster task: no cluster inside a
+        cluster).
+    scheduler : str or None
+        The Dask scheduler for the plan's territories (with ``workers != 1``).
+    """
+
+    scenario: Any
+    inputs: Any
+    workers: int = 1
+    scheduler: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """What :func:`plan_job` returns: the plan, or the error it met (picklable)."""
+
+    plan: Any
+    runtime_s: float
+    problems: tuple[Problem, ...] = ()
+    error_exit: int = 0
+    error: str = ""
+
+
+def plan_job(job: PlanJob) -> PlanOutcome:
+    """Plan one scenario (the unit of work of a compare or size run).
+
+    Returns
+    -------
+    PlanOutcome
+        With ``problems`` / ``error`` set instead of raising, so the result crosses a
+        process boundary intact.
+    """
+    from planner.pipeline import run_plan
+
+    t0 = time.perf_counter()
+    try:
+        plan = run_plan(
+            job.scenario, workers=job.workers, scheduler=job.scheduler, inputs=job.inputs
+        )
+    except InputError as e:
+        return PlanOutcome(None, 0.0, tuple(e.problems), e.exit_code, str(e))
+    except PlannerError as e:
+        return PlanOutcome(None, 0.0, (), e.exit_code, str(e))
+    return PlanOutcome(plan, round(time.perf_counter() - t0, 2))
+
+
+def _read_job(
+    scenario_path: str, keep_from: str = "", workers: int = 1, scheduler: str | None = None
+) -> PlanJob:
+    from planner.pipeline import read_plan_inputs
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(scenario_path)
+    inputs = read_plan_inputs(sc, Path(keep_from) if keep_from else None)
+    return PlanJob(sc, inputs, workers, scheduler)
+
+
+def _write_outcome(
+    path: str, out_dir: str, maps: bool, res: PlanOutcome, keep_from: str = ""
+) -> PlanRun:
+    from planner.pipeline import write_plan
+
+    if res.plan is None:
+        return PlanRun(path, Path(path).stem, out_dir, 0.0, res.problems, res.error_exit, res.error)
+    write_plan(res.plan, Path(out_dir), maps=maps)
+    return PlanRun(path, res.plan.meta["scenario"], out_dir, res.runtime_s, keep_from=keep_from)
+
+
 def plan_file(
     scenario_path: str,
     out_dir: str,
     maps: bool = True,
     workers: int = 1,
     keep_from: str = "",
+    scheduler: str | None = None,
 ) -> PlanRun:
-    """Plan one scenario file and write the plan (the unit of work of a compare or size run).
+    """Plan one scenario file and write the plan, in this process (its territories on the
+    cluster when ``workers != 1``).
 
     Parameters
     ----------
-    scenario_path : str
-        The scenario YAML.
-    out_dir : str
-        The plan directory to write (``kpis.json``, tables, maps).
+    scenario_path, out_dir : str
+        The scenario file and the plan folder to write.
     maps : bool
         Render the plan's HTML maps too.
     workers : int
-        Processes for the plan's territories (1 when scenarios already run in parallel).
+        Workers for the plan's territories (:func:`planner.cluster.run_tasks`).
     keep_from : str
         An earlier plan folder whose territories are kept (``keep`` mode); ``""`` = the
         scenario's own territory method.
+    scheduler : str, optional
+        A Dask scheduler for the territories.
 
     Returns
     -------
     PlanRun
-        With ``problems`` / ``error`` set instead of raising, so the result crosses a
-        process boundary intact.
+        With ``problems`` / ``error`` set instead of raising.
     """
-    from planner.pipeline import run_plan, write_plan
-    from planner.scenario import load_scenario
-
-    t0 = time.perf_counter()
     try:
-        sc = load_scenario(scenario_path)
-        plan = run_plan(sc, workers=workers, keep_from=Path(keep_from) if keep_from else None)
-        write_plan(plan, Path(out_dir), maps=maps)
+        job = _read_job(scenario_path, keep_from, workers, scheduler)
     except InputError as e:
-        return PlanRun(
-            scenario_path,
-            Path(scenario_path).stem,
-            out_dir,
-            0.0,
-            tuple(e.problems),
-            e.exit_code,
-            str(e),
-        )
-    except PlannerError as e:
-        return PlanRun(
-            scenario_path, Path(scenario_path).stem, out_dir, 0.0, (), e.exit_code, str(e)
-        )
-    return PlanRun(
-        scenario_path, sc.name, out_dir, round(time.perf_counter() - t0, 2), keep_from=keep_from
-    )
-
-
-def run_parallel(
-    fn: Callable, tasks: list[tuple], processes: int, done: Callable[[int, Any], None]
-) -> list:
-    """``[fn(*t) for t in tasks]``, in up to ``processes`` parallel processes (0 = one per
-    core), results in task order; ``done(i, result)`` as each finishes (in order).
-
-    The one place compare and size run work in parallel: ``fn`` and the tasks must be
-    picklable (module-level function, plain values).
-    """
-    if processes <= 0:
-        processes = os.cpu_count() or 1
-    processes = max(1, min(processes, len(tasks)))
-    out: list = []
-    if processes == 1:
-        for i, t in enumerate(tasks):
-            out.append(fn(*t))
-            done(i, out[-1])
-        return out
-    with ProcessPoolExecutor(max_workers=processes) as pool:
-        futures = [pool.submit(fn, *t) for t in tasks]
-        for i, f in enumerate(futures):
-            out.append(f.result())
-            done(i, out[-1])
-    return out
+        res = PlanOutcome(None, 0.0, tuple(e.problems), e.exit_code, str(e))
+    else:
+        res = plan_job(job)
+    return _write_outcome(scenario_path, out_dir, maps, res, keep_from)
 
 
 def plan_files(
@@ -145,13 +181,17 @@ def plan_files(
     maps: bool,
     processes: int,
     progress: Progress = _no_progress,
+    scheduler: str | None = None,
     *,
-    workers: int = 1,
     counted: tuple[int, int] | None = None,
 ) -> list[PlanRun]:
-    """Run :func:`plan_file` for each ``(scenario_path, out_dir[, keep_from])``, in
-    parallel processes (``workers`` processes per plan for its territories).
+    """Plan each ``(scenario_path, out_dir[, keep_from])`` as a task of a Dask cluster
+    (:func:`planner.cluster.run_tasks`: ``processes`` local workers, or the cluster at
+    ``scheduler``) and write each plan here as it arrives.
 
+    The inputs (and the kept plan's territories) are read here and travel with the task;
+    the plan comes back and is written here, so workers need neither the input files nor
+    the output folder (a road network file must exist at the same path on the workers).
     ``counted = (done before, total)`` numbers the progress calls across phases.
 
     Raises
@@ -159,11 +199,22 @@ def plan_files(
     InputError
         Any scenario's bad input (all of them listed); other planner errors as they are.
     """
+    from planner.cluster import ClusterParams, run_tasks
+
     first, total = counted or (0, len(jobs))
-    tasks = [(j[0], j[1], maps, workers, j[2] if len(j) > 2 else "") for j in jobs]
-    runs: list[PlanRun] = run_parallel(
-        plan_file, tasks, processes, lambda i, r: progress(r.name, first + i + 1, total)
-    )
+    keep = [j[2] if len(j) > 2 else "" for j in jobs]
+    runs: list = [None] * len(jobs)
+    inputs = (_read_job(j[0], k) for j, k in zip(jobs, keep, strict=True))
+    params = ClusterParams(scheduler, processes)
+    with contextlib.closing(run_tasks(plan_job, inputs, params, len(jobs))) as tasks:
+        for done, (i, res) in enumerate(tasks, start=1):
+            runs[i] = _write_outcome(jobs[i][0], jobs[i][1], maps, res, keep[i])
+            progress(runs[i].name, first + done, total)
+    return _raise_failed(runs)
+
+
+def _raise_failed(runs: list[PlanRun]) -> list[PlanRun]:
+    """``runs``, or the error of the failed ones (every input problem at once)."""
     problems = [p for r in runs for p in r.problems]
     if problems:
         raise InputError(problems)
@@ -229,13 +280,17 @@ class CompareParams:
     maps : bool
         Also render each plan's own maps under ``<out>/<scenario>/maps/``.
     processes : int
-        Scenarios planned at once (0 = one per core).
+        Scenarios planned at once by the local cluster (0 = one per core).
+    scheduler : str or None
+        Address of a Dask scheduler to plan on instead (default: the environment's
+        ``DASK_SCHEDULER_ADDRESS``, else a local cluster).
     """
 
     scenarios: list[Path]
     out: Path
     maps: bool = True
     processes: int = 0
+    scheduler: str | None = None
 
 
 @dataclass
@@ -321,23 +376,25 @@ def compare_scenarios(params: CompareParams, progress: Progress = _no_progress) 
     out.mkdir(parents=True, exist_ok=True)
     dirs = [out / d for d in scenario_dirs([sc.name for sc in scenarios])]
     n = len(scenarios)
-    # phase 1: the base, its territories routed in parallel
-    procs = params.processes if params.processes > 0 else (os.cpu_count() or 1)
-    runs = plan_files(
-        [(str(scenarios[0].path), str(dirs[0]))],
+    # phase 1: the base, its territories on the cluster
+    base_run = plan_file(
+        str(scenarios[0].path),
+        str(dirs[0]),
         params.maps,
-        1,
-        progress,
-        workers=procs,
-        counted=(0, n),
+        workers=params.processes,
+        scheduler=params.scheduler,
     )
-    # phase 2: the what-ifs in parallel, from the base's territories unless they redesign
+    runs = _raise_failed([base_run])
+    progress(base_run.name, 1, n)
+    # phase 2: the what-ifs on the cluster, from the base's territories unless they redesign
     modes = ["base"] + [whatif_method(sc.path, scenarios[0].path) for sc in scenarios[1:]]
     jobs = [
         (str(sc.path), str(d), str(dirs[0]) if mode == "keep" else "")
         for sc, d, mode in zip(scenarios[1:], dirs[1:], modes[1:], strict=True)
     ]
-    runs += plan_files(jobs, params.maps, params.processes, progress, counted=(1, n))
+    runs += plan_files(
+        jobs, params.maps, params.processes, progress, params.scheduler, counted=(1, n)
+    )
     plans = [Plan.from_dir(d) for d in dirs]
     figures = [
         PlanFigures(sc.name, p.kpis, p.assignments, r.runtime_s, str(d))

@@ -7,19 +7,20 @@ Only this module knows the order of the stages::
 
 Per-territory work (:func:`planner.territory_plan.plan_territory`) is a pure function of
 picklable inputs (:class:`~planner.territory_plan.TerritoryProblem` carries its own travel
-matrix), so territories run in parallel processes.
+matrix), so territories run as tasks of a Dask cluster (:mod:`planner.cluster`): an
+embedded local cluster by default, or any cluster given by its scheduler address.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import os
 import platform
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -45,10 +46,18 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 
 @dataclass
 class Inputs:
+    """A scenario's validated inputs (picklable: a plan task carries them to a worker).
+
+    ``roll`` (:class:`planner.rolling.RollSetup`, or ``None``) and ``keep_from`` (the plan
+    folder whose territories are kept, or ``None``) are set by :func:`read_plan_inputs`.
+    """
+
     customers: pd.DataFrame
     reps: pd.DataFrame
     appointments: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    roll: Any = None
+    keep_from: Path | None = None
 
 
 def read_scenario_inputs(scenario: Scenario) -> Inputs:
@@ -73,6 +82,31 @@ def read_scenario_inputs(scenario: Scenario) -> Inputs:
     return Inputs(customers, reps, res.appointments, [*res.warnings, *warnings])
 
 
+def read_plan_inputs(scenario: Scenario, keep_from: Path | None = None) -> Inputs:
+    """Everything a plan reads from files, read once: the scenario's inputs
+    (:func:`read_scenario_inputs`), its rolling re-plan (visit log and previous plan,
+    :func:`planner.rolling.read_roll`) and the territories of ``keep_from``
+    (:func:`keep_territories_from`).
+
+    Raises
+    ------
+    InputError
+        Any of those files has problems.
+    """
+    from planner.rolling import read_roll
+
+    inputs = read_scenario_inputs(scenario)
+    roll = read_roll(scenario, inputs.customers, inputs.reps)  # rolling re-plan, or None
+    if roll is not None:
+        inputs.customers = roll.inputs.customers  # effective last visits from the log
+        inputs.warnings += roll.inputs.warnings
+        inputs.roll = roll
+    if keep_from is not None:
+        inputs = keep_territories_from(inputs, keep_from)
+        inputs.roll, inputs.keep_from = roll, Path(keep_from)
+    return inputs
+
+
 def travel_params(scenario: Scenario):
     """The scenario's travel settings as :class:`planner.network.TravelParams`."""
     from planner.network import TravelParams
@@ -91,6 +125,7 @@ def travel_params(scenario: Scenario):
         speeds_kmh=dict(t.speeds_kmh),
         snap_warn_m=t.snap_warn_m,
         cache_dir=cache,
+        engine=t.engine,
     )
 
 
@@ -275,12 +310,26 @@ def territory_problems(
     """One picklable :class:`TerritoryProblem` per territory, each with its own matrix;
     ``roll`` (:class:`planner.rolling.RollSetup`) adds a rolled plan's history, previous
     days, carried visits and frozen days."""
+    return list(iter_territory_problems(scenario, inputs, travel, assignments, roll))
+
+
+def staffed_count(inputs: Inputs, assignments: pd.DataFrame) -> int:
+    """Number of territories that have a rep (the problems :func:`iter_territory_problems`
+    yields)."""
+    staffed = assignments[assignments["rep_id"].isin(set(inputs.reps["rep_id"]))]
+    return len(staffed[["territory_id", "rep_id"]].drop_duplicates())
+
+
+def iter_territory_problems(
+    scenario: Scenario, inputs: Inputs, travel, assignments: pd.DataFrame, roll=None
+):
+    """:func:`territory_problems` one at a time (each matrix is built when it is asked
+    for, so a cluster run holds only the problems in flight)."""
     from planner.routing import RoutingParams
     from planner.territory_plan import TerritoryProblem
 
     active = inputs.customers[inputs.customers["active"]]
     reps = inputs.reps.set_index("rep_id", drop=False)
-    problems = []
     for (tid, rep_id), grp in assignments.groupby(["territory_id", "rep_id"], sort=True):
         if rep_id not in reps.index:  # a vacant territory: see vacant_unscheduled
             continue
@@ -289,26 +338,23 @@ def territory_problems(
         appts = inputs.appointments
         if len(appts):
             appts = appts[appts["customer_id"].isin(cust["customer_id"])].reset_index(drop=True)
-        problems.append(
-            TerritoryProblem(
-                territory_id=str(tid),
-                rep=reps.loc[rep_id].to_dict(),
-                customers=cust,
-                appointments=appts,
-                matrix=travel.matrix(ids),
-                horizon=scenario.horizon(),
-                workday=scenario.workday(),
-                tiers=scenario.tier_table(),
-                routing=RoutingParams(
-                    time_limit_s=scenario.model.routing.time_limit_s, seed=scenario.seed
-                ),
-                max_shift_days=scenario.model.routing.max_shift_days,
-                seed=scenario.seed,
-                calendar=scenario.work_calendar(),
-                **(roll.territory_fields(set(cust["customer_id"])) if roll is not None else {}),
-            )
+        yield TerritoryProblem(
+            territory_id=str(tid),
+            rep=reps.loc[rep_id].to_dict(),
+            customers=cust,
+            appointments=appts,
+            matrix=travel.matrix(ids),
+            horizon=scenario.horizon(),
+            workday=scenario.workday(),
+            tiers=scenario.tier_table(),
+            routing=RoutingParams(
+                time_limit_s=scenario.model.routing.time_limit_s, seed=scenario.seed
+            ),
+            max_shift_days=scenario.model.routing.max_shift_days,
+            seed=scenario.seed,
+            calendar=scenario.work_calendar(),
+            **(roll.territory_fields(set(cust["customer_id"])) if roll is not None else {}),
         )
-    return problems
 
 
 def vacant_unscheduled(
@@ -349,25 +395,65 @@ def vacant_unscheduled(
     return pd.DataFrame(rows, columns=UNSCHEDULED_COLUMNS)
 
 
-def solve_territories(problems: list, workers: int = 0, progress: Progress = _no_progress):
-    """Plan every territory, in parallel processes when there are several."""
+def solve_territories(
+    problems,
+    workers: int = 0,
+    progress: Progress = _no_progress,
+    scheduler: str | None = None,
+    n_tasks: int | None = None,
+) -> list:
+    """Plan every territory with :func:`planner.cluster.run_tasks` (a local Dask cluster
+    of ``workers`` processes, the cluster at ``scheduler``, or in this process for one
+    territory or ``workers == 1``); results in the order of ``problems``.
+
+    ``problems`` may be a generator when ``n_tasks`` gives its length.
+    """
+    from planner.cluster import ClusterParams, run_tasks
     from planner.territory_plan import plan_territory
 
-    if workers <= 0:
-        workers = min(len(problems), os.cpu_count() or 1)
-    results = []
-    progress("routes", 0, len(problems))
-    if workers <= 1 or len(problems) <= 1:
-        for i, p in enumerate(problems):
-            results.append(plan_territory(p))
-            progress("routes", i + 1, len(problems))
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(plan_territory, p) for p in problems]
-        for i, f in enumerate(futures):
-            results.append(f.result())
-            progress("routes", i + 1, len(problems))
+    n = len(problems) if n_tasks is None else n_tasks
+    results: list = [None] * n
+    progress("routes", 0, n)
+    params = ClusterParams(scheduler, workers)
+    with contextlib.closing(run_tasks(plan_territory, problems, params, n)) as tasks:
+        for done, (i, res) in enumerate(tasks, start=1):
+            results[i] = res
+            progress("routes", done, n)
     return results
+
+
+#: Territory statistics that are wall-clock timings: plan.json keeps them under
+#: ``runtimes.territories`` so two runs of the same input differ only in ``created`` and
+#: ``runtimes``.
+TIMING_STATS = ("calendar_s", "routing_s", "runtime_s", "joint_s")
+
+
+def territory_stats(stats: dict) -> dict:
+    """A territory's statistics without its timings (:data:`TIMING_STATS`)."""
+    return {k: v for k, v in stats.items() if k not in TIMING_STATS}
+
+
+def territory_runtimes(stats: dict) -> dict:
+    """``territory_id`` and the timings of a territory's statistics."""
+    return {"territory_id": stats.get("territory_id")} | {
+        k: stats[k] for k in TIMING_STATS if k in stats
+    }
+
+
+def time_limit_warnings(stats: list[dict], scenario: Scenario) -> list[str]:
+    """One warning when any rep-day's route search stopped at the safety time limit
+    (``routing.time_limit_s``) instead of its deterministic budget."""
+    days = [(s["rep_id"], d) for s in stats for d in s.get("time_limit_days", [])]
+    if not days:
+        return []
+    shown = ", ".join(f"{r} {d}" for r, d in days[:5]) + (" ..." if len(days) > 5 else "")
+    return [
+        f"{len(days)} rep-day route search{'es' if len(days) > 1 else ''} stopped at the "
+        f"safety time limit (routing.time_limit_s = {scenario.model.routing.time_limit_s:g} s) "
+        f"before their solution budget: {shown}. These routes depend on the machine's speed "
+        "and load; raise routing.time_limit_s (plan.json territory_stats time_limit_days "
+        "lists the days)"
+    ]
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -415,6 +501,8 @@ def run_plan(
     scenario: Scenario,
     workers: int | None = None,
     progress: Progress = _no_progress,
+    scheduler: str | None = None,
+    inputs: Inputs | None = None,
     keep_from: Path | None = None,
 ) -> Plan:
     """Plan a scenario end to end.
@@ -428,9 +516,17 @@ def run_plan(
         0 = one per core).
     progress : callable, optional
         ``progress(stage, done, total)``.
+    scheduler : str, optional
+        Address of a Dask scheduler that plans the territories (default: the environment's
+        ``DASK_SCHEDULER_ADDRESS``, else a local cluster; see :mod:`planner.cluster`).
+    inputs : Inputs, optional
+        The scenario's inputs when already read by :func:`read_plan_inputs` (visit log,
+        previous plan and ``keep_from`` applied), e.g. by the client that sent this plan to
+        a worker: the worker then reads no input file.
     keep_from : Path, optional
         An earlier plan folder: its territories are the current ones and the territory
-        stage runs in ``keep`` mode (moves as few customers as possible).
+        stage runs in ``keep`` mode (moves as few customers as possible). Ignored when
+        ``inputs`` is given (they carry their own ``keep_from``).
 
     Returns
     -------
@@ -443,9 +539,9 @@ def run_plan(
         Bad input files (exit 2). ``NetworkError``: unusable network data (exit 3).
     """
     from planner.report import compute_kpis
-    from planner.rolling import changes_vs_previous, read_roll, roll_meta
+    from planner.rolling import changes_vs_previous, roll_meta
 
-    runtimes: dict[str, float] = {}
+    runtimes: dict = {}
     t0 = time.perf_counter()
 
     def lap(name: str, since: float) -> float:
@@ -454,13 +550,9 @@ def run_plan(
         return now
 
     progress("read", 0, 1)
-    inputs = read_scenario_inputs(scenario)
-    roll = read_roll(scenario, inputs.customers, inputs.reps)  # rolling re-plan, or None
-    if roll is not None:
-        inputs.customers = roll.inputs.customers  # effective last visits from the log
-        inputs.warnings += roll.inputs.warnings
-    if keep_from is not None:
-        inputs = keep_territories_from(inputs, keep_from)
+    if inputs is None:
+        inputs = read_plan_inputs(scenario, keep_from)
+    roll, keep_from = inputs.roll, inputs.keep_from
     progress("read", 1, 1)
     t = lap("read_s", t0)
 
@@ -474,12 +566,11 @@ def run_plan(
     progress("territories", 1, 1)
     t = lap("territories_s", t)
 
-    problems = territory_problems(scenario, inputs, travel, terr.assignments, roll)
-    t = lap("matrices_s", t)
-    results = solve_territories(
-        problems, scenario.model.workers if workers is None else workers, progress
-    )
-    t = lap("routes_s", t)
+    problems = iter_territory_problems(scenario, inputs, travel, terr.assignments, roll)
+    n_workers = scenario.model.workers if workers is None else workers
+    n = staffed_count(inputs, terr.assignments)
+    results = solve_territories(problems, n_workers, progress, scheduler, n)
+    t = lap("routes_s", t)  # the matrices are built as the territories are sent
 
     visits = _concat([r.visits for r in results], VISIT_COLUMNS)
     routes = _concat([r.routes for r in results], ROUTE_COLUMNS)
@@ -506,6 +597,7 @@ def run_plan(
     kpis["territory_moved_customers"] = int(getattr(terr, "moved", 0))
     unreachable = getattr(terr, "unreachable", None)
     kpis["unreachable_customers"] = 0 if unreachable is None else len(unreachable)
+    runtimes["territories"] = [territory_runtimes(r.stats) for r in results]
     runtimes["total_s"] = round(time.perf_counter() - t0, 3)
     meta = {
         "scenario": scenario.name,
@@ -524,8 +616,9 @@ def run_plan(
         "warnings": [*inputs.warnings, *travel.warnings, *terr.warnings],
         "keep_from": None if keep_from is None else str(keep_from),
         "territories": territory_summary(terr),
-        "territory_stats": [r.stats for r in results],
+        "territory_stats": [territory_stats(r.stats) for r in results],
     }
+    meta["warnings"].extend(time_limit_warnings(meta["territory_stats"], scenario))
     plan = Plan(
         visits=visits,
         routes=routes,

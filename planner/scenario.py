@@ -123,6 +123,7 @@ class TravelModel(_Strict):
     speeds_kmh: dict[str, StrictFloat] = Field(default_factory=dict)
     snap_warn_m: StrictFloat = Field(1000.0, gt=0)
     cache_dir: str | None = None
+    engine: Literal["scipy", "osrm"] = "scipy"
 
 
 class TerritoriesModel(_Strict):
@@ -136,7 +137,7 @@ class TerritoriesModel(_Strict):
 
 
 class RoutingModel(_Strict):
-    time_limit_s: StrictFloat = Field(3.0, gt=0, le=600)
+    time_limit_s: StrictFloat = Field(10.0, gt=0, le=600)
     max_shift_days: StrictInt = Field(1, ge=0, le=10)
 
 
@@ -864,16 +865,18 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def network_file(scenario: Scenario) -> Path | None:
     """The local road-network file ``travel.network`` names, or ``None`` for a pyrosm
-    extract, a bbox or a place name (``St. Julian's, Malta`` is a place, not a file with
-    the suffix ``. Julian's, Malta``)."""
+    extract, a bbox, a place name (``St. Julian's, Malta`` is a place, not a file with
+    the suffix ``. Julian's, Malta``) or an ``osrm-routed`` address (``http://host:5000``);
+    a prepared OSRM dataset (``malta.osrm``, whose base file may not exist) is local."""
     net = scenario.model.travel.network
-    if not net or net.startswith(("pyrosm:", "bbox:")):
+    if not net or net.startswith(("pyrosm:", "bbox:", "http://", "https://")):
         return None
     from planner.network.sources import FILE_SUFFIXES
 
     p = scenario.resolve(net)
     assert p is not None
-    looks_like_file = net.lower().endswith(FILE_SUFFIXES) or "/" in net or "\\" in net
+    suffixes = (*FILE_SUFFIXES, ".osrm")
+    looks_like_file = net.lower().endswith(suffixes) or "/" in net or "\\" in net
     return p if (p.exists() or looks_like_file) else None
 
 

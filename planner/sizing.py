@@ -275,7 +275,10 @@ class SizeParams:
     maps : bool
         Render each plan's maps too (off by default: sizing wants figures).
     processes : int
-        Plans run at once (0 = one per core).
+        Plans run at once by the local cluster (0 = one per core).
+    scheduler : str or None
+        Address of a Dask scheduler to plan on instead (default: the environment's
+        ``DASK_SCHEDULER_ADDRESS``, else a local cluster).
     """
 
     scenario: Path
@@ -283,6 +286,7 @@ class SizeParams:
     out: Path
     maps: bool = False
     processes: int = 0
+    scheduler: str | None = None
 
 
 @dataclass
@@ -419,7 +423,11 @@ def size_team(params: SizeParams, progress: Progress = _no_progress) -> SizeResu
     check_scenarios(list(files.values()))
     order = sorted(changes)
     plan_files(
-        [(str(files[k]), str(dirs[k])) for k in order], params.maps, params.processes, progress
+        [(str(files[k]), str(dirs[k])) for k in order],
+        params.maps,
+        params.processes,
+        progress,
+        params.scheduler,
     )
     rows = []
     for k in order:

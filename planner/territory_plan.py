@@ -150,7 +150,9 @@ class TerritoryPlan:
     ``territory_id, rep_id, customers, required_visits, scheduled_visits,
     unscheduled_visits, moved_visits`` (visits placed on another day than the calendar's
     after their day dropped them), ``work_days``, ``calendar_s``, ``routing_s``,
-    ``runtime_s``, ``est_travel_s`` (calendar estimate) and ``travel_s`` (routed);
+    ``runtime_s``, ``est_travel_s`` (calendar estimate), ``travel_s`` (routed) and
+    ``time_limit_days`` (ISO dates whose route search stopped at the safety time limit;
+    every routed day when the joint improvement's safety net was reached);
     ``joint_moved_visits`` (visits the joint improvement put on another day),
     ``joint_saved_travel_s`` (routed travel it saved), ``joint_s`` (its seconds) and
     ``joint_time_limit_hit`` (its safety net was reached: the plan may then depend on
@@ -283,6 +285,7 @@ class _Work:
     results: dict[dt.date, DayResult] = field(default_factory=dict)
     unscheduled: list[dict] = field(default_factory=list)
     moved: int = 0
+    limit_days: set[dt.date] = field(default_factory=set)  # searches the safety limit stopped
     joint_moved: int = 0
     joint_saved_s: int = 0
     joint_s: float = 0.0
@@ -341,6 +344,7 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
         "runtime_s": round(t_end - t0, 3),
         "est_travel_s": int(sum(work.cal.est_travel_s.values())),
         "travel_s": int(routes["travel_s"].sum()) if len(routes) else 0,
+        "time_limit_days": [d.isoformat() for d in sorted(work.limit_days)],
     }
     return TerritoryPlan(visits, routes, uns, stats, frequency)
 
@@ -411,6 +415,7 @@ def _route_days(problem: TerritoryProblem, work: _Work) -> list[tuple[dict, str,
         work.results[day] = solve_day(
             day_problem(problem, day, by_day[day], work.cust), problem.routing
         )
+    work.limit_days.update(d for d, r in work.results.items() if r.time_limit_hit)
     dropped: list[tuple[dict, str, dt.date]] = []
     for day in sorted(work.results):
         reasons = dict(work.results[day].dropped)
@@ -513,6 +518,8 @@ def _reoptimise(problem: TerritoryProblem, work: _Work, dirty: set[dt.date]) -> 
     """Step 5: days that received visits by insertion are re-solved (kept when no worse)."""
     for d in sorted(dirty):
         res = solve_day(day_problem(problem, d, work.by_day[d], work.cust), problem.routing)
+        if res.time_limit_hit:
+            work.limit_days.add(d)
         old = work.results[d]
         if len(res.stops) == len(old.stops) and not res.dropped and res.travel_s <= old.travel_s:
             work.results[d] = res
@@ -552,6 +559,8 @@ def _improve_jointly(problem: TerritoryProblem, work: _Work) -> None:
         hp, HorizonParams(problem.joint_solutions_per_visit, time_limit_s=JOINT_TIME_LIMIT_S)
     )
     work.joint_time_limit_hit = res.time_limit_hit
+    if res.time_limit_hit:  # the whole horizon's search depended on the clock
+        work.limit_days.update(work.results)
     if not res.improved:
         return
     new_by_day = {days[k]: [rows[j] for j in r] for k, r in enumerate(res.routes) if r}
@@ -566,6 +575,8 @@ def _improve_jointly(problem: TerritoryProblem, work: _Work) -> None:
         timed = schedule_route(dp, order)  # the model times lunch and windows as routing
         if timed is None:
             timed = solve_day(dp, problem.routing)
+            if timed.time_limit_hit:
+                work.limit_days.add(d)
         if len(timed.stops) != len(order):
             return  # a day no longer fits: keep the plan as it was
         new_results[d] = timed

@@ -145,7 +145,8 @@ def test_nested_searches_are_not_cut_by_the_100_ms_default():
     result depend on the machine's load, and no operator with a timed sub-search runs."""
     from ortools.util import optional_boolean_pb2
 
-    from planner.routing.horizon import TIMED_OPERATORS, stage_parameters
+    from planner.routing.engine import TIMED_OPERATORS
+    from planner.routing.horizon import stage_parameters
 
     sp = stage_parameters("GREEDY_DESCENT", 120.0, 400)
     assert sp.lns_time_limit.ToNanoseconds() >= sp.time_limit.ToNanoseconds() == 120 * 10**9

@@ -6,7 +6,8 @@ where ``points`` has columns ``point_id, lat, lon`` (customer ids and ``home:<re
 
 A :class:`TravelModel` offers ``matrix(ids) -> TravelMatrix``, ``rect_s(from_ids,
 to_ids)``, ``path(ids) -> [(lat, lon), ...]``, ``snaps`` and ``warnings``. How the
-numbers are computed: docs/travel.md. The only package that imports osmnx and pyrosm.
+numbers are computed: docs/travel.md. The only package that imports osmnx and pyrosm, and
+the only one that runs OSRM (:mod:`planner.network.osrm`).
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def build_travel_model(params: TravelParams, points: pd.DataFrame) -> TravelMode
     Returns
     -------
     TravelModel
-        :class:`HaversineModel` or :class:`RoadModel`; its ``warnings`` list points far
-        from any road.
+        :class:`HaversineModel`, :class:`RoadModel` (``engine="scipy"``) or
+        :class:`~planner.network.osrm.OsrmModel` (``engine="osrm"``); its ``warnings`` list
+        points far from any road.
 
     Raises
     ------
@@ -58,6 +60,10 @@ def build_travel_model(params: TravelParams, points: pd.DataFrame) -> TravelMode
     """
     if params.mode == "haversine":
         return HaversineModel(points, params.speed_kmh, params.circuity)
+    if params.engine == "osrm":
+        from planner.network.osrm import build_osrm_model
+
+        return build_osrm_model(params, points)
     from planner.network.road import build_road_model
 
     return build_road_model(params, points)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 NETWORK_TYPES = ("drive", "walk", "bike")
 MODES = ("haversine", "road")
+ENGINES = ("scipy", "osrm")
 
 # Default speeds per OSM ``highway`` value, km/h. Driving follows OSRM's car profile
 # (car.lua ``speeds``), which are typical free-flow speeds rather than legal limits.
@@ -80,6 +81,11 @@ class TravelParams:
     snap_speed_kmh : float
         Speed of the leg between a point and its snapped position on the road (on foot:
         parking and walking to the door), km/h (default 5).
+    engine : {"scipy", "osrm"}
+        Road mode: ``scipy`` builds the graph from ``network`` and runs Dijkstra per plan;
+        ``osrm`` asks OSRM, ``network`` being a dataset prepared from an OSM file (a
+        ``.osrm`` base path) or an ``http://`` server address
+        (:mod:`planner.network.osrm`).
     """
 
     mode: str = "haversine"
@@ -91,10 +97,13 @@ class TravelParams:
     snap_warn_m: float = 1000.0
     cache_dir: Path | None = None
     snap_speed_kmh: float = 5.0
+    engine: str = "scipy"
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"travel mode '{self.mode}' is not one of {', '.join(MODES)}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"travel engine '{self.engine}' is not one of {', '.join(ENGINES)}")
         if self.network_type not in NETWORK_TYPES:
             raise ValueError(
                 f"network_type '{self.network_type}' is not one of {', '.join(NETWORK_TYPES)}"

@@ -33,7 +33,31 @@ ROW_CACHE_BYTES = 64 * 2**20  # memory for those rows (oldest dropped first)
 WRONG_NETWORK_SHARE = 0.5  # more than this share of points far from roads: wrong file
 
 
-def _format_m(m: float) -> str:
+def door_to_door(
+    model: TravelModel,
+    a: np.ndarray,
+    b: np.ndarray,
+    road_s: np.ndarray,
+    road_m: np.ndarray,
+    snap_s: np.ndarray,
+    snap_m: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whole seconds and metres from points ``a`` (rows of ``model.points``) to points
+    ``b``: the road part between their snapped positions plus both snap legs; 0 for two
+    points less than :data:`SAME_PLACE_M` apart (shared by the scipy and OSRM engines)."""
+    travel = snap_s[a][:, None] + road_s + snap_s[b][None, :]
+    dist = snap_m[a][:, None] + road_m + snap_m[b][None, :]
+    lat, lon = model.points["lat"].to_numpy(), model.points["lon"].to_numpy()
+    same = (
+        haversine_m(lat[a][:, None], lon[a][:, None], lat[b][None, :], lon[b][None, :])
+        < SAME_PLACE_M
+    )
+    travel[same] = 0
+    dist[same] = 0
+    return np.rint(travel).astype(np.int32), np.rint(dist).astype(np.int32)
+
+
+def format_m(m: float) -> str:
     return f"{m / 1000:.1f} km" if m >= 1000 else f"{m:.0f} m"
 
 
@@ -84,7 +108,7 @@ class RoadModel(TravelModel):
         far = np.flatnonzero(snaps.snap_m > params.snap_warn_m)
         self._check_coverage(far, label)
         self.warnings = [
-            f"{describe_point(self.points['point_id'].iat[i])} is {_format_m(snaps.snap_m[i])} "
+            f"{describe_point(self.points['point_id'].iat[i])} is {format_m(snaps.snap_m[i])} "
             f"from the nearest {params.network_type} road"
             for i in far
         ]
@@ -104,7 +128,7 @@ class RoadModel(TravelModel):
             s, w, no, e = self.graph.bounds()
             lat, lon = self.points["lat"], self.points["lon"]
             raise NetworkError(
-                f"{len(far)} of {n} points are more than {_format_m(self.params.snap_warn_m)} "
+                f"{len(far)} of {n} points are more than {format_m(self.params.snap_warn_m)} "
                 f"from any {self.params.network_type} road in {label}: is it the right network "
                 f"for these customers? The network covers lat {s:.3f}..{no:.3f}, lon "
                 f"{w:.3f}..{e:.3f}; the points lie in lat {lat.min():.3f}..{lat.max():.3f}, "
@@ -115,17 +139,7 @@ class RoadModel(TravelModel):
         n0 = self._aug.n_base
         w = self._aug.weights(n0 + a, n0 + b)
         t_s, d_m = self._aug.decode(w)
-        snap_m = self._snaps.snap_m
-        travel = self._off_s[a][:, None] + t_s + self._off_s[b][None, :]
-        dist = snap_m[a][:, None] + d_m + snap_m[b][None, :]
-        lat, lon = self._lat, self._lon
-        same = (
-            haversine_m(lat[a][:, None], lon[a][:, None], lat[b][None, :], lon[b][None, :])
-            < SAME_PLACE_M
-        )
-        travel[same] = 0
-        dist[same] = 0
-        return np.rint(travel).astype(np.int32), np.rint(dist).astype(np.int32)
+        return door_to_door(self, a, b, t_s, d_m, self._off_s, self._snaps.snap_m)
 
     def _from_rows(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Like :meth:`_compute` for few sources, from rows to *all* points kept in memory,

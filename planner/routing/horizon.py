@@ -37,26 +37,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp
-from ortools.util import optional_boolean_pb2
 
 from planner.domain import BreakRule
 from planner.matrix import TravelMatrix
 from planner.routing.engine import assignment_routes, search_parameters
-
-#: OR-Tools operators that rebuild routes with an insertion heuristic under
-#: ``lns_time_limit`` (100 ms): their result depends on machine speed and load, so they
-#: are off (the same plan on any machine; measured: same travel without them).
-TIMED_OPERATORS = (
-    "use_global_cheapest_insertion_path_lns",
-    "use_local_cheapest_insertion_path_lns",
-    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
-    "use_global_cheapest_insertion_visit_types_lns",
-    "use_local_cheapest_insertion_visit_types_lns",
-    "use_global_cheapest_insertion_expensive_chain_lns",
-    "use_local_cheapest_insertion_expensive_chain_lns",
-    "use_global_cheapest_insertion_close_nodes_lns",
-    "use_local_cheapest_insertion_close_nodes_lns",
-)
 
 
 @dataclass(frozen=True)
@@ -199,7 +183,8 @@ def _distinct_days(routing, manager, visits: Sequence[HorizonVisit]) -> None:
 
 def stage_parameters(metaheuristic: str, time_limit_s: float, solution_limit: int):
     """Search parameters of one stage of :func:`improve_days`: a solution limit, the
-    time limit as a safety net, no operator whose sub-search stops at a time limit.
+    time limit as a safety net (no operator whose sub-search stops at a time limit:
+    :func:`planner.routing.engine.search_parameters` switches them off).
 
     ``lns_time_limit`` (100 ms by default) also bounds the nested searches that place
     the lunch breaks and time every candidate solution: on a loaded machine they ran
@@ -211,8 +196,6 @@ def stage_parameters(metaheuristic: str, time_limit_s: float, solution_limit: in
     sp = search_parameters(
         "PARALLEL_CHEAPEST_INSERTION", metaheuristic, time_limit_s, solution_limit
     )
-    for name in TIMED_OPERATORS:  # their sub-searches stop at a time limit
-        setattr(sp.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
     sp.lns_time_limit.FromNanoseconds(int(max(time_limit_s, 0.001) * 1e9))
     return sp
 

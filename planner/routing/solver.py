@@ -34,8 +34,10 @@ from planner.routing.exact import solve_exact
 from planner.routing.reasons import dropped_reason, precheck_day, precheck_stop
 from planner.routing.timeline import check_day, day_travel, schedule_route, start_ranges
 
-# GLS solution limit: a day of n stops may visit this many solutions.
-SOLUTIONS_PER_STOP = 40
+# GLS solution limit: a day of n stops may visit max(MIN_SOLUTIONS, SOLUTIONS_PER_STOP * n)
+# solutions (docs/benchmarks/routing.md: 40 per stop cost 4x the time for the same result
+# on most days).
+SOLUTIONS_PER_STOP = 10
 MIN_SOLUTIONS = 200
 
 
@@ -97,10 +99,13 @@ def _build(problem: DayProblem, stops: list[Stop]):
     return routing, manager
 
 
-def _solve_order(problem: DayProblem, stops: list[Stop], params: RoutingParams) -> list[str]:
-    """Visiting order of the kept stops: OR-Tools, then exact DP on small days."""
+def _solve_order(
+    problem: DayProblem, stops: list[Stop], params: RoutingParams
+) -> tuple[list[str], bool]:
+    """Visiting order of the kept stops (OR-Tools, then exact DP on small days) and
+    whether the safety time limit stopped the search."""
     if len(stops) == 1:  # passed the exact pre-check: it fits (GLS would idle to its limit)
-        return [stops[0].customer_id]
+        return [stops[0].customer_id], False
     exact = len(stops) <= params.exact_max_stops
     routing, manager = _build(problem, stops)
     if exact:
@@ -108,11 +113,12 @@ def _solve_order(problem: DayProblem, stops: list[Stop], params: RoutingParams) 
     else:
         limit = params.solution_limit or max(MIN_SOLUTIONS, SOLUTIONS_PER_STOP * len(stops))
     found = solve_model(routing, manager, params.time_limit_s, limit)
-    order = [] if found is None else [stops[k - 1].customer_id for k in found[0][0]]
+    order = [] if found is None else [stops[k - 1].customer_id for k in found.routes[0]]
+    hit = found is None or found.time_limit_hit
     if not exact:
-        return order
-    upper = found[1] if found is not None and len(order) == len(stops) else None
-    return solve_exact(problem, stops, upper)
+        return order, hit
+    upper = found.objective if found is not None and len(order) == len(stops) else None
+    return solve_exact(problem, stops, upper), False  # exact: the bound only prunes
 
 
 def _repair(problem: DayProblem, order: list[str]) -> tuple[DayResult | None, list[str]]:
@@ -178,7 +184,7 @@ def solve_day(problem: DayProblem, params: RoutingParams = RoutingParams()) -> D
             candidates.append(stop)
         else:
             reasons[stop.customer_id] = why
-    order = _solve_order(problem, candidates, params) if candidates else []
+    order, hit = _solve_order(problem, candidates, params) if candidates else ([], False)
     sched, _ = _repair(problem, order)
     if sched is None:  # pragma: no cover - an empty order always times
         sched, order = DayResult(rep_id=problem.rep_id, date=problem.date), []
@@ -189,10 +195,12 @@ def solve_day(problem: DayProblem, params: RoutingParams = RoutingParams()) -> D
     sched.dropped = [
         (s.customer_id, reasons[s.customer_id]) for s in problem.stops if s.customer_id in reasons
     ]
+    sched.time_limit_hit = hit
     violations = check_day(problem, sched)
     if violations:  # a bug: never hand out wrong times
         msg = "internal check failed: " + "; ".join(violations)
         bad = DayResult(rep_id=problem.rep_id, date=problem.date)
         bad.dropped = [(s.customer_id, reasons.get(s.customer_id, msg)) for s in problem.stops]
+        bad.time_limit_hit = hit
         return bad
     return sched

@@ -137,7 +137,7 @@ def solve_vrptw(
     result = VrptwResult(runtime_s=time.perf_counter() - t0)
     if found is None:
         return result
-    routes, objective = found
+    routes, objective = found.routes, found.objective
     result.routes = [r for r in routes if r]
     result.objective = objective
     seen = {c for r in routes for c in r}
