@@ -105,3 +105,15 @@ def test_plan_reports_days_stopped_by_the_safety_limit(tmp_path):
     assert plan.meta["runtimes"]["territories"][0]["runtime_s"] >= 0
     write_plan(plan, tmp_path / "plan", maps=False)
     assert "time_limit_days" in (tmp_path / "plan" / "plan.json").read_text()
+
+
+def test_nested_searches_are_not_capped_at_100_ms():
+    """OR-Tools' ``lns_time_limit`` (100 ms by default) also stops the nested searches that
+    place lunch breaks and time candidates: under load that changed routes. Every search
+    gets its own safety net there instead."""
+    from planner.routing.engine import LNS_SAFETY_S, search_parameters
+
+    sp = search_parameters("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", 3.0, 100)
+    assert sp.lns_time_limit.ToNanoseconds() == sp.time_limit.ToNanoseconds() == 3 * 10**9
+    sp = search_parameters()
+    assert sp.lns_time_limit.ToNanoseconds() == int(LNS_SAFETY_S * 1e9)

@@ -191,13 +191,12 @@ def stage_parameters(metaheuristic: str, time_limit_s: float, solution_limit: in
     out and OR-Tools rejected candidates, or even the starting routes, that an idle
     machine accepts (measured: a 70 %-history territory saved 59 min alone and 0 min
     next to another job). They stop by themselves, so the limit is raised to the
-    stage's safety net and the result no longer depends on the machine's load.
+    stage's safety net (by :func:`planner.routing.engine.search_parameters`, for every
+    search) and the result no longer depends on the machine's load.
     """
-    sp = search_parameters(
+    return search_parameters(
         "PARALLEL_CHEAPEST_INSERTION", metaheuristic, time_limit_s, solution_limit
     )
-    sp.lns_time_limit.FromNanoseconds(int(max(time_limit_s, 0.001) * 1e9))
-    return sp
 
 
 def improve_days(problem: HorizonProblem, params: HorizonParams = HorizonParams()) -> HorizonResult:
