@@ -18,7 +18,7 @@ import datetime as dt
 import platform
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ def read_plan_inputs(scenario: Scenario, keep_from: Path | None = None) -> Input
         inputs.roll = roll
     if keep_from is not None:
         inputs = keep_territories_from(inputs, keep_from)
-        inputs.roll, inputs.keep_from = roll, Path(keep_from)
+        inputs.keep_from = Path(keep_from)
     return inputs
 
 
@@ -260,7 +260,7 @@ def keep_territories_from(inputs: Inputs, plan_dir: Path) -> Inputs:
     warnings = [f"territories kept from {plan_dir} ({int(known.sum())} customers)"]
     if n_new:
         warnings.append(f"{n_new} active customers are not in {plan_dir}; they are placed afresh")
-    return Inputs(customers, inputs.reps, inputs.appointments, [*inputs.warnings, *warnings])
+    return replace(inputs, customers=customers, warnings=[*inputs.warnings, *warnings])
 
 
 def explain_unreachable(unscheduled: pd.DataFrame, unreachable) -> pd.DataFrame:

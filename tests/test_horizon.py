@@ -137,19 +137,3 @@ def test_joint_step_on_random_territories(seed):
     assert not joint.stats["joint_time_limit_hit"]
     cols = ["date", "seq", "customer_id", "start_s"]
     pd.testing.assert_frame_equal(joint.visits[cols], again.visits[cols])
-
-
-def test_nested_searches_are_not_cut_by_the_100_ms_default():
-    """The nested searches that place lunch breaks and time candidates stop by
-    themselves; their limit (``lns_time_limit``, 100 ms by default) must not make the
-    result depend on the machine's load, and no operator with a timed sub-search runs."""
-    from ortools.util import optional_boolean_pb2
-
-    from planner.routing.engine import TIMED_OPERATORS
-    from planner.routing.horizon import stage_parameters
-
-    sp = stage_parameters("GREEDY_DESCENT", 120.0, 400)
-    assert sp.lns_time_limit.ToNanoseconds() >= sp.time_limit.ToNanoseconds() == 120 * 10**9
-    assert sp.solution_limit == 400
-    for name in TIMED_OPERATORS:
-        assert getattr(sp.local_search_operators, name) == optional_boolean_pb2.BOOL_FALSE

@@ -181,24 +181,6 @@ def _distinct_days(routing, manager, visits: Sequence[HorizonVisit]) -> None:
                     solver.Add(va != vb)
 
 
-def stage_parameters(metaheuristic: str, time_limit_s: float, solution_limit: int):
-    """Search parameters of one stage of :func:`improve_days`: a solution limit, the
-    time limit as a safety net (no operator whose sub-search stops at a time limit:
-    :func:`planner.routing.engine.search_parameters` switches them off).
-
-    ``lns_time_limit`` (100 ms by default) also bounds the nested searches that place
-    the lunch breaks and time every candidate solution: on a loaded machine they ran
-    out and OR-Tools rejected candidates, or even the starting routes, that an idle
-    machine accepts (measured: a 70 %-history territory saved 59 min alone and 0 min
-    next to another job). They stop by themselves, so the limit is raised to the
-    stage's safety net (by :func:`planner.routing.engine.search_parameters`, for every
-    search) and the result no longer depends on the machine's load.
-    """
-    return search_parameters(
-        "PARALLEL_CHEAPEST_INSERTION", metaheuristic, time_limit_s, solution_limit
-    )
-
-
 def improve_days(problem: HorizonProblem, params: HorizonParams = HorizonParams()) -> HorizonResult:
     """Move visits between days and reorder them to lower total travel (see the module
     docstring).
@@ -228,7 +210,7 @@ def improve_days(problem: HorizonProblem, params: HorizonParams = HorizonParams(
         if left <= 0:
             result.time_limit_hit = True
             break
-        sp = stage_parameters(meta, left, max(1, per_visit * n))
+        sp = search_parameters("PARALLEL_CHEAPEST_INSERTION", meta, left, max(1, per_visit * n))
         t_stage = time.perf_counter()
         sol = routing.SolveFromAssignmentWithParameters(initial, sp)
         if time.perf_counter() - t_stage >= left * 0.99:
