@@ -49,7 +49,12 @@ from planner.errors import NetworkError
 from planner.matrix import TravelMatrix
 from planner.network.model import TravelModel, describe_point, drop_repeats
 from planner.network.params import TravelParams
-from planner.network.road import WRONG_NETWORK_SHARE, door_to_door, format_m
+from planner.network.road import (
+    WRONG_NETWORK_SHARE,
+    door_to_door,
+    far_point_warnings,
+    format_m,
+)
 
 UNREACHABLE_S = 7 * 86_400  # a week: never combined into one day
 #: Points per table request side (a request carries at most 2 x BLOCK points). Large:
@@ -316,11 +321,7 @@ class OsrmModel(TravelModel):
                 f"{len(far)} of {n} points are more than {format_m(params.snap_warn_m)} from "
                 f"any road of the OSRM dataset {label}: is it the right area for these customers?"
             )
-        self.warnings = [
-            f"{describe_point(self.points['point_id'].iat[i])} is {format_m(self._snap_m[i])} "
-            f"from the nearest {params.network_type} road"
-            for i in far
-        ]
+        self.warnings = far_point_warnings(self.points, self._snap_m, far, params.network_type)
         self._unreachable: set[str] = set()
 
     # ---------------------------------------------------------------- requests
