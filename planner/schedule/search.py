@@ -33,6 +33,7 @@ MIN_GAIN = 1.0  # seconds: smaller improvements are ignored (no churn)
 # LNS ruin operators: probabilities of related / worst / same-day-related / one day
 OP_RELATED, OP_WORST, OP_DAYS = 0.4, 0.2, 0.25
 INSERTION_MEMO_TOURS = 4096  # tours whose insertion costs a day book remembers (LRU)
+POLISH_MEMO_TOURS = 4096  # polished tours a day book remembers (LRU)
 TEMP_START = 0.003  # SA start temperature, share of the starting cost (cools to 1 % of it)
 
 
@@ -139,6 +140,7 @@ class DayBook:
         self.Tn, self.TnT = _compact_matrix(T)
         self._ins: list[list[int]] = [[] for _ in range(n_days)]
         self._ins_memo: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()
+        self._polish_memo: OrderedDict[tuple, tuple[tuple[int, ...], int, float]] = OrderedDict()
         self._ins_version = [-1] * n_days
         self._dc = [0.0] * n_days  # day_cost cache, valid while version[d] matches
         self._dc_version = [-1] * n_days
@@ -233,9 +235,22 @@ class DayBook:
         s.day = None
 
     def polish(self, days) -> None:
+        """Improve the tours of ``days`` (2-opt, or-opt, opening hours). The result is a
+        function of the day and its tour, remembered for the last tours seen: the search
+        polishes the same tour of a day again and again."""
+        memo = self._polish_memo
         for d in days:
-            improve_tour(self.T, self.tours[d])
-            self._timed(d)
+            key = (d, tuple(self.tours[d]))
+            done = memo.get(key)
+            if done is None:
+                improve_tour(self.T, self.tours[d])
+                self._timed(d)
+                done = memo[key] = (tuple(self.tours[d]), self.travel[d], self.tw[d])
+                if len(memo) > POLISH_MEMO_TOURS:
+                    memo.popitem(last=False)
+            else:
+                memo.move_to_end(key)
+                self.tours[d], self.travel[d], self.tw[d] = list(done[0]), done[1], done[2]
             self.version[d] += 1
 
     def rebuild(self, d: int, nodes: list[int]) -> None:
