@@ -351,11 +351,13 @@ class Search:
                 return 0.0
             s = self.slots[u.slots[0]]
             return self.book.delta_add(s, d) + self.slot_extra(s, d)
-        return sum(
-            self.book.delta_add(self.slots[i], d) + self.slot_extra(self.slots[i], d)
-            for i, d in zip(u.slots, u.options[o], strict=True)
-            if d is not None
-        )
+        slots, delta_add, slot_extra = self.slots, self.book.delta_add, self.slot_extra
+        total: float = 0  # the same sum, term by term, as sum() of the terms
+        for i, d in zip(u.slots, u.options[o], strict=True):
+            if d is not None:
+                s = slots[i]
+                total += delta_add(s, d) + slot_extra(s, d)
+        return total
 
     def place(self, u: Unit, o: int) -> None:
         for i, d in zip(u.slots, u.options[o], strict=True):
@@ -596,7 +598,8 @@ def _regret_key(cs: list[float]) -> tuple[tuple[float, float], int]:
     """``((regret, -best cost), best option)``: units with one option go first."""
     if len(cs) == 1:
         return (1e12, -cs[0]), 0
-    b = min(cs)
-    o = cs.index(b)
-    second = min(min(cs[:o], default=math.inf), min(cs[o + 1 :], default=math.inf))
-    return (second - b, -b), o
+    # the two smallest values in one sort: ``ranked[0]`` is the first minimum, as min()
+    # would give, and ``ranked[1]`` the smallest of the other options
+    ranked = sorted(cs)
+    b = ranked[0]
+    return (ranked[1] - b, -b), cs.index(b)
