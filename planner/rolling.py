@@ -593,7 +593,8 @@ def late_make_up_warning(new: Plan) -> list[str]:
         return []
     return [
         f"{n} missed/cancelled visit(s) could not be made up within {CARRY_WORKING_DAYS} "
-        "working days: see unscheduled.csv (reason 'make-up visit carried forward')"
+        "working days (or by the day the customer's rule runs out, when sooner): see "
+        "unscheduled.csv (reason 'make-up visit carried forward')"
     ]
 
 

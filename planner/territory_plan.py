@@ -57,10 +57,13 @@ from planner.schedule import (
 from planner.schedule.preferred import (
     CARRIED_REASON,
     CARRY_WORKING_DAYS,
+    MAKE_UP_GRACE_DAYS,
     carry_deadline,
     clip_carried,
     frozen_subset,
+    make_up_deadline,
     previous_preferred,
+    rule_deadline,
 )
 
 #: Drop penalty base: a visit of tier rank r costs PENALTY_BASE ** r to drop, so one visit
@@ -131,7 +134,9 @@ class TerritoryProblem:
         ``customer_id -> (date, status)`` of the missed / cancelled visit each carried
         customer makes up: its first due visit must take a day within
         :data:`planner.schedule.preferred.CARRY_WORKING_DAYS` working days of that date
-        (:func:`planner.schedule.preferred.carry_deadline`), else it is unscheduled with
+        (:func:`planner.schedule.preferred.carry_deadline`) and, when that day is still
+        in the horizon, by the day its rule runs out
+        (:func:`planner.schedule.preferred.rule_deadline`), else it is unscheduled with
         the reason.
     """
 
@@ -313,6 +318,7 @@ class _Work:
     joint_s: float = 0.0
     joint_time_limit_hit: bool = False
     carry_by: dict[tuple[str, dt.date], dt.date] = field(default_factory=dict)  # clipped
+    carry_why: dict[str, str] = field(default_factory=dict)  # customer -> why that deadline
 
     @property
     def due_by_key(self) -> dict[tuple[str, dt.date], DueVisit]:
@@ -432,14 +438,37 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
 
 
 def _carry_deadlines(problem: TerritoryProblem, work: _Work) -> dict[str, dt.date]:
-    """Per carried customer, the last day its make-up visit may take."""
+    """Per carried customer, the last day its make-up visit may take (and, in
+    ``work.carry_why``, why that day)."""
     weekdays = {int(d) for d in (problem.rep.get("working_days") or (0, 1, 2, 3, 4))}
+    first: dict[str, DueVisit] = {}
+    for v in sorted(work.due, key=lambda v: (v.due_date, v.occurrence)):
+        first.setdefault(v.customer_id, v)
     out = {}
     for cid, (missed, _status) in problem.carried_from.items():
-        last = carry_deadline(missed, problem.horizon.start, work.work_dates, weekdays)
-        if last is not None:
-            out[cid] = last
+        carry_by = carry_deadline(missed, problem.horizon.start, work.work_dates, weekdays)
+        if carry_by is None:
+            continue
+        v = first.get(cid)
+        rule_by = rule_deadline(v) if v is not None else None
+        out[cid], by_rule = make_up_deadline(carry_by, rule_by, work.work_dates)
+        work.carry_why[cid] = (
+            _rule_why(v)
+            if by_rule and v is not None
+            else f"{CARRY_WORKING_DAYS} working days after it"
+        )
     return out
+
+
+def _rule_why(v: DueVisit) -> str:
+    """Why a make-up deadline is the rule's day (:func:`rule_deadline`)."""
+    assert v.last_visit is not None
+    if v.max_gap_days:
+        return f"{v.max_gap_days} days after the last visit ({v.last_visit.isoformat()})"
+    return (
+        f"the last visit ({v.last_visit.isoformat()}) + {v.every_weeks} week(s) + "
+        f"{MAKE_UP_GRACE_DAYS} days"
+    )
 
 
 def _carried_reasons(problem: TerritoryProblem, work: _Work) -> None:
@@ -448,10 +477,10 @@ def _carried_reasons(problem: TerritoryProblem, work: _Work) -> None:
         last = work.carry_by.get((u["customer_id"], u["due_date"]))
         if last is not None:
             missed, status = problem.carried_from[u["customer_id"]]
+            why = work.carry_why.get(u["customer_id"], "")
             u["reason"] = (
                 f"{CARRIED_REASON} (the visit of {missed.isoformat()} was {status}): no room "
-                f"by {last.isoformat()}, {CARRY_WORKING_DAYS} working days after it: "
-                f"{u['reason']}"
+                f"by {last.isoformat()}, {why}: {u['reason']}"
             )
 
 

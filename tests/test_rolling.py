@@ -378,7 +378,12 @@ def test_rolled_plan_with_an_empty_log_equals_the_previous_remaining_days(tiny_r
 
 
 # ---------------------------------------------------------------- make-up visits first
-def _make_up_problem(a_hours="Mo-Fr 08:00-18:00"):
+def _make_up_problem(
+    a_hours="Mo-Fr 08:00-18:00",
+    a_last=D(2026, 11, 23),
+    a_missed=D(2026, 11, 30),
+    a_previous=D(2026, 12, 10),
+):
     """One rep, one week from Monday 2026-12-07, at most two visits a day. The A customer
     ``a1`` missed its visit of Monday 2026-11-30 (due again by Monday 12-07, five working
     days later); two C customers are kept on Monday 12-07 from the previous plan (their
@@ -392,7 +397,7 @@ def _make_up_problem(a_hours="Mo-Fr 08:00-18:00"):
     monday = D(2026, 12, 7)
     cust = table(
         [
-            ("a1", "A", D(2026, 11, 23), {"hours": a_hours}),
+            ("a1", "A", a_last, {"hours": a_hours}),
             ("c1", "C", D(2026, 11, 9)),
             ("c2", "C", D(2026, 11, 9)),
         ],
@@ -409,9 +414,9 @@ def _make_up_problem(a_hours="Mo-Fr 08:00-18:00"):
         LUNCH,
         DEFAULT_TIERS,
         RoutingParams(time_limit_s=2.0),
-        previous_dates={"c1": (monday,), "c2": (monday,), "a1": (D(2026, 12, 10),)},
+        previous_dates={"c1": (monday,), "c2": (monday,), "a1": (a_previous,)},
         carried=frozenset({"a1"}),
-        carried_from={"a1": (D(2026, 11, 30), "missed")},
+        carried_from={"a1": (a_missed, "missed")},
     )
 
 
@@ -439,6 +444,79 @@ def test_make_up_visit_that_fits_no_day_by_its_deadline_is_reported():
     (reason,) = tp.unscheduled.loc[tp.unscheduled["customer_id"] == "a1", "reason"]
     assert reason.startswith(CARRIED_REASON), reason
     assert "the visit of 2026-11-30 was missed" in reason and "by 2026-12-07" in reason
+
+
+def test_make_up_visit_keeps_the_weekly_rule_when_the_roll_still_can():
+    """a1 (weekly) was last seen on Friday 11-27 and missed Friday 12-04; the previous plan
+    kept it on Friday 12-11, five working days after the miss. The roll from Monday 12-07
+    can still keep the rule (last visit + 7 days + 4 = Tuesday 12-08), so the make-up
+    takes Monday or Tuesday, not the kept Friday (a gap of 14 days)."""
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(
+        _make_up_problem(
+            a_last=D(2026, 11, 27), a_missed=D(2026, 12, 4), a_previous=D(2026, 12, 11)
+        )
+    )
+    (day,) = tp.visits.loc[tp.visits["customer_id"] == "a1", "date"]
+    assert D(2026, 12, 7) <= day <= D(2026, 12, 8), day
+    assert len(tp.unscheduled) == 0, tp.unscheduled
+
+
+def test_make_up_visit_that_misses_its_rule_deadline_says_so():
+    """a1 opens on Wednesdays only: no day by Tuesday 12-08 (the rule's deadline) takes the
+    make-up, so it is reported with that deadline and why."""
+    from planner.schedule.preferred import CARRIED_REASON
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(
+        _make_up_problem(
+            a_hours="We 08:00-18:00",
+            a_last=D(2026, 11, 27),
+            a_missed=D(2026, 12, 4),
+            a_previous=D(2026, 12, 11),
+        )
+    )
+    assert "a1" not in set(tp.visits["customer_id"])
+    (reason,) = tp.unscheduled.loc[tp.unscheduled["customer_id"] == "a1", "reason"]
+    assert reason.startswith(CARRIED_REASON), reason
+    assert "by 2026-12-08" in reason and "last visit (2026-11-27) + 1 week(s)" in reason, reason
+
+
+def test_make_up_deadline_is_the_rule_day_only_while_it_can_still_be_kept():
+    from planner.schedule.due import DueVisit
+    from planner.schedule.preferred import make_up_deadline, rule_deadline
+
+    week = [D(2026, 12, 7) + dt.timedelta(days=i) for i in range(5)]
+
+    def due(last, every=1, max_gap=0, period=""):
+        return DueVisit(
+            "c",
+            D(2026, 12, 7),
+            D(2026, 12, 7),
+            D(2026, 12, 11),
+            True,
+            0,
+            "A",
+            every,
+            period=period,
+            last_visit=last,
+            max_gap_days=max_gap,
+        )
+
+    assert rule_deadline(due(D(2026, 11, 27))) == D(2026, 12, 8)
+    assert rule_deadline(due(D(2026, 11, 20), every=2)) == D(2026, 12, 8)
+    assert rule_deadline(due(D(2026, 11, 27), max_gap=10)) == D(2026, 12, 7)
+    assert rule_deadline(due(None)) is None
+    assert rule_deadline(due(D(2026, 11, 27), period="2026-Q4")) is None
+    fri = D(2026, 12, 11)
+    assert make_up_deadline(fri, D(2026, 12, 8), week) == (D(2026, 12, 8), True)
+    # the rule ran out before the rep's first working day: five working days after the miss
+    assert make_up_deadline(fri, D(2026, 12, 6), week) == (fri, False)
+    assert make_up_deadline(fri, D(2026, 12, 8), week[2:]) == (fri, False)
+    # the rule's day after the five working days: the five working days
+    assert make_up_deadline(D(2026, 12, 8), D(2026, 12, 9), week) == (D(2026, 12, 8), False)
+    assert make_up_deadline(fri, None, week) == (fri, False)
 
 
 def test_carry_deadline_counts_working_days_from_the_miss():

@@ -13,11 +13,14 @@ without such a date prefers the first working day, so the visit is made up early
 week.
 
 A carried visit is due within :data:`CARRY_WORKING_DAYS` working days of the miss
-(:func:`carry_deadline`): :func:`clip_carried` cuts the window of the customer's first due
-visit at that day, so the previous plan's later day of that week is not kept for it and the
-calendar places it early (a kept visit of a lower tier may then be dropped by its day's
-route and moved to another day). A carried visit that no day up to the deadline takes is
-reported unscheduled, with the reason, rather than placed later.
+(:func:`carry_deadline`), and no later than the day its rule runs out when that day is still
+inside the horizon (:func:`rule_deadline`: the real last visit + the interval +
+:data:`MAKE_UP_GRACE_DAYS`, or + ``max_gap_days``), so a miss the plan can still catch up
+does not stretch the customer's gap: :func:`clip_carried` cuts the window of the customer's
+first due visit at that day, so the previous plan's later day of that week is not kept for
+it and the calendar places it early (a kept visit of a lower tier may then be dropped by its
+day's route and moved to another day). A carried visit that no day up to the deadline takes
+is reported unscheduled, with the reason, rather than placed later.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from planner.schedule.due import DueVisit
 
 CARRY_WORKING_DAYS = 5
 """A missed or cancelled visit is made up within this many working days of the miss."""
+MAKE_UP_GRACE_DAYS = 4
+"""Days past its interval a make-up visit may still take (a weekly or two-weekly visit may
+take another weekday of its week): the rule's deadline is ``last visit + 7 I + 4`` days."""
 CARRIED_REASON = "make-up visit carried forward"
 """How the reason of an unscheduled make-up visit starts."""
 
@@ -127,6 +133,33 @@ def carry_deadline(
     if need <= 0:
         need = days
     return inside[min(need, len(inside)) - 1]
+
+
+def rule_deadline(v: DueVisit) -> dt.date | None:
+    """The last day the customer's rule allows after its real last visit: ``last +
+    max_gap_days`` when the rule has one, else ``last + 7 every_weeks +``
+    :data:`MAKE_UP_GRACE_DAYS` for an interval rule; ``None`` without a last visit or for
+    a period rule without ``max_gap_days`` (its period bounds the window already)."""
+    if v.last_visit is None:
+        return None
+    if v.max_gap_days:
+        return v.last_visit + dt.timedelta(days=v.max_gap_days)
+    if v.period:
+        return None
+    return v.last_visit + dt.timedelta(days=7 * v.every_weeks + MAKE_UP_GRACE_DAYS)
+
+
+def make_up_deadline(
+    carry_by: dt.date, rule_by: dt.date | None, work_dates: Sequence[dt.date]
+) -> tuple[dt.date, bool]:
+    """``(last day, by_rule)`` of a make-up visit: the earlier of ``carry_by``
+    (:func:`carry_deadline`) and ``rule_by`` (:func:`rule_deadline`) when the rep works on
+    some day up to ``rule_by`` (the miss can still be caught up in time); ``carry_by``
+    alone when the rule ran out before the rep's first working day (already late).
+    ``by_rule`` is True when the rule's day is the deadline."""
+    if rule_by is not None and rule_by < carry_by and any(d <= rule_by for d in work_dates):
+        return rule_by, True
+    return carry_by, False
 
 
 def clip_carried(
