@@ -26,3 +26,35 @@ def test_insertion_costs_equal_brute_force_across_changes_and_returns(scale):
         book.rebuild(0, nodes)
         assert book.insertion_costs(0) == _brute_insertions(T, book.tours[0])
     assert book.insertion_costs(1) == _brute_insertions(T, [0, 1])
+
+
+def test_pair_exchange_estimate_keeps_the_days_opening_hours_cost():
+    """The pair exchange's estimate (:func:`planner.schedule.exchange._joint_delta`) of one
+    visit coming to, or leaving, a day equals the day book's own :meth:`DayBook.delta_add`
+    / :meth:`DayBook.delta_remove`, which keep the day's opening-hours cost. Before, the
+    estimate dropped that cost, so a day with one looked cheaper by it."""
+    import datetime as dt
+
+    from planner.schedule.due import DueVisit
+    from planner.schedule.exchange import _joint_delta
+    from planner.schedule.search import DayHours, Search, Slot
+
+    rng = np.random.default_rng(5)
+    n, ws = 8, 8 * 3600
+    T = rng.integers(300, 1800, size=(n, n)).tolist()
+    service = {k: 1800 for k in range(2, n)}
+    # node 2 opens at 12:00 only: the rep waits for it, an opening-hours cost on day 0
+    windows = [{2: ((12 * 3600, 13 * 3600),)}, {}]
+    book = DayBook(T, 0, 1, 2, 8 * 3600, 20, 0.0, 900.0, DayHours(windows, service, ws))
+    day = dt.date(2026, 12, 7)
+    slots = [
+        Slot(i, f"c{k}", k, 1800, 0, DueVisit(f"c{k}", day, day, day, False, 0))
+        for i, k in enumerate(range(2, n))
+    ]
+    search = Search(book, slots, [])
+    for s in slots[:3]:
+        book.add(s, 0)
+    book.polish([0])
+    assert book.tw[0] > 0
+    assert _joint_delta(search, {0: ([], [3])}) == pytest.approx(book.delta_add(slots[3], 0))
+    assert _joint_delta(search, {0: ([1], [])}) == pytest.approx(book.delta_remove(slots[1]))
