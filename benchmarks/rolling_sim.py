@@ -279,8 +279,9 @@ def tier_table(
     (the roll after the miss started on or before the previous visit + interval + slack;
     otherwise the weekly log came back too late for any plan to keep the interval). With
     ``out`` (the run's folder), the last column counts, of those, the customers the plan
-    rolled after such a miss did not visit by that day (:func:`late_plans`): a gap the plan
-    could have kept. A make-up planned in time and missed again is the new miss's gap."""
+    rolled after such a miss did not visit by that day (:func:`late_plans`): silently, or
+    reported in ``unscheduled.csv`` (no room by the make-up deadline). A make-up planned
+    in time and missed again is the new miss's gap."""
     done = log[log["status"] == "done"]
     missed = log[log["status"] != "done"]
     head = (
@@ -294,7 +295,7 @@ def tier_table(
         ids = customers.loc[customers["tier"] == t, "customer_id"]
         per = done.groupby("customer_id").size().reindex(ids, fill_value=0)
         limit = dt.timedelta(days=7 * every[t] + SLACK_DAYS)
-        gaps, over, over_miss, catchable, late = [], 0, 0, 0, 0
+        gaps, over, over_miss, catchable, late, reported = [], 0, 0, 0, 0, 0
         for cid in ids:
             ds = sorted(done.loc[done["customer_id"] == cid, "date"])
             ms = list(missed.loc[missed["customer_id"] == cid, "date"])
@@ -308,37 +309,50 @@ def tier_table(
             ]
             catchable += bool(caught)
             if visits is not None:
-                late += any(late_plans(visits, cid, m, x + limit) for x, m in caught)
+                why = {late_plans(visits, cid, m, x + limit) for x, m in caught}
+                late += "late" in why
+                reported += "reported" in why and "late" not in why
         rows.append(
             f"| {t} | {len(ids)} | every {every[t]} week(s): {weeks / every[t]:.1f} | "
             f"{per.mean():.2f} / {per.min()} / {per.max()} | {np.median(gaps):.0f} / "
             f"{max(gaps)} | {over} | {over_miss} | {catchable} |"
-            + (f" {late} |" if visits is not None else "")
+            + (f" {late} / {reported} |" if visits is not None else "")
         )
     if visits is not None:
-        head += " of which the plan after the miss did not visit in time |"
+        head += (
+            " of which the plan after the miss did not visit in time: not reported / reported"
+            " (no room by the deadline) |"
+        )
     return [head, "| " + " | ".join(["---"] * (head.count(" | ") + 1)) + " |", *rows]
 
 
-def _plan_visits(out: Path) -> dict[dt.date, pd.DataFrame]:
-    """Each rolled plan's visits (``out/plan_NN/visits.csv``) by the plan's first Monday."""
+def _plan_visits(out: Path) -> dict[dt.date, tuple[pd.DataFrame, set[str]]]:
+    """Each rolled plan's visits (``out/plan_NN/visits.csv``) and the customers whose
+    make-up visit it reported unscheduled, by the plan's first Monday."""
     plans = {}
     for d in sorted(out.glob("plan_*")):
+        if not (d / "visits.csv").exists():
+            continue
         v = pd.read_csv(d / "visits.csv", dtype=str, keep_default_na=False)
         v["date"] = v["date"].map(dt.date.fromisoformat)
-        plans[START + dt.timedelta(weeks=int(d.name.split("_")[1]))] = v
+        u = pd.read_csv(d / "unscheduled.csv", dtype=str, keep_default_na=False)
+        reported = set(u.loc[u["reason"].str.startswith(CARRIED_REASON), "customer_id"])
+        plans[START + dt.timedelta(weeks=int(d.name.split("_")[1]))] = (v, reported)
     return plans
 
 
-def late_plans(visits: dict, cid: str, miss: dt.date, by: dt.date) -> bool:
-    """True when the plan rolled after ``miss`` exists and gives ``cid`` no visit from its
-    start up to ``by``."""
+def late_plans(visits: dict, cid: str, miss: dt.date, by: dt.date) -> str:
+    """``"late"`` when the plan rolled after ``miss`` gives ``cid`` no visit from its start
+    up to ``by`` and does not report the make-up, ``"reported"`` when it reports it
+    unscheduled (no room by its deadline), ``""`` otherwise (or without that plan)."""
     roll = first_roll_after(miss)
-    v = visits.get(roll)
-    if v is None:
-        return False
+    if roll not in visits:
+        return ""
+    v, reported = visits[roll]
     mine = v[(v["customer_id"] == cid) & (v["date"] >= roll) & (v["date"] <= by)]
-    return mine.empty
+    if not mine.empty:
+        return ""
+    return "reported" if cid in reported else "late"
 
 
 def read_logs(folder: Path) -> pd.DataFrame:
