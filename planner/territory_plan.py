@@ -73,6 +73,13 @@ PENALTY_BASE = 100
 #: How many other days a dropped visit is tried on (nearest / cheapest first).
 MAX_RETRY_DAYS = 6
 
+#: In a rolled plan, each day after its due date costs a dropped visit this much in the
+#: choice of its new day (seconds of extra driving; the calendar's default
+#: ``preferred_cost_s``): a visit that makes room for a make-up visit moves to an early
+#: day of its window rather than its last one, where the next roll's make-ups would push it
+#: past its interval.
+REPAIR_LATE_DAY_COST_S = 600
+
 #: Safety net of the joint improvement (reaching it is reported in ``stats``; the search
 #: normally stops by itself at a local optimum, in seconds).
 JOINT_TIME_LIMIT_S = 120.0
@@ -442,8 +449,8 @@ def _carry_deadlines(problem: TerritoryProblem, work: _Work) -> dict[str, dt.dat
     ``work.carry_why``, why that day)."""
     weekdays = {int(d) for d in (problem.rep.get("working_days") or (0, 1, 2, 3, 4))}
     first: dict[str, DueVisit] = {}
-    for v in sorted(work.due, key=lambda v: (v.due_date, v.occurrence)):
-        first.setdefault(v.customer_id, v)
+    for due in sorted(work.due, key=lambda v: (v.due_date, v.occurrence)):
+        first.setdefault(due.customer_id, due)
     out = {}
     for cid, (missed, _status) in problem.carried_from.items():
         carry_by = carry_deadline(missed, problem.horizon.start, work.work_dates, weekdays)
@@ -519,6 +526,15 @@ def _retry_cost(problem: TerritoryProblem, work: _Work, day: dt.date, cid: str) 
     return m.time_s(s_id, cid) + m.time_s(cid, e_id) - m.time_s(s_id, e_id)
 
 
+def _late_day_cost(problem: TerritoryProblem, v: DueVisit | None):
+    """``day -> cost`` of the days after ``v``'s due date (:data:`REPAIR_LATE_DAY_COST_S`
+    each) in a rolled plan; nothing in a first plan (its repairs stay travel-first)."""
+    if v is None or not (problem.previous_dates or problem.carried):
+        return lambda d: 0
+    due = v.due_date
+    return lambda d: REPAIR_LATE_DAY_COST_S * max(0, (d - due).days)
+
+
 def _repair(
     problem: TerritoryProblem, work: _Work, dropped: list[tuple[dict, str, dt.date]]
 ) -> set[dt.date]:
@@ -548,7 +564,10 @@ def _repair(
             work, due_by_key.get((cid, row["due_date"]))
         )
         cands = [d for d in allowed if d != day and d not in busy]
-        cands.sort(key=lambda d: (_retry_cost(problem, work, d, cid), abs((d - day).days), d))
+        late = _late_day_cost(problem, due_by_key.get((cid, row["due_date"])))
+        cands.sort(
+            key=lambda d: (_retry_cost(problem, work, d, cid) + late(d), abs((d - day).days), d)
+        )
         tried = cands[:MAX_RETRY_DAYS]
         empty = [d for d in cands if not (d in work.results and work.results[d].stops)]
         if empty and empty[0] not in tried:  # full days first, but one free day too

@@ -17,6 +17,7 @@ from planner.errors import InputError
 from planner.plan import Plan
 from planner.rolling import RollParams, changes_vs_previous, prepare_roll
 from planner.scenario import load_scenario
+from planner.schedule.due import DueVisit
 
 D = dt.date
 
@@ -578,3 +579,24 @@ def test_new_dated_visit_of_a_roll_prefers_its_cadence_date():
     got = previous_preferred([c4, fresh, _due("A1", D(2026, 12, 28), D(2026, 12, 28),
                                               D(2027, 1, 3))], {})  # fmt: skip
     assert got == {("C4", D(2027, 1, 1)): D(2027, 1, 1)}
+
+
+def test_a_visit_making_room_prefers_days_before_its_window_end_in_a_rolled_plan():
+    """The repair's choice of a new day for a dropped visit: in a rolled plan each day after
+    the visit's due date costs REPAIR_LATE_DAY_COST_S; a first plan stays travel-first."""
+    from dataclasses import replace
+
+    from planner.territory_plan import REPAIR_LATE_DAY_COST_S, _late_day_cost
+
+    rolled = _make_up_problem()
+    first = replace(rolled, previous_dates={}, carried=frozenset(), carried_from={})
+    v = DueVisit("c1", D(2026, 12, 9), D(2026, 12, 7), D(2026, 12, 11), False, 0, "C", 4)
+    late = _late_day_cost(rolled, v)
+    assert [late(D(2026, 12, d)) for d in (7, 9, 10, 11)] == [
+        0,
+        0,
+        REPAIR_LATE_DAY_COST_S,
+        2 * REPAIR_LATE_DAY_COST_S,
+    ]
+    assert _late_day_cost(first, v)(D(2026, 12, 11)) == 0
+    assert _late_day_cost(rolled, None)(D(2026, 12, 11)) == 0
