@@ -198,9 +198,13 @@ def _is_blank(x) -> bool:
     return x is None or (isinstance(x, float) and pd.isna(x))
 
 
-def stop_penalty(rank: int) -> int:
-    """Drop penalty of a visit of tier rank ``rank`` (1 = lowest tier)."""
-    return PENALTY_BASE ** max(1, int(rank))
+def stop_penalty(rank: int, make_up: bool = False) -> int:
+    """Drop penalty of a visit of tier rank ``rank`` (1 = lowest tier). A make-up visit
+    (a missed or cancelled visit carried forward, due by its deadline) outweighs one other
+    visit of its tier, not two: on a full day a kept visit of the same tier makes room
+    for it (and moves to another day of its window) rather than the make-up being lost."""
+    base = PENALTY_BASE ** max(1, int(rank))
+    return base + base // 2 if make_up else base
 
 
 def customers_by_id(customers: pd.DataFrame) -> dict[str, dict]:
@@ -228,7 +232,7 @@ def day_problem(
                 customer_id=r["customer_id"],
                 service_s=int(c["service_s"]),
                 windows=tuple(c["hours"][day.weekday()]),
-                penalty=stop_penalty(r["priority"]),
+                penalty=stop_penalty(r["priority"], bool(r.get("make_up"))),
                 fixed_start_s=None if fixed is None or _is_blank(fixed) else int(fixed),
             )
         )
@@ -496,6 +500,8 @@ def _route_days(problem: TerritoryProblem, work: _Work) -> list[tuple[dict, str,
     assert work.cal is not None
     by_day: dict[dt.date, list[dict]] = {}
     for r in work.cal.visits.to_dict("records"):
+        if (r["customer_id"], r["due_date"]) in work.carry_by:
+            r["make_up"] = True  # due by its deadline: outweighs a visit of its tier
         by_day.setdefault(r["date"], []).append(r)
     for day in sorted(by_day):
         work.results[day] = solve_day(
@@ -734,7 +740,10 @@ def _horizon_problem(problem: TerritoryProblem, work: _Work, days: list[dt.date]
             routes[day_ix[day]].append(len(visits))
             visits.append(
                 HorizonVisit(
-                    s.customer_id, int(c["service_s"]), wins, stop_penalty(row["priority"])
+                    s.customer_id,
+                    int(c["service_s"]),
+                    wins,
+                    stop_penalty(row["priority"], bool(row.get("make_up"))),
                 )
             )
             rows.append(row)

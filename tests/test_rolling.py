@@ -381,6 +381,8 @@ def test_rolled_plan_with_an_empty_log_equals_the_previous_remaining_days(tiny_r
 # ---------------------------------------------------------------- make-up visits first
 def _make_up_problem(
     a_hours="Mo-Fr 08:00-18:00",
+    a_tier="A",
+    a_far=False,
     a_last=D(2026, 11, 23),
     a_missed=D(2026, 11, 30),
     a_previous=D(2026, 12, 10),
@@ -398,12 +400,14 @@ def _make_up_problem(
     monday = D(2026, 12, 7)
     cust = table(
         [
-            ("a1", "A", a_last, {"hours": a_hours}),
+            ("a1", a_tier, a_last, {"hours": a_hours}),
             ("c1", "C", D(2026, 11, 9)),
             ("c2", "C", D(2026, 11, 9)),
         ],
         seed=4,
     )
+    if a_far:  # the costliest of the three to keep on a day
+        cust.loc[cust["customer_id"] == "a1", ["lat", "lon"]] = (55.78, 12.40)
     r = rep(max_visits_per_day=2)
     return TerritoryProblem(
         "T1",
@@ -518,6 +522,28 @@ def test_make_up_deadline_is_the_rule_day_only_while_it_can_still_be_kept():
     # the rule's day after the five working days: the five working days
     assert make_up_deadline(D(2026, 12, 8), D(2026, 12, 9), week) == (D(2026, 12, 8), False)
     assert make_up_deadline(fri, None, week) == (fri, False)
+
+
+def test_make_up_visit_outweighs_a_kept_visit_of_its_own_tier():
+    """a1 is a C customer now (four-weekly, last visit 11-02, missed 11-30), and the
+    farthest of the three: its make-up is due by Monday 12-07, which two kept C visits
+    fill. The make-up stays (with equal drop penalties the route dropped it, the costliest
+    visit), a kept C visit moves to Tuesday, nothing is unscheduled."""
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(_make_up_problem(a_tier="C", a_last=D(2026, 11, 2), a_far=True))
+    days = tp.visits.groupby("customer_id")["date"].apply(sorted).to_dict()
+    assert days.get("a1") == [D(2026, 12, 7)], (days, tp.unscheduled)
+    assert sorted([*days["c1"], *days["c2"]]) == [D(2026, 12, 7), D(2026, 12, 8)], days
+    assert len(tp.unscheduled) == 0, tp.unscheduled
+
+
+def test_a_make_up_visit_outweighs_one_visit_of_its_tier_not_two():
+    from planner.territory_plan import stop_penalty
+
+    for rank in (1, 2, 3):
+        assert stop_penalty(rank) < stop_penalty(rank, make_up=True) < 2 * stop_penalty(rank)
+        assert stop_penalty(rank, make_up=True) < stop_penalty(rank + 1)
 
 
 def test_carry_deadline_counts_working_days_from_the_miss():

@@ -18,9 +18,9 @@ inside the horizon (:func:`rule_deadline`: the real last visit + the interval +
 :data:`MAKE_UP_GRACE_DAYS`, or + ``max_gap_days``), so a miss the plan can still catch up
 does not stretch the customer's gap: :func:`clip_carried` cuts the window of the customer's
 first due visit at that day, so the previous plan's later day of that week is not kept for
-it and the calendar places it early (a kept visit of a lower tier may then be dropped by its
-day's route and moved to another day). A carried visit that no day up to the deadline takes
-is reported unscheduled, with the reason, rather than placed later.
+it and the calendar places it early (a kept visit of a lower or the same tier may then be
+dropped by its day's route and moved to another day). A carried visit that no day up to the
+deadline takes is reported unscheduled, with the reason, rather than placed later.
 """
 
 from __future__ import annotations
