@@ -97,3 +97,56 @@ def test_random_instances_plan_and_check(instance):
         keys += [(u.customer_id, u.due_date) for u in plan.unscheduled.itertuples()]
         assert len(keys) == len(set(keys))  # no due visit twice
         assert plan.kpis["required_visits"] == len(keys)
+
+
+@settings(
+    max_examples=5,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(instances(), st.data())
+def test_random_rolled_plans_check_and_carry_every_miss(instance, data):
+    """Plan two weeks, let a random visit log report each first-week visit done, missed or
+    cancelled, roll a week with ``previous_plan:`` and ``actuals:``: the rolled plan passes
+    ``planner check``, holds every due visit once (scheduled or reported) and keeps every
+    missed or cancelled customer in it (planned or reported)."""
+    import datetime as dt
+    import re
+
+    from planner.check import check_plan_dir
+    from planner.pipeline import run_plan, write_plan
+    from planner.scenario import load_scenario
+
+    customers, reps, scenario = instance
+    scenario = re.sub(r"weeks: \d", "weeks: 2", scenario)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        (d / "customers.csv").write_text(customers, encoding="utf-8")
+        (d / "reps.csv").write_text(reps, encoding="utf-8")
+        (d / "s.yaml").write_text(scenario, encoding="utf-8")
+        first = run_plan(load_scenario(d / "s.yaml"), workers=1)
+        write_plan(first, d / "plan", maps=False)
+        week1 = first.visits[first.visits["date"] < dt.date(2026, 12, 7)]
+        statuses = ["done", "missed", "cancelled"]
+        rows = ["customer_id,rep_id,date,status"]
+        carried = set()
+        for v in week1.itertuples():
+            status = data.draw(st.sampled_from(statuses))
+            rows.append(f"{v.customer_id},{v.rep_id},{v.date},{status}")
+            if status != "done":
+                carried.add(v.customer_id)
+        (d / "log.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        rolled_yaml = scenario.replace("start: 2026-11-30", "start: 2026-12-07")
+        rolled_yaml += "previous_plan: plan\nactuals: log.csv\n"
+        (d / "r.yaml").write_text(rolled_yaml, encoding="utf-8")
+        rolled = run_plan(load_scenario(d / "r.yaml"), workers=1)
+        write_plan(rolled, d / "rolled", maps=False)
+        violations = check_plan_dir(d / "rolled")
+        assert violations == [], "\n".join(map(str, violations))
+        keys = [(v.customer_id, v.due_date) for v in rolled.visits.itertuples()]
+        keys += [(u.customer_id, u.due_date) for u in rolled.unscheduled.itertuples()]
+        assert len(keys) == len(set(keys))
+        assert rolled.kpis["required_visits"] == len(keys)
+        present = set(rolled.visits["customer_id"]) | set(rolled.unscheduled["customer_id"])
+        assert carried <= present, carried - present
