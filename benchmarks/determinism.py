@@ -41,6 +41,35 @@ def folder_bytes(plan_dir: Path) -> dict[str, bytes]:
     return out
 
 
+def _paths(x, prefix: str = "") -> dict[str, object]:
+    """Leaf values of a JSON document by dotted path (lists by index)."""
+    if isinstance(x, dict):
+        items = x.items()
+    elif isinstance(x, list):
+        items = ((str(i), v) for i, v in enumerate(x))
+    else:
+        return {prefix: x}
+    out: dict[str, object] = {}
+    for k, v in items:
+        out.update(_paths(v, f"{prefix}.{k}" if prefix else str(k)))
+    return out
+
+
+def json_diff(tmp: Path, limits: str) -> list[str]:
+    """Dotted paths where the runs' ``plan.json`` differ (outside ``created``, ``runtimes``
+    and the time limit setting), list indices folded to ``[]``."""
+    docs = []
+    for limit in [float(x) for x in limits.split(",")]:
+        meta = json.loads((tmp / f"plan-{limit:g}" / "plan.json").read_text(encoding="utf-8"))
+        for key in ("created", "runtimes"):
+            meta.pop(key)
+        meta["settings"]["routing"].pop("time_limit_s")
+        docs.append(_paths(meta))
+    keys = set().union(*docs)
+    differ = {k for k in keys if len({repr(d.get(k)) for d in docs}) > 1}
+    return sorted({".".join("[]" if p.isdigit() else p for p in k.split(".")) for k in differ})
+
+
 def plan_with_limit(scenario: Path, limit_s: float, out: Path, workers: int, maps: bool) -> dict:
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import Scenario, load_scenario
@@ -93,6 +122,8 @@ def main() -> int:
             f"{len(first)} files compared, "
             + ("all byte-identical" if not differ else f"{len(differ)} differ: {differ[:10]}")
         )
+        if "plan.json" in differ:
+            print("plan.json fields that differ: " + ", ".join(json_diff(tmp, a.limits)))
         for r in runs:
             print(
                 f"- safety limit {r['limit_s']:g} s: {r['limit_days']} rep-days stopped by it, "
