@@ -296,7 +296,14 @@ def test_ctrl_c_stops_workers_and_keeps_the_earlier_plan(tmp_path, sequential):
         (out / name).write_bytes(data)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     env = {k: v for k, v in os.environ.items() if k != SCHEDULER_ENV}
-    cmd = [sys.executable, "-m", "planner", "plan", str(TINY / "haversine.yaml")]
+    # twelve weeks of the tiny scenario: the plan still runs well after its workers start
+    # (two weeks could finish between the check for the workers and the interrupt)
+    long = tmp_path / "long.yaml"
+    long.write_text(
+        f"extends: {TINY / 'haversine.yaml'}\nhorizon: {{start: 2026-11-30, weeks: 12}}\n",
+        encoding="utf-8",
+    )
+    cmd = [sys.executable, "-m", "planner", "plan", str(long)]
     proc = subprocess.Popen(
         [*cmd, "--out", str(out), "--workers", "2", "--no-maps"],
         cwd=ROOT,
