@@ -55,16 +55,10 @@ def _paths(x, prefix: str = "") -> dict[str, object]:
     return out
 
 
-def json_diff(tmp: Path, limits: str) -> list[str]:
-    """Dotted paths where the runs' ``plan.json`` differ (outside ``created``, ``runtimes``
-    and the time limit setting), list indices folded to ``[]``."""
-    docs = []
-    for limit in [float(x) for x in limits.split(",")]:
-        meta = json.loads((tmp / f"plan-{limit:g}" / "plan.json").read_text(encoding="utf-8"))
-        for key in ("created", "runtimes"):
-            meta.pop(key)
-        meta["settings"]["routing"].pop("time_limit_s")
-        docs.append(_paths(meta))
+def json_diff(folders: list[dict[str, bytes]]) -> list[str]:
+    """Dotted paths where the runs' ``plan.json`` (as :func:`folder_bytes` keeps it)
+    differ, list indices folded to ``[]``."""
+    docs = [_paths(json.loads(f["plan.json"])) for f in folders]
     keys = set().union(*docs)
     differ = {k for k in keys if len({repr(d.get(k)) for d in docs}) > 1}
     return sorted({".".join("[]" if p.isdigit() else p for p in k.split(".")) for k in differ})
@@ -123,7 +117,7 @@ def main() -> int:
             + ("all byte-identical" if not differ else f"{len(differ)} differ: {differ[:10]}")
         )
         if "plan.json" in differ:
-            print("plan.json fields that differ: " + ", ".join(json_diff(tmp, a.limits)))
+            print("plan.json fields that differ: " + ", ".join(json_diff(folders)))
         for r in runs:
             print(
                 f"- safety limit {r['limit_s']:g} s: {r['limit_days']} rep-days stopped by it, "

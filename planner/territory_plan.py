@@ -56,10 +56,10 @@ from planner.schedule import (
 )
 from planner.schedule.preferred import (
     CARRIED_REASON,
-    CARRY_WORKING_DAYS,
-    MAKE_UP_GRACE_DAYS,
     carry_deadline,
     clip_carried,
+    deadline_reason,
+    first_due_visits,
     frozen_subset,
     make_up_deadline,
     previous_preferred,
@@ -452,9 +452,7 @@ def _carry_deadlines(problem: TerritoryProblem, work: _Work) -> dict[str, dt.dat
     """Per carried customer, the last day its make-up visit may take (and, in
     ``work.carry_why``, why that day)."""
     weekdays = {int(d) for d in (problem.rep.get("working_days") or (0, 1, 2, 3, 4))}
-    first: dict[str, DueVisit] = {}
-    for due in sorted(work.due, key=lambda v: (v.due_date, v.occurrence)):
-        first.setdefault(due.customer_id, due)
+    first = first_due_visits(work.due)
     out = {}
     for cid, (missed, _status) in problem.carried_from.items():
         carry_by = carry_deadline(missed, problem.horizon.start, work.work_dates, weekdays)
@@ -463,23 +461,8 @@ def _carry_deadlines(problem: TerritoryProblem, work: _Work) -> dict[str, dt.dat
         v = first.get(cid)
         rule_by = rule_deadline(v) if v is not None else None
         out[cid], by_rule = make_up_deadline(carry_by, rule_by, work.work_dates)
-        work.carry_why[cid] = (
-            _rule_why(v)
-            if by_rule and v is not None
-            else f"{CARRY_WORKING_DAYS} working days after it"
-        )
+        work.carry_why[cid] = deadline_reason(v, by_rule)
     return out
-
-
-def _rule_why(v: DueVisit) -> str:
-    """Why a make-up deadline is the rule's day (:func:`rule_deadline`)."""
-    assert v.last_visit is not None
-    if v.max_gap_days:
-        return f"{v.max_gap_days} days after the last visit ({v.last_visit.isoformat()})"
-    return (
-        f"the last visit ({v.last_visit.isoformat()}) + {v.every_weeks} week(s) + "
-        f"{MAKE_UP_GRACE_DAYS} days"
-    )
 
 
 def _carried_reasons(problem: TerritoryProblem, work: _Work) -> None:
@@ -566,11 +549,10 @@ def _repair(
             )
             continue
         busy = visit_days.get(cid, set())
-        allowed = allowed_days(work.cal, cid, row["due_date"]) or _window_days(
-            work, due_by_key.get((cid, row["due_date"]))
-        )
+        v = due_by_key.get((cid, row["due_date"]))
+        allowed = allowed_days(work.cal, cid, row["due_date"]) or _window_days(work, v)
         cands = [d for d in allowed if d != day and d not in busy]
-        late = _late_day_cost(problem, due_by_key.get((cid, row["due_date"])))
+        late = _late_day_cost(problem, v)
         cands.sort(
             key=lambda d: (_retry_cost(problem, work, d, cid) + late(d), abs((d - day).days), d)
         )
@@ -589,7 +571,6 @@ def _repair(
                 work.moved += 1
                 break
         else:
-            v = due_by_key.get((cid, row["due_date"]))
             work.unscheduled.append(
                 {
                     "customer_id": cid,

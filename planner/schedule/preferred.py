@@ -135,6 +135,14 @@ def carry_deadline(
     return inside[min(need, len(inside)) - 1]
 
 
+def first_due_visits(due: Sequence[DueVisit]) -> dict[str, DueVisit]:
+    """Each customer's first due visit (earliest due date, then occurrence)."""
+    first: dict[str, DueVisit] = {}
+    for v in sorted(due, key=lambda v: (v.due_date, v.occurrence)):
+        first.setdefault(v.customer_id, v)
+    return first
+
+
 def rule_deadline(v: DueVisit) -> dt.date | None:
     """The last day the customer's rule allows after its real last visit: ``last +
     max_gap_days`` when the rule has one, else ``last + 7 every_weeks +``
@@ -162,6 +170,16 @@ def make_up_deadline(
     return carry_by, False
 
 
+def deadline_reason(v: DueVisit | None, by_rule: bool) -> str:
+    """Why a make-up visit's deadline is that day, for its unscheduled reason."""
+    if not by_rule or v is None or v.last_visit is None:
+        return f"{CARRY_WORKING_DAYS} working days after it"
+    last = v.last_visit.isoformat()
+    if v.max_gap_days:
+        return f"{v.max_gap_days} days after the last visit ({last})"
+    return f"the last visit ({last}) + {v.every_weeks} week(s) + {MAKE_UP_GRACE_DAYS} days"
+
+
 def clip_carried(
     due: Sequence[DueVisit], deadlines: Mapping[str, dt.date]
 ) -> tuple[list[DueVisit], dict[tuple[str, dt.date], dt.date]]:
@@ -180,12 +198,7 @@ def clip_carried(
         whose window opens by its deadline ends there) and ``(customer_id, due_date) ->
         deadline`` of the visits clipped.
     """
-    first: dict[str, DueVisit] = {}
-    for v in due:
-        if v.customer_id in deadlines:
-            f = first.get(v.customer_id)
-            if f is None or (v.due_date, v.occurrence) < (f.due_date, f.occurrence):
-                first[v.customer_id] = v
+    first = first_due_visits(due)
     clipped: dict[tuple[str, dt.date], dt.date] = {}
     out = []
     for v in due:
