@@ -41,6 +41,29 @@ def folder_bytes(plan_dir: Path) -> dict[str, bytes]:
     return out
 
 
+def _paths(x, prefix: str = "") -> dict[str, object]:
+    """Leaf values of a JSON document by dotted path (lists by index)."""
+    if isinstance(x, dict):
+        items = x.items()
+    elif isinstance(x, list):
+        items = ((str(i), v) for i, v in enumerate(x))
+    else:
+        return {prefix: x}
+    out: dict[str, object] = {}
+    for k, v in items:
+        out.update(_paths(v, f"{prefix}.{k}" if prefix else str(k)))
+    return out
+
+
+def json_diff(folders: list[dict[str, bytes]]) -> list[str]:
+    """Dotted paths where the runs' ``plan.json`` (as :func:`folder_bytes` keeps it)
+    differ, list indices folded to ``[]``."""
+    docs = [_paths(json.loads(f["plan.json"])) for f in folders]
+    keys = set().union(*docs)
+    differ = {k for k in keys if len({repr(d.get(k)) for d in docs}) > 1}
+    return sorted({".".join("[]" if p.isdigit() else p for p in k.split(".")) for k in differ})
+
+
 def plan_with_limit(scenario: Path, limit_s: float, out: Path, workers: int, maps: bool) -> dict:
     from planner.pipeline import run_plan, write_plan
     from planner.scenario import Scenario, load_scenario
@@ -93,6 +116,8 @@ def main() -> int:
             f"{len(first)} files compared, "
             + ("all byte-identical" if not differ else f"{len(differ)} differ: {differ[:10]}")
         )
+        if "plan.json" in differ:
+            print("plan.json fields that differ: " + ", ".join(json_diff(folders)))
         for r in runs:
             print(
                 f"- safety limit {r['limit_s']:g} s: {r['limit_days']} rep-days stopped by it, "

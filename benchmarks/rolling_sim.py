@@ -48,6 +48,7 @@ from planner.files import write_text  # noqa: E402
 from planner.pipeline import run_plan, write_plan  # noqa: E402
 from planner.plan import Plan  # noqa: E402
 from planner.scenario import load_scenario  # noqa: E402
+from planner.schedule.preferred import CARRIED_REASON  # noqa: E402
 
 HEADER = "customer_id,rep_id,date,status,start,duration_min,outcome,person_met,purpose,notes"
 START = dt.date(2026, 11, 30)  # a Monday
@@ -128,15 +129,19 @@ def working_days_between(a: dt.date, b: dt.date) -> int:
 
 
 def missed_a_followup(miss_rows: pd.DataFrame, nxt: Plan, tier_of: dict) -> tuple[int, int, int]:
-    """Missed A visits: (missed, re-planned within 5 working days, reported unscheduled)."""
+    """Missed A visits: (missed, re-planned within 5 working days (Monday-Friday) of the
+    miss, reported unscheduled as a make-up visit)."""
     a = miss_rows[miss_rows["customer_id"].map(tier_of) == "A"]
     within = reported = 0
     for r in a.itertuples():
         days = nxt.visits.loc[nxt.visits["customer_id"] == r.customer_id, "date"]
         if any(working_days_between(r.date, d) <= 5 for d in days if d > r.date):
             within += 1
-        elif (nxt.unscheduled["customer_id"] == r.customer_id).any():
-            reported += 1
+        elif (
+            (nxt.unscheduled["customer_id"] == r.customer_id)
+            & nxt.unscheduled["reason"].astype(str).str.startswith(CARRIED_REASON)
+        ).any():
+            reported += 1  # unscheduled as a make-up visit, with the reason
     return len(a), within, reported
 
 
@@ -167,7 +172,7 @@ def main() -> None:  # noqa: PLR0915 - a linear script
     if a.summary_only:
         c = pd.read_csv(out / "customers.csv", dtype=str).rename(columns={"id": "customer_id"})
         every = {t: DEFAULT_TIERS[t].every_weeks for t in DEFAULT_TIERS.names()}  # generate's
-        print("\n".join(tier_table(c, every, read_logs(out / "log"), a.weeks)))
+        print("\n".join(tier_table(c, every, read_logs(out / "log"), a.weeks, out)))
         return
     (out / "log").mkdir(parents=True, exist_ok=True)
     inst = generate_instance(a.customers, a.reps, a.seed)
@@ -260,35 +265,94 @@ SLACK_DAYS = 4
 """A visit may take another weekday of its week: gaps up to the interval + 4 days are on rule."""
 
 
-def tier_table(customers: pd.DataFrame, every: dict, log: pd.DataFrame, weeks: int) -> list[str]:
-    """Visits per customer against its tier's rule, longest gaps, gaps over the rule (and
-    those with a missed visit inside) over the simulated weeks."""
+def first_roll_after(miss: dt.date) -> dt.date:
+    """The first day a plan can react to a miss: the weekly log of the miss's week comes
+    back for the next Monday's roll."""
+    return miss + dt.timedelta(days=7 - miss.weekday())
+
+
+def tier_table(
+    customers: pd.DataFrame, every: dict, log: pd.DataFrame, weeks: int, out: Path | None = None
+) -> list[str]:
+    """Visits per customer against its tier's rule, longest gaps, gaps over the rule, those
+    with a missed visit inside, and those where the miss could have been caught up in time
+    (the roll after the miss started on or before the previous visit + interval + slack;
+    otherwise the weekly log came back too late for any plan to keep the interval). With
+    ``out`` (the run's folder), the last column counts, of those, the customers the plan
+    rolled after such a miss did not visit by that day (:func:`late_plans`): silently, or
+    reported in ``unscheduled.csv`` (no room by the make-up deadline). A make-up planned
+    in time and missed again is the new miss's gap."""
     done = log[log["status"] == "done"]
     missed = log[log["status"] != "done"]
-    out = [
+    head = (
         "| tier | customers | rule (visits in the weeks) | done per customer: mean / min / max "
         f"| longest gap (days): median / max | customers with a gap > interval + {SLACK_DAYS} d "
-        "| of which with a miss inside |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
+        "| of which with a miss inside | of which the miss could be caught up in time |"
+    )
+    rows = []
+    visits = _plan_visits(out) if out is not None else None
     for t in sorted(every):
         ids = customers.loc[customers["tier"] == t, "customer_id"]
         per = done.groupby("customer_id").size().reindex(ids, fill_value=0)
-        gaps, over, over_miss = [], 0, 0
+        limit = dt.timedelta(days=7 * every[t] + SLACK_DAYS)
+        gaps, over, over_miss, catchable, late, reported = [], 0, 0, 0, 0, 0
         for cid in ids:
             ds = sorted(done.loc[done["customer_id"] == cid, "date"])
             ms = list(missed.loc[missed["customer_id"] == cid, "date"])
             long = [(x, y) for x, y in zip(ds, ds[1:], strict=False)]
             gaps.append(max(((y - x).days for x, y in long), default=0))
-            bad = [(x, y) for x, y in long if (y - x).days > 7 * every[t] + SLACK_DAYS]
+            bad = [(x, y) for x, y in long if y - x > limit]
             over += bool(bad)
             over_miss += any(x < m < y for x, y in bad for m in ms)
-        out.append(
+            caught = [
+                (x, m) for x, y in bad for m in ms if x < m < y and first_roll_after(m) <= x + limit
+            ]
+            catchable += bool(caught)
+            if visits is not None:
+                why = {late_plans(visits, cid, m, x + limit) for x, m in caught}
+                late += "late" in why
+                reported += "reported" in why and "late" not in why
+        rows.append(
             f"| {t} | {len(ids)} | every {every[t]} week(s): {weeks / every[t]:.1f} | "
             f"{per.mean():.2f} / {per.min()} / {per.max()} | {np.median(gaps):.0f} / "
-            f"{max(gaps)} | {over} | {over_miss} |"
+            f"{max(gaps)} | {over} | {over_miss} | {catchable} |"
+            + (f" {late} / {reported} |" if visits is not None else "")
         )
-    return out
+    if visits is not None:
+        head += (
+            " of which the plan after the miss did not visit in time: not reported / reported"
+            " (no room by the deadline) |"
+        )
+    return [head, "| " + " | ".join(["---"] * (head.count(" | ") + 1)) + " |", *rows]
+
+
+def _plan_visits(out: Path) -> dict[dt.date, tuple[pd.DataFrame, set[str]]]:
+    """Each rolled plan's visits (``out/plan_NN/visits.csv``) and the customers whose
+    make-up visit it reported unscheduled, by the plan's first Monday."""
+    plans = {}
+    for d in sorted(out.glob("plan_*")):
+        if not (d / "visits.csv").exists():
+            continue
+        v = pd.read_csv(d / "visits.csv", dtype=str, keep_default_na=False)
+        v["date"] = v["date"].map(dt.date.fromisoformat)
+        u = pd.read_csv(d / "unscheduled.csv", dtype=str, keep_default_na=False)
+        reported = set(u.loc[u["reason"].str.startswith(CARRIED_REASON), "customer_id"])
+        plans[START + dt.timedelta(weeks=int(d.name.split("_")[1]))] = (v, reported)
+    return plans
+
+
+def late_plans(visits: dict, cid: str, miss: dt.date, by: dt.date) -> str:
+    """``"late"`` when the plan rolled after ``miss`` gives ``cid`` no visit from its start
+    up to ``by`` and does not report the make-up, ``"reported"`` when it reports it
+    unscheduled (no room by its deadline), ``""`` otherwise (or without that plan)."""
+    roll = first_roll_after(miss)
+    if roll not in visits:
+        return ""
+    v, reported = visits[roll]
+    mine = v[(v["customer_id"] == cid) & (v["date"] >= roll) & (v["date"] <= by)]
+    if not mine.empty:
+        return ""
+    return "reported" if cid in reported else "late"
 
 
 def read_logs(folder: Path) -> pd.DataFrame:
@@ -305,7 +369,7 @@ def summary(inst, logs: list[pd.DataFrame], a, totals: dict, plans: list[Plan]) 
     """Visits per customer against the tier rule, longest gaps, totals."""
     log = pd.concat(logs, ignore_index=True)
     every = {t: inst.tiers[t].every_weeks for t in inst.tiers.names()}
-    out = tier_table(inst.customers, every, log, a.weeks)
+    out = tier_table(inst.customers, every, log, a.weeks, a.out)
     out.append("")
     k1, kall, kun = totals["kept1"], totals["kept"], totals["untouched"]
     out.append(

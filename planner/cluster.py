@@ -40,6 +40,7 @@ import os
 import signal
 import sys
 import uuid
+import warnings
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -179,6 +180,9 @@ class _Session:
                         host="127.0.0.1",
                         dashboard_address=None,
                         worker_dashboard_address=None,
+                        # the scheduler's HTTP server (metrics) on a free loopback port:
+                        # another run on 8787 must not make Dask print a warning
+                        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                         silence_logs=logging.CRITICAL,
                     )
                 self.client = Client(self.cluster, timeout=timeout, set_as_default=False)
@@ -228,7 +232,9 @@ def _stream(client, fn: Callable, items: Iterable, params: ClusterParams):
         if nxt is None:
             return False
         i, item = nxt
-        fut = client.submit(fn, item, key=f"{tag}-{i}", pure=False, retries=params.retries)
+        with warnings.catch_warnings():  # a task carries its inputs by design (matrices)
+            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+            fut = client.submit(fn, item, key=f"{tag}-{i}", pure=False, retries=params.retries)
         live[fut.key] = (i, fut)
         pending.add(fut)
         return True

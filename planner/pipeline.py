@@ -18,7 +18,7 @@ import datetime as dt
 import platform
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ def read_plan_inputs(scenario: Scenario, keep_from: Path | None = None) -> Input
         inputs.roll = roll
     if keep_from is not None:
         inputs = keep_territories_from(inputs, keep_from)
-        inputs.roll, inputs.keep_from = roll, Path(keep_from)
+        inputs.keep_from = Path(keep_from)
     return inputs
 
 
@@ -260,7 +260,7 @@ def keep_territories_from(inputs: Inputs, plan_dir: Path) -> Inputs:
     warnings = [f"territories kept from {plan_dir} ({int(known.sum())} customers)"]
     if n_new:
         warnings.append(f"{n_new} active customers are not in {plan_dir}; they are placed afresh")
-    return Inputs(customers, inputs.reps, inputs.appointments, [*inputs.warnings, *warnings])
+    return replace(inputs, customers=customers, warnings=[*inputs.warnings, *warnings])
 
 
 def explain_unreachable(unscheduled: pd.DataFrame, unreachable) -> pd.DataFrame:
@@ -539,7 +539,7 @@ def run_plan(
         Bad input files (exit 2). ``NetworkError``: unusable network data (exit 3).
     """
     from planner.report import compute_kpis
-    from planner.rolling import changes_vs_previous, roll_meta
+    from planner.rolling import changes_vs_previous, late_make_up_warning, roll_meta
 
     runtimes: dict = {}
     t0 = time.perf_counter()
@@ -636,6 +636,7 @@ def run_plan(
     if roll is not None:
         plan.history = roll.inputs.calendar_history()
         plan.meta["rolling"] = roll_meta(roll, plan)
+        plan.meta["warnings"] = [*plan.meta["warnings"], *late_make_up_warning(plan)]
         if roll.previous is not None:
             plan.changes = changes_vs_previous(roll.previous, plan, roll.inputs, roll.params)
     return plan

@@ -350,6 +350,10 @@ class _Why:
         self.active = dict(zip(c["customer_id"], c["active"], strict=True))
         self.known_before = set(previous.customers["customer_id"])
         self.carried = {r.customer_id: r for r in roll.carried.itertuples()}
+        self.make_up: dict[tuple[str, dt.date], list[str]] = {}  # (rep, day) -> carried ids
+        for v in new.visits.itertuples():
+            if v.customer_id in self.carried:
+                self.make_up.setdefault((v.rep_id, v.date), []).append(v.customer_id)
         self.unscheduled: dict[str, str] = {}
         for u in new.unscheduled.itertuples():
             self.unscheduled.setdefault(u.customer_id, u.reason)
@@ -375,6 +379,9 @@ class _Why:
         made = self.made_elsewhere(cid)
         if made is not None:
             return f"the cadence follows the visit made on {made}"
+        room = self.make_up.get((p["rep_id"], p["date"]))
+        if room:
+            return f"made room on {p['date']} for the make-up visit of {', '.join(room[:3])}"
         if p["date"] < self.frozen_until:
             return "moved off a frozen day by the calendar"
         return "re-planned by the calendar (day loads and routes changed)"
@@ -512,11 +519,16 @@ class RollSetup:
         frozen = None
         if self.previous is not None and self.params.freeze_days:
             frozen = self.params.horizon.start + dt.timedelta(days=self.params.freeze_days)
+        carried_from: dict[str, tuple[dt.date, str]] = {}
+        for c in r.carried.sort_values("planned_date", kind="stable").itertuples():
+            if c.customer_id in ids:
+                carried_from.setdefault(c.customer_id, (c.planned_date, c.status))
         return {
             "visit_history": {c: d for c, d in r.calendar_history().items() if c in ids},
             "previous_dates": previous,
-            "carried": frozenset(c for c in r.carried["customer_id"] if c in ids),
+            "carried": frozenset(carried_from),
             "frozen_until": frozen,
+            "carried_from": carried_from,
         }
 
 
@@ -563,6 +575,29 @@ def read_roll(scenario, customers: pd.DataFrame, reps: pd.DataFrame) -> RollSetu
     return RollSetup(roll, params, previous, files, len(log))
 
 
+def late_make_ups(new: Plan) -> int:
+    """Make-up visits the new plan could not place within the carry deadline (reported in
+    ``unscheduled.csv``, reason starting with
+    :data:`planner.schedule.preferred.CARRIED_REASON`)."""
+    from planner.schedule.preferred import CARRIED_REASON
+
+    return int(new.unscheduled["reason"].astype(str).str.startswith(CARRIED_REASON).sum())
+
+
+def late_make_up_warning(new: Plan) -> list[str]:
+    """The warning for :func:`late_make_ups` (none when every make-up visit is placed)."""
+    from planner.schedule.preferred import CARRY_WORKING_DAYS
+
+    n = late_make_ups(new)
+    if not n:
+        return []
+    return [
+        f"{n} missed/cancelled visit(s) could not be made up within {CARRY_WORKING_DAYS} "
+        "working days (or by the day the customer's rule runs out, when sooner): see "
+        "unscheduled.csv (reason 'make-up visit carried forward')"
+    ]
+
+
 def roll_meta(setup: RollSetup, new: Plan) -> dict:
     """What ``plan.json`` records about a roll (``rolling``) and the stability figures."""
     r = setup.inputs
@@ -573,6 +608,7 @@ def roll_meta(setup: RollSetup, new: Plan) -> dict:
         "updated_last_visits": r.updated_last_visits,
         "assumed_done": r.assumed_done,
         "carried": len(r.carried),
+        "carried_unscheduled": late_make_ups(new),
         "preferred": len(r.preferred),
         "freeze_days": setup.params.freeze_days,
     }

@@ -54,7 +54,17 @@ from planner.schedule import (
     rep_window,
     rep_work_dates,
 )
-from planner.schedule.preferred import frozen_subset, previous_preferred
+from planner.schedule.preferred import (
+    CARRIED_REASON,
+    carry_deadline,
+    clip_carried,
+    deadline_reason,
+    first_due_visits,
+    frozen_subset,
+    make_up_deadline,
+    previous_preferred,
+    rule_deadline,
+)
 
 #: Drop penalty base: a visit of tier rank r costs PENALTY_BASE ** r to drop, so one visit
 #: of a higher tier outweighs up to PENALTY_BASE - 1 visits of the tier below it.
@@ -62,6 +72,13 @@ PENALTY_BASE = 100
 
 #: How many other days a dropped visit is tried on (nearest / cheapest first).
 MAX_RETRY_DAYS = 6
+
+#: In a rolled plan, each day after its due date costs a dropped visit this much in the
+#: choice of its new day (seconds of extra driving; the calendar's default
+#: ``preferred_cost_s``): a visit that makes room for a make-up visit moves to an early
+#: day of its window rather than its last one, where the next roll's make-ups would push it
+#: past its interval.
+REPAIR_LATE_DAY_COST_S = 600
 
 #: Safety net of the joint improvement (reaching it is reported in ``stats``; the search
 #: normally stops by itself at a local optimum, in seconds).
@@ -120,6 +137,14 @@ class TerritoryProblem:
         prefers the first working day.
     frozen_until : date or None
         Previous-plan days before it are frozen (``freeze_days``).
+    carried_from : dict
+        ``customer_id -> (date, status)`` of the missed / cancelled visit each carried
+        customer makes up: its first due visit must take a day within
+        :data:`planner.schedule.preferred.CARRY_WORKING_DAYS` working days of that date
+        (:func:`planner.schedule.preferred.carry_deadline`) and, when that day is still
+        in the horizon, by the day its rule runs out
+        (:func:`planner.schedule.preferred.rule_deadline`), else it is unscheduled with
+        the reason.
     """
 
     territory_id: str
@@ -140,6 +165,7 @@ class TerritoryProblem:
     previous_dates: dict = field(default_factory=dict)
     carried: frozenset = frozenset()
     frozen_until: dt.date | None = None
+    carried_from: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -172,9 +198,13 @@ def _is_blank(x) -> bool:
     return x is None or (isinstance(x, float) and pd.isna(x))
 
 
-def stop_penalty(rank: int) -> int:
-    """Drop penalty of a visit of tier rank ``rank`` (1 = lowest tier)."""
-    return PENALTY_BASE ** max(1, int(rank))
+def stop_penalty(rank: int, make_up: bool = False) -> int:
+    """Drop penalty of a visit of tier rank ``rank`` (1 = lowest tier). A make-up visit
+    (a missed or cancelled visit carried forward, due by its deadline) outweighs one other
+    visit of its tier, not two: on a full day a kept visit of the same tier makes room
+    for it (and moves to another day of its window) rather than the make-up being lost."""
+    base = PENALTY_BASE ** max(1, int(rank))
+    return base + base // 2 if make_up else base
 
 
 def customers_by_id(customers: pd.DataFrame) -> dict[str, dict]:
@@ -202,7 +232,7 @@ def day_problem(
                 customer_id=r["customer_id"],
                 service_s=int(c["service_s"]),
                 windows=tuple(c["hours"][day.weekday()]),
-                penalty=stop_penalty(r["priority"]),
+                penalty=stop_penalty(r["priority"], bool(r.get("make_up"))),
                 fixed_start_s=None if fixed is None or _is_blank(fixed) else int(fixed),
             )
         )
@@ -267,6 +297,14 @@ def allowed_days(cal: CalendarResult, cid: str, due_date: dt.date) -> list[dt.da
     return sorted({d for ds in cal.pattern_options[cid].values() if (d := ds[k]) is not None})
 
 
+def _window_days(work: _Work, v: DueVisit | None) -> list[dt.date]:
+    """The rep's working dates in a due visit's window: where a visit the calendar kept on
+    its previous-plan day (frozen, no options) may go when its day's route drops it."""
+    if v is None:
+        return []
+    return [d for d in work.work_dates if v.earliest <= d <= v.latest]
+
+
 def _fmt_days(days: list[dt.date]) -> str:
     shown = ", ".join(d.strftime("%a %d %b") for d in days[:4])
     return shown + (f" and {len(days) - 4} more" if len(days) > 4 else "")
@@ -290,6 +328,8 @@ class _Work:
     joint_saved_s: int = 0
     joint_s: float = 0.0
     joint_time_limit_hit: bool = False
+    carry_by: dict[tuple[str, dt.date], dt.date] = field(default_factory=dict)  # clipped
+    carry_why: dict[str, str] = field(default_factory=dict)  # customer -> why that deadline
 
     @property
     def due_by_key(self) -> dict[tuple[str, dt.date], DueVisit]:
@@ -316,6 +356,7 @@ def plan_territory(problem: TerritoryProblem) -> TerritoryPlan:
     t_cal = time.perf_counter()
     dropped = _route_days(problem, work)
     dirty = _repair(problem, work, dropped)
+    _carried_reasons(problem, work)
     _reoptimise(problem, work, dirty)
     if problem.joint_solutions_per_visit > 0:
         t_joint = time.perf_counter()
@@ -381,6 +422,8 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
         calendar=problem.calendar,
         preferred_dates=problem.preferred_dates,
     )
+    if problem.carried_from:  # made up within CARRY_WORKING_DAYS of the miss
+        work.due, work.carry_by = clip_carried(work.due, _carry_deadlines(problem, work))
     if problem.previous_dates or problem.carried:  # a rolled plan
         first = work.work_dates[0] if work.work_dates else None
         prev = previous_preferred(work.due, problem.previous_dates, problem.carried, first)
@@ -405,11 +448,43 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
     return cal
 
 
+def _carry_deadlines(problem: TerritoryProblem, work: _Work) -> dict[str, dt.date]:
+    """Per carried customer, the last day its make-up visit may take (and, in
+    ``work.carry_why``, why that day)."""
+    weekdays = {int(d) for d in (problem.rep.get("working_days") or (0, 1, 2, 3, 4))}
+    first = first_due_visits(work.due)
+    out = {}
+    for cid, (missed, _status) in problem.carried_from.items():
+        carry_by = carry_deadline(missed, problem.horizon.start, work.work_dates, weekdays)
+        if carry_by is None:
+            continue
+        v = first.get(cid)
+        rule_by = rule_deadline(v) if v is not None else None
+        out[cid], by_rule = make_up_deadline(carry_by, rule_by, work.work_dates)
+        work.carry_why[cid] = deadline_reason(v, by_rule)
+    return out
+
+
+def _carried_reasons(problem: TerritoryProblem, work: _Work) -> None:
+    """Unscheduled make-up visits say which visit they make up and by when."""
+    for u in work.unscheduled:
+        last = work.carry_by.get((u["customer_id"], u["due_date"]))
+        if last is not None:
+            missed, status = problem.carried_from[u["customer_id"]]
+            why = work.carry_why.get(u["customer_id"], "")
+            u["reason"] = (
+                f"{CARRIED_REASON} (the visit of {missed.isoformat()} was {status}): no room "
+                f"by {last.isoformat()}, {why}: {u['reason']}"
+            )
+
+
 def _route_days(problem: TerritoryProblem, work: _Work) -> list[tuple[dict, str, dt.date]]:
     """Step 3: OR-Tools orders each day; returns the visits days dropped, highest tier first."""
     assert work.cal is not None
     by_day: dict[dt.date, list[dict]] = {}
     for r in work.cal.visits.to_dict("records"):
+        if (r["customer_id"], r["due_date"]) in work.carry_by:
+            r["make_up"] = True  # due by its deadline: outweighs a visit of its tier
         by_day.setdefault(r["date"], []).append(r)
     for day in sorted(by_day):
         work.results[day] = solve_day(
@@ -440,6 +515,15 @@ def _retry_cost(problem: TerritoryProblem, work: _Work, day: dt.date, cid: str) 
     return m.time_s(s_id, cid) + m.time_s(cid, e_id) - m.time_s(s_id, e_id)
 
 
+def _late_day_cost(problem: TerritoryProblem, v: DueVisit | None):
+    """``day -> cost`` of the days after ``v``'s due date (:data:`REPAIR_LATE_DAY_COST_S`
+    each) in a rolled plan; nothing in a first plan (its repairs stay travel-first)."""
+    if v is None or not (problem.previous_dates or problem.carried):
+        return lambda d: 0
+    due = v.due_date
+    return lambda d: REPAIR_LATE_DAY_COST_S * max(0, (d - due).days)
+
+
 def _repair(
     problem: TerritoryProblem, work: _Work, dropped: list[tuple[dict, str, dt.date]]
 ) -> set[dt.date]:
@@ -465,10 +549,13 @@ def _repair(
             )
             continue
         busy = visit_days.get(cid, set())
-        cands = [
-            d for d in allowed_days(work.cal, cid, row["due_date"]) if d != day and d not in busy
-        ]
-        cands.sort(key=lambda d: (_retry_cost(problem, work, d, cid), abs((d - day).days), d))
+        v = due_by_key.get((cid, row["due_date"]))
+        allowed = allowed_days(work.cal, cid, row["due_date"]) or _window_days(work, v)
+        cands = [d for d in allowed if d != day and d not in busy]
+        late = _late_day_cost(problem, v)
+        cands.sort(
+            key=lambda d: (_retry_cost(problem, work, d, cid) + late(d), abs((d - day).days), d)
+        )
         tried = cands[:MAX_RETRY_DAYS]
         empty = [d for d in cands if not (d in work.results and work.results[d].stops)]
         if empty and empty[0] not in tried:  # full days first, but one free day too
@@ -484,7 +571,6 @@ def _repair(
                 work.moved += 1
                 break
         else:
-            v = due_by_key.get((cid, row["due_date"]))
             work.unscheduled.append(
                 {
                     "customer_id": cid,
@@ -635,7 +721,10 @@ def _horizon_problem(problem: TerritoryProblem, work: _Work, days: list[dt.date]
             routes[day_ix[day]].append(len(visits))
             visits.append(
                 HorizonVisit(
-                    s.customer_id, int(c["service_s"]), wins, stop_penalty(row["priority"])
+                    s.customer_id,
+                    int(c["service_s"]),
+                    wins,
+                    stop_penalty(row["priority"], bool(row.get("make_up"))),
                 )
             )
             rows.append(row)

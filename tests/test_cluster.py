@@ -96,6 +96,38 @@ def test_unreachable_scheduler_is_a_clear_error():
 
 
 # ------------------------------------------------------------------ local cluster
+def _nbytes(a) -> int:
+    return int(a.nbytes)
+
+
+@pytest.mark.timeout(240)
+def test_local_cluster_is_quiet_with_big_tasks_and_port_8787_taken(monkeypatch):
+    """Another run (or any program) on Dask's dashboard port 8787 and tasks that carry
+    big inputs (a territory's matrices) give the user no Dask warnings."""
+    import socket
+    import warnings
+
+    import numpy as np
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    holder = socket.socket()
+    try:
+        holder.bind(("", 8787))
+        holder.listen()
+    except OSError:  # already taken by someone else: the same situation
+        pass
+    arrays = [np.ones(2_000_000, dtype=np.float64) for _ in range(3)]  # 16 MB each
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            got = dict(run_tasks(_nbytes, arrays, ClusterParams(workers=2)))
+    finally:
+        holder.close()
+    assert got == {0: 16_000_000, 1: 16_000_000, 2: 16_000_000}
+    dask_warnings = [str(w.message) for w in seen if "distributed" in w.filename]
+    assert dask_warnings == []
+
+
 @pytest.mark.timeout(240)
 def test_local_cluster_plan_is_byte_identical(tiny, tmp_path, sequential, monkeypatch):
     monkeypatch.delenv(SCHEDULER_ENV, raising=False)
@@ -264,7 +296,14 @@ def test_ctrl_c_stops_workers_and_keeps_the_earlier_plan(tmp_path, sequential):
         (out / name).write_bytes(data)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     env = {k: v for k, v in os.environ.items() if k != SCHEDULER_ENV}
-    cmd = [sys.executable, "-m", "planner", "plan", str(TINY / "haversine.yaml")]
+    # twelve weeks of the tiny scenario: the plan still runs well after its workers start
+    # (two weeks could finish between the check for the workers and the interrupt)
+    long = tmp_path / "long.yaml"
+    long.write_text(
+        f"extends: {TINY / 'haversine.yaml'}\nhorizon: {{start: 2026-11-30, weeks: 12}}\n",
+        encoding="utf-8",
+    )
+    cmd = [sys.executable, "-m", "planner", "plan", str(long)]
     proc = subprocess.Popen(
         [*cmd, "--out", str(out), "--workers", "2", "--no-maps"],
         cwd=ROOT,

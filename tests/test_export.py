@@ -154,6 +154,15 @@ def test_workbook_daily_report_form(zh_plan, workbook):
         assert label in header
     outcome_lists = [d for d in ws.data_validations.dataValidation if "A,B,C,D,E" in d.formula1]
     assert outcome_lists and len(outcome_lists[0].sqref.ranges) >= 1
+    # the outcome (G) and purpose (F) lists cover exactly the visit rows of every block
+    visit_rows = {c.row for c in ws["A"] if isinstance(c.value, int) and c.row > header_rows[0]}
+    assert len(visit_rows) == len(v)
+    validations = ws.data_validations.dataValidation
+    assert len(validations) == 2
+    for dv in validations:
+        col = 7 if dv is outcome_lists[0] else 6
+        assert {row for rng in dv.sqref.ranges for (row, _) in rng.cells} == visit_rows
+        assert all(rng.min_col == rng.max_col == col for rng in dv.sqref.ranges)
 
 
 def test_workbook_text_is_never_a_formula(workbook):

@@ -111,6 +111,32 @@ def test_osrm_engine_agrees_with_the_scipy_engine(central_malta, tmp_path):
     assert osrm._server.proc.poll() is not None  # osrm-routed stopped
 
 
+@pytest.mark.timeout(300)
+def test_osrm_matrix_in_blocks_equals_one_request(central_malta, monkeypatch):
+    """A matrix larger than one request (BLOCK points a side) is assembled from blocks."""
+    import planner.network.osrm as osrm_module
+    from planner.network import TravelParams, build_travel_model
+
+    _, dataset, nodes = central_malta
+    pts = _points(nodes, 23, seed=3)
+    ids = list(pts["point_id"])
+    params = TravelParams(mode="road", engine="osrm", network=str(dataset))
+    whole = build_travel_model(params, pts)
+    try:
+        one = whole.matrix(ids)
+    finally:
+        whole.close()
+    monkeypatch.setattr(osrm_module, "BLOCK", 5)  # 5 x 5 requests, ragged at the edges
+    blocks = build_travel_model(params, pts)
+    try:
+        many = blocks.matrix(ids)
+        rect = blocks.rect_s(ids[:7], ids[4:])
+    finally:
+        blocks.close()
+    assert (many.travel_s == one.travel_s).all() and (many.dist_m == one.dist_m).all()
+    assert (rect == one.travel_s[:7, 4:]).all()
+
+
 def test_osrm_engine_needs_a_prepared_dataset(central_malta):
     from planner.network import TravelParams, build_travel_model
 

@@ -71,6 +71,30 @@ def instances(draw):
     return "\n".join(rows) + "\n", "\n".join(reps) + "\n", scenario
 
 
+def _write_inputs(d: Path, customers: str, reps: str) -> None:
+    (d / "customers.csv").write_text(customers, encoding="utf-8")
+    (d / "reps.csv").write_text(reps, encoding="utf-8")
+
+
+def _plan_and_check(d: Path, name: str, scenario: str, out: str):
+    """Plan ``scenario`` (written to ``d / name``) into ``d / out``; assert ``planner check``
+    passes on the written folder and every due visit is scheduled or unscheduled once."""
+    from planner.check import check_plan_dir
+    from planner.pipeline import run_plan, write_plan
+    from planner.scenario import load_scenario
+
+    (d / name).write_text(scenario, encoding="utf-8")
+    plan = run_plan(load_scenario(d / name), workers=1)
+    write_plan(plan, d / out, maps=False)
+    violations = check_plan_dir(d / out)
+    assert violations == [], "\n".join(map(str, violations))
+    keys = [(v.customer_id, v.due_date) for v in plan.visits.itertuples()]
+    keys += [(u.customer_id, u.due_date) for u in plan.unscheduled.itertuples()]
+    assert len(keys) == len(set(keys))  # no due visit twice
+    assert plan.kpis["required_visits"] == len(keys)
+    return plan
+
+
 @settings(
     max_examples=5,
     derandomize=True,
@@ -79,21 +103,46 @@ def instances(draw):
 )
 @given(instances())
 def test_random_instances_plan_and_check(instance):
-    from planner.check import check_plan_dir
-    from planner.pipeline import run_plan, write_plan
-    from planner.scenario import load_scenario
-
     customers, reps, scenario = instance
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
-        (d / "customers.csv").write_text(customers, encoding="utf-8")
-        (d / "reps.csv").write_text(reps, encoding="utf-8")
-        (d / "s.yaml").write_text(scenario, encoding="utf-8")
-        plan = run_plan(load_scenario(d / "s.yaml"), workers=1)
-        write_plan(plan, d / "plan", maps=False)
-        violations = check_plan_dir(d / "plan")
-        assert violations == [], "\n".join(map(str, violations))
-        keys = [(v.customer_id, v.due_date) for v in plan.visits.itertuples()]
-        keys += [(u.customer_id, u.due_date) for u in plan.unscheduled.itertuples()]
-        assert len(keys) == len(set(keys))  # no due visit twice
-        assert plan.kpis["required_visits"] == len(keys)
+        _write_inputs(d, customers, reps)
+        _plan_and_check(d, "s.yaml", scenario, "plan")
+
+
+@settings(
+    max_examples=5,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(instances(), st.data())
+def test_random_rolled_plans_check_and_carry_every_miss(instance, data):
+    """Plan two weeks, let a random visit log report each first-week visit done, missed or
+    cancelled, roll a week with ``previous_plan:`` and ``actuals:``: the rolled plan passes
+    ``planner check``, holds every due visit once (scheduled or reported) and keeps every
+    missed or cancelled customer in it (planned or reported)."""
+    import datetime as dt
+    import re
+
+    customers, reps, scenario = instance
+    scenario = re.sub(r"weeks: \d", "weeks: 2", scenario)
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        _write_inputs(d, customers, reps)
+        first = _plan_and_check(d, "s.yaml", scenario, "plan")
+        week1 = first.visits[first.visits["date"] < dt.date(2026, 12, 7)]
+        statuses = ["done", "missed", "cancelled"]
+        rows = ["customer_id,rep_id,date,status"]
+        carried = set()
+        for v in week1.itertuples():
+            status = data.draw(st.sampled_from(statuses))
+            rows.append(f"{v.customer_id},{v.rep_id},{v.date},{status}")
+            if status != "done":
+                carried.add(v.customer_id)
+        (d / "log.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        rolled_yaml = scenario.replace("start: 2026-11-30", "start: 2026-12-07")
+        rolled_yaml += "previous_plan: plan\nactuals: log.csv\n"
+        rolled = _plan_and_check(d, "r.yaml", rolled_yaml, "rolled")
+        present = set(rolled.visits["customer_id"]) | set(rolled.unscheduled["customer_id"])
+        assert carried <= present, carried - present

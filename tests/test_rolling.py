@@ -17,6 +17,7 @@ from planner.errors import InputError
 from planner.plan import Plan
 from planner.rolling import RollParams, changes_vs_previous, prepare_roll
 from planner.scenario import load_scenario
+from planner.schedule.due import DueVisit
 
 D = dt.date
 
@@ -375,3 +376,253 @@ def test_rolled_plan_with_an_empty_log_equals_the_previous_remaining_days(tiny_r
     rolled = Plan.from_dir(out)
     assert rolled.meta["rolling"]["stability"]["kept_pct"] == 100.0
     assert rolled.history and (out / "history.csv").exists()
+
+
+# ---------------------------------------------------------------- make-up visits first
+def _make_up_problem(
+    a_hours="Mo-Fr 08:00-18:00",
+    a_tier="A",
+    a_far=False,
+    a_last=D(2026, 11, 23),
+    a_missed=D(2026, 11, 30),
+    a_previous=D(2026, 12, 10),
+):
+    """One rep, one week from Monday 2026-12-07, at most two visits a day. The A customer
+    ``a1`` missed its visit of Monday 2026-11-30 (due again by Monday 12-07, five working
+    days later); two C customers are kept on Monday 12-07 from the previous plan (their
+    windows run Monday-Tuesday)."""
+    from test_frequency_rules import LUNCH, rep, table
+
+    from planner.routing import RoutingParams
+    from planner.schedule.synthetic import haversine_travel
+    from planner.territory_plan import TerritoryProblem
+
+    monday = D(2026, 12, 7)
+    cust = table(
+        [
+            ("a1", a_tier, a_last, {"hours": a_hours}),
+            ("c1", "C", D(2026, 11, 9)),
+            ("c2", "C", D(2026, 11, 9)),
+        ],
+        seed=4,
+    )
+    if a_far:  # the costliest of the three to keep on a day
+        cust.loc[cust["customer_id"] == "a1", ["lat", "lon"]] = (55.78, 12.40)
+    r = rep(max_visits_per_day=2)
+    return TerritoryProblem(
+        "T1",
+        r,
+        cust,
+        pd.DataFrame(columns=["customer_id", "date", "start_s", "source_row"]),
+        haversine_travel(cust, r),
+        Horizon(monday, 1),
+        LUNCH,
+        DEFAULT_TIERS,
+        RoutingParams(time_limit_s=2.0),
+        previous_dates={"c1": (monday,), "c2": (monday,), "a1": (a_previous,)},
+        carried=frozenset({"a1"}),
+        carried_from={"a1": (a_missed, "missed")},
+    )
+
+
+def test_make_up_visit_displaces_a_kept_lower_tier_visit():
+    """Monday is full with two kept C visits; the make-up of a1 is due by Monday (its kept
+    Thursday is too late): it takes Monday, a C visit moves to Tuesday, none is lost."""
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(_make_up_problem())
+    days = tp.visits.groupby("customer_id")["date"].apply(sorted).to_dict()
+    assert days["a1"] == [D(2026, 12, 7)], days
+    c_days = sorted([*days["c1"], *days["c2"]])
+    assert c_days == [D(2026, 12, 7), D(2026, 12, 8)], days
+    assert len(tp.unscheduled) == 0, tp.unscheduled
+
+
+def test_make_up_visit_that_fits_no_day_by_its_deadline_is_reported():
+    """a1 now opens on Wednesdays only: no day up to Monday 12-07 takes its make-up, so it
+    is unscheduled with the reason (not placed later in the week)."""
+    from planner.schedule.preferred import CARRIED_REASON
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(_make_up_problem(a_hours="We 08:00-18:00"))
+    assert "a1" not in set(tp.visits["customer_id"])
+    (reason,) = tp.unscheduled.loc[tp.unscheduled["customer_id"] == "a1", "reason"]
+    assert reason.startswith(CARRIED_REASON), reason
+    assert "the visit of 2026-11-30 was missed" in reason and "by 2026-12-07" in reason
+
+
+def test_make_up_visit_keeps_the_weekly_rule_when_the_roll_still_can():
+    """a1 (weekly) was last seen on Friday 11-27 and missed Friday 12-04; the previous plan
+    kept it on Friday 12-11, five working days after the miss. The roll from Monday 12-07
+    can still keep the rule (last visit + 7 days + 4 = Tuesday 12-08), so the make-up
+    takes Monday or Tuesday, not the kept Friday (a gap of 14 days)."""
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(
+        _make_up_problem(
+            a_last=D(2026, 11, 27), a_missed=D(2026, 12, 4), a_previous=D(2026, 12, 11)
+        )
+    )
+    (day,) = tp.visits.loc[tp.visits["customer_id"] == "a1", "date"]
+    assert D(2026, 12, 7) <= day <= D(2026, 12, 8), day
+    assert len(tp.unscheduled) == 0, tp.unscheduled
+
+
+def test_make_up_visit_that_misses_its_rule_deadline_says_so():
+    """a1 opens on Wednesdays only: no day by Tuesday 12-08 (the rule's deadline) takes the
+    make-up, so it is reported with that deadline and why."""
+    from planner.schedule.preferred import CARRIED_REASON
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(
+        _make_up_problem(
+            a_hours="We 08:00-18:00",
+            a_last=D(2026, 11, 27),
+            a_missed=D(2026, 12, 4),
+            a_previous=D(2026, 12, 11),
+        )
+    )
+    assert "a1" not in set(tp.visits["customer_id"])
+    (reason,) = tp.unscheduled.loc[tp.unscheduled["customer_id"] == "a1", "reason"]
+    assert reason.startswith(CARRIED_REASON), reason
+    assert "by 2026-12-08" in reason and "last visit (2026-11-27) + 1 week(s)" in reason, reason
+
+
+def test_make_up_deadline_is_the_rule_day_only_while_it_can_still_be_kept():
+    from planner.schedule.due import DueVisit
+    from planner.schedule.preferred import make_up_deadline, rule_deadline
+
+    week = [D(2026, 12, 7) + dt.timedelta(days=i) for i in range(5)]
+
+    def due(last, every=1, max_gap=0, period=""):
+        return DueVisit(
+            "c",
+            D(2026, 12, 7),
+            D(2026, 12, 7),
+            D(2026, 12, 11),
+            True,
+            0,
+            "A",
+            every,
+            period=period,
+            last_visit=last,
+            max_gap_days=max_gap,
+        )
+
+    assert rule_deadline(due(D(2026, 11, 27))) == D(2026, 12, 8)
+    assert rule_deadline(due(D(2026, 11, 20), every=2)) == D(2026, 12, 8)
+    assert rule_deadline(due(D(2026, 11, 27), max_gap=10)) == D(2026, 12, 7)
+    assert rule_deadline(due(None)) is None
+    assert rule_deadline(due(D(2026, 11, 27), period="2026-Q4")) is None
+    fri = D(2026, 12, 11)
+    assert make_up_deadline(fri, D(2026, 12, 8), week) == (D(2026, 12, 8), True)
+    # the rule ran out before the rep's first working day: five working days after the miss
+    assert make_up_deadline(fri, D(2026, 12, 6), week) == (fri, False)
+    assert make_up_deadline(fri, D(2026, 12, 8), week[2:]) == (fri, False)
+    # the rule's day after the five working days: the five working days
+    assert make_up_deadline(D(2026, 12, 8), D(2026, 12, 9), week) == (D(2026, 12, 8), False)
+    assert make_up_deadline(fri, None, week) == (fri, False)
+
+
+def test_make_up_visit_outweighs_a_kept_visit_of_its_own_tier():
+    """a1 is a C customer now (four-weekly, last visit 11-02, missed 11-30), and the
+    farthest of the three: its make-up is due by Monday 12-07, which two kept C visits
+    fill. The make-up stays (with equal drop penalties the route dropped it, the costliest
+    visit), a kept C visit moves to Tuesday, nothing is unscheduled."""
+    from planner.territory_plan import plan_territory
+
+    tp = plan_territory(_make_up_problem(a_tier="C", a_last=D(2026, 11, 2), a_far=True))
+    days = tp.visits.groupby("customer_id")["date"].apply(sorted).to_dict()
+    assert days.get("a1") == [D(2026, 12, 7)], (days, tp.unscheduled)
+    assert sorted([*days["c1"], *days["c2"]]) == [D(2026, 12, 7), D(2026, 12, 8)], days
+    assert len(tp.unscheduled) == 0, tp.unscheduled
+
+
+def test_a_make_up_visit_outweighs_one_visit_of_its_tier_not_two():
+    from planner.territory_plan import stop_penalty
+
+    for rank in (1, 2, 3):
+        assert stop_penalty(rank) < stop_penalty(rank, make_up=True) < 2 * stop_penalty(rank)
+        assert stop_penalty(rank, make_up=True) < stop_penalty(rank + 1)
+
+
+def test_carry_deadline_counts_working_days_from_the_miss():
+    from planner.schedule.preferred import carry_deadline
+
+    week = [D(2026, 12, 7) + dt.timedelta(days=i) for i in range(5)]
+    mon_to_fri = {0, 1, 2, 3, 4}
+    assert carry_deadline(D(2026, 11, 30), D(2026, 12, 7), week, mon_to_fri) == D(2026, 12, 7)
+    assert carry_deadline(D(2026, 12, 2), D(2026, 12, 7), week, mon_to_fri) == D(2026, 12, 9)
+    # Monday off: the make-up of a Monday miss may take Tuesday
+    assert carry_deadline(D(2026, 11, 30), D(2026, 12, 7), week[1:], mon_to_fri) == D(2026, 12, 8)
+    # a miss long before the horizon: the horizon's first five working days
+    assert carry_deadline(D(2026, 11, 2), D(2026, 12, 7), week, mon_to_fri) == D(2026, 12, 11)
+
+
+def test_displaced_visit_and_late_make_up_are_explained():
+    from planner.rolling import late_make_up_warning
+
+    customers = _customers([("A1", "A", D(2026, 11, 23)), ("C1", "C", D(2026, 11, 9))])
+    start, end = D(2026, 11, 30), D(2026, 12, 13)
+    prev = _plan(
+        _visits([("R1", D(2026, 11, 30), "A1", "A"), ("R1", D(2026, 12, 7), "C1", "C")]),
+        customers,
+        start,
+        end,
+    )
+    new = _plan(
+        _visits([("R1", D(2026, 12, 7), "A1", "A"), ("R1", D(2026, 12, 8), "C1", "C")]),
+        customers,
+        D(2026, 12, 7),
+        D(2026, 12, 20),
+    )
+    log = _log([("A1", "R1", D(2026, 11, 30), "missed")])
+    params = RollParams(Horizon(D(2026, 12, 7), 2), DEFAULT_TIERS)
+    roll = prepare_roll(customers, log, prev, params)
+    ch = changes_vs_previous(prev, new, roll, params)
+    (reason,) = ch.loc[ch["customer_id"] == "C1", "reason"]
+    assert reason == "made room on 2026-12-07 for the make-up visit of A1"
+    assert late_make_up_warning(new) == []
+    new.unscheduled = pd.DataFrame(
+        {"customer_id": ["A1"], "reason": ["make-up visit carried forward (...): no room"]}
+    )
+    (warning,) = late_make_up_warning(new)
+    assert warning.startswith("1 missed/cancelled visit(s) could not be made up within 5")
+
+
+def test_new_dated_visit_of_a_roll_prefers_its_cadence_date():
+    """A four-weekly flexible customer last seen on 12-04 is due on 01-01 (window
+    12-25..01-03): without a previous day it prefers 01-01, not the window's early end; a
+    weekly-pattern visit or one without history gets no such preference."""
+    from planner.schedule import DueVisit, previous_preferred
+
+    last = D(2026, 12, 4)
+    c4 = DueVisit(
+        "C4", D(2027, 1, 1), D(2026, 12, 25), D(2027, 1, 3), False, 0, "C", 4, False,
+        last_visit=last,
+    )  # fmt: skip
+    fresh = DueVisit("C5", D(2026, 12, 7), D(2026, 12, 7), D(2027, 1, 3), False, 0, "C", 4, False)
+    got = previous_preferred([c4, fresh, _due("A1", D(2026, 12, 28), D(2026, 12, 28),
+                                              D(2027, 1, 3))], {})  # fmt: skip
+    assert got == {("C4", D(2027, 1, 1)): D(2027, 1, 1)}
+
+
+def test_a_visit_making_room_prefers_days_before_its_window_end_in_a_rolled_plan():
+    """The repair's choice of a new day for a dropped visit: in a rolled plan each day after
+    the visit's due date costs REPAIR_LATE_DAY_COST_S; a first plan stays travel-first."""
+    from dataclasses import replace
+
+    from planner.territory_plan import REPAIR_LATE_DAY_COST_S, _late_day_cost
+
+    rolled = _make_up_problem()
+    first = replace(rolled, previous_dates={}, carried=frozenset(), carried_from={})
+    v = DueVisit("c1", D(2026, 12, 9), D(2026, 12, 7), D(2026, 12, 11), False, 0, "C", 4)
+    late = _late_day_cost(rolled, v)
+    assert [late(D(2026, 12, d)) for d in (7, 9, 10, 11)] == [
+        0,
+        0,
+        REPAIR_LATE_DAY_COST_S,
+        2 * REPAIR_LATE_DAY_COST_S,
+    ]
+    assert _late_day_cost(first, v)(D(2026, 12, 11)) == 0
+    assert _late_day_cost(rolled, None)(D(2026, 12, 11)) == 0

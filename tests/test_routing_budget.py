@@ -105,3 +105,22 @@ def test_plan_reports_days_stopped_by_the_safety_limit(tmp_path):
     assert plan.meta["runtimes"]["territories"][0]["runtime_s"] >= 0
     write_plan(plan, tmp_path / "plan", maps=False)
     assert "time_limit_days" in (tmp_path / "plan" / "plan.json").read_text()
+
+
+def test_nested_searches_are_not_capped_at_100_ms():
+    """OR-Tools' ``lns_time_limit`` (100 ms by default) also stops the nested searches that
+    place lunch breaks and time candidates: under load that changed routes. Every search
+    gets its own safety net there instead, and no operator with a timed sub-search runs."""
+    from ortools.util import optional_boolean_pb2
+
+    from planner.routing.engine import LNS_SAFETY_S, TIMED_OPERATORS, search_parameters
+
+    sp = search_parameters("PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT", 120.0, 400)
+    assert sp.lns_time_limit.ToNanoseconds() >= sp.time_limit.ToNanoseconds() == 120 * 10**9
+    assert sp.solution_limit == 400
+    for name in TIMED_OPERATORS:
+        assert getattr(sp.local_search_operators, name) == optional_boolean_pb2.BOOL_FALSE
+    sp = search_parameters("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH", 3.0, 100)
+    assert sp.lns_time_limit.ToNanoseconds() == sp.time_limit.ToNanoseconds() == 3 * 10**9
+    sp = search_parameters()
+    assert sp.lns_time_limit.ToNanoseconds() == int(LNS_SAFETY_S * 1e9)

@@ -284,6 +284,7 @@ def _daily_sheet(ws: Worksheet, plan: Plan, reps: dict[str, RepInfo], rows, tr) 
         )
         r += 1
         _header(ws, [c[0] for c in cols], [c[1] for c in cols], row=r)
+        first = r + 1
         for v in g.to_dict("records"):
             r += 1
             appt = _time(v["appointment_s"])
@@ -294,8 +295,9 @@ def _daily_sheet(ws: Worksheet, plan: Plan, reps: dict[str, RepInfo], rows, tr) 
             for c in range(1, len(cols) + 1):
                 put(ws, r, c, values[c - 1] if c <= len(values) else "", border=BOX, alignment=WRAP)
             ws.row_dimensions[r].height = 32
-            purposes.add(ws.cell(row=r, column=6))
-            outcome.add(ws.cell(row=r, column=7))
+        if r >= first:  # one range per block: adding cell by cell is quadratic in openpyxl
+            purposes.add(f"F{first}:F{r}")
+            outcome.add(f"G{first}:G{r}")
         for label in (
             tr("Visits made today: ____ of {n} planned", n=len(g)),
             tr("Problems solved today:"),

@@ -49,10 +49,19 @@ from planner.errors import NetworkError
 from planner.matrix import TravelMatrix
 from planner.network.model import TravelModel, describe_point, drop_repeats
 from planner.network.params import TravelParams
-from planner.network.road import WRONG_NETWORK_SHARE, door_to_door, format_m
+from planner.network.road import (
+    WRONG_NETWORK_SHARE,
+    door_to_door,
+    far_point_warnings,
+    format_m,
+)
 
 UNREACHABLE_S = 7 * 86_400  # a week: never combined into one day
-BLOCK = 500  # points per table request side (a request carries at most 2 x BLOCK points)
+#: Points per table request side (a request carries at most 2 x BLOCK points). Large:
+#: OSRM's many-to-many search costs about one search per source and per destination of a
+#: request, so a 2,000 x 2,000 matrix in one request instead of 16 of 500 x 500 takes
+#: about half the server CPU (docs/benchmarks/scale.md).
+BLOCK = 2000
 START_TIMEOUT_S = 120.0
 PROFILES = {"drive": "car", "bike": "bicycle", "walk": "foot"}
 BIN_ENV = "PLANNER_OSRM_BIN"
@@ -312,11 +321,7 @@ class OsrmModel(TravelModel):
                 f"{len(far)} of {n} points are more than {format_m(params.snap_warn_m)} from "
                 f"any road of the OSRM dataset {label}: is it the right area for these customers?"
             )
-        self.warnings = [
-            f"{describe_point(self.points['point_id'].iat[i])} is {format_m(self._snap_m[i])} "
-            f"from the nearest {params.network_type} road"
-            for i in far
-        ]
+        self.warnings = far_point_warnings(self.points, self._snap_m, far, params.network_type)
         self._unreachable: set[str] = set()
 
     # ---------------------------------------------------------------- requests

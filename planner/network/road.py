@@ -61,6 +61,18 @@ def format_m(m: float) -> str:
     return f"{m / 1000:.1f} km" if m >= 1000 else f"{m:.0f} m"
 
 
+def far_point_warnings(
+    points: pd.DataFrame, snap_m: np.ndarray, far: np.ndarray, network_type: str
+) -> list[str]:
+    """One warning per point (rows ``far``) farther than ``snap_warn_m`` from a road
+    (shared by the scipy and OSRM engines)."""
+    return [
+        f"{describe_point(points['point_id'].iat[i])} is {format_m(snap_m[i])} "
+        f"from the nearest {network_type} road"
+        for i in far
+    ]
+
+
 class RoadModel(TravelModel):
     """Travel times on a road graph (see the module docstring).
 
@@ -107,11 +119,7 @@ class RoadModel(TravelModel):
         self.snaps = self.points[["point_id", "snap_m"]].copy()
         far = np.flatnonzero(snaps.snap_m > params.snap_warn_m)
         self._check_coverage(far, label)
-        self.warnings = [
-            f"{describe_point(self.points['point_id'].iat[i])} is {format_m(snaps.snap_m[i])} "
-            f"from the nearest {params.network_type} road"
-            for i in far
-        ]
+        self.warnings = far_point_warnings(self.points, snaps.snap_m, far, params.network_type)
         self._off_s = snaps.snap_m / (params.snap_speed_kmh / 3.6)
         self._aug = AugmentedGraph(graph, snaps)
         self._cache = cache_root(params.cache_dir) / "matrices"

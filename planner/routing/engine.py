@@ -47,6 +47,10 @@ TIMED_OPERATORS = (
 )
 
 
+#: Safety net of the nested searches when the search itself has no time limit.
+LNS_SAFETY_S = 3600.0
+
+
 def search_parameters(
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION",
     metaheuristic: str = "GREEDY_DESCENT",
@@ -76,6 +80,11 @@ def search_parameters(
         d = Duration()
         d.FromNanoseconds(int(max(time_limit_s, 0.001) * 1e9))
         p.time_limit.CopyFrom(d)
+    # ``lns_time_limit`` (100 ms by default) also bounds the nested searches that place
+    # lunch breaks and time every candidate solution: on a loaded machine they ran out and
+    # candidates an idle machine accepts were rejected (docs/benchmarks/calendar.md). They
+    # stop by themselves, so their limit is the search's own safety net.
+    p.lns_time_limit.FromNanoseconds(int(max(time_limit_s or LNS_SAFETY_S, 0.001) * 1e9))
     if solution_limit is not None:
         p.solution_limit = int(solution_limit)
     for name in TIMED_OPERATORS:  # their sub-searches stop at a time limit

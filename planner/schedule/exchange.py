@@ -67,7 +67,8 @@ def _joint_delta(search: Search, changes: dict[int, tuple[list[int], list[int]]]
     """Estimated cost change when, per day, the slots ``removed`` leave and ``added`` come.
 
     Removal gains and insertion costs are taken on the current tours (independently of
-    each other); the day's cost function sees the combined travel, service and count.
+    each other); the day's cost function sees the combined travel, service and count, and
+    the day's current opening-hours cost (as :meth:`DayBook.delta_add` does).
     """
     book, slots, T = search.book, search.slots, search.book.T
     total = 0.0
@@ -85,7 +86,8 @@ def _joint_delta(search: Search, changes: dict[int, tuple[list[int], list[int]]]
             travel += ins[s.node]
             service += s.service_s
             count += 1
-        total += book.cost(travel, service, count) - book.day_cost(d)
+        # the day's opening-hours cost as it is now (the tours are not re-timed here)
+        total += book.cost(travel, service, count, book.tw[d]) - book.day_cost(d)
     return total
 
 

@@ -9,6 +9,7 @@ one dated visit.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,8 @@ OVERFULL_COST = 1e9  # cost per visit beyond max_visits_per_day
 MIN_GAIN = 1.0  # seconds: smaller improvements are ignored (no churn)
 # LNS ruin operators: probabilities of related / worst / same-day-related / one day
 OP_RELATED, OP_WORST, OP_DAYS = 0.4, 0.2, 0.25
+INSERTION_MEMO_TOURS = 4096  # tours whose insertion costs a day book remembers (LRU)
+POLISH_MEMO_TOURS = 4096  # polished tours a day book remembers (LRU)
 TEMP_START = 0.003  # SA start temperature, share of the starting cost (cools to 1 % of it)
 
 
@@ -97,6 +100,15 @@ class Unit:
     choice: int = -1
 
 
+def _compact_matrix(T: Matrix) -> tuple[np.ndarray, np.ndarray]:
+    """``T`` and its transpose as C-ordered arrays, in int32 when sums of three entries
+    cannot overflow it (same values, half the memory traffic of int64)."""
+    Tn = np.asarray(T, dtype=np.int64)
+    if Tn.size and int(np.abs(Tn).max()) < 2**29:
+        Tn = Tn.astype(np.int32)
+    return Tn, np.ascontiguousarray(Tn.T)
+
+
 class DayBook:
     """Estimated tour, travel, service and visit count of every working day."""
 
@@ -125,8 +137,10 @@ class DayBook:
         self.cap = max(int(capacity_s), 1)
         self.max_visits = int(max_visits)
         self.beta = float(balance_weight)
-        self.Tn = np.asarray(T, dtype=np.int64)
+        self.Tn, self.TnT = _compact_matrix(T)
         self._ins: list[list[int]] = [[] for _ in range(n_days)]
+        self._ins_memo: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()
+        self._polish_memo: OrderedDict[tuple, tuple[tuple[int, ...], int, float]] = OrderedDict()
         self._ins_version = [-1] * n_days
         self._dc = [0.0] * n_days  # day_cost cache, valid while version[d] matches
         self._dc_version = [-1] * n_days
@@ -158,13 +172,27 @@ class DayBook:
     def insertion_costs(self, d: int) -> list[int]:
         """Cheapest extra travel to insert each matrix node into day ``d``'s tour."""
         if self._ins_version[d] != self.version[d]:
-            tour = self.tours[d]
-            a, b = tour[:-1], tour[1:]
-            Tn = self.Tn
-            c = Tn[a, :] + Tn[:, b].T - Tn[a, b][:, None]
-            self._ins[d] = c.min(axis=0).tolist()
+            self._ins[d] = self._tour_insertions(self.tours[d])
             self._ins_version[d] = self.version[d]
         return self._ins[d]
+
+    def _tour_insertions(self, tour: list[int]) -> list[int]:
+        """:meth:`insertion_costs` of a tour, remembered for the last tours seen: the
+        search often returns to a tour (a rejected ruin-and-recreate restores it)."""
+        key = tuple(tour)
+        memo = self._ins_memo
+        row = memo.get(key)
+        if row is None:
+            t = np.array(tour)
+            a, b = t[:-1], t[1:]
+            c = self.Tn[a] + self.TnT[b]
+            c -= self.Tn[a, b][:, None]
+            row = memo[key] = c.min(axis=0)
+            if len(memo) > INSERTION_MEMO_TOURS:
+                memo.popitem(last=False)
+        else:
+            memo.move_to_end(key)
+        return row.tolist()
 
     def delta_add(self, s: Slot, d: int) -> float:
         """Cost change of adding ``s`` to day ``d`` (cheapest insertion, no re-optimisation)."""
@@ -207,9 +235,22 @@ class DayBook:
         s.day = None
 
     def polish(self, days) -> None:
+        """Improve the tours of ``days`` (2-opt, or-opt, opening hours). The result is a
+        function of the day and its tour, remembered for the last tours seen: the search
+        polishes the same tour of a day again and again."""
+        memo = self._polish_memo
         for d in days:
-            improve_tour(self.T, self.tours[d])
-            self._timed(d)
+            key = (d, tuple(self.tours[d]))
+            done = memo.get(key)
+            if done is None:
+                improve_tour(self.T, self.tours[d])
+                self._timed(d)
+                done = memo[key] = (tuple(self.tours[d]), self.travel[d], self.tw[d])
+                if len(memo) > POLISH_MEMO_TOURS:
+                    memo.popitem(last=False)
+            else:
+                memo.move_to_end(key)
+                self.tours[d], self.travel[d], self.tw[d] = list(done[0]), done[1], done[2]
             self.version[d] += 1
 
     def rebuild(self, d: int, nodes: list[int]) -> None:
@@ -310,11 +351,13 @@ class Search:
                 return 0.0
             s = self.slots[u.slots[0]]
             return self.book.delta_add(s, d) + self.slot_extra(s, d)
-        return sum(
-            self.book.delta_add(self.slots[i], d) + self.slot_extra(self.slots[i], d)
-            for i, d in zip(u.slots, u.options[o], strict=True)
-            if d is not None
-        )
+        slots, delta_add, slot_extra = self.slots, self.book.delta_add, self.slot_extra
+        total: float = 0  # the same sum, term by term, as sum() of the terms
+        for i, d in zip(u.slots, u.options[o], strict=True):
+            if d is not None:
+                s = slots[i]
+                total += delta_add(s, d) + slot_extra(s, d)
+        return total
 
     def place(self, u: Unit, o: int) -> None:
         for i, d in zip(u.slots, u.options[o], strict=True):
@@ -555,7 +598,8 @@ def _regret_key(cs: list[float]) -> tuple[tuple[float, float], int]:
     """``((regret, -best cost), best option)``: units with one option go first."""
     if len(cs) == 1:
         return (1e12, -cs[0]), 0
-    b = min(cs)
-    o = cs.index(b)
-    second = min(min(cs[:o], default=math.inf), min(cs[o + 1 :], default=math.inf))
-    return (second - b, -b), o
+    # the two smallest values in one sort: ``ranked[0]`` is the first minimum, as min()
+    # would give, and ``ranked[1]`` the smallest of the other options
+    ranked = sorted(cs)
+    b = ranked[0]
+    return (ranked[1] - b, -b), cs.index(b)
