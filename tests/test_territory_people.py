@@ -43,6 +43,20 @@ def test_monday_to_thursday_rep_gets_four_fifths_of_a_full_timers_workload():
     assert even["workload_h"].min() / even["workload_h"].max() >= 0.8
 
 
+@pytest.mark.parametrize("seed,cap_h", [(1, 85.0), (1, 95.0), (3, 85.0), (3, 95.0)])
+def test_team_short_of_time_fills_every_rep_to_capacity(seed, cap_h):
+    # about 1.1-1.3x more work than time: every rep is full (the lowest-priority visits
+    # go unscheduled), none is left below capacity while neighbours carry the excess
+    # (before: the band's lower edge, 90 % of capacity, let a rep stay at 93-95 %)
+    inst = instance(500, 6, seed)
+    caps = {f"R{i}": cap_h for i in range(1, 7)}
+    res = design(inst, TerritoryParams(seed=seed, rep_capacity_h=caps))
+    check_contract(res, inst.customers)
+    load = res.territories["load_pct"]
+    assert load.mean() > 100.0  # the team is short of time
+    assert load.min() >= 96.0, load.tolist()
+
+
 def test_rep_away_the_whole_horizon_gets_no_customers_and_a_warning():
     inst = instance(300, 3, 4)
     res = design(inst, TerritoryParams(seed=4, rep_capacity_h={"R3": 0.0}))
