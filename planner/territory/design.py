@@ -18,7 +18,7 @@ Steps (docs/territories.md explains them for planners):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -538,7 +538,37 @@ def _assign(
         labels = repair_contiguity(
             labels, cells.graph, cell_w, state.pinned, cells.part, allowed=allowed
         )
+    if not keep:
+        labels = _polish(labels, cells, cell_w, state, cap, commute, allowed)
     return labels, cust_of(labels), cell_pin, allowed
+
+
+def _polish(
+    labels: np.ndarray,
+    cells: Cells,
+    cell_w: np.ndarray,
+    state: BalanceState,
+    cap: Capacity,
+    commute: np.ndarray,
+    allowed: np.ndarray,
+) -> np.ndarray:
+    """A redesign within the tolerance but outside the band it aims at (half the
+    tolerance): one more rebalance towards that band, then the contiguity repair; kept when
+    every territory stays within the tolerance and the largest deviation from a share
+    drops. The repairs stop at the tolerance's edge, which left a Monday-Thursday
+    rep at +9.8 % of their share in the demo (routed: +11 %)."""
+    tight = replace(state, lower=state.target_lower, upper=state.target_upper)
+    if within_bounds(loads(labels, tight), tight):
+        return labels
+    new = rebalance(labels, cells.graph, tight)
+    new = repair_contiguity(new, cells.graph, cell_w, state.pinned, cells.part, allowed=allowed)
+
+    def worst(lab: np.ndarray) -> float:
+        return float(np.nanmax(np.abs(cap.deviation_pct(loads(lab, state), commute))))
+
+    if within_bounds(loads(new, state), state) and worst(new) < worst(labels):
+        return new
+    return labels
 
 
 HOME_ANCHOR = True
