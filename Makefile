@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# test files run in parallel, one pytest worker per core (TEST_WORKERS=0: one process)
+TEST_WORKERS ?= auto
 
 .PHONY: demo test install lint bench clean
 
@@ -22,7 +24,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-chromium
 	bash scripts/ensure-osrm $(VENV)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks scripts
