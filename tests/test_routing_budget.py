@@ -47,20 +47,21 @@ def test_a_20_stop_day_is_the_same_with_a_1_s_and_a_60_s_safety_limit():
     idle machine), so a 1-s safety limit changes nothing. On this shared 2-core VM the same
     budget takes 0.6-3 s of wall-clock time under load, and the clock may stop the 1-s run
     first: that run must then say so and keep a valid day, and the next safety limit (2 s,
-    then 5 s) is tried; the first run the budget ended must give the 60-s route."""
+    5 s, then 20 s: two test runs at once on 2 cores once needed more than 5 s) is tried;
+    the first run the budget ended must give the 60-s route."""
     day = busy_day(20, 3)
     slow = solve_day(day, RoutingParams(time_limit_s=60))
     assert not slow.time_limit_hit
     assert len(slow.stops) >= 20 and check_day(day, slow) == []
     stopped = []
-    for limit_s in (1, 2, 5):
+    for limit_s in (1, 2, 5, 20):
         fast = solve_day(day, RoutingParams(time_limit_s=limit_s))
         if not fast.time_limit_hit:
             assert fast == slow
             break
         assert check_day(day, fast) == []
         stopped.append(limit_s)
-    assert stopped != [1, 2, 5], "the clock stopped the 1-, 2- and 5-s runs (machine load?)"
+    assert stopped != [1, 2, 5, 20], "the clock stopped the 1- to 20-s runs (machine load?)"
 
 
 def test_hitting_the_safety_limit_is_recorded():
