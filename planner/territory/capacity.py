@@ -78,8 +78,8 @@ class Capacity:
         work), a team short of time fills each rep to their capacity at least, not to
         the share above it: the excess stays where it is rather than travelling."""
         g = self.goal(total, commute_h)
-        # short of time: at least the capacity itself (the band's lower edge at most
-        # ``band`` below it after the band is applied), work beyond it staying put
+        # short of time: the lower edge is hours x (1 + band) x (1 - band), i.e. the
+        # capacity less band squared (1 % at the 10 % tolerance); the excess stays put
         floor = np.minimum(g, self.hours * (1 + band)) if hours else g
         lower = np.maximum(floor * (1 - band) - commute_h, 0.0)
         upper = np.maximum(g * (1 + band) - commute_h, 0.0)
