@@ -137,3 +137,29 @@ def test_joint_step_on_random_territories(seed):
     assert not joint.stats["joint_time_limit_hit"]
     cols = ["date", "seq", "customer_id", "start_s"]
     pd.testing.assert_frame_equal(joint.visits[cols], again.visits[cols])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_holes_leave_exactly_the_open_times_of_the_allowed_days(seed):
+    """Inside every working day a visit may take, a second is left in its cumul's domain
+    (the hull of its ranges minus the holes) iff it lies in one of its ranges; the days
+    it may not take are left to the vehicle restriction (no hole needed there)."""
+    from planner.routing.horizon import _holes
+
+    rng = np.random.default_rng(seed)
+    length, n_days = 40, 6
+    stride = length + 1
+    days = sorted(int(k) for k in rng.choice(n_days, size=int(rng.integers(1, 5)), replace=False))
+    ranges = []
+    for k in days:
+        cuts = sorted(int(x) for x in rng.choice(length + 1, size=4, replace=False))
+        for a, b in ((cuts[0], cuts[1]), (cuts[2], cuts[3])):
+            ranges.append((k * stride + a, k * stride + b))
+    holes = _holes(ranges, days, stride, length)
+    lo, hi = ranges[0][0], ranges[-1][1]
+    for k in days:
+        for t in range(k * stride, k * stride + length + 1):
+            kept = lo <= t <= hi and not any(a <= t <= b for a, b in holes)
+            assert kept == any(a <= t <= b for a, b in ranges), (k, t)
+    for a, b in holes:
+        assert a <= b and a // stride == b // stride and a // stride in days
