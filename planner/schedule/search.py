@@ -213,10 +213,10 @@ class DayBook:
         travel = self.travel[d] + self._ins[d][s.node]
         load = travel + (self.service[d] + s.service_s)
         cap = self.cap
-        over = load - cap
-        return (
-            c + travel + OVERLOAD_WEIGHT * (over if over > 0.0 else 0.0) + self.beta * load * load / cap
-        ) - self._dc[d]
+        over: float = load - cap
+        if over < 0.0:
+            over = 0.0
+        return (c + travel + OVERLOAD_WEIGHT * over + self.beta * load * load / cap) - self._dc[d]
 
     def delta_remove(self, s: Slot) -> float:
         d = s.day
