@@ -137,3 +137,49 @@ def test_joint_step_on_random_territories(seed):
     assert not joint.stats["joint_time_limit_hit"]
     cols = ["date", "seq", "customer_id", "start_s"]
     pd.testing.assert_frame_equal(joint.visits[cols], again.visits[cols])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_holes_leave_exactly_the_open_times_of_the_allowed_days(seed):
+    """Inside every working day a visit may take, between the earliest a route reaches it
+    and the latest it can leave for home, a second is left in its cumul's domain (the
+    hull of its ranges minus the holes) iff it lies in one of its ranges; the days it may
+    not take are left to the vehicle restriction (no hole needed there)."""
+    from planner.routing.horizon import _holes
+
+    rng = np.random.default_rng(seed)
+    length, n_days = 40, 6
+    stride = length + 1
+    days = sorted(int(k) for k in rng.choice(n_days, size=int(rng.integers(1, 5)), replace=False))
+    ranges = []
+    for k in days:
+        cuts = sorted(int(x) for x in rng.choice(length + 1, size=4, replace=False))
+        for a, b in ((cuts[0], cuts[1]), (cuts[2], cuts[3])):
+            ranges.append((k * stride + a, k * stride + b))
+    lead, tail = int(rng.integers(0, 8)), int(rng.integers(0, 8))  # reach bounds
+    holes = _holes(ranges, days, stride, length, lead, tail)
+    lo, hi = ranges[0][0], ranges[-1][1]
+    for k in days:
+        for t in range(k * stride + lead, k * stride + length - tail + 1):
+            kept = lo <= t <= hi and not any(a <= t <= b for a, b in holes)
+            assert kept == any(a <= t <= b for a, b in ranges), (k, t)
+    for a, b in holes:
+        assert a <= b and a // stride == b // stride and a // stride in days
+
+
+def test_reach_bounds_follow_the_shortest_chain_of_transits():
+    """Lead and tail times take the shortest chain, not the direct arc (a matrix without
+    the triangle inequality), and count a zero transit as an arc."""
+    from planner.routing.horizon import _lead_tail
+
+    big = 1000
+    transit = [
+        [0, 0, 900, 5, big],  # start -> 3 is cheap, start -> 2 direct is dear
+        [big, 0, big, big, big],  # home: nothing leaves it on a route
+        [big, 700, 0, big, big],
+        [big, big, 0, 0, big],  # 3 -> 2 costs nothing
+        [big, 1, big, big, 0],
+    ]
+    lead, tail = _lead_tail(transit)
+    assert lead[2] == 5 and lead[3] == 5 and lead[4] == big
+    assert tail[2] == 700 and tail[3] == 700 and tail[4] == 1 and tail[1] == 0

@@ -36,6 +36,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from planner.domain import BreakRule
@@ -114,6 +115,42 @@ def _timeline(problem: HorizonProblem, v: HorizonVisit) -> list[tuple[int, int]]
     return out
 
 
+def _holes(
+    ranges: list[tuple[int, int]],
+    days: list[int],
+    stride: int,
+    length: int,
+    lead_s: int = 0,
+    tail_s: int = 0,
+) -> list[tuple[int, int]]:
+    """The closed stretches a visit's cumul must leave out: the gaps between its sorted
+    ``ranges`` inside the working days it may take, and there only between ``lead_s``
+    after the day's start and ``tail_s`` before its end (no route reaches the visit
+    sooner, or gets home from it in less). A day it may not take is never its vehicle
+    and a vehicle's cumuls stay inside its own day, so the rest needs no hole: removing
+    one costs time per removed second (a closed Wednesday is 30,600 of them)."""
+    out = []
+    for (_, b), (a2, _) in zip(ranges, ranges[1:]):
+        for k in days:
+            lo = max(b + 1, k * stride + lead_s)
+            hi = min(a2 - 1, k * stride + length - tail_s)
+            if lo <= hi:
+                out.append((lo, hi))
+    return out
+
+
+def _lead_tail(transit: list[list[int]]) -> tuple[list[int], list[int]]:
+    """Shortest time from the start (node 0) to each node and from each node home (node
+    1) over the time dimension's transits (service + travel; zero transits are arcs too),
+    so the bounds hold whatever the matrix (asymmetric, no triangle inequality)."""
+    from scipy.sparse.csgraph import csgraph_from_dense, dijkstra
+
+    g = csgraph_from_dense(np.asarray(transit, dtype=float), null_value=np.inf)
+    lead = dijkstra(g, directed=True, indices=0)
+    tail = dijkstra(g.T.tocsr(), directed=True, indices=1)
+    return [int(x) for x in lead], [int(x) for x in tail]
+
+
 def _build(problem: HorizonProblem):
     """The OR-Tools model (see the module docstring) and its travel matrix."""
     visits, n_days = problem.visits, problem.n_days
@@ -127,9 +164,9 @@ def _build(problem: HorizonProblem):
     routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(travel))
     if problem.day_cost_s:
         routing.SetFixedCostOfAllVehicles(int(problem.day_cost_s))
-    time_cb = routing.RegisterTransitMatrix(
-        [[service[a] + travel[a][b] for b in range(n)] for a in range(n)]
-    )
+    transit = [[service[a] + travel[a][b] for b in range(n)] for a in range(n)]
+    time_cb = routing.RegisterTransitMatrix(transit)
+    lead, tail = _lead_tail(transit)
     ws, we = problem.work_start_s, problem.work_end_s
     stride = we - ws + 1
     routing.AddDimension(time_cb, stride, stride * n_days, False, "time")
@@ -156,12 +193,12 @@ def _build(problem: HorizonProblem):
         ranges = _timeline(problem, v)
         if not ranges:
             continue
-        routing.VehicleVar(index).SetValues([-1, *sorted(v.windows)])
+        days = sorted({r[0] // stride for r in ranges})
+        routing.VehicleVar(index).SetValues([-1, *days])
         cumul = tdim.CumulVar(index)
         cumul.SetRange(ranges[0][0], ranges[-1][1])
-        for (_, b), (a2, _) in zip(ranges, ranges[1:]):
-            if a2 > b + 1:
-                cumul.RemoveInterval(b + 1, a2 - 1)
+        for a, b in _holes(ranges, days, stride, we - ws, lead[j + 2], tail[j + 2]):
+            cumul.RemoveInterval(a, b)
     _distinct_days(routing, manager, visits)
     return routing, manager, travel
 

@@ -195,11 +195,28 @@ class DayBook:
         return row.tolist()
 
     def delta_add(self, s: Slot, d: int) -> float:
-        """Cost change of adding ``s`` to day ``d`` (cheapest insertion, no re-optimisation)."""
-        ins = self.insertion_costs(d)[s.node]
-        return self.cost(
-            self.travel[d] + ins, self.service[d] + s.service_s, self.count[d] + 1, self.tw[d]
-        ) - self.day_cost(d)
+        """Cost change of adding ``s`` to day ``d`` (cheapest insertion, no re-optimisation).
+
+        :meth:`cost` written out (the search's hottest line; the same arithmetic in the
+        same order, so the same floats)."""
+        version = self.version[d]
+        if self._ins_version[d] != version:
+            self._ins[d] = self._tour_insertions(self.tours[d])
+            self._ins_version[d] = version
+        if self._dc_version[d] != version:
+            self._dc[d] = self.cost(self.travel[d], self.service[d], self.count[d], self.tw[d])
+            self._dc_version[d] = version
+        count = self.count[d] + 1
+        c = self.day_cost_s + self.tw[d]
+        if self.max_visits and count > self.max_visits:
+            c += OVERFULL_COST * (count - self.max_visits)
+        travel = self.travel[d] + self._ins[d][s.node]
+        load = travel + (self.service[d] + s.service_s)
+        cap = self.cap
+        over: float = load - cap
+        if over < 0.0:
+            over = 0.0
+        return (c + travel + OVERLOAD_WEIGHT * over + self.beta * load * load / cap) - self._dc[d]
 
     def delta_remove(self, s: Slot) -> float:
         d = s.day
@@ -350,6 +367,8 @@ class Search:
             if d is None:
                 return 0.0
             s = self.slots[u.slots[0]]
+            if s.preferred is None and not (s.due.max_gap_days or s.due.min_gap_days):
+                return self.book.delta_add(s, d)  # no extra cost (slot_extra would add 0.0)
             return self.book.delta_add(s, d) + self.slot_extra(s, d)
         slots, delta_add, slot_extra = self.slots, self.book.delta_add, self.slot_extra
         total: float = 0  # the same sum, term by term, as sum() of the terms
@@ -453,16 +472,18 @@ class Search:
         s = self.slots[u.slots[0]]
         if len(u.slots) > 1 or s.preferred is not None or s.due.min_gap_days or s.due.max_gap_days:
             return [self.unit_cost(u, o) for o in range(len(u.options))]
-        count = self.book.count
+        count, delta_add = self.book.count, self.book.delta_add
         out: list[float] = []
         empty: float | None = None
-        for o, (d,) in enumerate(u.options):
-            if d is not None and count[d] == 0:
+        for (d,) in u.options:  # unit_cost of a plain single visit: delta_add, or 0 (no day)
+            if d is None:
+                out.append(0.0)
+            elif count[d] == 0:
                 if empty is None:
-                    empty = self.unit_cost(u, o)
+                    empty = delta_add(s, d)
                 out.append(empty)
             else:
-                out.append(self.unit_cost(u, o))
+                out.append(delta_add(s, d))
         return out
 
     def recreate(self, pending: list[Unit]) -> set[int]:
