@@ -60,7 +60,7 @@ class RoutingParams:
     """Search knobs of :func:`solve_day`.
 
     ``solution_limit`` stops guided local search reproducibly (0 = automatic:
-    ``max(200, 10 * stops)``); days of at most ``exact_max_stops`` stops (after the
+    ``max(100, 10 * stops)``); days of at most ``exact_max_stops`` stops (after the
     pre-check) are solved exactly by dynamic programming instead of OR-Tools (0 = always
     OR-Tools). ``time_limit_s`` is only a safety net: a day normally stops at its
     solution limit (a 20-stop day in about 0.2 s); when the limit stops it first, the

@@ -10,7 +10,9 @@ them, as one VRPTW over the horizon:
   ``S = end - start + 1`` (no nights, no weekends between days), so the time windows of
   a visit allowed on many days are one hull minus the hours it is closed inside those
   working days (``SetRange`` + ``RemoveInterval``; removing the nights too made the model
-  take 157 s to build on a 4-week horizon, the compressed one takes seconds);
+  take 157 s to build on a 4-week horizon, the compressed one takes seconds; OR-Tools
+  removes a hole second by second, so holes are cut only where a route can put the
+  visit, see :func:`_holes`);
 - a visit's vehicles are restricted to its allowed days (``VehicleVar(index).SetValues``;
   ``SetAllowedVehiclesForIndex`` does not take a Python list in ortools 9.15), two visits
   of one customer never share a day, the lunch break is one break interval per day as in

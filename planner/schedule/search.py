@@ -144,6 +144,7 @@ class DayBook:
         self._ins_version = [-1] * n_days
         self._dc = [0.0] * n_days  # day_cost cache, valid while version[d] matches
         self._dc_version = [-1] * n_days
+        self._rm: dict[int, tuple[int, int, float]] = {}  # slot -> (day, version, delta_remove)
 
     # ------------------------------------------------------------------ costs
     def cost(self, travel: float, service: float, count: int, tw: float = 0.0) -> float:
@@ -219,13 +220,21 @@ class DayBook:
         return (c + travel + OVERLOAD_WEIGHT * over + self.beta * load * load / cap) - self._dc[d]
 
     def delta_remove(self, s: Slot) -> float:
+        """Cost change of taking ``s`` off its day, remembered per visit while the day's
+        version stands (the "worst" ruin asks it of every visit, most days unchanged)."""
         d = s.day
         assert d is not None
+        version = self.version[d]
+        hit = self._rm.get(s.index)
+        if hit is not None and hit[0] == d and hit[1] == version:
+            return hit[2]
         tour = self.tours[d]
         gain = removal_gain(self.T, tour, tour.index(s.node))
-        return self.cost(
+        out = self.cost(
             self.travel[d] - gain, self.service[d] - s.service_s, self.count[d] - 1, self.tw[d]
         ) - self.day_cost(d)
+        self._rm[s.index] = (d, version, out)
+        return out
 
     # ------------------------------------------------------------------ changes
     def add(self, s: Slot, d: int) -> None:
