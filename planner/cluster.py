@@ -139,13 +139,31 @@ def _sigint_blocked():
 
 
 def _start_method() -> str:
-    """How the local cluster starts worker processes: ``fork`` on Linux (the workers
-    inherit the planner already imported here: about 1 s to start instead of each worker
-    importing pandas, OR-Tools and Dask again, 5-10 s on a busy 2-core machine), else
-    ``spawn`` (macOS and Windows, where forking a threaded process is unsafe or absent)."""
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
-        return "fork"
+    """How the local cluster starts worker processes: ``forkserver`` on Linux, else
+    ``spawn`` (macOS and Windows).
+
+    Not ``fork``: the cluster starts its workers from its event-loop thread while other
+    threads run, and a child forked from a threaded process can inherit a lock some
+    other thread held (a fresh clone's test run once hung 240 s in ``LocalCluster``
+    start-up that way). The fork server is a clean single-threaded process that has
+    imported the planner once (:func:`_preload_forkserver`), so workers still start in
+    about a second after the first cluster of a process."""
+    if sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods():
+        return "forkserver"
     return "spawn"
+
+
+def _preload_forkserver() -> None:
+    """Have the fork server import Dask and the per-territory work before it forks any
+    worker, and ignore SIGINT in the workers it forks (:mod:`planner._worker_init`; no
+    effect once this process's fork server runs, or with ``spawn``)."""
+    from distributed.utils import get_mp_context
+
+    ctx = get_mp_context()  # sets Dask's own preload list, once per process
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(
+            ["planner._worker_init", "distributed", "planner.territory_plan"]
+        )
 
 
 class _Session:
@@ -164,8 +182,6 @@ class _Session:
         timeout = f"{self.params.start_timeout_s}s"
         try:
             if self.kind == "local":
-                import planner.territory_plan  # noqa: F401  (forked workers inherit it)
-
                 config = {
                     "distributed.worker.multiprocessing-method": _start_method(),
                     # workers may start processes (road-network Dijkstra blocks)
@@ -173,6 +189,7 @@ class _Session:
                     "distributed.comm.timeouts.connect": timeout,
                 }
                 with dask.config.set(config), _sigint_blocked():
+                    _preload_forkserver()
                     self.cluster = LocalCluster(
                         n_workers=int(self.target),
                         threads_per_worker=1,

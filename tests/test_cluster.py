@@ -327,12 +327,14 @@ def test_ctrl_c_stops_workers_and_keeps_the_earlier_plan(tmp_path, sequential):
     try:
         me = psutil.Process(proc.pid)
 
-        def workers():  # forked (same command line) or spawned worker processes
-            return [
-                c
-                for c in me.children(recursive=True)
-                if "spawn_main" in _cmd(c) or _cmd(c) == _cmd(me)
-            ]
+        def workers():  # spawned, forked or fork-server worker processes
+            out = []
+            for c in me.children(recursive=True):
+                cmd = _cmd(c)
+                from_server = "multiprocessing.forkserver" in cmd and c.ppid() != proc.pid
+                if "spawn_main" in cmd or cmd == _cmd(me) or from_server:
+                    out.append(c)
+            return out
 
         # the local cluster's two worker processes run: interrupt as a terminal does
         _wait_for(lambda: len(workers()) >= 2, 180, "2 worker processes", [proc])
