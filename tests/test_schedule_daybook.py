@@ -58,3 +58,51 @@ def test_pair_exchange_estimate_keeps_the_days_opening_hours_cost():
     assert book.tw[0] > 0
     assert _joint_delta(search, {0: ([], [3])}) == pytest.approx(book.delta_add(slots[3], 0))
     assert _joint_delta(search, {0: ([1], [])}) == pytest.approx(book.delta_remove(slots[1]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_delta_add_and_delta_remove_equal_the_day_cost_they_stand_for(seed):
+    """``delta_add`` writes :meth:`DayBook.cost` out for speed and ``delta_remove``
+    remembers its answers: both must equal the cost of the day with / without the visit
+    minus its cost now, exactly (same floats), over overload, a visit limit, a balance
+    term and opening-hours costs, as the book changes."""
+    import datetime as dt
+
+    from planner.schedule.due import DueVisit
+    from planner.schedule.search import DayHours, Slot
+    from planner.schedule.tours import best_insertion, removal_gain
+
+    rng = np.random.default_rng(seed)
+    n, ws, days = 14, 8 * 3600, 3
+    T = rng.integers(300, 2400, size=(n, n)).tolist()
+    service = {k: int(rng.integers(10, 60)) * 60 for k in range(2, n)}
+    windows = [{int(k): ((10 * 3600, 12 * 3600),) for k in rng.choice(range(2, n), 3)}] * days
+    book = DayBook(T, 0, 1, days, 4 * 3600, 4, 0.3, 900.0, DayHours(windows, service, ws))
+    day = dt.date(2026, 12, 7)
+    slots = [
+        Slot(i, f"c{k}", k, service[k], 0, DueVisit(f"c{k}", day, day, day, False, 0))
+        for i, k in enumerate(range(2, n))
+    ]
+    for step in range(30):
+        s = slots[int(rng.integers(len(slots)))]
+        for d in range(days):
+            if s.day == d:
+                continue
+            ins, _ = best_insertion(T, book.tours[d], s.node)
+            want = book.cost(
+                book.travel[d] + ins, book.service[d] + s.service_s, book.count[d] + 1, book.tw[d]
+            ) - book.cost(book.travel[d], book.service[d], book.count[d], book.tw[d])
+            assert book.delta_add(s, d) == want
+        if s.day is not None:
+            d, tour = s.day, book.tours[s.day]
+            gain = removal_gain(T, tour, tour.index(s.node))
+            want = book.cost(
+                book.travel[d] - gain, book.service[d] - s.service_s, book.count[d] - 1, book.tw[d]
+            ) - book.cost(book.travel[d], book.service[d], book.count[d], book.tw[d])
+            assert book.delta_remove(s) == want
+            assert book.delta_remove(s) == want  # the remembered answer
+            book.remove(s)
+        else:
+            book.add(s, int(rng.integers(days)))
+        if step % 5 == 4:
+            book.polish(range(days))

@@ -36,7 +36,7 @@ from planner.routing.timeline import check_day, day_travel, schedule_route, star
 
 # GLS solution limit: a day of n stops may visit max(MIN_SOLUTIONS, SOLUTIONS_PER_STOP * n)
 # solutions (docs/benchmarks/routing.md: 40 per stop cost 4x the time for the same result
-# on most days). The floor was 200, i.e. 12-20 per stop on the 11-19-stop days a floor
+# on most days). The floor was 200, i.e. 10.5-18 per stop on the 11-19-stop days a floor
 # touches (smaller days are solved exactly): 100 gave the same travel within 0.05 % on the
 # 20 plans of benchmarks/calendar_cpu.py (docs/benchmarks/calendar.md).
 SOLUTIONS_PER_STOP = 10

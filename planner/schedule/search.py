@@ -199,25 +199,21 @@ class DayBook:
         """Cost change of adding ``s`` to day ``d`` (cheapest insertion, no re-optimisation).
 
         :meth:`cost` written out (the search's hottest line; the same arithmetic in the
-        same order, so the same floats)."""
-        version = self.version[d]
-        if self._ins_version[d] != version:
-            self._ins[d] = self._tour_insertions(self.tours[d])
-            self._ins_version[d] = version
-        if self._dc_version[d] != version:
-            self._dc[d] = self.cost(self.travel[d], self.service[d], self.count[d], self.tw[d])
-            self._dc_version[d] = version
+        same order, so the same floats: ``tests/test_schedule_daybook.py`` holds them
+        equal)."""
         count = self.count[d] + 1
         c = self.day_cost_s + self.tw[d]
         if self.max_visits and count > self.max_visits:
             c += OVERFULL_COST * (count - self.max_visits)
-        travel = self.travel[d] + self._ins[d][s.node]
+        travel = self.travel[d] + self.insertion_costs(d)[s.node]
         load = travel + (self.service[d] + s.service_s)
         cap = self.cap
         over: float = load - cap
         if over < 0.0:
             over = 0.0
-        return (c + travel + OVERLOAD_WEIGHT * over + self.beta * load * load / cap) - self._dc[d]
+        return (
+            c + travel + OVERLOAD_WEIGHT * over + self.beta * load * load / cap
+        ) - self.day_cost(d)
 
     def delta_remove(self, s: Slot) -> float:
         """Cost change of taking ``s`` off its day, remembered per visit while the day's
@@ -376,7 +372,7 @@ class Search:
             if d is None:
                 return 0.0
             s = self.slots[u.slots[0]]
-            if s.preferred is None and not (s.due.max_gap_days or s.due.min_gap_days):
+            if _plain(s):
                 return self.book.delta_add(s, d)  # no extra cost (slot_extra would add 0.0)
             return self.book.delta_add(s, d) + self.slot_extra(s, d)
         slots, delta_add, slot_extra = self.slots, self.book.delta_add, self.slot_extra
@@ -479,7 +475,7 @@ class Search:
         unit without gap rules or a preferred date that cost is computed once and
         copied to its other empty days."""
         s = self.slots[u.slots[0]]
-        if len(u.slots) > 1 or s.preferred is not None or s.due.min_gap_days or s.due.max_gap_days:
+        if len(u.slots) > 1 or not _plain(s):
             return [self.unit_cost(u, o) for o in range(len(u.options))]
         count, delta_add = self.book.count, self.book.delta_add
         out: list[float] = []
@@ -622,6 +618,11 @@ class Search:
                 self.restore(state)
             temp *= cool
         self.restore(best_state)
+
+
+def _plain(s: Slot) -> bool:
+    """A visit without a preferred date or gap rules: :meth:`Search.slot_extra` is 0."""
+    return s.preferred is None and not (s.due.max_gap_days or s.due.min_gap_days)
 
 
 def _regret_key(cs: list[float]) -> tuple[tuple[float, float], int]:
