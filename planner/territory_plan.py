@@ -53,6 +53,9 @@ from planner.schedule import (
     frequency_table,
     rep_window,
     rep_work_dates,
+    tier_ranks,
+    trim_over_capacity,
+    visit_floor_s,
 )
 from planner.schedule.preferred import (
     CARRIED_REASON,
@@ -438,14 +441,48 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
                 d for d in work.work_dates if problem.frozen_until and d < problem.frozen_until
             ),
         )
+    left_out = _trim(problem, work)
     cal = assign_days(
         work.customers, problem.rep, work.due, problem.matrix, problem.appointments, params
     )
     work.unscheduled = [
         {k: r[k] for k in ("customer_id", "due_date", "tier", "reason")}
         for r in cal.unplaced.to_dict("records")
-    ]
+    ] + left_out
     return cal
+
+
+def _trim(problem: TerritoryProblem, work: _Work) -> list[dict]:
+    """A territory holding over :data:`TRIM_MARGIN` times its rep's time (by the visits'
+    lower bound, :mod:`planner.schedule.trim`): its lowest-priority customers are left out
+    before the calendar; returns their unscheduled rows."""
+    rep_id = str(problem.rep["rep_id"])
+    ws, we = rep_window(problem.rep, problem.workday)
+    lunch_s = problem.workday.lunch.duration_s if problem.workday.lunch else 0
+    capacity_s = len(work.work_dates) * max(0, we - ws - lunch_s)
+    floor = visit_floor_s(work.customers, problem.matrix, rep_id)
+    ranks = tier_ranks(problem.tiers)
+    always = (
+        {str(c) for c in problem.appointments["customer_id"]}
+        if len(problem.appointments)
+        else set()
+    )
+    always |= set(problem.previous_dates)
+
+    def penalty(v: DueVisit) -> int:
+        return stop_penalty(ranks.get(v.tier, 1), v.customer_id in problem.carried_from)
+
+    work.due, out, ratio = trim_over_capacity(work.due, floor, capacity_s, penalty, always)
+    reason = (
+        f"territory {problem.territory_id} holds {ratio:.1f}x its rep's working time even "
+        "counting each visit at its service time and shortest drive; its lowest-priority "
+        "customers are left out of this plan ('planner size' shows how many reps the work "
+        "needs)"
+    )
+    return [
+        {"customer_id": v.customer_id, "due_date": v.due_date, "tier": v.tier, "reason": reason}
+        for v in out
+    ]
 
 
 def _carry_deadlines(problem: TerritoryProblem, work: _Work) -> dict[str, dt.date]:

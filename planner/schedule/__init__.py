@@ -33,8 +33,12 @@ from planner.schedule.due import (
 )
 from planner.schedule.frequency import FREQUENCY_COLUMNS, frequency_table
 from planner.schedule.preferred import frozen_subset, previous_preferred
+from planner.schedule.trim import TRIM_MARGIN, trim_over_capacity, visit_floor_s
 
 __all__ = [
+    "TRIM_MARGIN",
+    "trim_over_capacity",
+    "visit_floor_s",
     "CALENDAR_COLUMNS",
     "FREQUENCY_COLUMNS",
     "calendar_periods",
