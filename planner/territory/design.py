@@ -525,6 +525,7 @@ def _assign(
             t_upper,
             allowed,
             keep,
+            np.bincount(of[follow], minlength=m).astype(float),
         )
         if again and within_bounds(loads(labels, state), state):
             break
