@@ -149,6 +149,9 @@ def test_unreachable_customer_is_reported_once_with_the_nearest_rep():
     assert len(mentions) == 1 and "cannot be visited by any rep" in mentions[0]
     # it does not count towards the balance: the others stay within +-10 %
     assert res.territories["deviation_pct"].abs().max() <= 10.0
+    # without such a customer the table is empty but has the same columns
+    empty = design(inst).unreachable
+    assert len(empty) == 0 and list(empty.columns) == list(u.columns)
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])

@@ -290,7 +290,11 @@ def _unreachable(
     """Customers no rep can reach, with their territory (see :func:`unreachable_table`)."""
     table = unreachable_table(times, cust, reach)
     if not len(table):
-        return table.assign(territory_id=pd.Series(dtype=object), rep_id=pd.Series(dtype=object))
+        return table.assign(
+            territory_id=pd.Series(dtype=object),
+            rep_id=pd.Series(dtype=object),
+            reason=pd.Series(dtype=object),
+        )
     where = assignments.set_index("customer_id")
     table["territory_id"] = where.loc[table["customer_id"], "territory_id"].to_numpy()
     table["rep_id"] = where.loc[table["customer_id"], "rep_id"].to_numpy()
