@@ -135,6 +135,17 @@ def test_osrm_matrix_in_blocks_equals_one_request(central_malta, monkeypatch):
         blocks.close()
     assert (many.travel_s == one.travel_s).all() and (many.dist_m == one.dist_m).all()
     assert (rect == one.travel_s[:7, 4:]).all()
+    # a large matrix goes as row blocks requested side by side: the same figures
+    monkeypatch.setattr(osrm_module, "BLOCK", 2000)
+    monkeypatch.setattr(osrm_module, "SPLIT_CELLS", 1)
+    monkeypatch.setattr(osrm_module, "REQUESTS_AT_ONCE", 3)
+    assert osrm_module._row_block(23, 23) == 8
+    split = build_travel_model(params, pts)
+    try:
+        rows = split.matrix(ids)
+    finally:
+        split.close()
+    assert (rows.travel_s == one.travel_s).all() and (rows.dist_m == one.dist_m).all()
 
 
 def test_osrm_engine_needs_a_prepared_dataset(central_malta):

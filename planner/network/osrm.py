@@ -40,6 +40,7 @@ import urllib.parse
 import urllib.request
 import weakref
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -62,9 +63,23 @@ UNREACHABLE_S = 7 * 86_400  # a week: never combined into one day
 #: request, so a 2,000 x 2,000 matrix in one request instead of 16 of 500 x 500 takes
 #: about half the server CPU (docs/benchmarks/scale.md).
 BLOCK = 2000
+#: Table requests sent at once (osrm-routed serves each on its own thread). A matrix of
+#: at least :data:`SPLIT_CELLS` cells is split into this many row blocks at least: each
+#: block repeats the destinations' searches, but the blocks run side by side (Porto
+#: 2,000 x 2,000 on 2 cores, docs/benchmarks/network.md).
+REQUESTS_AT_ONCE = max(1, min(4, os.cpu_count() or 1))
+SPLIT_CELLS = 250_000
 START_TIMEOUT_S = 120.0
 PROFILES = {"drive": "car", "bike": "bicycle", "walk": "foot"}
 BIN_ENV = "PLANNER_OSRM_BIN"
+
+
+def _row_block(n_rows: int, n_cols: int) -> int:
+    """Rows per table request: :data:`BLOCK`, or fewer so that a large matrix is
+    fetched in at least :data:`REQUESTS_AT_ONCE` requests side by side."""
+    if n_rows * n_cols < SPLIT_CELLS or REQUESTS_AT_ONCE == 1:
+        return max(1, min(BLOCK, n_rows))
+    return max(1, min(BLOCK, -(-n_rows // REQUESTS_AT_ONCE)))
 
 
 def osrm_binary(name: str) -> Path:
@@ -358,11 +373,20 @@ class OsrmModel(TravelModel):
     def _compute(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t_s = np.empty((len(a), len(b)))
         d_m = np.empty((len(a), len(b)))
-        for i in range(0, len(a), BLOCK):
-            for j in range(0, len(b), BLOCK):
-                dur, dist = self._table(a[i : i + BLOCK], b[j : j + BLOCK])
-                t_s[i : i + BLOCK, j : j + BLOCK] = dur
-                d_m[i : i + BLOCK, j : j + BLOCK] = dist
+        rows = _row_block(len(a), len(b))
+        blocks = [(i, j) for i in range(0, len(a), rows) for j in range(0, len(b), BLOCK)]
+
+        def fetch(ij: tuple[int, int]) -> None:
+            i, j = ij
+            dur, dist = self._table(a[i : i + rows], b[j : j + BLOCK])
+            t_s[i : i + rows, j : j + BLOCK] = dur
+            d_m[i : i + rows, j : j + BLOCK] = dist
+
+        if len(blocks) == 1:
+            fetch(blocks[0])
+        else:  # osrm-routed answers requests on several threads
+            with ThreadPoolExecutor(max_workers=REQUESTS_AT_ONCE) as pool:
+                list(pool.map(fetch, blocks))
         none = ~np.isfinite(t_s)
         if none.any():
             self._note_unreachable(np.concatenate([a[none.any(axis=1)], b[none.any(axis=0)]]))
