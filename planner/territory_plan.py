@@ -333,6 +333,7 @@ class _Work:
     joint_time_limit_hit: bool = False
     carry_by: dict[tuple[str, dt.date], dt.date] = field(default_factory=dict)  # clipped
     carry_why: dict[str, str] = field(default_factory=dict)  # customer -> why that deadline
+    left_out: list[DueVisit] = field(default_factory=list)  # trimmed before the calendar
 
     @property
     def due_by_key(self) -> dict[tuple[str, dt.date], DueVisit]:
@@ -453,14 +454,16 @@ def _calendar(problem: TerritoryProblem, work: _Work) -> CalendarResult:
 
 
 def _trim(problem: TerritoryProblem, work: _Work) -> list[dict]:
-    """A territory holding over :data:`TRIM_MARGIN` times its rep's time (by the visits'
-    lower bound, :mod:`planner.schedule.trim`): its lowest-priority customers are left out
-    before the calendar; returns their unscheduled rows."""
+    """A territory holding over :data:`planner.schedule.trim.TRIM_MARGIN` times its rep's
+    time (by the visits' lower bound): its lowest-priority customers are left out before
+    the calendar (kept in ``work.left_out``); returns their unscheduled rows."""
     rep_id = str(problem.rep["rep_id"])
     ws, we = rep_window(problem.rep, problem.workday)
-    lunch_s = problem.workday.lunch.duration_s if problem.workday.lunch else 0
-    capacity_s = len(work.work_dates) * max(0, we - ws - lunch_s)
-    floor = visit_floor_s(work.customers, problem.matrix, rep_id)
+    day_s = max(0, we - ws)  # lunch not taken off: a bound must not understate the time
+    capacity_s = len(work.work_dates) * day_s
+    if capacity_s <= 0 or not work.due:  # no working day: the calendar says why
+        return []
+    floor_s = visit_floor_s(work.customers, problem.matrix, rep_id)
     ranks = tier_ranks(problem.tiers)
     always = (
         {str(c) for c in problem.appointments["customer_id"]}
@@ -472,16 +475,18 @@ def _trim(problem: TerritoryProblem, work: _Work) -> list[dict]:
     def penalty(v: DueVisit) -> int:
         return stop_penalty(ranks.get(v.tier, 1), v.customer_id in problem.carried_from)
 
-    work.due, out, ratio = trim_over_capacity(work.due, floor, capacity_s, penalty, always)
+    work.due, work.left_out, ratio = trim_over_capacity(
+        work.due, floor_s, capacity_s, penalty, always, day_s
+    )
     reason = (
-        f"territory {problem.territory_id} holds {ratio:.1f}x its rep's working time even "
+        f"territory {problem.territory_id} holds {ratio:.2f}x its rep's working time even "
         "counting each visit at its service time and shortest drive; its lowest-priority "
         "customers are left out of this plan ('planner size' shows how many reps the work "
         "needs)"
     )
     return [
         {"customer_id": v.customer_id, "due_date": v.due_date, "tier": v.tier, "reason": reason}
-        for v in out
+        for v in work.left_out
     ]
 
 
@@ -871,7 +876,7 @@ def _frequency(
         work.customers,
         problem.tiers,
         problem.horizon,
-        work.due,
+        [*work.due, *work.left_out],
         planned,
         missing,
         problem.visit_history,

@@ -138,7 +138,7 @@ def test_osrm_matrix_in_blocks_equals_one_request(central_malta, monkeypatch):
     # a large matrix goes as row blocks requested side by side: the same figures
     monkeypatch.setattr(osrm_module, "BLOCK", 2000)
     monkeypatch.setattr(osrm_module, "SPLIT_CELLS", 1)
-    monkeypatch.setattr(osrm_module, "REQUESTS_AT_ONCE", 3)
+    monkeypatch.setattr(osrm_module, "ROW_BLOCKS", 3)
     assert osrm_module._row_block(23, 23) == 8
     split = build_travel_model(params, pts)
     try:

@@ -36,7 +36,8 @@ def test_trim_keeps_whole_customers_in_priority_order(seed):
     def penalty(v):
         return 100 ** RANK[v.tier]
 
-    kept, out, ratio = trim.trim_over_capacity(due, floor, capacity, penalty, always)
+    day_s = 8 * 3600
+    kept, out, ratio = trim.trim_over_capacity(due, floor, capacity, penalty, always, day_s)
     assert ratio == pytest.approx(total / capacity)
     # a partition of the due visits, in their order, whole customers on each side
     assert sorted(map(id, kept + out)) == sorted(map(id, due))
@@ -51,7 +52,7 @@ def test_trim_keeps_whole_customers_in_priority_order(seed):
     kept_s = sum(floor[v.customer_id] for v in kept if v.customer_id not in always)
     assert kept_s <= trim.TRIM_MARGIN * capacity
     # under the margin nothing moves
-    kept2, out2, _ = trim.trim_over_capacity(due, floor, total, penalty, always)
+    kept2, out2, _ = trim.trim_over_capacity(due, floor, total, penalty, always, day_s)
     assert kept2 == list(due) and out2 == []
 
 
@@ -104,7 +105,13 @@ def test_hopelessly_overloaded_territory_plans_its_most_important_customers(seed
     # every due visit scheduled or reported, once
     keys = [*zip(tp.visits["customer_id"], tp.visits["due_date"], strict=True)]
     keys += [*zip(tp.unscheduled["customer_id"], tp.unscheduled["due_date"], strict=True)]
-    assert len(keys) == len(set(keys)) == tp.stats["required_visits"]
+    due = due_visits(problem.customers, HORIZON, DEFAULT_TIERS, seed)
+    assert len(keys) == len(set(keys)) == len(due)
+    assert set(keys) == {(v.customer_id, v.due_date) for v in due}
+    # frequency.csv counts the visits left out as required and unscheduled
+    f = tp.frequency
+    assert int(f["required"].sum()) == len(due)
+    assert int(f["unscheduled"].sum()) == len(tp.unscheduled)
     left = tp.unscheduled[tp.unscheduled["reason"].str.contains("lowest-priority customers")]
     assert len(left) > len(tp.unscheduled) / 2
     assert (
@@ -132,3 +139,34 @@ def test_territory_within_the_margin_is_planned_as_before(monkeypatch):
     for name in ("visits", "routes", "unscheduled"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     assert not a.unscheduled["reason"].str.contains("lowest-priority customers").any()
+
+
+def test_a_customer_no_day_can_hold_does_not_push_the_others_out():
+    """One customer 2,000 km away (its bound alone exceeds a workday) in a territory that
+    otherwise fits: nobody is trimmed, and the far customer keeps its own reason."""
+    problem = _problem(3, 60, Workday(8 * 3600, 16 * 3600 + 1800))
+    cust = problem.customers.copy()
+    cust.loc[0, ["lat", "lon", "tier"]] = [cust.loc[0, "lat"] + 18.0, cust.loc[0, "lon"], "A"]
+    rep = problem.rep
+    far = TerritoryProblem(
+        **{**problem.__dict__, "customers": cust, "matrix": haversine_travel(cust, rep)}
+    )
+    floor = trim.visit_floor_s(far.customers, far.matrix, rep["rep_id"])
+    far_id = str(cust.loc[0, "customer_id"])
+    assert floor[far_id] > 8.5 * 3600
+    tp = plan_territory(far)
+    reasons = tp.unscheduled["reason"]
+    assert not reasons.str.contains("lowest-priority customers").any()
+    assert set(tp.unscheduled["customer_id"]) == {far_id}
+    assert _check(far, tp) == []
+
+
+def test_a_rep_with_no_working_day_keeps_the_calendars_reason():
+    problem = _problem(4, 30, Workday(8 * 3600, 16 * 3600 + 1800))
+    days = [HORIZON.start + dt.timedelta(days=k) for k in range(7 * HORIZON.weeks)]
+    away = TerritoryProblem(
+        **{**problem.__dict__, "rep": {**problem.rep, "unavailable": tuple(days)}}
+    )
+    tp = plan_territory(away)
+    assert len(tp.visits) == 0 and len(tp.unscheduled) > 0
+    assert not tp.unscheduled["reason"].str.contains("x its rep's working time").any()

@@ -40,7 +40,7 @@ import urllib.parse
 import urllib.request
 import weakref
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import numpy as np
@@ -63,11 +63,12 @@ UNREACHABLE_S = 7 * 86_400  # a week: never combined into one day
 #: request, so a 2,000 x 2,000 matrix in one request instead of 16 of 500 x 500 takes
 #: about half the server CPU (docs/benchmarks/scale.md).
 BLOCK = 2000
-#: Table requests sent at once (osrm-routed serves each on its own thread). A matrix of
-#: at least :data:`SPLIT_CELLS` cells is split into this many row blocks at least: each
-#: block repeats the destinations' searches, but the blocks run side by side (Porto
-#: 2,000 x 2,000 on 2 cores, docs/benchmarks/network.md).
-REQUESTS_AT_ONCE = max(1, min(4, os.cpu_count() or 1))
+#: A matrix of at least :data:`SPLIT_CELLS` cells is fetched as this many row blocks
+#: (fixed, so every machine sends the same requests), requested side by side on up to
+#: as many threads as cores: osrm-routed answers each on its own thread. Each block
+#: repeats the destinations' searches, but the blocks run at once (Porto 2,000 x 2,000
+#: on 2 cores: 3.7-5.1 s -> 2.7-3.0 s, docs/benchmarks/scale.md).
+ROW_BLOCKS = 2
 SPLIT_CELLS = 250_000
 START_TIMEOUT_S = 120.0
 PROFILES = {"drive": "car", "bike": "bicycle", "walk": "foot"}
@@ -76,10 +77,10 @@ BIN_ENV = "PLANNER_OSRM_BIN"
 
 def _row_block(n_rows: int, n_cols: int) -> int:
     """Rows per table request: :data:`BLOCK`, or fewer so that a large matrix is
-    fetched in at least :data:`REQUESTS_AT_ONCE` requests side by side."""
-    if n_rows * n_cols < SPLIT_CELLS or REQUESTS_AT_ONCE == 1:
+    fetched in at least :data:`ROW_BLOCKS` requests side by side."""
+    if n_rows * n_cols < SPLIT_CELLS:
         return max(1, min(BLOCK, n_rows))
-    return max(1, min(BLOCK, -(-n_rows // REQUESTS_AT_ONCE)))
+    return max(1, min(BLOCK, -(-n_rows // ROW_BLOCKS)))
 
 
 def osrm_binary(name: str) -> Path:
@@ -382,11 +383,19 @@ class OsrmModel(TravelModel):
             t_s[i : i + rows, j : j + BLOCK] = dur
             d_m[i : i + rows, j : j + BLOCK] = dist
 
-        if len(blocks) == 1:
-            fetch(blocks[0])
+        threads = max(1, min(len(blocks), os.cpu_count() or 1))
+        if threads == 1:
+            for ij in blocks:
+                fetch(ij)
         else:  # osrm-routed answers requests on several threads
-            with ThreadPoolExecutor(max_workers=REQUESTS_AT_ONCE) as pool:
-                list(pool.map(fetch, blocks))
+            pool = ThreadPoolExecutor(max_workers=threads)
+            try:
+                futures = [pool.submit(fetch, ij) for ij in blocks]
+                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                for f in done:
+                    f.result()  # the first failure is raised; the others are cancelled
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
         none = ~np.isfinite(t_s)
         if none.any():
             self._note_unreachable(np.concatenate([a[none.any(axis=1)], b[none.any(axis=0)]]))

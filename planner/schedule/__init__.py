@@ -33,12 +33,9 @@ from planner.schedule.due import (
 )
 from planner.schedule.frequency import FREQUENCY_COLUMNS, frequency_table
 from planner.schedule.preferred import frozen_subset, previous_preferred
-from planner.schedule.trim import TRIM_MARGIN, trim_over_capacity, visit_floor_s
+from planner.schedule.trim import trim_over_capacity, visit_floor_s
 
 __all__ = [
-    "TRIM_MARGIN",
-    "trim_over_capacity",
-    "visit_floor_s",
     "CALENDAR_COLUMNS",
     "FREQUENCY_COLUMNS",
     "calendar_periods",
@@ -59,5 +56,7 @@ __all__ = [
     "rep_window",
     "rep_work_dates",
     "tier_ranks",
+    "trim_over_capacity",
+    "visit_floor_s",
     "week_of",
 ]

@@ -1,6 +1,7 @@
 """Territories that hold many times their rep's time: leave the surplus out up front.
 
-Internal to :mod:`planner.schedule`; :func:`trim_over_capacity` is exported. A team short
+Internal to :mod:`planner.schedule`; :func:`trim_over_capacity` and
+:func:`visit_floor_s` are exported. A team short
 of time keeps its extra work near where it is (docs/territories.md), so a rep who lives
 in a city with few colleagues can get a territory holding ten times their time. Every
 visit beyond what the days can hold ends unscheduled anyway, but the calendar and the
@@ -11,7 +12,10 @@ the 40,000 / 200 benchmark ran for over 40 minutes.
 The trim is a bound, not a guess. Every visit costs its rep at least its service time
 plus the drive to it from the nearest other place the route could come from (another
 customer of the territory, or the start point). The sum of these lower bounds over the
-visits of any feasible plan is at most the rep's working time in the horizon. Customers
+visits of any feasible plan is at most the rep's working time in the horizon (working
+days x workday length; lunch is not taken off, so the time is never understated).
+Customers whose bound alone exceeds a workday can never be visited (an island, a
+customer too far): they are kept and reported by the calendar and the routes as before. Customers
 are taken in priority order (appointments first, then the highest drop penalty, then the
 cheapest visits by that bound) and kept, all their visits together, until the bound of
 the kept visits reaches :data:`TRIM_MARGIN` times the working time; the rest are
@@ -44,11 +48,11 @@ def visit_floor_s(customers: pd.DataFrame, matrix: TravelMatrix, rep_id: str) ->
         return {}
     idx = [matrix.index(c) for c in cids]
     rows = [matrix.index(start_id(rep_id)), *idx]
-    sub = np.asarray(matrix.travel_s)[np.ix_(rows, idx)].astype(np.int64)
-    sub[1 + np.arange(len(idx)), np.arange(len(idx))] = np.iinfo(np.int64).max  # not itself
-    inbound = sub.min(axis=0)
-    service = customers["service_s"].to_numpy(dtype=np.int64)
-    return {c: int(s + t) for c, s, t in zip(cids, service, inbound, strict=True)}
+    sub = np.asarray(matrix.travel_s)[np.ix_(rows, idx)]  # a copy, in the matrix's dtype
+    sub[1 + np.arange(len(idx)), np.arange(len(idx))] = np.iinfo(sub.dtype).max  # not itself
+    inbound_s = sub.min(axis=0).astype(np.int64)
+    service_s = customers["service_s"].to_numpy(dtype=np.int64)
+    return {c: int(s + t) for c, s, t in zip(cids, service_s, inbound_s, strict=True)}
 
 
 def trim_over_capacity(
@@ -57,6 +61,7 @@ def trim_over_capacity(
     capacity_s: int,
     penalty: Callable[[DueVisit], int],
     always: set[str],
+    day_s: int,
 ) -> tuple[list[DueVisit], list[DueVisit], float]:
     """Split ``due`` into the visits to plan and those left out.
 
@@ -67,11 +72,16 @@ def trim_over_capacity(
     floor_s : dict
         :func:`visit_floor_s` of each customer.
     capacity_s : int
-        The rep's working seconds in the horizon (days x (workday - lunch)).
+        The rep's working seconds in the horizon (working days x workday length; > 0).
     penalty : callable
         Drop penalty of a visit (higher = more important).
     always : set of str
-        Customers always kept (appointments).
+        Customers always kept (appointments, a rolled plan's customers).
+    day_s : int
+        Length of the rep's workday. Customers whose bound exceeds it can never be
+        visited (an island, a customer too far for a day): they neither count nor take
+        budget, and are always kept, so the calendar and the routes report them with
+        their own reason.
 
     Returns
     -------
@@ -79,9 +89,10 @@ def trim_over_capacity(
         Visits in their input order; ``ratio`` is the bound of all visits over the
         working time (nothing is left out when it is at most :data:`TRIM_MARGIN`).
     """
-    total = sum(floor_s.get(v.customer_id, 0) for v in due)
-    ratio = total / capacity_s if capacity_s > 0 else float("inf")
-    if ratio <= TRIM_MARGIN or not due:
+    never = {v.customer_id for v in due if floor_s.get(v.customer_id, 0) > day_s}
+    total_s = sum(floor_s.get(v.customer_id, 0) for v in due if v.customer_id not in never)
+    ratio = total_s / capacity_s
+    if ratio <= TRIM_MARGIN:
         return list(due), [], ratio
     by_cust: dict[str, list[DueVisit]] = {}
     for v in due:
@@ -90,13 +101,13 @@ def trim_over_capacity(
     def order(cid: str) -> tuple:
         return (cid not in always, -max(penalty(v) for v in by_cust[cid]), floor_s[cid], cid)
 
-    budget = TRIM_MARGIN * capacity_s
-    used, keep = 0, set()
-    for cid in sorted(by_cust, key=order):
-        cost = floor_s[cid] * len(by_cust[cid])
-        if cid not in always and used + cost > budget:
+    budget_s = TRIM_MARGIN * capacity_s
+    used_s, keep = 0, set(never)
+    for cid in sorted(set(by_cust) - never, key=order):
+        cost_s = floor_s[cid] * len(by_cust[cid])
+        if cid not in always and used_s + cost_s > budget_s:
             break
         keep.add(cid)
-        used += cost
+        used_s += cost_s
     kept = [v for v in due if v.customer_id in keep]
     return kept, [v for v in due if v.customer_id not in keep], ratio
