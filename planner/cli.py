@@ -26,6 +26,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from planner import interrupt
 from planner.errors import PlannerError, printable
 
 app = typer.Typer(
@@ -746,6 +747,7 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main() -> None:
+    interrupt.install()
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _terminate)

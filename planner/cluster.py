@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import EXIT_INPUT, PlannerError
+from planner.interrupt import raise_if_interrupted
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 
@@ -272,6 +273,7 @@ def _stream(client, fn: Callable, items: Iterable, params: ClusterParams):
                 raise ClusterError(
                     f"the cluster dropped a task ({e}): did the scheduler stop?"
                 ) from e
+            raise_if_interrupted()  # a Ctrl-C Python dropped (planner.interrupt) still counts
             i, _ = live.pop(fut.key)
             fut.release()
             submit_next()

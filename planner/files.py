@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from planner.errors import InputError, Problem
+from planner.interrupt import raise_if_interrupted
 
 TMP_TAG = ".planner-"
 """Temporary siblings are named ``.<name>.planner-<pid>-<random>`` (``.old`` appended for
@@ -191,6 +192,7 @@ def replace_dir(
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}{TMP_TAG}{os.getpid()}-", dir=parent))
     try:
         yield tmp
+        raise_if_interrupted()  # a Ctrl-C Python dropped (planner.interrupt) still counts
         with _signals_held():
             os.chmod(tmp, 0o777 & ~_umask())
             _swap_in(tmp, target)
