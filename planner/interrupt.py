@@ -13,6 +13,7 @@ called by the task loop (:mod:`planner.cluster`) and before a plan folder is swa
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 
 _hit = False
@@ -26,9 +27,19 @@ def on_sigint(signum: int, frame: object) -> None:
 
 
 def install() -> None:
-    """Use :func:`on_sigint` for SIGINT (main thread only; a no-op elsewhere)."""
+    """Use :func:`on_sigint` for SIGINT (main thread only; a no-op elsewhere), and keep
+    the dropped interrupt's "Exception ignored ... Traceback" off the terminal: it is
+    raised again where it counts, and the CLI says "interrupted"."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, on_sigint)
+        previous = sys.unraisablehook
+
+        def hook(unraisable) -> None:
+            if _hit and unraisable.exc_type is KeyboardInterrupt:
+                return
+            previous(unraisable)
+
+        sys.unraisablehook = hook
 
 
 def raise_if_interrupted() -> None:
