@@ -5,9 +5,9 @@ Internal to :mod:`planner.schedule`; :func:`trim_over_capacity` and
 of time keeps its extra work near where it is (docs/territories.md), so a rep who lives
 in a city with few colleagues can get a territory holding ten times their time. Every
 visit beyond what the days can hold ends unscheduled anyway, but the calendar and the
-daily routes would first spread all of them over the days (a day of 250 stops), and the
-calendar's search grows with the square of the visits it moves: one such territory of
-the 40,000 / 200 benchmark ran for over 40 minutes.
+daily routes would first spread all of them over the days (hundreds of visits a day),
+and the calendar's exchanges re-insert every loose visit of the days they touch: one
+such territory of the 40,000 / 200 benchmark ran for over 40 minutes.
 
 The trim is a bound, not a guess. Every visit costs its rep at least its service time
 plus the drive to it from the nearest other place the route could come from (another
