@@ -9,16 +9,13 @@ from collections import Counter
 
 import pandas as pd
 import pytest
+from test_territory_plan import HORIZON, check, make_problem
 
-from planner.check import CheckParams, check_plan
-from planner.domain import DEFAULT_TIERS, Horizon, Workday
-from planner.plan import Plan
-from planner.routing import RoutingParams
+from planner.domain import DEFAULT_TIERS, Workday
 from planner.schedule import due_visits, trim
 from planner.schedule.synthetic import haversine_travel, synthetic_territory
 from planner.territory_plan import TerritoryProblem, plan_territory
 
-HORIZON = Horizon(dt.date(2026, 1, 5), 4)
 RANK = {"A": 3, "B": 2, "C": 1}
 
 
@@ -57,43 +54,7 @@ def test_trim_keeps_whole_customers_in_priority_order(seed):
 
 
 def _problem(seed: int, n: int, workday: Workday) -> TerritoryProblem:
-    customers, rep = synthetic_territory(n, seed=seed, horizon=HORIZON)
-    rep = {**rep, "work_start_s": workday.start_s, "work_end_s": workday.end_s}
-    return TerritoryProblem(
-        territory_id="T1",
-        rep=rep,
-        customers=customers,
-        appointments=pd.DataFrame(columns=["customer_id", "date", "start_s", "source_row"]),
-        matrix=haversine_travel(customers, rep),
-        horizon=HORIZON,
-        workday=workday,
-        tiers=DEFAULT_TIERS,
-        routing=RoutingParams(time_limit_s=60.0),
-        seed=seed,
-    )
-
-
-def _check(problem: TerritoryProblem, tp) -> list:
-    assignments = pd.DataFrame(
-        {
-            "customer_id": problem.customers["customer_id"],
-            "territory_id": problem.territory_id,
-            "rep_id": problem.rep["rep_id"],
-        }
-    )
-    kpis = {"scheduled_visits": len(tp.visits), "unscheduled_visits": len(tp.unscheduled)}
-    plan = Plan(
-        visits=tp.visits,
-        routes=tp.routes,
-        unscheduled=tp.unscheduled,
-        assignments=assignments,
-        customers=problem.customers,
-        reps=pd.DataFrame([problem.rep]),
-        kpis=kpis,
-        appointments=problem.appointments,
-    )
-    params = CheckParams(problem.horizon, problem.workday, problem.tiers, 1, problem.seed)
-    return check_plan(plan, problem.matrix, params)
+    return make_problem(seed, n, workday=workday, radius_km=12.0)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -101,7 +62,7 @@ def test_hopelessly_overloaded_territory_plans_its_most_important_customers(seed
     # 150 customers, a 90-minute day: about ten times what the rep can do
     problem = _problem(seed, 150, Workday(8 * 3600, 9 * 3600 + 1800))
     tp = plan_territory(problem)
-    assert _check(problem, tp) == []
+    assert check(problem, tp) == []
     # every due visit scheduled or reported, once
     keys = [*zip(tp.visits["customer_id"], tp.visits["due_date"], strict=True)]
     keys += [*zip(tp.unscheduled["customer_id"], tp.unscheduled["due_date"], strict=True)]
@@ -158,7 +119,7 @@ def test_a_customer_no_day_can_hold_does_not_push_the_others_out():
     reasons = tp.unscheduled["reason"]
     assert not reasons.str.contains("lowest-priority customers").any()
     assert set(tp.unscheduled["customer_id"]) == {far_id}
-    assert _check(far, tp) == []
+    assert check(far, tp) == []
 
 
 def test_a_rep_with_no_working_day_keeps_the_calendars_reason():
