@@ -465,12 +465,7 @@ def _trim(problem: TerritoryProblem, work: _Work) -> list[dict]:
         return []
     floor_s = visit_floor_s(work.customers, problem.matrix, rep_id)
     ranks = tier_ranks(problem.tiers)
-    always = (
-        {str(c) for c in problem.appointments["customer_id"]}
-        if len(problem.appointments)
-        else set()
-    )
-    always |= set(problem.previous_dates)
+    always = set(problem.appointments["customer_id"].astype(str)) | set(problem.previous_dates)
 
     def penalty(v: DueVisit) -> int:
         return stop_penalty(ranks.get(v.tier, 1), v.customer_id in problem.carried_from)

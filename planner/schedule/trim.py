@@ -89,8 +89,8 @@ def trim_over_capacity(
         Visits in their input order; ``ratio`` is the bound of all visits over the
         working time (nothing is left out when it is at most :data:`TRIM_MARGIN`).
     """
-    never = {v.customer_id for v in due if floor_s.get(v.customer_id, 0) > day_s}
-    total_s = sum(floor_s.get(v.customer_id, 0) for v in due if v.customer_id not in never)
+    never = {v.customer_id for v in due if floor_s[v.customer_id] > day_s}
+    total_s = sum(floor_s[v.customer_id] for v in due if v.customer_id not in never)
     ratio = total_s / capacity_s
     if ratio <= TRIM_MARGIN:
         return list(due), [], ratio

@@ -469,6 +469,7 @@ def _assign(
     follow = ~split
     fixed = np.bincount(pin_slot[split], weights=weight[split], minlength=k)
     cell_w = np.bincount(of[follow], weights=weight[follow], minlength=m)
+    cell_n = np.bincount(of[follow], minlength=m).astype(float)  # movable customers per cell
     has_cust = np.bincount(of, minlength=m) > 0
     cell_cost = _cell_costs(of, follow, weight, work.team.centre_s, center_xy, cells.xy, fit)
     cell_cost += _wedge_ties(cells, center_xy)
@@ -529,7 +530,7 @@ def _assign(
             t_upper,
             allowed,
             keep,
-            np.bincount(of[follow], minlength=m).astype(float),
+            cell_n,
         )
         if again and within_bounds(loads(labels, state), state):
             break

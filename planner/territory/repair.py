@@ -233,7 +233,7 @@ class BalanceState:
     target_upper: np.ndarray
     allowed: np.ndarray  # (k, n) bool: territories each cell may go to
     keep: bool = False
-    count: np.ndarray | None = None  # (n,) movable customers of each cell (keep mode)
+    count: np.ndarray | None = None  # (n,) movable customers of each cell (used in keep mode)
 
 
 def loads(labels: np.ndarray, state: BalanceState) -> np.ndarray:
