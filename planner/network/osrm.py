@@ -67,7 +67,7 @@ BLOCK = 2000
 #: (fixed, so every machine sends the same requests), requested side by side on up to
 #: as many threads as cores: osrm-routed answers each on its own thread. Each block
 #: repeats the destinations' searches, but the blocks run at once (Porto 2,000 x 2,000
-#: on 2 cores: 3.7-5.1 s -> 2.7-3.0 s, docs/benchmarks/scale.md).
+#: on 2 cores: 3.7-5.1 s -> 2.7-4.0 s, docs/benchmarks/scale.md).
 ROW_BLOCKS = 2
 SPLIT_CELLS = 250_000
 START_TIMEOUT_S = 120.0
